@@ -1,0 +1,5 @@
+import type { CommandSpec } from "../command.js";
+import { taskfileCommand } from "./taskfile.js";
+
+/** One file per command; this list is the only place commands are registered. */
+export const commands: readonly CommandSpec[] = [taskfileCommand];

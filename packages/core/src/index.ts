@@ -1,0 +1,41 @@
+export {
+  type ErrorCode,
+  formatLocation,
+  HomeopsError,
+  type HomeopsErrorOptions,
+  InternalError,
+  isHomeopsError,
+  isUserError,
+  type SourceLocation,
+  UserError,
+} from "./errors.js";
+export {
+  countBySeverity,
+  type Finding,
+  failed,
+  findingLocation,
+  hasErrors,
+  ok,
+  type Result,
+  type Severity,
+  sortFindings,
+} from "./finding.js";
+export { type Logger, noopLogger } from "./logger.js";
+export {
+  isPathInside,
+  relativePath,
+  toPosixPath,
+  type WriteFileAtomicOptions,
+  writeFileAtomic,
+} from "./paths.js";
+export { type StringifyYamlOptions, stringifyYaml, stringifyYamlDocuments } from "./stringify.js";
+export {
+  formatYamlPath,
+  loadYamlFile,
+  type ParseYamlOptions,
+  parseYaml,
+  YamlDocument,
+  type YamlFile,
+  type YamlPath,
+  type YamlPosition,
+} from "./yaml.js";

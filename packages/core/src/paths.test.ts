@@ -1,0 +1,36 @@
+import { mkdtemp, readdir, readFile, stat, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { isPathInside, relativePath, writeFileAtomic } from "./paths.js";
+
+describe("writeFileAtomic", () => {
+  it("replaces the file and leaves no temp file behind", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "homeops-core-"));
+    const target = join(dir, "sub", "file.yaml");
+    await writeFileAtomic(target, "one\n");
+    await writeFileAtomic(target, "two\n", { mode: 0o600 });
+    expect(await readFile(target, "utf8")).toBe("two\n");
+    expect((await stat(target)).mode & 0o777).toBe(0o600);
+    expect(await readdir(join(dir, "sub"))).toEqual(["file.yaml"]);
+  });
+
+  it("keeps the old file when the write fails", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "homeops-core-"));
+    const target = join(dir, "file.yaml");
+    await writeFile(target, "old\n");
+    await expect(writeFileAtomic(target, { bad: true } as unknown as string)).rejects.toThrow();
+    expect(await readFile(target, "utf8")).toBe("old\n");
+    expect(await readdir(dir)).toEqual(["file.yaml"]);
+  });
+});
+
+describe("paths", () => {
+  it("tells inside from outside", () => {
+    expect(isPathInside("/repo", "/repo/kubernetes/apps")).toBe(true);
+    expect(isPathInside("/repo", "/repo")).toBe(true);
+    expect(isPathInside("/repo", "/repository")).toBe(false);
+    expect(isPathInside("/repo", "/etc")).toBe(false);
+    expect(relativePath("/repo", "/repo/kubernetes/apps")).toBe("kubernetes/apps");
+  });
+});
