@@ -1,1 +1,18 @@
-export {};
+export type {
+  BuildKustomizationOptions,
+  BuildRepoOptions,
+  BuiltObject,
+  FluxKustomizationNode,
+  FluxKustomizationStatus,
+  FluxSourceNode,
+  HelmReleaseNode,
+  KustomizationBuild,
+  ObjectPath,
+  ObjectRef,
+  ParsedFile,
+  Provenance,
+  RepoGraph,
+  SkippedRemote,
+  SourcePosition,
+  SourceRef,
+} from "./types.js";
