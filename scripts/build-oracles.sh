@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Builds the Go test oracles under tools/<name>/ (each its own Go module) into .tools/bin/<name>.
+# Idempotent and quiet: a binary newer than every source file of its module is left alone.
+# Test-time only; binaries are never committed (.tools/ is gitignored).
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+bin="$root/.tools/bin"
+mkdir -p "$bin"
+for mod in "$root"/tools/*/go.mod; do
+  [ -e "$mod" ] || continue
+  dir="$(dirname "$mod")"
+  name="$(basename "$dir")"
+  out="$bin/$name"
+  if [ -x "$out" ] && [ -z "$(find "$dir" -newer "$out" \( -name '*.go' -o -name 'go.mod' -o -name 'go.sum' \) -print -quit)" ]; then
+    continue
+  fi
+  echo "building $name" >&2
+  (cd "$dir" && go build -trimpath -o "$out" .)
+done
