@@ -61,15 +61,20 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
 
   for (const command of commands) command.register(program, run);
 
-  const verb = argv.find((a) => !a.startsWith("-"));
-  if (verb !== undefined && verb in PLANNED && !commands.some((c) => c.name === verb)) {
-    const ctx = globalContext();
-    return reportError(
-      ctx,
-      new UserError("NOT_IMPLEMENTED", `homeops ${verb}: not implemented yet (${PLANNED[verb]})`, {
-        hint: "nothing was run; this stage is reported as not run, not as passed",
-      }),
-    );
+  for (const [verb, reason] of Object.entries(PLANNED)) {
+    if (commands.some((c) => c.name === verb)) continue;
+    program
+      .command(verb, { hidden: true })
+      .allowUnknownOption()
+      .allowExcessArguments()
+      .argument("[args...]")
+      .action(() =>
+        run(async () => {
+          throw new UserError("NOT_IMPLEMENTED", `homeops ${verb}: not implemented yet (${reason})`, {
+            hint: "nothing was run; this stage is reported as not run, not as passed",
+          });
+        }),
+      );
   }
 
   try {
@@ -80,9 +85,6 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
       return error.exitCode === 0 ? ExitCode.Clean : ExitCode.Operational;
     }
     return reportError(globalContext(), error);
-  }
-  if (argv.length === 0) {
-    program.outputHelp();
   }
   return exitCode;
 }

@@ -27,9 +27,16 @@ export const textReporter: Reporter = {
     const sorted = sortFindings(report.findings);
     for (const f of sorted) {
       const where = findingLocation(f);
-      const sev = f.severity === "error" ? c.red("error") : f.severity === "warning" ? c.yellow("warning") : c.blue("info");
+      const sev =
+        f.severity === "error"
+          ? c.red("error")
+          : f.severity === "warning"
+            ? c.yellow("warning")
+            : c.blue("info");
       const path = f.path ? `  ${c.dim(f.path)}` : "";
-      ctx.stdout.write(`${where ? `${c.bold(where)}  ` : ""}${sev}${path}  ${f.message} ${c.dim(`(${f.ruleId})`)}\n`);
+      ctx.stdout.write(
+        `${where ? `${c.bold(where)}  ` : ""}${sev}${path}  ${f.message} ${c.dim(`(${f.ruleId})`)}\n`,
+      );
       if (f.hint) ctx.stdout.write(`    ${c.dim("hint:")} ${f.hint}\n`);
     }
     const errors = sorted.filter((f) => f.severity === "error").length;
@@ -65,7 +72,10 @@ export function registerReporter(reporter: Reporter): void {
 
 export function reporterFor(format: string): Reporter {
   const reporter = reporters.get(format);
-  if (!reporter) throw new InvalidArgumentError(`unknown output format '${format}' (use ${[...reporters.keys()].join(", ")})`);
+  if (!reporter)
+    throw new InvalidArgumentError(
+      `unknown output format '${format}' (use ${[...reporters.keys()].join(", ")})`,
+    );
   return reporter;
 }
 
@@ -78,8 +88,15 @@ export function parseOutputFormat(allowed: readonly string[]) {
 }
 
 /** Writes the report in the chosen format; exit 1 when it has errors (or warnings with `strict`). */
-export function emitReport(ctx: CliContext, format: string, report: Report, options: { strict?: boolean } = {}): ExitCode {
+export function emitReport(
+  ctx: CliContext,
+  format: string,
+  report: Report,
+  options: { strict?: boolean } = {},
+): ExitCode {
   reporterFor(format).write(ctx, report);
-  const failing = options.strict ? report.findings.some((f) => f.severity !== "info") : hasErrors(report.findings);
+  const failing = options.strict
+    ? report.findings.some((f) => f.severity !== "info")
+    : hasErrors(report.findings);
   return failing ? ExitCode.Findings : ExitCode.Clean;
 }

@@ -1,0 +1,32 @@
+import { describe, expect, it } from "vitest";
+import { requireBuiltCli, run } from "./tools.js";
+
+const pkg = (await import("../../packages/cli/package.json", { with: { type: "json" } })).default as {
+  version: string;
+};
+
+describe("the built homeops binary", () => {
+  const bin = requireBuiltCli();
+
+  it("prints its version and help", () => {
+    const version = run("node", [bin, "--version"]);
+    expect(version.code).toBe(0);
+    expect(version.stdout.trim()).toBe(pkg.version);
+    const help = run("node", [bin, "--help"]);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain("Usage: homeops");
+    expect(help.stdout).toContain("Exit codes: 0 clean, 1 findings or diff, 2 operational error.");
+  });
+
+  it("exits 2 on usage errors without a stack trace", () => {
+    const result = run("node", [bin, "no-such-verb"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("unknown command 'no-such-verb'");
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("never colors output when NO_COLOR is set or output is not a TTY", () => {
+    const result = run("node", [bin, "no-such-verb"], { env: { FORCE_COLOR: undefined, NO_COLOR: "1" } });
+    expect(result.stderr).not.toContain("\u001b[");
+  });
+});

@@ -1,0 +1,521 @@
+#!/usr/bin/env node
+// Generates packages/schema/catalog/: strict, standalone JSON Schemas (draft-07) for the Kubernetes
+// built-in kinds of one pinned version and for the CRDs home-ops repos use.
+//
+// Upstream definitions come only through the Go module proxy (`go mod download -json`): each module zip
+// carries the project's repository files, so the CRD YAMLs and Kubernetes' swagger.json are inside.
+// Usage: node scripts/generate-catalog.mjs [--out <dir>] [--check]
+//   --check  regenerate into a temp dir and exit 1 when it differs from the committed catalog.
+import { execFileSync, spawnSync } from "node:child_process";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { dirname, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+// `yaml` is a dependency of @homeops/core; resolve it from there (the root package has no deps).
+const YAML = createRequire(join(repoRoot, "packages/core/package.json"))("yaml");
+
+/** Pinned Kubernetes version of the built-in kinds (matches bootstrap/config.sample.yaml's 1.35 line). */
+const KUBERNETES = { module: "k8s.io/kubernetes", version: "v1.35.4", file: "api/openapi-spec/swagger.json" };
+
+/** CRD sources: module, version, file globs inside the module (only `*` within one path segment). */
+const CRD_SOURCES = [
+  {
+    name: "flux",
+    note: "Flux v2.9.5 distribution manifests as shipped in flux-operator (the controller modules are not served by the proxy)",
+    module: "github.com/controlplaneio-fluxcd/flux-operator",
+    version: "v0.59.0",
+    globs: ["config/data/flux/v2.9.5/*.yaml"],
+  },
+  {
+    name: "flux-operator",
+    module: "github.com/controlplaneio-fluxcd/flux-operator",
+    version: "v0.59.0",
+    globs: ["config/crd/bases/*.yaml"],
+  },
+  {
+    name: "external-secrets",
+    module: "github.com/external-secrets/external-secrets",
+    version: "v1.3.2",
+    globs: ["config/crds/bases/*.yaml"],
+  },
+  {
+    name: "cert-manager",
+    module: "github.com/cert-manager/cert-manager",
+    version: "v1.21.2",
+    globs: ["deploy/crds/*.yaml"],
+  },
+  {
+    name: "gateway-api",
+    note: "experimental channel (a superset of standard)",
+    module: "sigs.k8s.io/gateway-api",
+    version: "v1.7.0",
+    globs: ["config/crd/experimental/*.yaml"],
+  },
+  {
+    name: "cilium",
+    module: "github.com/cilium/cilium",
+    version: "v1.20.2",
+    globs: ["pkg/k8s/apis/cilium.io/client/crds/*/*.yaml"],
+  },
+  {
+    name: "volsync",
+    module: "github.com/backube/volsync",
+    version: "v0.14.0",
+    globs: ["config/crd/bases/*.yaml"],
+  },
+  {
+    name: "prometheus-operator",
+    module: "github.com/prometheus-operator/prometheus-operator",
+    version: "v0.85.0",
+    globs: ["example/prometheus-operator-crd/*.yaml"],
+  },
+];
+
+/** Formats both our validator and kubeconform's assert identically; every other `format` is dropped. */
+const KEPT_FORMATS = new Set(["date-time"]);
+const DRAFT = "http://json-schema.org/draft-07/schema#";
+const DEF_PREFIX = "#/definitions/";
+const META_PREFIX = "io.k8s.apimachinery.pkg.apis.meta.v1.";
+const OBJECT_META = `${META_PREFIX}ObjectMeta`;
+const NULLABLE = ".nullable";
+
+function main() {
+  const args = process.argv.slice(2);
+  const check = args.includes("--check");
+  const outIndex = args.indexOf("--out");
+  const committed = join(repoRoot, "packages/schema/catalog");
+  const out = check
+    ? mkdtempSync(join(tmpdir(), "homeops-catalog-"))
+    : outIndex >= 0
+      ? resolve(args[outIndex + 1])
+      : committed;
+  const work = mkdtempSync(join(tmpdir(), "homeops-catalog-src-"));
+  try {
+    generate(out, work);
+    if (check) {
+      const diff = spawnDiff(committed, out);
+      if (diff) {
+        process.stderr.write(`catalog differs from a fresh generation:\n${diff}\n`);
+        process.exitCode = 1;
+      } else process.stdout.write("catalog is up to date\n");
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+    if (check) rmSync(out, { recursive: true, force: true });
+  }
+}
+
+function spawnDiff(a, b) {
+  try {
+    execFileSync("diff", ["-rq", a, b], { encoding: "utf8" });
+    return "";
+  } catch (error) {
+    return String(error.stdout || error.message);
+  }
+}
+
+function generate(out, work) {
+  const entries = new Map(); // relative file -> schema
+  const sources = [];
+
+  const k8sDir = moduleDir(KUBERNETES.module, KUBERNETES.version, work);
+  const swagger = JSON.parse(readFileSync(join(k8sDir, KUBERNETES.file), "utf8"));
+  const builtinDefs = prepareBuiltinDefinitions(swagger.definitions);
+  let builtinCount = 0;
+  for (const [name, def] of Object.entries(swagger.definitions)) {
+    const gvks = def["x-kubernetes-group-version-kind"];
+    if (!Array.isArray(gvks) || gvks.length !== 1) continue; // multi-GVK defs are meta types (DeleteOptions, WatchEvent)
+    const { group, version, kind } = gvks[0];
+    if (kind.endsWith("List") || name.startsWith(META_PREFIX)) continue;
+    const schema = standaloneBuiltin(name, builtinDefs);
+    add(
+      entries,
+      group === "" ? version : `${group}/${version}`,
+      kind,
+      schema,
+      `${KUBERNETES.module}@${KUBERNETES.version}`,
+    );
+    builtinCount++;
+  }
+  sources.push({
+    name: "kubernetes",
+    module: KUBERNETES.module,
+    version: KUBERNETES.version,
+    files: [KUBERNETES.file],
+    kinds: builtinCount,
+  });
+
+  for (const source of CRD_SOURCES) {
+    const dir = moduleDir(source.module, source.version, work);
+    const files = source.globs.flatMap((glob) => expandGlob(dir, glob)).sort();
+    if (files.length === 0)
+      throw new Error(`${source.module}@${source.version}: no file matches ${source.globs.join(", ")}`);
+    let kinds = 0;
+    for (const file of files) {
+      const docs = YAML.parseAllDocuments(readFileSync(join(dir, file), "utf8"));
+      for (const doc of docs) {
+        const crd = doc.toJS();
+        if (!crd || crd.kind !== "CustomResourceDefinition") continue;
+        for (const v of crd.spec.versions ?? []) {
+          if (v.served === false) continue;
+          const openapi = v.schema?.openAPIV3Schema;
+          if (!openapi) continue;
+          const schema = standaloneCrd(openapi, builtinDefs);
+          add(
+            entries,
+            `${crd.spec.group}/${v.name}`,
+            crd.spec.names.kind,
+            schema,
+            `${source.module}@${source.version}`,
+          );
+          kinds++;
+        }
+      }
+    }
+    sources.push({
+      name: source.name,
+      module: source.module,
+      version: source.version,
+      ...(source.note ? { note: source.note } : {}),
+      files,
+      kinds,
+    });
+  }
+
+  rmSync(out, { recursive: true, force: true });
+  mkdirSync(out, { recursive: true });
+  const index = {};
+  for (const [file, { schema, apiVersion, kind }] of [...entries].sort(([a], [b]) => a.localeCompare(b))) {
+    mkdirSync(dirname(join(out, file)), { recursive: true });
+    writeFileSync(join(out, file), `${JSON.stringify(schema)}\n`);
+    index[`${apiVersion}/${kind}`] = file;
+  }
+  const manifest = {
+    comment: "Generated by scripts/generate-catalog.mjs from the Go modules below; do not edit.",
+    kubernetesVersion: KUBERNETES.version.replace(/^v/, ""),
+    layout: "{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json",
+    draft: DRAFT,
+    formats: [...KEPT_FORMATS],
+    sources,
+    notObtainable: [
+      {
+        name: "bjw-s app-template values schema",
+        reason: "no package registry reachable here ships the chart or its values.schema.json",
+      },
+    ],
+    schemas: index,
+  };
+  writeFileSync(join(out, "SOURCES.json"), `${JSON.stringify(manifest, null, 2)}\n`);
+  process.stdout.write(`wrote ${entries.size} schemas to ${relative(process.cwd(), out) || "."}\n`);
+}
+
+function add(entries, apiVersion, kind, schema, origin) {
+  const parts = apiVersion.split("/");
+  const group = parts[0];
+  const version = parts[parts.length - 1];
+  const file = `${group}/${kind.toLowerCase()}_${version}.json`;
+  const existing = entries.get(file);
+  if (existing && existing.origin !== origin) {
+    throw new Error(`${apiVersion} ${kind}: defined by both ${existing.origin} and ${origin}`);
+  }
+  entries.set(file, { schema, apiVersion, kind, origin });
+}
+
+// ---------------------------------------------------------------------------------------------- modules
+
+function moduleDir(module, version, work) {
+  const result = spawnSync("go", ["mod", "download", "-json", `${module}@${version}`], {
+    encoding: "utf8",
+    env: { ...process.env, GOTOOLCHAIN: "local", GOFLAGS: "-mod=mod" },
+  });
+  let info = {};
+  try {
+    info = JSON.parse(result.stdout);
+  } catch {
+    throw new Error(`go mod download ${module}@${version} failed: ${result.stderr || result.stdout}`);
+  }
+  if (info.Dir && existsSync(info.Dir)) return info.Dir;
+  // A module whose go.mod wants a newer Go still has its zip downloaded; only extraction was refused.
+  if (!info.Zip || !existsSync(info.Zip))
+    throw new Error(`${module}@${version}: ${info.Error ?? "no module zip"}`);
+  const dest = join(work, `${module.replaceAll("/", "_")}@${version}`);
+  if (!existsSync(dest)) {
+    mkdirSync(dest, { recursive: true });
+    execFileSync("unzip", ["-q", "-o", info.Zip, "-d", dest]);
+  }
+  return join(dest, `${module}@${version}`);
+}
+
+function expandGlob(root, glob) {
+  let paths = [""];
+  for (const segment of glob.split("/")) {
+    const next = [];
+    for (const base of paths) {
+      if (!segment.includes("*")) {
+        if (existsSync(join(root, base, segment))) next.push(base ? `${base}/${segment}` : segment);
+        continue;
+      }
+      const re = new RegExp(`^${segment.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replaceAll("*", "[^/]*")}$`);
+      let names = [];
+      try {
+        names = readdirSync(join(root, base));
+      } catch {
+        continue;
+      }
+      for (const name of names) if (re.test(name)) next.push(base ? `${base}/${name}` : name);
+    }
+    paths = next;
+  }
+  return paths;
+}
+
+// -------------------------------------------------------------------------------------------- transforms
+
+/** Built-in definitions, made strict; `<name>.nullable` copies accept null (optional fields may be null). */
+function prepareBuiltinDefinitions(definitions) {
+  const defs = {};
+  for (const [name, def] of Object.entries(definitions)) defs[name] = strictify(def, true);
+  // Quantity and IntOrString accept numbers in YAML; swagger says `string`.
+  defs["io.k8s.apimachinery.pkg.api.resource.Quantity"] = { type: ["string", "number"] };
+  defs["io.k8s.apimachinery.pkg.util.intstr.IntOrString"] = { type: ["string", "integer"] };
+  return defs;
+}
+
+/** A kind's schema: its definition at the root plus every definition it reaches, under `definitions`. */
+function standaloneBuiltin(name, defs) {
+  const root = structuredClone(defs[name]);
+  const definitions = {};
+  collectRefs(root, defs, definitions);
+  return finish(root, definitions);
+}
+
+function standaloneCrd(openapi, builtinDefs) {
+  const root = strictify(openapi, false);
+  root.properties ??= {};
+  // CRD schemas leave metadata open; validate it as ObjectMeta like the API server does.
+  root.properties.metadata = { $ref: `${DEF_PREFIX}${OBJECT_META}${NULLABLE}` };
+  root.type = "object";
+  const definitions = {};
+  collectRefs(root, builtinDefs, definitions);
+  return finish(root, definitions);
+}
+
+function finish(root, definitions) {
+  const schema = { $schema: DRAFT, ...root };
+  delete schema.definitions;
+  const names = Object.keys(definitions).sort();
+  if (names.length > 0) schema.definitions = Object.fromEntries(names.map((n) => [n, definitions[n]]));
+  return schema;
+}
+
+/** Copies every definition reachable from `node` into `out` (nullable variants made on demand). */
+function collectRefs(node, defs, out) {
+  const stack = [node];
+  while (stack.length > 0) {
+    const current = stack.pop();
+    if (Array.isArray(current)) {
+      stack.push(...current);
+      continue;
+    }
+    if (!current || typeof current !== "object") continue;
+    if (typeof current.$ref === "string") {
+      const ref = current.$ref.slice(DEF_PREFIX.length);
+      if (!(ref in out)) {
+        const nullable = ref.endsWith(NULLABLE);
+        const base = nullable ? ref.slice(0, -NULLABLE.length) : ref;
+        const def = defs[base];
+        if (!def) throw new Error(`unresolved $ref ${current.$ref}`);
+        const copy = structuredClone(def);
+        if (nullable) allowNull(copy);
+        out[ref] = copy;
+        stack.push(copy);
+      }
+    }
+    for (const value of Object.values(current)) if (value && typeof value === "object") stack.push(value);
+  }
+}
+
+function allowNull(schema) {
+  if (schema.type === undefined) return;
+  const types = Array.isArray(schema.type) ? schema.type : [schema.type];
+  if (!types.includes("null")) schema.type = [...types, "null"];
+}
+
+const DROPPED = new Set([
+  "description",
+  "default",
+  "example",
+  "title",
+  "externalDocs",
+  "readOnly",
+  "x-kubernetes-group-version-kind",
+  "x-kubernetes-patch-merge-key",
+  "x-kubernetes-patch-strategy",
+  "x-kubernetes-list-type",
+  "x-kubernetes-list-map-keys",
+  "x-kubernetes-map-type",
+  "x-kubernetes-validations",
+  "x-kubernetes-embedded-resource",
+  "x-kubernetes-unions",
+  "x-kubernetes-int-or-string",
+  "x-kubernetes-preserve-unknown-fields",
+  "nullable",
+]);
+
+/**
+ * One schema node, made strict: `additionalProperties: false` where `properties` exist and unknown fields
+ * are not preserved; int-or-string as a type union; optional properties accept null; OpenAPI-only
+ * keywords and annotations dropped; refs rewritten to local `#/definitions/` (nullable variant `<name>.nullable`).
+ */
+function strictify(node, builtin) {
+  if (Array.isArray(node)) return node.map((n) => strictify(n, builtin));
+  if (!node || typeof node !== "object") return node;
+  const out = {};
+  for (const [key, value] of Object.entries(node)) {
+    if (DROPPED.has(key) || key.startsWith("x-")) continue;
+    if (key === "format") {
+      if (KEPT_FORMATS.has(value)) out.format = value;
+      continue;
+    }
+    if (key === "$ref") {
+      out.$ref = `${DEF_PREFIX}${value.replace(/^#\/definitions\//, "")}`;
+      continue;
+    }
+    if (key === "properties") {
+      out.properties = {};
+      const required = new Set(node.required ?? []);
+      for (const [prop, schema] of Object.entries(value)) {
+        let child = strictify(schema, builtin);
+        if (!required.has(prop)) {
+          if (typeof child.$ref === "string") child = { ...child, $ref: `${child.$ref}${NULLABLE}` };
+          else allowNull(child);
+        }
+        out.properties[prop] = child;
+      }
+      continue;
+    }
+    if (key === "enum" || key === "required" || key === "pattern") {
+      out[key] = value;
+      continue;
+    }
+    if (key === "exclusiveMinimum" || key === "exclusiveMaximum") {
+      // OpenAPI 3.0 booleans become draft-07 numbers
+      const bound = key === "exclusiveMinimum" ? "minimum" : "maximum";
+      if (value === true && typeof node[bound] === "number") out[key] = node[bound];
+      else if (typeof value === "number") out[key] = value;
+      continue;
+    }
+    if (
+      (key === "minimum" || key === "maximum") &&
+      node[key === "minimum" ? "exclusiveMinimum" : "exclusiveMaximum"] === true
+    ) {
+      continue;
+    }
+    if (value && typeof value === "object") out[key] = strictify(value, builtin);
+    else out[key] = value;
+  }
+  if (node.nullable === true) allowNull(out);
+  if (node["x-kubernetes-int-or-string"] === true) {
+    delete out.anyOf;
+    delete out.oneOf;
+    out.type = ["integer", "string"];
+  }
+  if (
+    out.properties &&
+    node.additionalProperties === undefined &&
+    node["x-kubernetes-preserve-unknown-fields"] !== true
+  ) {
+    out.additionalProperties = false;
+  }
+  if (out.pattern !== undefined) out.pattern = checkPattern(translateCaseInsensitive(out.pattern));
+  return out;
+}
+
+function checkPattern(pattern) {
+  try {
+    new RegExp(pattern, "u");
+    return pattern;
+  } catch {
+    try {
+      new RegExp(pattern);
+    } catch (error) {
+      throw new Error(
+        `pattern ${JSON.stringify(pattern)} is not a JavaScript regular expression: ${error.message}`,
+      );
+    }
+  }
+  return pattern;
+}
+
+/**
+ * Go's inline `(?i)` (case-insensitive for the rest of the group) has no JavaScript form: spell it out
+ * as `[aA]` classes so Go (kubeconform) and JavaScript (ajv) read the same language.
+ */
+function translateCaseInsensitive(pattern) {
+  if (!pattern.includes("(?i)")) return pattern;
+  const swap = (c) => (c === c.toLowerCase() ? c.toUpperCase() : c.toLowerCase());
+  const isLetter = (c) => /[A-Za-z]/.test(c);
+  const groups = [false];
+  let out = "";
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    const ci = groups[groups.length - 1];
+    if (pattern.startsWith("(?i)", i)) {
+      groups[groups.length - 1] = true;
+      i += 3;
+    } else if (c === "\\") {
+      out += c + (pattern[i + 1] ?? "");
+      i++;
+    } else if (c === "(") {
+      groups.push(ci);
+      out += c;
+    } else if (c === ")") {
+      groups.pop();
+      out += c;
+    } else if (c === "[") {
+      let j = i + 1;
+      let head = "[";
+      if (pattern[j] === "^") {
+        head += "^";
+        j++;
+      }
+      let body = "";
+      let extra = "";
+      if (pattern[j] === "]") {
+        body += "]";
+        j++;
+      }
+      for (; j < pattern.length && pattern[j] !== "]"; j++) {
+        if (pattern[j] === "\\") {
+          body += pattern[j] + (pattern[j + 1] ?? "");
+          j++;
+          continue;
+        }
+        body += pattern[j];
+        if (ci && isLetter(pattern[j])) extra += swap(pattern[j]);
+        else if (ci && pattern[j] === "-" && isLetter(pattern[j - 1] ?? "") && isLetter(pattern[j + 1] ?? ""))
+          extra += "-";
+      }
+      out += `${head}${body}${extra}]`;
+      i = j;
+    } else if (ci && isLetter(c)) {
+      out += `[${c}${swap(c)}]`;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+main();

