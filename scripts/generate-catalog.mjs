@@ -166,7 +166,7 @@ function generate(out, work) {
       const docs = YAML.parseAllDocuments(readFileSync(join(dir, file), "utf8"));
       for (const doc of docs) {
         const crd = doc.toJS();
-        if (!crd || crd.kind !== "CustomResourceDefinition") continue;
+        if (crd?.kind !== "CustomResourceDefinition") continue;
         for (const v of crd.spec.versions ?? []) {
           if (v.served === false) continue;
           const openapi = v.schema?.openAPIV3Schema;

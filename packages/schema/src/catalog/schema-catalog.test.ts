@@ -1,0 +1,213 @@
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { loadCatalogManifest, SchemaCatalog } from "./schema-catalog.js";
+import { builtinCatalogDir, expandSchemaLocation, schemaTemplateData } from "./schema-location.js";
+import { validateDocuments } from "./validate-documents.js";
+import { formatPath, validateObject } from "./validate-object.js";
+
+const corpus = join(import.meta.dirname, "../../test/fixtures/kubeconform-corpus");
+const catalog = new SchemaCatalog();
+
+async function verdicts(file: string, catalogToUse = catalog, options = {}) {
+  return validateDocuments(catalogToUse, readFileSync(join(corpus, file), "utf8"), { file, ...options });
+}
+
+describe("catalog manifest", () => {
+  it("pins a Kubernetes version and lists every upstream source with its version", () => {
+    const manifest = loadCatalogManifest();
+    expect(manifest.kubernetesVersion).toMatch(/^1\.35\.\d+$/);
+    const names = manifest.sources.map((s) => s.name);
+    for (const expected of [
+      "kubernetes",
+      "flux",
+      "external-secrets",
+      "cert-manager",
+      "gateway-api",
+      "cilium",
+      "volsync",
+      "prometheus-operator",
+    ]) {
+      expect(names).toContain(expected);
+    }
+    for (const source of manifest.sources) {
+      expect(source.version).toMatch(/^v\d+\.\d+\.\d+/);
+      expect(source.kinds).toBeGreaterThan(0);
+    }
+    for (const key of [
+      "apps/v1/Deployment",
+      "v1/Pod",
+      "kustomize.toolkit.fluxcd.io/v1/Kustomization",
+      "helm.toolkit.fluxcd.io/v2/HelmRelease",
+      "source.toolkit.fluxcd.io/v1/OCIRepository",
+      "notification.toolkit.fluxcd.io/v1beta3/Provider",
+      "image.toolkit.fluxcd.io/v1/ImagePolicy",
+      "external-secrets.io/v1/ExternalSecret",
+      "cert-manager.io/v1/ClusterIssuer",
+      "gateway.networking.k8s.io/v1/HTTPRoute",
+      "cilium.io/v2/CiliumNetworkPolicy",
+      "cilium.io/v2/CiliumLoadBalancerIPPool",
+      "cilium.io/v2/CiliumBGPClusterConfig",
+      "volsync.backube/v1alpha1/ReplicationSource",
+      "monitoring.coreos.com/v1/ServiceMonitor",
+    ]) {
+      expect(manifest.schemas[key], key).toBeDefined();
+    }
+  });
+
+  it("every schema is standalone, strict and compiles", async () => {
+    const manifest = loadCatalogManifest();
+    const dir = builtinCatalogDir();
+    for (const [key, file] of Object.entries(manifest.schemas)) {
+      const text = readFileSync(join(dir, file), "utf8");
+      expect(text, `${file} has an external $ref`).not.toMatch(/"\$ref":"(?!#\/definitions\/)/);
+      const slash = key.lastIndexOf("/");
+      const lookup = await catalog.lookup(key.slice(0, slash), key.slice(slash + 1));
+      expect(lookup.found, key).toBe(true);
+    }
+    const deployment = JSON.parse(readFileSync(join(dir, "apps/deployment_v1.json"), "utf8"));
+    expect(deployment.additionalProperties).toBe(false);
+    // HelmRelease values keep unknown fields
+    const hr = JSON.parse(readFileSync(join(dir, "helm.toolkit.fluxcd.io/helmrelease_v2.json"), "utf8"));
+    expect(hr.properties.spec.properties.values.additionalProperties).toBeUndefined();
+  }, 120_000);
+});
+
+describe("validateDocuments on plain YAML", () => {
+  it("accepts valid objects of every family, skipping Secret by default", async () => {
+    const results = await verdicts("valid.yaml");
+    const bad = results.filter((r) => r.status !== "valid" && r.kind !== "Secret");
+    expect(
+      bad.map((r) => `${r.kind} ${r.name}: ${r.reason ?? ""} ${r.violations.map((v) => v.message)}`),
+    ).toEqual([]);
+    expect(results.find((r) => r.kind === "Secret")?.status).toBe("skipped");
+    expect(results.length).toBe(13);
+  });
+
+  it("reports each kind of problem with the field path and line", async () => {
+    const results = await verdicts("invalid.yaml");
+    const byName = new Map(results.map((r) => [r.name, r]));
+    const one = (name: string) => {
+      const r = byName.get(name);
+      if (!r) throw new Error(`no result for ${name}`);
+      return r;
+    };
+    expect(one("unknown-field").status).toBe("invalid");
+    expect(one("unknown-field").violations[0]).toMatchObject({
+      message: 'unknown field "replica"',
+      keyword: "additionalProperties",
+    });
+    expect(formatPath(one("unknown-field").violations[0]!.path)).toBe("spec.replica");
+    expect(one("unknown-field").positions[0]).toEqual({ line: 7, column: 3 });
+    expect(formatPath(one("deep-unknown").violations[0]!.path)).toBe("spec.containers[0].resource");
+    expect(one("wrong-type").violations.map((v) => v.message)).toContain("got string, want integer or null");
+    expect(one("missing-required").violations[0]!.message).toBe('missing required field "name"');
+    const duration = one("bad-duration").violations[0]!;
+    expect(formatPath(duration.path)).toBe("spec.interval");
+    expect(duration.message).toContain('"10 minutes" does not match pattern');
+    expect(
+      one("missing-sourceref")
+        .violations.map((v) => v.message)
+        .sort(),
+    ).toEqual([
+      'missing required field "path"'.replace("path", "prune"),
+      'missing required field "sourceRef"',
+    ]);
+    expect(one("bad-meta").violations[0]!.message).toBe('unknown field "lables"');
+    expect(one("bad-enum").violations[0]!.keyword).toBe("enum");
+    expect(one("bad-label").violations[0]!.message).toBe("got boolean, want string");
+    expect(one("bad-intorstr").status).toBe("invalid");
+    expect(one("bad-quantity").status).toBe("invalid");
+    expect(one("no-schema")).toMatchObject({
+      status: "error",
+      reason: "could not find schema for example.com/v1 Widget",
+    });
+    expect(one("bad-time").violations[0]!.keyword).toBe("format");
+    expect(one("bad-route").violations[0]!.message).toBe('unknown field "backendRef"');
+    expect(one("bad-retain").status).toBe("invalid");
+    expect(one("no-kind")).toMatchObject({ status: "error", reason: "missing 'kind' key" });
+  });
+
+  it("honours ignoreMissingSchemas and skipKinds (Kind or apiVersion/Kind)", async () => {
+    const results = await verdicts("invalid.yaml", catalog, {
+      ignoreMissingSchemas: true,
+      skipKinds: ["apps/v1/Deployment", "Pod"],
+    });
+    const statuses = Object.fromEntries(results.map((r) => [r.name, r.status]));
+    expect(statuses["no-schema"]).toBe("skipped");
+    expect(statuses["unknown-field"]).toBe("skipped");
+    expect(statuses["deep-unknown"]).toBe("skipped");
+    expect(statuses["bad-duration"]).toBe("invalid");
+  });
+
+  it("--no-strict accepts unknown fields but still checks types and patterns", async () => {
+    const loose = new SchemaCatalog({ strict: false });
+    const results = await verdicts("invalid.yaml", loose);
+    const statuses = Object.fromEntries(results.map((r) => [r.name, r.status]));
+    expect(statuses["unknown-field"]).toBe("valid");
+    expect(statuses["bad-meta"]).toBe("valid");
+    expect(statuses["wrong-type"]).toBe("invalid");
+    expect(statuses["bad-duration"]).toBe("invalid");
+  });
+});
+
+describe("schema locations", () => {
+  it("expands kubeconform templates with kubeconform's variables", () => {
+    const data = schemaTemplateData("Kustomization", "kustomize.toolkit.fluxcd.io/v1", "1.35.4", true);
+    expect(expandSchemaLocation("s/{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json", data)).toBe(
+      "s/kustomize.toolkit.fluxcd.io/kustomization_v1.json",
+    );
+    expect(expandSchemaLocation("s/{{ .ResourceKind }}{{ .KindSuffix }}.json", data)).toBe(
+      "s/kustomization-kustomize-v1.json",
+    );
+    expect(expandSchemaLocation("dir", schemaTemplateData("Pod", "v1", "1.35.4", true))).toBe(
+      "dir/v1.35.4-standalone-strict/pod-v1.json",
+    );
+  });
+
+  it("tries user locations before the built-in catalog", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "homeops-schemas-"));
+    mkdirSync(join(dir, "example.com"), { recursive: true });
+    writeFileSync(
+      join(dir, "example.com", "widget-example-v1.json"),
+      JSON.stringify({
+        type: "object",
+        properties: {
+          apiVersion: { type: "string" },
+          kind: { type: "string" },
+          metadata: { type: "object" },
+          spec: { type: "object", properties: { size: { type: "integer" } }, additionalProperties: false },
+        },
+      }),
+    );
+    const custom = new SchemaCatalog({
+      locations: [`${dir}/{{.Group}}/{{.ResourceKind}}{{.KindSuffix}}.json`],
+    });
+    const ok = await validateObject(custom, {
+      apiVersion: "example.com/v1",
+      kind: "Widget",
+      spec: { size: 3 },
+    });
+    expect(ok.status).toBe("valid");
+    const bad = await validateObject(custom, {
+      apiVersion: "example.com/v1",
+      kind: "Widget",
+      spec: { colour: "red" },
+    });
+    expect(bad.status).toBe("invalid");
+    const builtin = await validateObject(custom, {
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: "x" },
+    });
+    expect(builtin.status).toBe("valid");
+  });
+
+  it("refuses remote locations without allowNetwork and unknown template variables", () => {
+    expect(() => new SchemaCatalog({ locations: ["https://example.com/{{.ResourceKind}}.json"] })).toThrow(
+      /needs the network/,
+    );
+    expect(() => new SchemaCatalog({ locations: ["x/{{.Nope}}.json"] })).toThrow(/unknown template variable/);
+  });
+});

@@ -1,0 +1,215 @@
+import { readFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { isAbsolute, join, resolve } from "node:path";
+import { UserError } from "@homeops/core";
+import type { ErrorObject, ValidateFunction } from "ajv";
+import { Ajv } from "ajv";
+import addFormatsModule from "ajv-formats";
+import {
+  builtinCatalogDir,
+  CATALOG_LAYOUT,
+  checkSchemaLocation,
+  expandSchemaLocation,
+  isRemoteLocation,
+  schemaTemplateData,
+} from "./schema-location.js";
+
+// ajv-formats is CommonJS with a default export; under NodeNext the callable may sit on `.default`.
+const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ??
+  addFormatsModule) as unknown as (ajv: Ajv, formats: string[]) => void;
+
+export interface SchemaCatalogOptions {
+  /**
+   * Schema locations tried in order: directories or kubeconform templates (`{{.Group}}`, `{{.ResourceKind}}`,
+   * `{{.ResourceAPIVersion}}`, `{{.KindSuffix}}`, `{{.StrictSuffix}}`, `{{.NormalizedKubernetesVersion}}`);
+   * `default` is the built-in catalog. Default `["default"]`; without an explicit `default` the built-in
+   * catalog is tried after the given locations.
+   */
+  locations?: readonly string[];
+  /** Reject fields a schema does not declare. Default true. */
+  strict?: boolean;
+  /** `{{.NormalizedKubernetesVersion}}` of templates. Default: the catalog's pinned version. */
+  kubernetesVersion?: string;
+  /** Allow http(s) schema locations. Default false. */
+  allowNetwork?: boolean;
+  /** Relative locations resolve against this directory. Default: the process working directory. */
+  cwd?: string;
+  /** Override the built-in catalog directory (tests). */
+  catalogDir?: string;
+}
+
+/** The manifest written next to the generated schemas. */
+export interface CatalogManifest {
+  kubernetesVersion: string;
+  layout: string;
+  draft: string;
+  formats: string[];
+  sources: { name: string; module: string; version: string; note?: string; files: string[]; kinds: number }[];
+  notObtainable: { name: string; reason: string }[];
+  /** `apiVersion/Kind` → file below the catalog directory */
+  schemas: Record<string, string>;
+}
+
+/** A schema found for a kind, compiled once. */
+export interface CompiledSchema {
+  /** Where it came from: a file path or URL. */
+  source: string;
+  validate: ValidateFunction;
+}
+
+/** Outcome of looking a kind up: a schema, none in any location, or a location that failed. */
+export type SchemaLookup =
+  | { found: true; schema: CompiledSchema }
+  | { found: false; tried: string[] }
+  | { found: "error"; message: string };
+
+/** Reads the manifest of the built-in catalog. */
+export function loadCatalogManifest(catalogDir: string = builtinCatalogDir()): CatalogManifest {
+  return JSON.parse(readFileSync(join(catalogDir, "SOURCES.json"), "utf8")) as CatalogManifest;
+}
+
+/**
+ * The strict offline schema catalog: finds a JSON Schema per `apiVersion`/`kind` in the configured
+ * locations and compiles it with ajv on first use (cached per kind for the catalog's lifetime).
+ */
+export class SchemaCatalog {
+  readonly strict: boolean;
+  readonly kubernetesVersion: string;
+  readonly manifest: CatalogManifest;
+  private readonly catalogDir: string;
+  private readonly locations: string[];
+  private readonly allowNetwork: boolean;
+  private readonly cwd: string;
+  private readonly ajv: Ajv;
+  private readonly cache = new Map<string, Promise<SchemaLookup>>();
+
+  constructor(options: SchemaCatalogOptions = {}) {
+    this.strict = options.strict ?? true;
+    this.catalogDir = options.catalogDir ?? builtinCatalogDir();
+    this.manifest = loadCatalogManifest(this.catalogDir);
+    this.kubernetesVersion = options.kubernetesVersion ?? this.manifest.kubernetesVersion;
+    this.allowNetwork = options.allowNetwork ?? false;
+    this.cwd = options.cwd ?? process.cwd();
+    const locations = [...(options.locations ?? [])];
+    if (!locations.includes("default")) locations.push("default");
+    for (const location of locations) {
+      checkSchemaLocation(location);
+      if (isRemoteLocation(location) && !this.allowNetwork) {
+        throw new UserError("USAGE", `schema location '${location}' needs the network`, {
+          hint: "pass --allow-network, or point --schema-location at a local directory",
+        });
+      }
+    }
+    this.locations = locations;
+    this.ajv = new Ajv({
+      allErrors: true,
+      strict: false,
+      logger: false,
+      validateFormats: true,
+      code: { regExp: goCompatibleRegExp },
+    });
+    addFormats(this.ajv, ["date-time"]);
+  }
+
+  /** The compiled schema for a kind, or why there is none. */
+  lookup(apiVersion: string, kind: string): Promise<SchemaLookup> {
+    const key = `${apiVersion}/${kind}`;
+    let pending = this.cache.get(key);
+    if (!pending) {
+      pending = this.find(apiVersion, kind);
+      this.cache.set(key, pending);
+    }
+    return pending;
+  }
+
+  private async find(apiVersion: string, kind: string): Promise<SchemaLookup> {
+    const data = schemaTemplateData(kind, apiVersion, this.kubernetesVersion, this.strict);
+    const tried: string[] = [];
+    for (const location of this.locations) {
+      const builtin = location === "default";
+      const target = builtin
+        ? join(this.catalogDir, expandSchemaLocation(CATALOG_LAYOUT, data))
+        : this.resolveLocal(expandSchemaLocation(location, data));
+      tried.push(target);
+      let text: string | undefined;
+      try {
+        text = await this.read(target);
+      } catch (error) {
+        return { found: "error", message: `cannot read schema ${target}: ${(error as Error).message}` };
+      }
+      if (text === undefined) continue;
+      let schema: unknown;
+      try {
+        schema = JSON.parse(text);
+      } catch {
+        continue; // kubeconform, too, moves on past a location that does not hold JSON
+      }
+      if (schema === null || typeof schema !== "object") continue;
+      try {
+        const prepared = prepareSchema(schema as Record<string, unknown>, builtin && !this.strict);
+        return { found: true, schema: { source: target, validate: this.ajv.compile(prepared) } };
+      } catch (error) {
+        return { found: "error", message: `schema ${target} does not compile: ${(error as Error).message}` };
+      }
+    }
+    return { found: false, tried };
+  }
+
+  private resolveLocal(path: string): string {
+    if (isRemoteLocation(path)) return path;
+    const plain = path.startsWith("file://") ? path.slice("file://".length) : path;
+    return isAbsolute(plain) ? plain : resolve(this.cwd, plain);
+  }
+
+  /** The text at a path or URL; `undefined` when it does not exist (404 / ENOENT). */
+  private async read(target: string): Promise<string | undefined> {
+    if (isRemoteLocation(target)) {
+      const response = await fetch(target);
+      if (response.status === 404) return undefined;
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      return await response.text();
+    }
+    try {
+      return await readFile(target, "utf8");
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === "ENOENT" || code === "ENOTDIR") return undefined;
+      throw error;
+    }
+  }
+}
+
+/**
+ * Makes a schema compilable by ajv's draft-07 dialect: drops `$schema`/`id` of older drafts (their
+ * keywords are read the draft-07 way) and, for `--no-strict`, removes `additionalProperties: false`,
+ * which the catalog generator adds only for strictness.
+ */
+function prepareSchema(schema: Record<string, unknown>, relax: boolean): Record<string, unknown> {
+  const copy: Record<string, unknown> = { ...schema };
+  delete copy.$schema;
+  if (typeof copy.id === "string") delete copy.id;
+  return relax ? (removeClosedObjects(copy) as Record<string, unknown>) : copy;
+}
+
+function removeClosedObjects(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(removeClosedObjects);
+  if (node === null || typeof node !== "object") return node;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(node)) {
+    if (key === "additionalProperties" && value === false) continue;
+    out[key] = removeClosedObjects(value);
+  }
+  return out;
+}
+
+/** Patterns are Go (RE2) syntax; use unicode mode where JavaScript accepts the pattern, plain mode otherwise. */
+function goCompatibleRegExp(pattern: string, flags: string): RegExp {
+  try {
+    return new RegExp(pattern, flags);
+  } catch {
+    return new RegExp(pattern, flags.replace("u", ""));
+  }
+}
+goCompatibleRegExp.code = "goCompatibleRegExp";
+
+export type { ErrorObject };

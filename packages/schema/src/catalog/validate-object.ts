@@ -1,0 +1,157 @@
+import type { ErrorObject } from "ajv";
+import type { SchemaCatalog } from "./schema-catalog.js";
+
+/** Per-object status, as kubeconform reports it. */
+export type ObjectStatus = "valid" | "invalid" | "error" | "skipped";
+
+/** One schema violation inside an object. */
+export interface SchemaViolation {
+  /** Path of the offending field (for an unknown field: the field itself), e.g. `["spec", "interval"]`. */
+  path: (string | number)[];
+  message: string;
+  /** JSON Schema keyword that failed (`additionalProperties`, `type`, `required`, `pattern`, …). */
+  keyword: string;
+}
+
+/** Verdict for one object. */
+export interface ObjectVerdict {
+  status: ObjectStatus;
+  /** Why it was skipped, or what went wrong for `error`. */
+  reason?: string;
+  /** Set for `invalid`. */
+  violations: SchemaViolation[];
+  /** The schema used (file or URL), when one was found. */
+  schema?: string;
+}
+
+export interface ValidateObjectOptions {
+  /** Kinds not validated (status skipped): `Kind` or `apiVersion/Kind`. Default `["Secret"]`. */
+  skipKinds?: readonly string[];
+  /** An object whose kind has no schema is skipped instead of an error. Default false. */
+  ignoreMissingSchemas?: boolean;
+}
+
+/** Validates one plain object against the catalog. Never throws for bad input: see `status`. */
+export async function validateObject(
+  catalog: SchemaCatalog,
+  object: unknown,
+  options: ValidateObjectOptions = {},
+): Promise<ObjectVerdict> {
+  if (object === null || typeof object !== "object" || Array.isArray(object)) {
+    return { status: "error", reason: "not a YAML mapping", violations: [] };
+  }
+  const record = object as Record<string, unknown>;
+  const kind = record.kind;
+  const apiVersion = record.apiVersion;
+  if (typeof kind !== "string" || kind === "")
+    return { status: "error", reason: "missing 'kind' key", violations: [] };
+  if (typeof apiVersion !== "string" || apiVersion === "") {
+    return { status: "error", reason: "missing 'apiVersion' key", violations: [] };
+  }
+  const skipKinds = options.skipKinds ?? ["Secret"];
+  if (skipKinds.includes(kind) || skipKinds.includes(`${apiVersion}/${kind}`)) {
+    return { status: "skipped", reason: `kind ${kind} is skipped`, violations: [] };
+  }
+  const lookup = await catalog.lookup(apiVersion, kind);
+  if (lookup.found === "error") return { status: "error", reason: lookup.message, violations: [] };
+  if (lookup.found === false) {
+    if (options.ignoreMissingSchemas) {
+      return { status: "skipped", reason: `no schema for ${apiVersion} ${kind}`, violations: [] };
+    }
+    return { status: "error", reason: `could not find schema for ${apiVersion} ${kind}`, violations: [] };
+  }
+  const { validate, source } = lookup.schema;
+  if (validate(record)) return { status: "valid", violations: [], schema: source };
+  const violations = describeErrors(validate.errors ?? [], record);
+  return { status: "invalid", violations, schema: source };
+}
+
+/** ajv errors → violations with object paths and kubeconform-like messages, deduplicated and sorted. */
+export function describeErrors(errors: readonly ErrorObject[], root: unknown): SchemaViolation[] {
+  const seen = new Set<string>();
+  const out: SchemaViolation[] = [];
+  for (const error of errors) {
+    const path = toPath(error.instancePath, root);
+    let message: string;
+    const params = error.params as Record<string, unknown>;
+    switch (error.keyword) {
+      case "additionalProperties":
+        path.push(String(params.additionalProperty));
+        message = `unknown field "${String(params.additionalProperty)}"`;
+        break;
+      case "required":
+        message = `missing required field "${String(params.missingProperty)}"`;
+        break;
+      case "type":
+        message = `got ${typeName(valueAt(root, path))}, want ${String(params.type).replaceAll(",", " or ")}`;
+        break;
+      case "pattern":
+        message = `${JSON.stringify(valueAt(root, path))} does not match pattern ${String(params.pattern)}`;
+        break;
+      case "enum":
+        message = `${JSON.stringify(valueAt(root, path))} is not one of ${(params.allowedValues as unknown[])
+          .map((v) => JSON.stringify(v))
+          .join(", ")}`;
+        break;
+      case "format":
+        message = `${JSON.stringify(valueAt(root, path))} is not a valid ${String(params.format)}`;
+        break;
+      default:
+        message = error.message ?? error.keyword;
+    }
+    const key = `${JSON.stringify(path)}\0${message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push({ path, message, keyword: error.keyword });
+  }
+  return out.sort(
+    (a, b) => formatPath(a.path).localeCompare(formatPath(b.path)) || a.message.localeCompare(b.message),
+  );
+}
+
+/** `/spec/containers/0/image` → `["spec", "containers", 0, "image"]` (numbers where the value is a list). */
+function toPath(pointer: string, root: unknown): (string | number)[] {
+  if (pointer === "") return [];
+  const path: (string | number)[] = [];
+  let node = root;
+  for (const raw of pointer.slice(1).split("/")) {
+    const segment = raw.replaceAll("~1", "/").replaceAll("~0", "~");
+    if (Array.isArray(node)) {
+      const index = Number(segment);
+      path.push(index);
+      node = node[index];
+    } else {
+      path.push(segment);
+      node =
+        node !== null && typeof node === "object" ? (node as Record<string, unknown>)[segment] : undefined;
+    }
+  }
+  return path;
+}
+
+function valueAt(root: unknown, path: readonly (string | number)[]): unknown {
+  let node = root;
+  for (const segment of path) {
+    if (node === null || typeof node !== "object") return undefined;
+    node = (node as Record<string | number, unknown>)[segment];
+  }
+  return node;
+}
+
+function typeName(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "array";
+  if (typeof value === "number") return Number.isInteger(value) ? "integer" : "number";
+  return typeof value === "object" ? "object" : typeof value;
+}
+
+/** `spec.containers[0].image` */
+export function formatPath(path: readonly (string | number)[]): string {
+  let out = "";
+  for (const segment of path) {
+    if (typeof segment === "number") out += `[${segment}]`;
+    else if (/^[A-Za-z_][\w-]*$/.test(segment)) out += out === "" ? segment : `.${segment}`;
+    else out += `[${JSON.stringify(segment)}]`;
+  }
+  return out;
+}
