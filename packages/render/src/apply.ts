@@ -1,0 +1,200 @@
+import { lstat, readdir, readFile, rm, rmdir, stat } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { UserError, writeFileAtomic } from "@homeops/core";
+import { formatOwnershipManifest, hashContent, type OwnedFile, type OwnershipManifest } from "./manifest.js";
+import type { PlanEntry, RenderPlan } from "./plan.js";
+import type { SopsEncryptor } from "./sops.js";
+
+/** The file operations apply performs; replaceable so tests can inject faults. */
+export interface ApplyFs {
+  writeFileAtomic(path: string, data: Uint8Array, options: { mode: number }): Promise<void>;
+  remove(path: string): Promise<void>;
+}
+
+const realFs: ApplyFs = {
+  writeFileAtomic: (path, data, options) => writeFileAtomic(path, data, options),
+  remove: (path) => rm(path, { force: true }),
+};
+
+export interface ApplyRenderOptions {
+  /** Overwrite (or delete) conflicting files after saving the user's version as `<file>.homeops-backup`. Default false. */
+  force?: boolean;
+  /** Encrypts `*.sops.*` content before it is written. Required when the plan writes one. */
+  encrypt?: SopsEncryptor;
+  /** File operations (tests inject faults here). Default: the real file system. */
+  fs?: ApplyFs;
+}
+
+export interface ApplyResult {
+  /** Paths created or updated. */
+  written: string[];
+  deleted: string[];
+  /** Backups saved before `--force` replaced a user's file. */
+  backups: string[];
+  /** Conflicts left untouched (empty with `force`). */
+  conflicts: PlanEntry[];
+  /** Stale temp files removed. */
+  cleaned: string[];
+  /** The manifest now on disk. */
+  manifest: OwnershipManifest;
+  manifestChanged: boolean;
+}
+
+/** Suffix of the copy `--force` keeps of a user's version. */
+export const BACKUP_SUFFIX = ".homeops-backup";
+
+type Step =
+  | { kind: "write"; path: string; data: Buffer; mode: number }
+  | { kind: "backup"; path: string; data: Buffer }
+  | { kind: "remove"; path: string };
+
+interface Undo {
+  path: string;
+  before: Buffer | null;
+  mode: number;
+  createdDirs: string[];
+}
+
+/**
+ * Applies a plan: prepares every byte in memory (encryption included), then writes with temp file +
+ * rename. If any step fails, every finished step is undone and the tree is as it was.
+ */
+export async function applyRenderPlan(
+  plan: RenderPlan,
+  options: ApplyRenderOptions = {},
+): Promise<ApplyResult> {
+  const fs = options.fs ?? realFs;
+  const force = options.force ?? false;
+  const steps: Step[] = [];
+  const files: Record<string, OwnedFile> = { ...plan.manifest.files };
+  const written: string[] = [];
+  const deleted: string[] = [];
+  const backups: string[] = [];
+  const conflicts: PlanEntry[] = [];
+
+  // 1. everything in memory first
+  for (const entry of plan.entries) {
+    if (entry.action === "conflict" && !force) {
+      conflicts.push(entry);
+      continue;
+    }
+    if (entry.action === "conflict" && entry.current !== null) {
+      const backup = await freeBackupPath(plan.rootDir, entry.path);
+      steps.push({ kind: "backup", path: backup, data: entry.current });
+      backups.push(backup);
+    }
+    if (entry.rendered === undefined) {
+      if (entry.action === "delete" || entry.action === "conflict") {
+        steps.push({ kind: "remove", path: entry.path });
+        deleted.push(entry.path);
+      }
+      delete files[entry.path];
+      continue;
+    }
+    const plain = entry.rendered.content;
+    if (entry.action === "unchanged") {
+      files[entry.path] = entry.sops && entry.owned ? entry.owned : { sha256: hashContent(plain) };
+      continue;
+    }
+    let data = plain;
+    if (entry.sops) {
+      if (!options.encrypt) {
+        throw new UserError(
+          "TOOL_MISSING",
+          `${entry.path} must be encrypted with sops, and no encryptor is available`,
+          {
+            hint: "install sops (and keep secrets.ageRecipients set); nothing was written",
+          },
+        );
+      }
+      data = await options.encrypt(entry.path, plain);
+    }
+    steps.push({ kind: "write", path: entry.path, data, mode: entry.rendered.mode });
+    written.push(entry.path);
+    files[entry.path] = entry.sops
+      ? { sha256: hashContent(data), rendered: hashContent(plain) }
+      : { sha256: hashContent(data) };
+  }
+  const manifest: OwnershipManifest = { version: 1, files };
+  const manifestText = formatOwnershipManifest(manifest);
+  const manifestBefore = await readOrNull(join(plan.rootDir, plan.manifestPath));
+  const manifestChanged = manifestBefore === null || manifestBefore.toString("utf8") !== manifestText;
+  if (manifestChanged)
+    steps.push({ kind: "write", path: plan.manifestPath, data: Buffer.from(manifestText), mode: 0o644 });
+  for (const temp of plan.staleTemps) steps.push({ kind: "remove", path: temp });
+
+  // 2. write, keeping what each step replaced so a failure can be undone
+  const undo: Undo[] = [];
+  try {
+    for (const step of steps) {
+      const absolute = join(plan.rootDir, step.path);
+      const before = await readOrNull(absolute);
+      const mode = before === null ? 0o644 : (await stat(absolute)).mode & 0o777;
+      const createdDirs = await missingDirs(plan.rootDir, dirname(absolute));
+      undo.push({ path: absolute, before, mode, createdDirs });
+      if (step.kind === "remove") await fs.remove(absolute);
+      else await fs.writeFileAtomic(absolute, step.data, { mode: step.kind === "write" ? step.mode : mode });
+    }
+  } catch (error) {
+    await rollback(undo, fs);
+    throw error;
+  }
+  for (const path of deleted) await pruneEmptyDirs(plan.rootDir, dirname(join(plan.rootDir, path)));
+  return { written, deleted, backups, conflicts, cleaned: [...plan.staleTemps], manifest, manifestChanged };
+}
+
+async function rollback(undo: Undo[], fs: ApplyFs): Promise<void> {
+  for (const step of [...undo].reverse()) {
+    try {
+      if (step.before === null) await fs.remove(step.path);
+      else await fs.writeFileAtomic(step.path, step.before, { mode: step.mode });
+      for (const dir of [...step.createdDirs].reverse()) await rmdir(dir).catch(() => {});
+    } catch {
+      // best effort: keep undoing the rest
+    }
+  }
+}
+
+async function readOrNull(path: string): Promise<Buffer | null> {
+  try {
+    return await readFile(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
+    throw error;
+  }
+}
+
+async function missingDirs(root: string, dir: string): Promise<string[]> {
+  const out: string[] = [];
+  let current = dir;
+  while (current.startsWith(root) && current !== root) {
+    try {
+      await lstat(current);
+      break;
+    } catch {
+      out.unshift(current);
+      current = dirname(current);
+    }
+  }
+  return out;
+}
+
+async function pruneEmptyDirs(root: string, dir: string): Promise<void> {
+  let current = dir;
+  while (current.startsWith(`${root}/`)) {
+    try {
+      if ((await readdir(current)).length > 0) return;
+      await rmdir(current);
+    } catch {
+      return;
+    }
+    current = dirname(current);
+  }
+}
+
+async function freeBackupPath(root: string, path: string): Promise<string> {
+  for (let i = 0; ; i++) {
+    const candidate = `${path}${BACKUP_SUFFIX}${i === 0 ? "" : `.${i}`}`;
+    if ((await readOrNull(join(root, candidate))) === null) return candidate;
+  }
+}

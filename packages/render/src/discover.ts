@@ -1,0 +1,84 @@
+import { lstat, readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { toPosixPath } from "@homeops/core";
+
+/** One file found under an input root. */
+export interface TemplateSource {
+  /** Output path relative to the repository root (posix), `.eta` stripped. */
+  output: string;
+  /** Absolute path of the source file. */
+  file: string;
+  /** Source path as shown in messages (relative to the repository root when possible). */
+  display: string;
+  kind: "template" | "partial" | "verbatim";
+  /** File mode bits of the source (verbatim copies keep them). */
+  mode: number;
+}
+
+export interface TemplateInputs {
+  /** Files that produce output, sorted by output path; an earlier root wins. */
+  sources: TemplateSource[];
+  /** Partials by name (their path relative to the input root); an earlier root wins. */
+  partials: TemplateSource[];
+}
+
+export interface DiscoverTemplatesOptions {
+  /** Input roots in priority order, e.g. `[bootstrap/overrides, bootstrap/templates]` (absolute). */
+  roots: readonly string[];
+  /** Turns an absolute source path into the path shown in messages. Default: the path itself. */
+  display?: (file: string) => string;
+}
+
+// Files that document an input root itself; they are never rendered into the repository.
+const ROOT_DOCS = new Set(["README.md", ".gitkeep"]);
+
+/**
+ * Walks the input roots: `*.partial.eta` are partials (included, never written), `*.eta` are templates
+ * (suffix stripped), everything else is copied verbatim. A missing root is skipped.
+ */
+export async function discoverTemplates(options: DiscoverTemplatesOptions): Promise<TemplateInputs> {
+  const display = options.display ?? ((f: string) => f);
+  const outputs = new Map<string, TemplateSource>();
+  const partials = new Map<string, TemplateSource>();
+  for (const root of options.roots) {
+    for (const rel of await walk(root, "")) {
+      const file = join(root, rel);
+      const mode = (await lstat(file)).mode & 0o777;
+      const base = { file, display: display(file), mode };
+      if (!rel.includes("/") && ROOT_DOCS.has(rel)) continue;
+      if (rel.endsWith(".partial.eta")) {
+        if (!partials.has(rel)) partials.set(rel, { ...base, output: rel, kind: "partial" });
+      } else if (rel.endsWith(".eta")) {
+        const output = rel.slice(0, -".eta".length);
+        if (!outputs.has(output)) outputs.set(output, { ...base, output, kind: "template" });
+      } else if (!outputs.has(rel)) {
+        outputs.set(rel, { ...base, output: rel, kind: "verbatim" });
+      }
+    }
+  }
+  const byOutput = (a: TemplateSource, b: TemplateSource) =>
+    a.output < b.output ? -1 : a.output > b.output ? 1 : 0;
+  return { sources: [...outputs.values()].sort(byOutput), partials: [...partials.values()].sort(byOutput) };
+}
+
+async function walk(root: string, prefix: string): Promise<string[]> {
+  let entries: import("node:fs").Dirent[];
+  try {
+    entries = await readdir(join(root, prefix), { withFileTypes: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT" && prefix === "") return [];
+    throw error;
+  }
+  const out: string[] = [];
+  for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    const rel = prefix === "" ? entry.name : `${prefix}/${entry.name}`;
+    if (entry.isDirectory()) out.push(...(await walk(root, rel)));
+    else if (entry.isFile()) out.push(toPosixPath(rel));
+  }
+  return out;
+}
+
+/** Reads a source file (templates as UTF-8 text, verbatim files as bytes). */
+export async function readTemplateSource(source: TemplateSource): Promise<string | Buffer> {
+  return source.kind === "verbatim" ? readFile(source.file) : readFile(source.file, "utf8");
+}
