@@ -6,7 +6,7 @@ import { parseYaml, UserError, writeFileAtomic } from "@homeops/core";
 
 /** `*.sops.*` files are secrets: written encrypted, never as plaintext. */
 export function isSopsPath(path: string): boolean {
-  return /\.sops\.[^./]+$/.test(basename(path));
+  return /.\.sops\.[^./]+$/.test(basename(path));
 }
 
 /** true when `content` already carries SOPS metadata (YAML, JSON, dotenv/ini). */
