@@ -1,5 +1,13 @@
 import type { CommandSpec } from "../command.js";
+import { configureCommand } from "./configure.js";
+import { initCommand } from "./init.js";
+import { renderCommand } from "./render.js";
 import { taskfileCommand } from "./taskfile.js";
 
 /** One file per command; this list is the only place commands are registered. */
-export const commands: readonly CommandSpec[] = [taskfileCommand];
+export const commands: readonly CommandSpec[] = [
+  taskfileCommand,
+  initCommand,
+  renderCommand,
+  configureCommand,
+];

@@ -1,0 +1,140 @@
+import type { CommandSpec } from "../command.js";
+import { ExitCode } from "../exit-codes.js";
+import {
+  DEFAULT_CONFIG,
+  encryptorFor,
+  loadConfigOrReport,
+  printPlan,
+  reportConflicts,
+  summaryLine,
+} from "../internal/render-run.js";
+import type { CliContext } from "../io.js";
+import { initConfig } from "./init.js";
+
+/** One validation stage `configure` runs after rendering. */
+export interface ConfigureStage {
+  /** stable id, e.g. `kubeconform` */
+  id: string;
+  /** what the user sees, e.g. `kubernetes:kubeconform` */
+  title: string;
+  /** runs the stage (a command's exported function); absent = not delivered yet */
+  run?: (ctx: CliContext) => Promise<ExitCode>;
+  /** why it does not run yet, shown as `not run (…)` */
+  pending?: string;
+}
+
+/**
+ * The validation stages after render, in order. Plug a stage in by giving it `run` (e.g. the exported
+ * function behind `homeops kubeconform` / `homeops check`); until then it is reported as not run.
+ */
+export const configureStages: ConfigureStage[] = [
+  { id: "kubeconform", title: "kubernetes:kubeconform", pending: "arrives with the kubeconform command" },
+  { id: "invariants", title: "invariants", pending: "arrives with the check command" },
+  { id: "talos", title: "talos", pending: "arrives with the talos package" },
+];
+
+export interface ConfigureOptions {
+  config: string;
+  /** apply without asking (Task asks first) */
+  yes: boolean;
+  force: boolean;
+  /** the stages to run after rendering; default `configureStages` */
+  stages?: readonly ConfigureStage[];
+}
+
+/**
+ * init → validate config → plan + apply render → encrypt → validation stages. Exit 0 when every stage
+ * that ran passed; a stage not delivered yet is reported as not run, never as passed.
+ */
+export async function configureRepository(ctx: CliContext, options: ConfigureOptions): Promise<ExitCode> {
+  const c = ctx.color;
+  const status = (stage: string, state: string) => ctx.stdout.write(`${c.bold(stage.padEnd(24))} ${state}\n`);
+
+  if (await initConfig(ctx, { config: options.config }))
+    status("init", `created ${options.config} from the sample`);
+  else status("init", c.green("ok") + c.dim(` (${options.config} exists)`));
+
+  const loaded = await loadConfigOrReport(ctx, options.config, "text");
+  if (!loaded.config) {
+    status("validate config", c.red("failed"));
+    return loaded.exit;
+  }
+  status("validate config", c.green("passed"));
+
+  const { applyRenderPlan, encryptSopsFileInPlace, findSops, isPlanClean, isSopsEncrypted, planRender } =
+    await import("@homeops/render");
+  const plan = await planRender({ rootDir: ctx.cwd, data: loaded.config });
+  if (!options.yes && !isPlanClean(plan)) {
+    printPlan(ctx, plan, { all: false, verb: "would" });
+    status("render", `${c.yellow("not applied")} (${summaryLine(plan)}); rerun with --yes to apply`);
+    return ExitCode.Findings;
+  }
+  const encrypt = await encryptorFor(ctx, plan, options.force);
+  const result = await applyRenderPlan(plan, { force: options.force, ...(encrypt ? { encrypt } : {}) });
+  printPlan(ctx, plan, { all: true, verb: "did" });
+  reportConflicts(ctx, result);
+  status(
+    "render",
+    `${result.conflicts.length > 0 ? c.red("conflicts") : c.green("done")} (${summaryLine(plan)})`,
+  );
+  let exit: ExitCode = result.conflicts.length > 0 ? ExitCode.Findings : ExitCode.Clean;
+
+  // encrypt: any managed *.sops.* file still in plaintext (e.g. left by an older homeops) is encrypted in place
+  const { readFile } = await import("node:fs/promises");
+  const { join } = await import("node:path");
+  const pending: string[] = [];
+  for (const path of Object.keys(result.manifest.files)) {
+    if (!/.\.sops\.[^./]+$/.test(path.split("/").pop() ?? "")) continue;
+    const content = await readFile(join(ctx.cwd, path)).catch(() => null);
+    if (content !== null && !isSopsEncrypted(content)) pending.push(path);
+  }
+  if (pending.length === 0)
+    status("encrypt", `${c.green("ok")} (every *.sops.* file homeops manages is encrypted)`);
+  else {
+    const sops = await findSops({ env: ctx.env, extraDirs: [join(ctx.env.HOME ?? "", "go/bin")] });
+    const sopsConfig = await readFile(join(ctx.cwd, ".sops.yaml"), "utf8").catch(() => undefined);
+    if (!sops || sopsConfig === undefined) {
+      const { UserError } = await import("@homeops/core");
+      throw new UserError(
+        "TOOL_MISSING",
+        `plaintext secrets need encrypting and ${sops ? ".sops.yaml is missing" : "sops is not installed"}: ${pending.join(", ")}`,
+        {
+          hint: "install sops, keep .sops.yaml, and run configure again before committing",
+        },
+      );
+    }
+    for (const path of pending)
+      await encryptSopsFileInPlace(path, { sops, rootDir: ctx.cwd, sopsConfig, env: ctx.env });
+    status("encrypt", `${c.green("done")} (${pending.length} encrypted in place)`);
+  }
+
+  for (const stage of options.stages ?? configureStages) {
+    if (!stage.run) {
+      status(stage.title, c.yellow(`not run (${stage.pending ?? "not delivered yet"})`));
+      continue;
+    }
+    const code = await stage.run(ctx);
+    status(stage.title, code === ExitCode.Clean ? c.green("passed") : c.red("failed"));
+    if (code > exit) exit = code;
+  }
+  return exit;
+}
+
+export const configureCommand: CommandSpec = {
+  name: "configure",
+  register(program, run) {
+    program
+      .command("configure")
+      .description(
+        "init, validate the config, render the repository, encrypt secrets, then run the validation stages",
+      )
+      .option("-c, --config <file>", "the cluster config", DEFAULT_CONFIG)
+      .option("-y, --yes", "apply the render without asking", false)
+      .option(
+        "--force",
+        "replace conflicting files, saving your version as <file>.homeops-backup first",
+        false,
+      )
+      .action((opts: ConfigureOptions) => run((ctx) => configureRepository(ctx, opts)));
+  },
+};
