@@ -41,13 +41,10 @@ export async function validateObject(
     return { status: "error", reason: "not a YAML mapping", violations: [] };
   }
   const record = object as Record<string, unknown>;
-  const kind = record.kind;
-  const apiVersion = record.apiVersion;
-  if (typeof kind !== "string" || kind === "")
-    return { status: "error", reason: "missing 'kind' key", violations: [] };
-  if (typeof apiVersion !== "string" || apiVersion === "") {
-    return { status: "error", reason: "missing 'apiVersion' key", violations: [] };
-  }
+  const signatureProblem = checkSignature(record);
+  if (signatureProblem) return { status: "error", reason: signatureProblem, violations: [] };
+  const kind = record.kind as string;
+  const apiVersion = record.apiVersion as string;
   const skipKinds = options.skipKinds ?? ["Secret"];
   if (skipKinds.includes(kind) || skipKinds.includes(`${apiVersion}/${kind}`)) {
     return { status: "skipped", reason: `kind ${kind} is skipped`, violations: [] };
@@ -64,6 +61,32 @@ export async function validateObject(
   if (validate(record)) return { status: "valid", violations: [], schema: source };
   const violations = describeErrors(validate.errors ?? [], record);
   return { status: "invalid", violations, schema: source };
+}
+
+/**
+ * The fields that identify an object must have the right shape before a schema can be chosen; like
+ * kubeconform, a problem there is an `error`, not an `invalid` verdict.
+ */
+function checkSignature(record: Record<string, unknown>): string | undefined {
+  const { kind, apiVersion, metadata } = record;
+  for (const [field, value] of [
+    ["kind", kind],
+    ["apiVersion", apiVersion],
+  ] as const) {
+    if (value !== undefined && value !== null && typeof value !== "string")
+      return `'${field}' is not a string`;
+  }
+  if (metadata !== undefined && metadata !== null) {
+    if (typeof metadata !== "object" || Array.isArray(metadata)) return "'metadata' is not a mapping";
+    for (const field of ["name", "namespace", "generateName"]) {
+      const value = (metadata as Record<string, unknown>)[field];
+      if (value !== undefined && value !== null && typeof value !== "string")
+        return `'metadata.${field}' is not a string`;
+    }
+  }
+  if (typeof kind !== "string" || kind === "") return "missing 'kind' key";
+  if (typeof apiVersion !== "string" || apiVersion === "") return "missing 'apiVersion' key";
+  return undefined;
 }
 
 /** ajv errors → violations with object paths and kubeconform-like messages, deduplicated and sorted. */

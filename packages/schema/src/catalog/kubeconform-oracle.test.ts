@@ -1,0 +1,233 @@
+// Oracle: kubeconform, pointed at our generated catalog, must reach the same verdict as our validator for
+// every object of the corpus (hand-written invalid cases + generated mutants of valid objects).
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { homedir, tmpdir } from "node:os";
+import { delimiter, dirname, join, resolve } from "node:path";
+import { parseYaml, stringifyYaml } from "@homeops/core";
+import { describe, expect, it } from "vitest";
+import { SchemaCatalog } from "./schema-catalog.js";
+import { builtinCatalogDir, CATALOG_LAYOUT } from "./schema-location.js";
+import { type ObjectStatus, validateObject } from "./validate-object.js";
+
+const repoRoot = resolve(import.meta.dirname, "../../../..");
+const corpus = join(import.meta.dirname, "../../test/fixtures/kubeconform-corpus");
+
+function findKubeconform(): string | undefined {
+  const dirs = [
+    ...(process.env.PATH ?? "").split(delimiter),
+    join(repoRoot, ".tools/bin"),
+    join(homedir(), "go/bin"),
+  ];
+  for (const dir of dirs) {
+    const candidate = join(dir, "kubeconform");
+    if (dir && existsSync(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+const kubeconform = findKubeconform();
+if (!kubeconform && process.env.CI) {
+  throw new Error(
+    "kubeconform is not installed: the schema oracle cannot run (bash scripts/setup.sh --oracles installs it)",
+  );
+}
+
+interface KubeconformResource {
+  filename: string;
+  kind: string;
+  name: string;
+  status: string;
+  msg: string;
+}
+
+const STATUS: Record<string, ObjectStatus> = {
+  statusValid: "valid",
+  statusInvalid: "invalid",
+  statusError: "error",
+  statusSkipped: "skipped",
+};
+
+/** Runs kubeconform on files; returns filename → verdicts in document order. */
+function runKubeconform(
+  files: string[],
+  strict: boolean,
+  catalogDir: string,
+): Map<string, KubeconformResource[]> {
+  const args = [
+    ...(strict ? ["-strict"] : []),
+    "-skip",
+    "Secret",
+    "-output",
+    "json",
+    "-verbose",
+    // one worker keeps kubeconform's output in document order
+    "-n",
+    "1",
+    "-schema-location",
+    join(catalogDir, CATALOG_LAYOUT),
+    ...files,
+  ];
+  let stdout: string;
+  try {
+    stdout = execFileSync(kubeconform!, args, { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+  } catch (error) {
+    // exit 1 when something is invalid; the report is still on stdout
+    stdout = String((error as { stdout?: string }).stdout ?? "");
+  }
+  const report = JSON.parse(stdout) as { resources: KubeconformResource[] };
+  const byFile = new Map<string, KubeconformResource[]>();
+  for (const r of report.resources) {
+    const list = byFile.get(r.filename) ?? [];
+    list.push(r);
+    byFile.set(r.filename, list);
+  }
+  return byFile;
+}
+
+/** Every mapping path of an object (depth-limited), for mutants. */
+function mappingPaths(value: unknown, path: (string | number)[] = [], out: (string | number)[][] = []) {
+  if (path.length > 8) return out;
+  if (Array.isArray(value)) value.forEach((v, i) => mappingPaths(v, [...path, i], out));
+  else if (value !== null && typeof value === "object") {
+    out.push(path);
+    for (const [k, v] of Object.entries(value)) mappingPaths(v, [...path, k], out);
+  }
+  return out;
+}
+
+function scalarPaths(value: unknown, path: (string | number)[] = [], out: (string | number)[][] = []) {
+  if (path.length > 8) return out;
+  if (Array.isArray(value)) value.forEach((v, i) => scalarPaths(v, [...path, i], out));
+  else if (value !== null && typeof value === "object") {
+    for (const [k, v] of Object.entries(value)) scalarPaths(v, [...path, k], out);
+  } else if (path.length > 1) out.push(path);
+  return out;
+}
+
+function setAt(
+  root: unknown,
+  path: readonly (string | number)[],
+  mutate: (parent: Record<string | number, unknown>, key: string | number) => void,
+) {
+  let node = root as Record<string | number, unknown>;
+  for (const segment of path.slice(0, -1)) node = node[segment] as Record<string | number, unknown>;
+  mutate(node, path[path.length - 1]!);
+}
+
+/** Unknown-field, wrong-type and bad-string mutants of each valid corpus object, one file each. */
+function writeMutants(dir: string): string[] {
+  const text = readFileSync(join(corpus, "valid.yaml"), "utf8");
+  const docs = parseYaml(text, { file: "valid.yaml" }).documents.map(
+    (d) => d.value as Record<string, unknown>,
+  );
+  const files: string[] = [];
+  let n = 0;
+  const emit = (object: unknown) => {
+    const file = join(dir, `mutant-${String(n++).padStart(4, "0")}.yaml`);
+    writeFileSync(file, stringifyYaml(object));
+    files.push(file);
+  };
+  for (const doc of docs) {
+    for (const path of mappingPaths(doc)) {
+      const copy = structuredClone(doc);
+      if (path.length === 0) copy.zzUnknown = 1;
+      else
+        setAt(copy, path, (parent, key) => {
+          (parent[key] as Record<string, unknown>).zzUnknown = "x";
+        });
+      emit(copy);
+    }
+    for (const path of scalarPaths(doc)) {
+      const wrongType = structuredClone(doc);
+      setAt(wrongType, path, (parent, key) => {
+        parent[key] = { not: "a scalar" };
+      });
+      emit(wrongType);
+      const odd = structuredClone(doc);
+      setAt(odd, path, (parent, key) => {
+        parent[key] = typeof parent[key] === "string" ? "not valid ~ 10 minutes" : "12";
+      });
+      emit(odd);
+    }
+  }
+  return files;
+}
+
+/** A copy of the catalog without `additionalProperties: false` (what --no-strict validates against). */
+function relaxedCatalog(work: string): string {
+  const source = builtinCatalogDir();
+  const out = join(work, "relaxed-catalog");
+  for (const entry of readdirSync(source, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile() || !entry.name.endsWith(".json")) continue;
+    const from = join(entry.parentPath, entry.name);
+    const to = join(out, from.slice(source.length));
+    mkdirSync(dirname(to), { recursive: true });
+    writeFileSync(
+      to,
+      readFileSync(from, "utf8")
+        .replaceAll(/,?"additionalProperties":false/g, "")
+        .replaceAll("{,", "{"),
+    );
+  }
+  return out;
+}
+
+async function ourVerdicts(file: string, catalog: SchemaCatalog): Promise<ObjectStatus[]> {
+  const parsed = parseYaml(readFileSync(file, "utf8"), { file });
+  const out: ObjectStatus[] = [];
+  for (const doc of parsed.documents) {
+    if (doc.value === null || doc.value === undefined) continue;
+    out.push((await validateObject(catalog, doc.value, { skipKinds: ["Secret"] })).status);
+  }
+  return out;
+}
+
+describe.skipIf(!kubeconform)("kubeconform agrees with our verdicts", () => {
+  for (const strict of [true, false]) {
+    it(`on the hand-written corpus and generated mutants (${strict ? "strict" : "no-strict"})`, async () => {
+      const dir = mkdtempSync(join(tmpdir(), "homeops-kubeconform-oracle-"));
+      mkdirSync(dir, { recursive: true });
+      const files = [
+        ...readdirSync(corpus)
+          .filter((f) => f.endsWith(".yaml"))
+          .map((f) => join(corpus, f)),
+        ...writeMutants(dir),
+      ];
+      // kubeconform's -strict does not change a schema; --no-strict is ours dropping
+      // `additionalProperties: false`, so kubeconform gets the same relaxation as files
+      const theirs = runKubeconform(files, strict, strict ? builtinCatalogDir() : relaxedCatalog(dir));
+      const catalog = new SchemaCatalog({ strict });
+      const disagreements: string[] = [];
+      const counts: Record<string, number> = {};
+      let compared = 0;
+      for (const file of files) {
+        const ours = await ourVerdicts(file, catalog);
+        const kc = (theirs.get(file) ?? []).filter((r) => r.status !== "statusEmpty");
+        if (kc.length !== ours.length) {
+          disagreements.push(`${file}: kubeconform saw ${kc.length} objects, we saw ${ours.length}`);
+          continue;
+        }
+        ours.forEach((status, i) => {
+          const k = kc[i]!;
+          compared++;
+          counts[status] = (counts[status] ?? 0) + 1;
+          if (STATUS[k.status] !== status) {
+            disagreements.push(
+              `${file} #${i} ${k.kind} ${k.name}: ours ${status}, kubeconform ${k.status} ${k.msg.slice(0, 300)}\n${readFileSync(file, "utf8").slice(0, 2000)}`,
+            );
+          }
+        });
+      }
+      expect(disagreements, disagreements.join("\n\n")).toEqual([]);
+      expect(compared).toBeGreaterThan(250);
+      // both verdicts occur in volume: the comparison can fail
+      expect(counts.valid ?? 0).toBeGreaterThan(10);
+      expect(counts.invalid ?? 0).toBeGreaterThan(strict ? 150 : 80);
+      console.info(
+        `kubeconform oracle (${strict ? "strict" : "no-strict"}): ${compared} objects agree`,
+        counts,
+      );
+    }, 180_000);
+  }
+});
