@@ -88,8 +88,9 @@ function runKubeconform(
 /** Every mapping path of an object (depth-limited), for mutants. */
 function mappingPaths(value: unknown, path: (string | number)[] = [], out: (string | number)[][] = []) {
   if (path.length > 8) return out;
-  if (Array.isArray(value)) value.forEach((v, i) => mappingPaths(v, [...path, i], out));
-  else if (value !== null && typeof value === "object") {
+  if (Array.isArray(value)) {
+    for (const [i, v] of value.entries()) mappingPaths(v, [...path, i], out);
+  } else if (value !== null && typeof value === "object") {
     out.push(path);
     for (const [k, v] of Object.entries(value)) mappingPaths(v, [...path, k], out);
   }
@@ -98,8 +99,9 @@ function mappingPaths(value: unknown, path: (string | number)[] = [], out: (stri
 
 function scalarPaths(value: unknown, path: (string | number)[] = [], out: (string | number)[][] = []) {
   if (path.length > 8) return out;
-  if (Array.isArray(value)) value.forEach((v, i) => scalarPaths(v, [...path, i], out));
-  else if (value !== null && typeof value === "object") {
+  if (Array.isArray(value)) {
+    for (const [i, v] of value.entries()) scalarPaths(v, [...path, i], out);
+  } else if (value !== null && typeof value === "object") {
     for (const [k, v] of Object.entries(value)) scalarPaths(v, [...path, k], out);
   } else if (path.length > 1) out.push(path);
   return out;
