@@ -1,6 +1,7 @@
 import type { CommandSpec } from "../command.js";
 import { configureCommand } from "./configure.js";
 import { initCommand } from "./init.js";
+import { kubeconformCommand } from "./kubeconform.js";
 import { renderCommand } from "./render.js";
 import { taskfileCommand } from "./taskfile.js";
 
@@ -10,4 +11,5 @@ export const commands: readonly CommandSpec[] = [
   initCommand,
   renderCommand,
   configureCommand,
+  kubeconformCommand,
 ];

@@ -1,0 +1,138 @@
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import * as manifests from "@homeops/manifests";
+import { describe, expect, it } from "vitest";
+import { runCli } from "../main.js";
+
+const fixture = join(import.meta.dirname, "../../test/fixtures/kubeconform-repo");
+const manifestsReady = typeof (manifests as Record<string, unknown>).buildRepoGraph === "function";
+
+function fakeIo(cwd: string) {
+  let stdout = "";
+  let stderr = "";
+  return {
+    io: {
+      stdout: { write: (s: string) => (stdout += s) },
+      stderr: { write: (s: string) => (stderr += s) },
+      env: { NO_COLOR: "1" },
+      cwd,
+    },
+    out: () => stdout,
+    err: () => stderr,
+  };
+}
+
+function copyFixture(): string {
+  const dir = mkdtempSync(join(tmpdir(), "homeops-kubeconform-"));
+  cpSync(fixture, dir, { recursive: true });
+  return dir;
+}
+
+async function run(cwd: string, ...args: string[]) {
+  const io = fakeIo(cwd);
+  const code = await runCli(args, io.io);
+  return { code, out: io.out(), err: io.err() };
+}
+
+describe("homeops kubeconform: usage", () => {
+  it("a missing directory is an operational error (exit 2)", async () => {
+    const r = await run(fixture, "kubeconform", "nope");
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("nope: no such directory");
+  });
+
+  it("rejects an unknown output format and a remote schema location without --allow-network", async () => {
+    expect((await run(fixture, "kubeconform", "--output", "xml")).code).toBe(2);
+    const remote = await run(
+      fixture,
+      "kubeconform",
+      "--schema-location",
+      "https://example.com/{{.ResourceKind}}.json",
+    );
+    expect(remote.code).toBe(2);
+    expect(remote.err).toMatch(/needs the network|not implemented/);
+  });
+});
+
+describe.skipIf(!manifestsReady)("homeops kubeconform on a repository", () => {
+  it("validates every object of every Flux Kustomization and standalone dir, exit 0 with counts", async () => {
+    const r = await run(fixture, "kubeconform", "--output", "json");
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.out);
+    expect(report.data.counts.invalid).toBe(0);
+    expect(report.data.counts.error).toBe(0);
+    expect(report.data.counts.skipped).toBe(1); // the Secret
+    const kinds = report.data.objects.map((o: { kind: string }) => o.kind).sort();
+    expect(kinds).toEqual(
+      [
+        "ConfigMap",
+        "HelmRelease",
+        "Kustomization",
+        "Kustomization",
+        "Namespace",
+        "OCIRepository",
+        "Secret",
+        "Service",
+      ].sort(),
+    );
+    const text = await run(fixture, "kubeconform", "--summary");
+    expect(text.code).toBe(0);
+    expect(text.out).toMatch(/7 valid, 0 invalid, 0 errors, 1 skipped/);
+  });
+
+  it("an unknown field exits 1 and names the source file:line", async () => {
+    const repo = copyFixture();
+    const file = join(repo, "kubernetes/apps/default/echo/app/helmrelease.yaml");
+    writeFileSync(
+      file,
+      readFileSync(file, "utf8").replace("  interval: 1h\n", "  interval: 1h\n  intervall: 2h\n"),
+    );
+    const r = await run(repo, "kubeconform");
+    expect(r.code).toBe(1);
+    expect(r.out).toContain("kubernetes/apps/default/echo/app/helmrelease.yaml:21");
+    expect(r.out).toContain('unknown field "intervall"');
+  });
+
+  it("a bad duration in a Flux Kustomization is invalid at its line; --no-strict still checks patterns", async () => {
+    const repo = copyFixture();
+    const file = join(repo, "kubernetes/apps/default/echo/ks.yaml");
+    writeFileSync(file, readFileSync(file, "utf8").replace("interval: 30m", "interval: 30 minutes"));
+    const r = await run(repo, "kubeconform", "--no-strict", "--output", "json");
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.out);
+    const finding = report.findings.find((f: { ruleId: string }) => f.ruleId === "kubeconform/invalid");
+    expect(finding).toMatchObject({
+      file: "kubernetes/apps/default/echo/ks.yaml",
+      line: 8,
+      path: "spec.interval",
+    });
+  });
+
+  it("a kind without schema is an error unless --ignore-missing-schemas; skipping everything fails", async () => {
+    const repo = copyFixture();
+    writeFileSync(
+      join(repo, "kubernetes/extras/crds/service.yaml"),
+      "---\napiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n",
+    );
+    const missing = await run(repo, "kubeconform", "kubernetes/extras");
+    expect(missing.code).toBe(1);
+    expect(missing.out).toContain("could not find schema for example.com/v1 Widget");
+    const ignored = await run(repo, "kubeconform", "kubernetes/extras", "--ignore-missing-schemas");
+    expect(ignored.code).toBe(1); // nothing was validated
+    expect(ignored.out).toContain("no object under kubernetes/extras was validated");
+  });
+
+  it("junit and tap list one case per object", async () => {
+    const junit = await run(fixture, "kubeconform", "--output", "junit");
+    expect(junit.code).toBe(0);
+    expect(junit.out).toContain('<testsuite name="Kustomization default/echo"');
+    expect(junit.out).toMatch(/<testcase name="HelmRelease default\/echo"/);
+    expect(junit.out).toContain("<skipped");
+    const tap = await run(fixture, "kubeconform", "--output", "tap");
+    expect(tap.out).toMatch(/^TAP version 13\n/);
+    expect(tap.out).toContain("# SKIP kind Secret is skipped");
+    expect(tap.out).toMatch(/\n1\.\.8\n$/);
+  });
+});

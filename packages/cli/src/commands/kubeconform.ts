@@ -1,0 +1,391 @@
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
+import { type Finding, toPosixPath, UserError } from "@homeops/core";
+import type {
+  BuildKustomizationOptions,
+  BuildRepoOptions,
+  BuiltObject,
+  KustomizationBuild,
+  RepoGraph,
+} from "@homeops/manifests";
+import type { ObjectStatus, SchemaCatalog } from "@homeops/schema";
+import { type Command, InvalidArgumentError, Option } from "commander";
+import type { CommandSpec } from "../command.js";
+import type { ExitCode } from "../exit-codes.js";
+import type { CliContext } from "../io.js";
+import type { ReportCase } from "../reporters/cases.js";
+import { emitReport, parseOutputFormat, registerReporter, reporterFor } from "../reporters/index.js";
+import { junitReporter } from "../reporters/junit.js";
+import { tapReporter } from "../reporters/tap.js";
+
+export interface KubeconformCommandOptions {
+  /** reject fields the schema does not declare (`--no-strict` turns it off) */
+  strict: boolean;
+  /** kinds not validated: `Kind` or `apiVersion/Kind` */
+  skip: string[];
+  /** objects without a schema are skipped instead of errors */
+  ignoreMissingSchemas: boolean;
+  /** extra schema dirs/templates, tried before the built-in catalog (`default` places it) */
+  schemaLocation: string[];
+  /** add a per-Kustomization breakdown to the text output */
+  summary: boolean;
+  output: string;
+  /** allow remote kustomize inputs and http(s) schema locations */
+  allowNetwork: boolean;
+  /** `{{.NormalizedKubernetesVersion}}` of schema-location templates */
+  kubernetesVersion?: string;
+  /** Flux entry points, relative to the repository root; default `<dir>/flux` */
+  clusterRoot?: string;
+}
+
+/** The `@homeops/manifests` entry points this command drives. */
+interface ManifestsApi {
+  buildRepoGraph(root: string, options?: BuildRepoOptions): Promise<RepoGraph>;
+  buildKustomizationDir(
+    root: string,
+    dir: string,
+    options?: BuildKustomizationOptions,
+  ): Promise<KustomizationBuild>;
+}
+
+/** One object to validate and where it came from. */
+interface Unit {
+  /** `Kustomization flux-system/cluster-apps` or `kustomize <dir>` */
+  origin: string;
+  object: BuiltObject;
+}
+
+/** Per-object result, as printed in json output. */
+export interface ObjectReport {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  namespace?: string;
+  origin: string;
+  /** `file:line` of the object's source document */
+  source: string;
+  status: ObjectStatus;
+  reason?: string;
+  violations: { path: string; message: string; file: string; line: number; column: number }[];
+}
+
+const KUSTOMIZATION_FILES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
+const FORMATS = ["text", "json", "junit", "tap", "sarif"];
+
+/** Adds kubeconform's flags (shared by `homeops kubeconform` and `homeops validate manifests`). */
+export function addKubeconformOptions(command: Command): Command {
+  return command
+    .option("--strict", "reject fields a schema does not declare (default)", true)
+    .option("--no-strict", "accept fields a schema does not declare")
+    .option(
+      "--skip <kinds>",
+      "comma-separated kinds not validated (Kind or apiVersion/Kind)",
+      (value: string) =>
+        value
+          .split(",")
+          .map((k) => k.trim())
+          .filter((k) => k !== ""),
+      ["Secret"],
+    )
+    .option("--ignore-missing-schemas", "skip objects whose kind has no schema instead of failing", false)
+    .option(
+      "--schema-location <location>",
+      "extra schema dir or template ({{.Group}}, {{.ResourceKind}}, {{.ResourceAPIVersion}}, {{.KindSuffix}}, {{.StrictSuffix}}); repeatable; `default` = built-in catalog",
+      (value: string, previous: string[]) => [...previous, value],
+      [] as string[],
+    )
+    .option("--summary", "also print counts per Flux Kustomization", false)
+    .option("--allow-network", "fetch remote kustomize inputs and http(s) schema locations", false)
+    .option("--kubernetes-version <version>", "value of {{.NormalizedKubernetesVersion}} in schema templates")
+    .option("--cluster-root <dir>", "directory of the Flux entry points (default <dir>/flux)")
+    .addOption(
+      new Option("-o, --output <format>", FORMATS.join(", "))
+        .default("text")
+        .argParser(parseOutputFormat(FORMATS)),
+    );
+}
+
+/**
+ * Builds every Flux Kustomization under `dir` (and every kustomization.yaml directory no Flux build
+ * reaches) and validates each object against the strict schema catalog. Exit 0 when every object is valid
+ * or skipped and at least one was validated; 1 on invalid objects, errors, build errors, or when nothing
+ * was validated; 2 when the run itself could not happen.
+ */
+export async function validateManifests(
+  ctx: CliContext,
+  dir: string,
+  options: KubeconformCommandOptions,
+  command = "kubeconform",
+): Promise<ExitCode> {
+  const root = ctx.cwd;
+  const target = toPosixPath(relative(root, join(root, dir))) || ".";
+  if (!existsSync(join(root, target)) || !statSync(join(root, target)).isDirectory()) {
+    throw new UserError("FILE_NOT_FOUND", `${target}: no such directory`, {
+      hint: "run from the repository root (or pass -C <repo>) and name the manifests directory, e.g. `kubernetes`",
+    });
+  }
+  registerReporter(junitReporter);
+  registerReporter(tapReporter);
+  if (options.output === "sarif") await registerSarif();
+  reporterFor(options.output); // fail on an unavailable format before doing the work
+
+  const { SchemaCatalog, formatPath, validateObject } = await import("@homeops/schema");
+  const catalog: SchemaCatalog = new SchemaCatalog({
+    strict: options.strict,
+    locations: options.schemaLocation,
+    allowNetwork: options.allowNetwork,
+    cwd: root,
+    ...(options.kubernetesVersion ? { kubernetesVersion: options.kubernetesVersion } : {}),
+  });
+
+  const { units, findings, kustomizations } = await collectObjects(ctx, target, options);
+
+  const objects: ObjectReport[] = [];
+  const cases: ReportCase[] = [];
+  const counts: Record<ObjectStatus, number> = { valid: 0, invalid: 0, error: 0, skipped: 0 };
+  for (const { origin, object } of units) {
+    const verdict = await validateObject(catalog, object.object, {
+      skipKinds: options.skip,
+      ignoreMissingSchemas: options.ignoreMissingSchemas,
+    });
+    counts[verdict.status]++;
+    const label = `${object.kind} ${object.namespace ? `${object.namespace}/` : ""}${object.name}`;
+    const source = `${object.provenance.file}:${object.provenance.line}`;
+    const violations = verdict.violations.map((v) => {
+      const at = object.locate(v.path);
+      return {
+        path: formatPath(v.path),
+        message: v.message,
+        file: at.file,
+        line: at.line,
+        column: at.column,
+      };
+    });
+    objects.push({
+      apiVersion: object.apiVersion,
+      kind: object.kind,
+      name: object.name,
+      ...(object.namespace ? { namespace: object.namespace } : {}),
+      origin,
+      source,
+      status: verdict.status,
+      ...(verdict.reason ? { reason: verdict.reason } : {}),
+      violations,
+    });
+    for (const v of violations) {
+      findings.push({
+        ruleId: "kubeconform/invalid",
+        severity: "error",
+        message: `${label}: ${v.path ? `${v.path}: ` : ""}${v.message}`,
+        file: v.file,
+        line: v.line,
+        column: v.column,
+        ...(v.path ? { path: v.path } : {}),
+        hint: `built by ${origin}; ${object.provenance.chain.join(" → ")}`,
+      });
+    }
+    if (verdict.status === "error") {
+      findings.push({
+        ruleId: "kubeconform/error",
+        severity: "error",
+        message: `${label}: ${verdict.reason ?? "error"}`,
+        file: object.provenance.file,
+        line: object.provenance.line,
+        hint: verdict.reason?.startsWith("could not find schema")
+          ? "add a schema with --schema-location, or pass --ignore-missing-schemas"
+          : `built by ${origin}`,
+      });
+    }
+    if (verdict.status === "skipped" && !options.skip.includes(object.kind)) {
+      findings.push({
+        ruleId: "kubeconform/skipped",
+        severity: "info",
+        message: `${label}: skipped (${verdict.reason ?? "skipped"})`,
+        file: object.provenance.file,
+        line: object.provenance.line,
+      });
+    }
+    cases.push({
+      suite: origin,
+      name: label,
+      classname: `${object.apiVersion} ${object.kind}`,
+      status:
+        verdict.status === "valid"
+          ? "passed"
+          : verdict.status === "invalid"
+            ? "failed"
+            : verdict.status === "error"
+              ? "error"
+              : "skipped",
+      messages:
+        verdict.status === "invalid"
+          ? violations.map((v) => `${v.file}:${v.line}:${v.column}: ${v.path}: ${v.message}`)
+          : verdict.reason
+            ? [verdict.reason]
+            : [],
+    });
+  }
+  const validated = counts.valid + counts.invalid;
+  if (validated === 0) {
+    findings.push({
+      ruleId: "kubeconform/nothing-validated",
+      severity: "error",
+      message: `no object under ${target} was validated (${units.length} found, ${counts.skipped} skipped, ${counts.error} errors)`,
+      hint: "a run that checks nothing is a failure: check the directory, --skip and --ignore-missing-schemas",
+    });
+  }
+
+  const summary = `${units.length} objects from ${kustomizations} builds: ${counts.valid} valid, ${counts.invalid} invalid, ${counts.error} errors, ${counts.skipped} skipped`;
+  if (options.output === "text" && options.summary) printBreakdown(ctx, objects);
+  return emitReport(ctx, options.output, {
+    command,
+    findings,
+    summary,
+    data: { counts, objects, cases, kubernetesVersion: catalog.kubernetesVersion },
+  });
+}
+
+function printBreakdown(ctx: CliContext, objects: readonly ObjectReport[]): void {
+  const byOrigin = new Map<string, Record<ObjectStatus, number>>();
+  for (const o of objects) {
+    const counts = byOrigin.get(o.origin) ?? { valid: 0, invalid: 0, error: 0, skipped: 0 };
+    counts[o.status]++;
+    byOrigin.set(o.origin, counts);
+  }
+  for (const [origin, c] of [...byOrigin].sort(([a], [b]) => a.localeCompare(b))) {
+    ctx.stdout.write(
+      `${origin}: ${c.valid} valid, ${c.invalid} invalid, ${c.error} errors, ${c.skipped} skipped\n`,
+    );
+  }
+}
+
+async function registerSarif(): Promise<void> {
+  try {
+    const modulePath = "../reporters/sarif.js";
+    const sarif = (await import(/* @vite-ignore */ modulePath)) as Record<string, unknown>;
+    for (const value of Object.values(sarif)) {
+      if (value && typeof value === "object" && (value as { format?: unknown }).format === "sarif") {
+        registerReporter(value as Parameters<typeof registerReporter>[0]);
+      }
+    }
+  } catch {
+    // not available in this build: reporterFor() explains
+  }
+}
+
+async function loadManifestsApi(): Promise<ManifestsApi> {
+  const api = (await import("@homeops/manifests")) as Partial<ManifestsApi>;
+  if (typeof api.buildRepoGraph !== "function" || typeof api.buildKustomizationDir !== "function") {
+    throw new UserError(
+      "NOT_IMPLEMENTED",
+      "this build of @homeops/manifests cannot build kustomizations yet",
+      {
+        hint: "nothing was validated; this is reported as not run, not as passed",
+      },
+    );
+  }
+  return api as ManifestsApi;
+}
+
+async function collectObjects(
+  ctx: CliContext,
+  target: string,
+  options: KubeconformCommandOptions,
+): Promise<{ units: Unit[]; findings: Finding[]; kustomizations: number }> {
+  const root = ctx.cwd;
+  const manifests = await loadManifestsApi();
+  const units: Unit[] = [];
+  const findings: Finding[] = [];
+  let kustomizations = 0;
+  const covered = new Set<string>();
+
+  const clusterRoot = options.clusterRoot ?? `${target === "." ? "" : `${target}/`}flux`;
+  if (existsSync(join(root, clusterRoot))) {
+    ctx.progress(`building Flux Kustomizations from ${clusterRoot}`);
+    const graph = await manifests.buildRepoGraph(root, {
+      clusterRoot,
+      allowNetwork: options.allowNetwork,
+      logger: ctx.logger,
+    });
+    findings.push(...graph.findings);
+    for (const ks of graph.kustomizations) {
+      kustomizations++;
+      covered.add(ks.path);
+      for (const object of ks.objects) {
+        units.push({ origin: `Kustomization ${ks.namespace}/${ks.name}`, object });
+        for (const link of object.provenance.chain) {
+          const file = KUSTOMIZATION_FILES.find((name) => link === name || link.endsWith(`/${name}`));
+          if (file) covered.add(toPosixPath(dirname(link)));
+        }
+      }
+    }
+  } else if (options.clusterRoot) {
+    throw new UserError("FILE_NOT_FOUND", `${clusterRoot}: no such directory`, {
+      hint: "--cluster-root names the directory holding the Flux entry points",
+    });
+  }
+
+  for (const dir of findKustomizationDirs(root, target)) {
+    if (covered.has(dir)) continue;
+    ctx.progress(`kustomize build ${dir}`);
+    const build = await manifests.buildKustomizationDir(root, dir, {
+      allowNetwork: options.allowNetwork,
+      logger: ctx.logger,
+    });
+    kustomizations++;
+    findings.push(...build.findings);
+    for (const object of build.objects) units.push({ origin: `kustomize ${dir}`, object });
+  }
+  return { units, findings, kustomizations };
+}
+
+/** Directories under `target` holding a kustomization file that is not a Component (repo-relative). */
+function findKustomizationDirs(root: string, target: string): string[] {
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    let entries: import("node:fs").Dirent[];
+    try {
+      entries = readdirSync(join(root, dir), { withFileTypes: true });
+    } catch {
+      return;
+    }
+    const file = entries.find((e) => e.isFile() && KUSTOMIZATION_FILES.includes(e.name));
+    if (file && !isComponent(join(root, dir, file.name))) out.push(dir);
+    for (const e of entries) {
+      if (e.isDirectory() && !e.name.startsWith(".") && e.name !== "node_modules") {
+        walk(dir === "." ? e.name : `${dir}/${e.name}`);
+      }
+    }
+  };
+  walk(target);
+  return out.sort();
+}
+
+function isComponent(file: string): boolean {
+  try {
+    return /^kind:\s*Component\s*$/m.test(readFileSync(file, "utf8"));
+  } catch {
+    return false;
+  }
+}
+
+function parseDir(value: string): string {
+  if (value.trim() === "") throw new InvalidArgumentError("empty directory");
+  return value;
+}
+
+export const kubeconformCommand: CommandSpec = {
+  name: "kubeconform",
+  register(program, run) {
+    addKubeconformOptions(
+      program
+        .command("kubeconform")
+        .description(
+          "build every Flux Kustomization (and standalone kustomization dir) offline and validate each object against the strict schema catalog",
+        )
+        .argument("[dir]", "manifests directory, relative to the repository root", parseDir, "kubernetes"),
+    ).action((dir: string, opts: KubeconformCommandOptions) =>
+      run((ctx) => validateManifests(ctx, dir, opts)),
+    );
+  },
+};
