@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
+import { fixtureExpectations as expectations } from "./internal/fixture-expectations.js";
 import { configRule, configRules } from "./rules.js";
 import { validateClusterConfig } from "./validate.js";
 
@@ -9,15 +10,6 @@ const yamlFiles = (dir: string) =>
   readdirSync(new URL(`${dir}/`, fixtures))
     .filter((f) => f.endsWith(".yaml"))
     .sort();
-
-/** `# expect: config/<rule>` on a line: the validator must report that rule at that line. */
-export function expectations(text: string): { ruleId: string; line: number }[] {
-  return text
-    .split("\n")
-    .flatMap((line, i) =>
-      [...line.matchAll(/# expect: (config\/[a-z0-9-]+)/g)].map((m) => ({ ruleId: m[1]!, line: i + 1 })),
-    );
-}
 
 describe("invalid fixtures: each reports its rule at the marked line, and nothing else", () => {
   for (const name of yamlFiles("invalid")) {

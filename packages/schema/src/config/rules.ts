@@ -28,7 +28,12 @@ export const configRules: readonly ConfigRule[] = [
   // structure
   rule("multiple-documents", "the file holds exactly one YAML document", false),
   rule("unsupported-version", "`version` is a known config version (current: 1)", true),
-  rule("migrated-version", "an older `version` was migrated in memory; update the file", false, "warning"),
+  rule(
+    "migrated-version",
+    "an older `version` was migrated in memory; update the file (the JSON Schema describes only the current version)",
+    true,
+    "warning",
+  ),
   rule("unknown-key", "no key outside the schema, at any level (with a did-you-mean hint)", true),
   rule(
     "derived-key",

@@ -7,6 +7,7 @@ import {
   ok,
   parseYaml,
   type Result,
+  sortFindings,
   UserError,
   type YamlDocument,
   type YamlFile,
@@ -77,7 +78,8 @@ function validateYamlFile(yaml: YamlFile): Result<ClusterConfig> {
       ),
     );
   }
-  return validateDocument(doc, findings);
+  const result = validateDocument(doc, findings);
+  return { ...result, findings: sortFindings(result.findings) };
 }
 
 function validateDocument(doc: YamlDocument, findings: Finding[]): Result<ClusterConfig> {
