@@ -1,1 +1,20 @@
-export {};
+export {
+  type CheckInvariantsInput,
+  type CheckInvariantsOptions,
+  checkInvariants,
+  type InvariantsReport,
+  type SuppressedFinding,
+} from "./check.js";
+export { ENGINE_RULES, findRule, listRules, RULES } from "./registry.js";
+export { type ReadRepoFilesOptions, RepoFiles, readRepoFiles } from "./repo-files.js";
+export type { ForbiddenLiteral, Rule, RuleContext, RuleHit, RuleSeverity } from "./rule.js";
+export { findCycles } from "./rules/flux-wiring.js";
+export {
+  DEFAULT_EXCLUDE,
+  defaultSettings,
+  type IgnoreEntry,
+  type InvariantsSettings,
+  parseInvariantsSettings,
+  SETTINGS_FILE,
+} from "./settings.js";
+export { findInlineSuppressions, type InlineSuppression } from "./suppressions.js";

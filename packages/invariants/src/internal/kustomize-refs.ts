@@ -1,0 +1,106 @@
+import { posix } from "node:path";
+import type { YamlDocument } from "@homeops/core";
+import type { RepoFiles } from "../repo-files.js";
+import { isRecord, list, str } from "./text.js";
+
+/** Basenames kustomize accepts for a kustomization file. */
+export const KUSTOMIZATION_FILES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
+
+/** One local path a kustomization file points at. */
+export interface KustomizeRef {
+  /** The kustomization file (repo-relative). */
+  file: string;
+  document: YamlDocument;
+  /** Field kind, for messages. */
+  field:
+    | "resources"
+    | "components"
+    | "patches"
+    | "patchesStrategicMerge"
+    | "patchesJson6902"
+    | "configMapGenerator"
+    | "secretGenerator"
+    | "replacements";
+  /** The entry as written. */
+  entry: string;
+  /** Path inside the document, for locate(). */
+  path: (string | number)[];
+  /** Repo-relative normalized target (may start with `..` when it leaves the repo). */
+  target: string;
+}
+
+export function isKustomizationFile(path: string): boolean {
+  return KUSTOMIZATION_FILES.includes(posix.basename(path));
+}
+
+/** true for remote resources (URLs, git bases) that are never local files. */
+export function isRemoteRef(entry: string): boolean {
+  return (
+    /^[a-z][a-z0-9+.-]*:\/\//i.test(entry) ||
+    entry.startsWith("git@") ||
+    /^(github\.com|gitlab\.com|bitbucket\.org)\//.test(entry) ||
+    entry.includes("?ref=") ||
+    entry.includes("//") // kustomize's repo//subdir form
+  );
+}
+
+/** Joins a kustomization directory and an entry into a normalized repo-relative path. */
+export function resolveEntry(dir: string, entry: string): string {
+  const joined = posix.normalize(posix.join(dir, entry));
+  return joined.replace(/\/+$/, "") || ".";
+}
+
+/** The kustomization file of a directory, if it has one. */
+export function kustomizationFileIn(files: RepoFiles, dir: string): string | undefined {
+  for (const name of KUSTOMIZATION_FILES) {
+    const path = dir === "." ? name : `${dir}/${name}`;
+    if (files.hasFile(path)) return path;
+  }
+  return undefined;
+}
+
+/** Every local reference of one kustomization file (remote ones are left out). */
+export function kustomizeRefs(files: RepoFiles, file: string): KustomizeRef[] {
+  const parsed = files.yaml(file);
+  const document = parsed?.documents[0];
+  if (!document || !isRecord(document.value)) return [];
+  const value = document.value;
+  const dir = posix.dirname(file);
+  const refs: KustomizeRef[] = [];
+  const add = (field: KustomizeRef["field"], entry: unknown, path: (string | number)[]) => {
+    const text = str(entry);
+    if (text === undefined || text === "" || isRemoteRef(text)) return;
+    refs.push({ file, document, field, entry: text, path, target: resolveEntry(dir, text) });
+  };
+  for (const [i, e] of list(value.resources).entries()) add("resources", e, ["resources", i]);
+  for (const [i, e] of list(value.components).entries()) add("components", e, ["components", i]);
+  for (const [i, p] of list(value.patches).entries()) {
+    add("patches", isRecord(p) ? p.path : undefined, ["patches", i, "path"]);
+  }
+  for (const [i, p] of list(value.patchesJson6902).entries()) {
+    add("patchesJson6902", isRecord(p) ? p.path : undefined, ["patchesJson6902", i, "path"]);
+  }
+  for (const [i, p] of list(value.patchesStrategicMerge).entries()) {
+    // an inline patch is YAML text, not a path
+    if (typeof p === "string" && !p.includes("\n") && !p.includes(": ")) {
+      add("patchesStrategicMerge", p, ["patchesStrategicMerge", i]);
+    }
+  }
+  for (const [i, r] of list(value.replacements).entries()) {
+    add("replacements", isRecord(r) ? r.path : undefined, ["replacements", i, "path"]);
+  }
+  for (const field of ["configMapGenerator", "secretGenerator"] as const) {
+    for (const [i, g] of list(value[field]).entries()) {
+      if (!isRecord(g)) continue;
+      for (const [j, f] of list(g.files).entries()) {
+        const text = str(f);
+        if (text !== undefined) {
+          add(field, text.includes("=") ? text.slice(text.indexOf("=") + 1) : text, [field, i, "files", j]);
+        }
+      }
+      for (const [j, f] of list(g.envs).entries()) add(field, f, [field, i, "envs", j]);
+      if (g.env !== undefined) add(field, g.env, [field, i, "env"]);
+    }
+  }
+  return refs;
+}

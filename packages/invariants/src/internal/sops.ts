@@ -1,0 +1,25 @@
+import { isRecord } from "./text.js";
+
+/** `*.sops.yaml`, `*.sops.json`, `*.sops.env`, `*.sops.ini` (templates such as `*.sops.yaml.eta` are not). */
+export const SOPS_FILE = /[^/]\.sops\.(ya?ml|json|env|ini)$/;
+
+const ENC = /^ENC\[[A-Z0-9_]+,data:/;
+
+/** true for a SOPS-encrypted value. */
+export function isEncryptedValue(value: unknown): boolean {
+  return typeof value === "string" && ENC.test(value);
+}
+
+/** true when a YAML/JSON document carries SOPS metadata. */
+export function hasSopsMetadata(value: unknown): boolean {
+  return (
+    isRecord(value) &&
+    isRecord(value.sops) &&
+    (value.sops.mac !== undefined || value.sops.lastmodified !== undefined)
+  );
+}
+
+/** true when a dotenv/ini text was written by SOPS. */
+export function isSopsText(text: string): boolean {
+  return /^sops_(version|mac|lastmodified)=/m.test(text) || /^\[sops\]/m.test(text);
+}

@@ -1,0 +1,113 @@
+import type { BuiltObject, FluxKustomizationNode, RepoGraph } from "@homeops/manifests";
+import { entries, field, isRecord, list, str } from "./text.js";
+
+/** A `substituteFrom` source of a Kustomization and what is known of its keys. */
+export interface SubstitutionSource {
+  kind: string;
+  name: string;
+  index: number;
+  optional: boolean;
+  /** The object(s) that provide it: a ConfigMap/Secret, or an ExternalSecret whose target it is. */
+  providers: BuiltObject[];
+  /** Keys known to be provided. */
+  keys: Set<string>;
+  /** true when some provider's keys cannot be known offline (ExternalSecret `dataFrom` without a template). */
+  openEnded: boolean;
+}
+
+/** The variables a Kustomization's postBuild provides, as far as the repository tells. */
+export interface SubstitutionScope {
+  enabled: boolean;
+  inline: Set<string>;
+  sources: SubstitutionSource[];
+  /** true when some source's keys cannot be known (it then provides names matching `openEndedNames`). */
+  openEnded: boolean;
+  has(name: string): boolean;
+}
+
+/** Keys an ExternalSecret writes to its target Secret, or `undefined` when they cannot be known. */
+export function externalSecretKeys(object: Record<string, unknown>): Set<string> | undefined {
+  const spec = field(object, "spec");
+  const template = field(spec, "target", "template");
+  const templateData = field(template, "data");
+  const merge = str(field(template, "mergePolicy")) === "Merge";
+  if (isRecord(templateData) && !merge && list(field(template, "templateFrom")).length === 0) {
+    return new Set(Object.keys(templateData));
+  }
+  if (list(field(spec, "dataFrom")).length > 0 || list(field(template, "templateFrom")).length > 0)
+    return undefined;
+  const keys = new Set<string>();
+  for (const d of list(field(spec, "data"))) {
+    const key = str(field(d, "secretKey"));
+    if (key) keys.add(key);
+  }
+  if (isRecord(templateData)) for (const key of Object.keys(templateData)) keys.add(key);
+  return keys;
+}
+
+/** Name of the Secret an ExternalSecret produces. */
+export function externalSecretTarget(object: BuiltObject): string {
+  return str(field(object.object, "spec", "target", "name")) ?? object.name;
+}
+
+export function isExternalSecret(o: { apiVersion: string; kind: string }): boolean {
+  return o.kind === "ExternalSecret" && o.apiVersion.startsWith("external-secrets.io/");
+}
+
+/** Works out which variables a Flux Kustomization's `postBuild` can provide. */
+export function substitutionScope(
+  graph: RepoGraph,
+  node: FluxKustomizationNode,
+  openEndedNames: RegExp,
+): SubstitutionScope {
+  const postBuild = field(node.spec, "postBuild");
+  const inline = new Set([
+    ...Object.keys(node.variables),
+    ...entries(field(postBuild, "substitute")).map(([k]) => k),
+  ]);
+  const sources: SubstitutionSource[] = [];
+  list(field(postBuild, "substituteFrom")).forEach((ref, index) => {
+    const kind = str(field(ref, "kind")) ?? "";
+    const name = str(field(ref, "name")) ?? "";
+    const source: SubstitutionSource = {
+      kind,
+      name,
+      index,
+      optional: field(ref, "optional") === true,
+      providers: [],
+      keys: new Set(),
+      openEnded: false,
+    };
+    for (const object of graph.objects) {
+      if ((object.namespace ?? "") !== node.namespace) continue;
+      if (object.kind === kind && object.apiVersion === "v1" && object.name === name) {
+        source.providers.push(object);
+        for (const key of Object.keys({
+          ...asRecord(field(object.object, "data")),
+          ...asRecord(field(object.object, "stringData")),
+        })) {
+          source.keys.add(key);
+        }
+      } else if (kind === "Secret" && isExternalSecret(object) && externalSecretTarget(object) === name) {
+        source.providers.push(object);
+        const keys = externalSecretKeys(object.object);
+        if (keys) for (const key of keys) source.keys.add(key);
+        else source.openEnded = true;
+      }
+    }
+    sources.push(source);
+  });
+  const openEnded = sources.some((s) => s.openEnded);
+  return {
+    enabled: isRecord(postBuild),
+    inline,
+    sources,
+    openEnded,
+    has: (name) =>
+      (openEnded && openEndedNames.test(name)) || inline.has(name) || sources.some((s) => s.keys.has(name)),
+  };
+}
+
+function asRecord(value: unknown): Record<string, unknown> {
+  return isRecord(value) ? value : {};
+}

@@ -1,0 +1,122 @@
+import { readdir, readFile, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { parseYaml } from "@homeops/core";
+import type { ParsedFile } from "@homeops/manifests";
+
+/** Directories never read (dependencies, build output, VCS data). */
+const SKIPPED_DIRS = new Set([".git", "node_modules", "dist", ".turbo", ".tsbuild", ".pnpm-store"]);
+/** Files larger than this are not text we check (images, archives, lock files of other tools). */
+const MAX_FILE_BYTES = 2 * 1024 * 1024;
+
+/**
+ * The repository's text files, each read once. YAML files are parsed on first use, or taken from the
+ * RepoGraph's parse so that `homeops check` parses every file exactly once.
+ */
+export class RepoFiles {
+  private readonly parsed = new Map<string, ParsedFile | null>();
+  private readonly dirs = new Set<string>();
+  private readonly sorted: string[];
+
+  constructor(
+    private readonly texts: ReadonlyMap<string, string>,
+    shared?: ReadonlyMap<string, ParsedFile>,
+  ) {
+    this.sorted = [...texts.keys()].sort();
+    for (const path of this.sorted) {
+      const parts = path.split("/");
+      for (let i = 1; i < parts.length; i++) this.dirs.add(parts.slice(0, i).join("/"));
+    }
+    if (shared) for (const [path, file] of shared) this.parsed.set(path, file);
+  }
+
+  /** Every file path (repo-relative, posix), sorted. */
+  paths(): readonly string[] {
+    return this.sorted;
+  }
+
+  /** Paths below `dir` (repo-relative), sorted. */
+  under(dir: string): string[] {
+    if (dir === "." || dir === "") return [...this.sorted];
+    const prefix = `${dir.replace(/\/+$/, "")}/`;
+    return this.sorted.filter((p) => p.startsWith(prefix));
+  }
+
+  text(path: string): string | undefined {
+    return this.texts.get(path);
+  }
+
+  hasFile(path: string): boolean {
+    return this.texts.has(path);
+  }
+
+  hasDir(path: string): boolean {
+    return path === "." || this.dirs.has(path);
+  }
+
+  /** true when `path` is a file or a directory of the repository. */
+  exists(path: string): boolean {
+    return this.hasFile(path) || this.hasDir(path);
+  }
+
+  /** The parsed YAML of `path`, or undefined when it is not YAML or does not parse. */
+  yaml(path: string): ParsedFile | undefined {
+    const cached = this.parsed.get(path);
+    if (cached !== undefined) return cached ?? undefined;
+    const text = this.texts.get(path);
+    let result: ParsedFile | null = null;
+    if (text !== undefined && /\.ya?ml$/.test(path)) {
+      try {
+        const file = parseYaml(text, { file: path });
+        result = { file: path, text, documents: file.documents };
+      } catch {
+        // syntax errors are the build's findings; rules skip files they cannot read
+        result = null;
+      }
+    }
+    this.parsed.set(path, result);
+    return result ?? undefined;
+  }
+}
+
+export interface ReadRepoFilesOptions {
+  /** Files to read (repo-relative), e.g. from `git ls-files`. Default: walk the tree (skipping .git, node_modules, dist). */
+  paths?: readonly string[];
+}
+
+/** Reads the repository's text files (binary and very large files are skipped). */
+export async function readRepoFiles(
+  root: string,
+  options: ReadRepoFilesOptions = {},
+): Promise<Map<string, string>> {
+  const paths = options.paths ? [...options.paths] : await walk(root, "");
+  const texts = new Map<string, string>();
+  await Promise.all(
+    paths.map(async (path) => {
+      const abs = join(root, path);
+      try {
+        const info = await stat(abs);
+        if (!info.isFile() || info.size > MAX_FILE_BYTES) return;
+        const buffer = await readFile(abs);
+        if (buffer.subarray(0, 8000).includes(0)) return;
+        texts.set(path, buffer.toString("utf8"));
+      } catch {
+        // listed but gone (deleted in the work tree): nothing to check
+      }
+    }),
+  );
+  return texts;
+}
+
+async function walk(root: string, dir: string): Promise<string[]> {
+  const out: string[] = [];
+  const items = await readdir(join(root, dir), { withFileTypes: true });
+  for (const item of items) {
+    const rel = dir === "" ? item.name : `${dir}/${item.name}`;
+    if (item.isDirectory()) {
+      if (!SKIPPED_DIRS.has(item.name)) out.push(...(await walk(root, rel)));
+    } else if (item.isFile()) {
+      out.push(rel);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,58 @@
+import type { RepoGraph } from "@homeops/manifests";
+import type { RepoFiles } from "./repo-files.js";
+import type { InvariantsSettings } from "./settings.js";
+
+/** Severity a rule reports with (a repo config may lower or raise it). */
+export type RuleSeverity = "error" | "warning";
+
+/** A value from the cluster config that must never appear literally in manifests. */
+export interface ForbiddenLiteral {
+  /** Config path it comes from, e.g. `cluster.domain`. */
+  name: string;
+  /** The literal value. */
+  value: string;
+  /** The placeholder manifests must use instead, e.g. `${SECRET_DOMAIN}`. */
+  placeholder?: string;
+}
+
+/** Everything a rule may look at. Rules are pure functions of this. */
+export interface RuleContext {
+  /** The repository's text files (tracked files, minus excluded paths). */
+  files: RepoFiles;
+  /** The built model of what Flux applies; absent when only file-level rules run. */
+  graph?: RepoGraph;
+  /** Literal config values that must be placeholders in manifests (from the cluster config). */
+  forbiddenLiterals: readonly ForbiddenLiteral[];
+  settings: InvariantsSettings;
+}
+
+/** One problem a rule found. The registry adds the rule id and severity. */
+export interface RuleHit {
+  file: string;
+  /** 1-based */
+  line: number;
+  /** 1-based */
+  column: number;
+  message: string;
+  /** A hint specific to this hit; default: the rule's `hint`. */
+  hint?: string;
+  /** Path of the offending value inside its document, e.g. `spec.dependsOn[0].name`. */
+  path?: string;
+}
+
+/** A rule: identity and documentation, plus a pure check. */
+export interface Rule {
+  /** Stable id `<group>/<name>`, e.g. `flux/unwired-app`. Ids are API: never renamed. */
+  id: string;
+  title: string;
+  severity: RuleSeverity;
+  /** Why the rule exists: what breaks when it is violated. */
+  rationale: string;
+  /** How to fix a violation, in one or two sentences. */
+  hint: string;
+  /** Longer documentation for `homeops explain <id>`: what is checked, an example, false-positive notes. */
+  docs: string;
+  /** `files`: needs only the repository files; `graph`: needs the built RepoGraph (skipped without it). */
+  needs: "files" | "graph";
+  check(context: RuleContext): RuleHit[];
+}
