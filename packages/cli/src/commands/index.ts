@@ -4,6 +4,7 @@ import { initCommand } from "./init.js";
 import { kubeconformCommand } from "./kubeconform.js";
 import { renderCommand } from "./render.js";
 import { taskfileCommand } from "./taskfile.js";
+import { validateCommand } from "./validate.js";
 
 /** One file per command; this list is the only place commands are registered. */
 export const commands: readonly CommandSpec[] = [
@@ -12,4 +13,5 @@ export const commands: readonly CommandSpec[] = [
   renderCommand,
   configureCommand,
   kubeconformCommand,
+  validateCommand,
 ];
