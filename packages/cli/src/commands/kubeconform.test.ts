@@ -79,7 +79,8 @@ describe.skipIf(!manifestsReady)("homeops kubeconform on a repository", () => {
     );
     const text = await run(fixture, "kubeconform", "--summary");
     expect(text.code).toBe(0);
-    expect(text.out).toMatch(/7 valid, 0 invalid, 0 errors, 1 skipped/);
+    expect(text.out).toMatch(/8 resources found in 4 builds - Valid: 7, Invalid: 0, Errors: 0, Skipped: 1/);
+    expect(text.out).toContain("Kustomization default/echo: 3 valid, 0 invalid, 0 errors, 1 skipped");
   });
 
   it("an unknown field exits 1 and names the source file:line", async () => {

@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { dirname, join, relative } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import { type Finding, toPosixPath, UserError } from "@homeops/core";
 import type {
   BuildKustomizationOptions,
@@ -118,7 +118,7 @@ export async function validateManifests(
   command = "kubeconform",
 ): Promise<ExitCode> {
   const root = ctx.cwd;
-  const target = toPosixPath(relative(root, join(root, dir))) || ".";
+  const target = toPosixPath(relative(root, resolve(root, dir))) || ".";
   if (!existsSync(join(root, target)) || !statSync(join(root, target)).isDirectory()) {
     throw new UserError("FILE_NOT_FOUND", `${target}: no such directory`, {
       hint: "run from the repository root (or pass -C <repo>) and name the manifests directory, e.g. `kubernetes`",
@@ -176,12 +176,12 @@ export async function validateManifests(
       findings.push({
         ruleId: "kubeconform/invalid",
         severity: "error",
-        message: `${label}: ${v.path ? `${v.path}: ` : ""}${v.message}`,
+        message: `${label}: ${v.message}`,
         file: v.file,
         line: v.line,
         column: v.column,
         ...(v.path ? { path: v.path } : {}),
-        hint: `built by ${origin}; ${object.provenance.chain.join(" → ")}`,
+        hint: `built by ${object.provenance.chain.length > 0 ? object.provenance.chain.join(" → ") : origin}`,
       });
     }
     if (verdict.status === "error") {
@@ -235,7 +235,7 @@ export async function validateManifests(
     });
   }
 
-  const summary = `${units.length} objects from ${kustomizations} builds: ${counts.valid} valid, ${counts.invalid} invalid, ${counts.error} errors, ${counts.skipped} skipped`;
+  const summary = `${units.length} resources found in ${kustomizations} builds - Valid: ${counts.valid}, Invalid: ${counts.invalid}, Errors: ${counts.error}, Skipped: ${counts.skipped}`;
   if (options.output === "text" && options.summary) printBreakdown(ctx, objects);
   return emitReport(ctx, options.output, {
     command,

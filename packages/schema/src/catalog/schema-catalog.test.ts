@@ -101,7 +101,7 @@ describe("validateDocuments on plain YAML", () => {
     expect(formatPath(one("unknown-field").violations[0]!.path)).toBe("spec.replica");
     expect(one("unknown-field").positions[0]).toEqual({ line: 7, column: 3 });
     expect(formatPath(one("deep-unknown").violations[0]!.path)).toBe("spec.containers[0].resource");
-    expect(one("wrong-type").violations.map((v) => v.message)).toContain("got string, want integer or null");
+    expect(one("wrong-type").violations.map((v) => v.message)).toContain("got string, want integer");
     expect(one("missing-required").violations[0]!.message).toBe('missing required field "name"');
     const duration = one("bad-duration").violations[0]!;
     expect(formatPath(duration.path)).toBe("spec.interval");

@@ -106,7 +106,7 @@ export function describeErrors(errors: readonly ErrorObject[], root: unknown): S
         message = `missing required field "${String(params.missingProperty)}"`;
         break;
       case "type":
-        message = `got ${typeName(valueAt(root, path))}, want ${String(params.type).replaceAll(",", " or ")}`;
+        message = `got ${typeName(valueAt(root, path))}, want ${wantedTypes(params.type)}`;
         break;
       case "pattern":
         message = `${JSON.stringify(valueAt(root, path))} does not match pattern ${String(params.pattern)}`;
@@ -159,6 +159,13 @@ function valueAt(root: unknown, path: readonly (string | number)[]): unknown {
     node = (node as Record<string | number, unknown>)[segment];
   }
   return node;
+}
+
+/** `string,integer,null` → `string or integer` (null only matters when it is all that is allowed). */
+function wantedTypes(type: unknown): string {
+  const all = (Array.isArray(type) ? type : String(type).split(",")).map(String);
+  const shown = all.length > 1 ? all.filter((t) => t !== "null") : all;
+  return shown.join(" or ");
 }
 
 function typeName(value: unknown): string {

@@ -1,0 +1,144 @@
+#!/usr/bin/env node
+// Benchmark (not a test): build + validate a synthetic repo of N apps two ways and print the ratio.
+//   incumbent: the old kubeconform.sh — kubeconform on kubernetes/flux/*.yaml, then for every directory
+//              with a kustomization.yaml: `kustomize build <dir> | kubeconform -strict …` (one pipeline each)
+//   homeops:   `homeops kubeconform kubernetes` (one process: every Flux Kustomization built in-process,
+//              substitution applied, every object validated)
+// Both validate against the same schemas (packages/schema/catalog), so neither touches the network.
+// Usage: node bench/run.mjs [--apps 200] [--runs 3] [--keep <dir>]
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { homedir, tmpdir } from "node:os";
+import { delimiter, dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { generateRepo } from "./generate-repo.mjs";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const args = process.argv.slice(2);
+const flag = (name, fallback) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : fallback;
+};
+const apps = Number(flag("--apps", "200"));
+const runs = Number(flag("--runs", "3"));
+const keep = flag("--keep", undefined);
+
+function tool(name) {
+  const dirs = [
+    join(root, ".tools/bin"),
+    ...(process.env.PATH ?? "").split(delimiter),
+    join(homedir(), "go/bin"),
+  ];
+  for (const dir of dirs) if (dir && existsSync(join(dir, name))) return join(dir, name);
+  process.stderr.write(`${name} not found (bash scripts/setup.sh --oracles installs it)\n`);
+  process.exit(2);
+}
+
+const kustomize = tool("kustomize");
+const kubeconform = tool("kubeconform");
+const homeops = join(root, "packages/cli/dist/bin.js");
+if (!existsSync(homeops)) {
+  process.stderr.write("building the CLI first (pnpm turbo run build --filter @homeops/cli...)\n");
+  execFileSync(
+    "pnpm",
+    ["exec", "turbo", "run", "build", "--filter", "@homeops/cli...", "--output-logs=errors-only"],
+    {
+      cwd: root,
+      stdio: "inherit",
+    },
+  );
+}
+const schemaLocation = join(
+  root,
+  "packages/schema/catalog/{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json",
+);
+const kubeconformArgs = [
+  "-strict",
+  "-ignore-missing-schemas",
+  "-skip",
+  "Secret",
+  "-schema-location",
+  schemaLocation,
+];
+
+const repo = keep ? resolve(keep) : mkdtempSync(join(tmpdir(), "homeops-bench-"));
+generateRepo(repo, apps);
+const kubernetesDir = join(repo, "kubernetes");
+
+function kustomizationDirs(dir, out = []) {
+  const entries = readdirSync(dir, { withFileTypes: true });
+  if (entries.some((e) => e.isFile() && e.name === "kustomization.yaml")) out.push(dir);
+  for (const e of entries) if (e.isDirectory()) kustomizationDirs(join(dir, e.name), out);
+  return out;
+}
+
+/** The incumbent pipeline; returns [seconds, objects validated, failures]. */
+function incumbent() {
+  const start = process.hrtime.bigint();
+  let failures = 0;
+  let pipelines = 0;
+  const fluxFiles = readdirSync(join(kubernetesDir, "flux/cluster")).map((f) =>
+    join(kubernetesDir, "flux/cluster", f),
+  );
+  const direct = spawnSync(kubeconform, [...kubeconformArgs, ...fluxFiles], { encoding: "utf8" });
+  if (direct.status !== 0) failures++;
+  for (const dir of kustomizationDirs(join(kubernetesDir, "apps"))) {
+    // like kubeconform.sh: each directory with a kustomization.yaml (components excluded: kustomize refuses them)
+    const built = spawnSync(kustomize, ["build", dir, "--load-restrictor=LoadRestrictionsNone"], {
+      encoding: "utf8",
+      maxBuffer: 256 * 1024 * 1024,
+    });
+    if (built.status !== 0) {
+      failures++;
+      continue;
+    }
+    const checked = spawnSync(kubeconform, kubeconformArgs, { input: built.stdout, encoding: "utf8" });
+    if (checked.status !== 0) failures++;
+    pipelines++;
+  }
+  return { seconds: Number(process.hrtime.bigint() - start) / 1e9, pipelines, failures };
+}
+
+function ours() {
+  const start = process.hrtime.bigint();
+  const result = spawnSync(
+    process.execPath,
+    [homeops, "-C", repo, "kubeconform", "kubernetes", "--output", "json"],
+    {
+      encoding: "utf8",
+      maxBuffer: 256 * 1024 * 1024,
+    },
+  );
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  let counts = {};
+  try {
+    counts = JSON.parse(result.stdout).data.counts;
+  } catch {
+    process.stderr.write(result.stderr);
+  }
+  return { seconds, status: result.status, counts };
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const theirs = [];
+const mine = [];
+let last;
+for (let i = 0; i < runs; i++) {
+  const a = incumbent();
+  const b = ours();
+  theirs.push(a.seconds);
+  mine.push(b.seconds);
+  last = { a, b };
+}
+const t = median(theirs);
+const m = median(mine);
+process.stdout.write(
+  [
+    `synthetic repo: ${apps} apps (${repo})`,
+    `incumbent  kustomize build | kubeconform per kustomization: ${t.toFixed(2)} s median of ${runs} (${last.a.pipelines} pipelines, ${last.a.failures} failing)`,
+    `homeops    homeops kubeconform (build + substitution + validation): ${m.toFixed(2)} s median of ${runs} (exit ${last.b.status}, ${JSON.stringify(last.b.counts)})`,
+    `ratio      incumbent / homeops = ${(t / m).toFixed(1)}x`,
+    "",
+  ].join("\n"),
+);
+if (!keep) rmSync(repo, { recursive: true, force: true });
