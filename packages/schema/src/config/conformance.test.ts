@@ -92,3 +92,8 @@ describe("bootstrap/config.sample.yaml", () => {
     );
   });
 });
+
+test("the README documents every rule", () => {
+  const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+  expect(configRules.filter((r) => !readme.includes(`| \`${r.id}\` |`)).map((r) => r.id)).toEqual([]);
+});
