@@ -102,7 +102,8 @@ function validateDocument(doc: YamlDocument, findings: Finding[]): Result<Cluste
   if (version === undefined) {
     report({
       ruleId: "config/missing-field",
-      path: [],
+      path: ["version"],
+      at: "key",
       message: `version is required (add \`version: ${CONFIG_VERSION}\`)`,
     });
     value = { version: CONFIG_VERSION, ...raw };
