@@ -166,7 +166,7 @@ spec:
     kind: ClusterSecretStore
     name: onepassword
   target:
-    name: \${APP}-secret
+    name: ${app}-secret
     template:
       data:
         TOKEN: "{{ .TOKEN }}"

@@ -118,7 +118,7 @@ function main() {
 
 function spawnDiff(a, b) {
   try {
-    execFileSync("diff", ["-rq", a, b], { encoding: "utf8" });
+    execFileSync("diff", ["-rq", "-x", "README.md", a, b], { encoding: "utf8" });
     return "";
   } catch (error) {
     return String(error.stdout || error.message);
@@ -193,8 +193,11 @@ function generate(out, work) {
     });
   }
 
-  rmSync(out, { recursive: true, force: true });
+  // everything here is generated except the hand-written README.md
   mkdirSync(out, { recursive: true });
+  for (const entry of readdirSync(out)) {
+    if (entry !== "README.md") rmSync(join(out, entry), { recursive: true, force: true });
+  }
   const index = {};
   for (const [file, { schema, apiVersion, kind }] of [...entries].sort(([a], [b]) => a.localeCompare(b))) {
     mkdirSync(dirname(join(out, file)), { recursive: true });

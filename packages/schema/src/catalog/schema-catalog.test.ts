@@ -1,6 +1,6 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative, sep } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadCatalogManifest, SchemaCatalog } from "./schema-catalog.js";
 import { builtinCatalogDir, expandSchemaLocation, schemaTemplateData } from "./schema-location.js";
@@ -54,6 +54,16 @@ describe("catalog manifest", () => {
     ]) {
       expect(manifest.schemas[key], key).toBeDefined();
     }
+  });
+
+  it("indexes exactly the schema files on disk", () => {
+    const manifest = loadCatalogManifest();
+    const dir = builtinCatalogDir();
+    const onDisk = readdirSync(dir, { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile() && e.name.endsWith(".json") && e.name !== "SOURCES.json")
+      .map((e) => relative(dir, join(e.parentPath, e.name)).split(sep).join("/"))
+      .sort();
+    expect(Object.values(manifest.schemas).sort()).toEqual(onDisk);
   });
 
   it("every schema is standalone, strict and compiles", async () => {
