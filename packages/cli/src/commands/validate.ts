@@ -27,7 +27,9 @@ export async function validateConfig(
 ): Promise<ExitCode> {
   const { loadClusterConfig } = await import("@homeops/schema");
   const absolute = resolve(ctx.cwd, options.file ?? DEFAULT_CONFIG_FILE);
-  const file = toPosixPath(relative(ctx.cwd, absolute)) || absolute;
+  // shown relative to the repository, or absolute when it lies outside
+  const inside = toPosixPath(relative(ctx.cwd, absolute));
+  const file = inside === "" || inside.startsWith("../") ? absolute : inside;
   const result = await loadClusterConfig(absolute, { file });
   return emitReport(ctx, options.output ?? "text", {
     command: "validate config",
