@@ -2,6 +2,7 @@ import { formatYamlPath, type YamlPath } from "@homeops/core";
 import {
   type Cidr,
   cidrContains,
+  cidrsOverlap,
   hostCount,
   inspectCidr,
   isIpv4Address,
@@ -53,25 +54,15 @@ export function checkCrossFieldRules(input: CrossFieldInput): ConfigIssue[] {
   ];
   for (let i = 0; i < cidrPaths.length; i++) {
     for (let j = i + 1; j < cidrPaths.length; j++) {
-      const a = cidr(cidrPaths[i]!);
-      const b = cidr(cidrPaths[j]!);
-      if (!a || !b || a.first > b.last || b.first > a.last) continue;
-      const relation =
-        a.first === b.first && a.last === b.last
-          ? "equals"
-          : cidrContains(b, a)
-            ? "is inside"
-            : cidrContains(a, b)
-              ? "contains"
-              : "overlaps";
-      const at = written(cidrPaths[j]!) || !written(cidrPaths[i]!) ? cidrPaths[j]! : cidrPaths[i]!;
-      const other = at === cidrPaths[j] ? cidrPaths[i]! : cidrPaths[j]!;
-      const [first, second] = at === cidrPaths[j] ? [b, a] : [a, b];
-      const verb = at === cidrPaths[j] ? invert(relation) : relation;
+      const a = { path: cidrPaths[i]!, cidr: cidr(cidrPaths[i]!) };
+      const b = { path: cidrPaths[j]!, cidr: cidr(cidrPaths[j]!) };
+      if (!a.cidr || !b.cidr || !cidrsOverlap(a.cidr, b.cidr)) continue;
+      // reported at the later one, unless only the earlier is written (a default has no line of its own)
+      const [here, there] = !written(b.path) && written(a.path) ? [a, b] : [b, a];
       issues.push({
         ruleId: "config/cidr-overlap",
-        path: at,
-        message: `${name(at)} ${first.text} ${verb} ${name(other)} ${second.text}; the node, pod and service CIDRs must be disjoint`,
+        path: here.path,
+        message: `${name(here.path)} ${here.cidr!.text} ${relation(here.cidr!, there.cidr!)} ${name(there.path)} ${there.cidr!.text}; the node, pod and service CIDRs must be disjoint`,
       });
     }
   }
@@ -308,8 +299,12 @@ export function checkCrossFieldRules(input: CrossFieldInput): ConfigIssue[] {
   return issues;
 }
 
-function invert(relation: string): string {
-  return relation === "is inside" ? "contains" : relation === "contains" ? "is inside" : relation;
+/** How `x` relates to `y`, for messages. */
+function relation(x: Cidr, y: Cidr): string {
+  if (x.first === y.first && x.last === y.last) return "equals";
+  if (cidrContains(y, x)) return "is inside";
+  if (cidrContains(x, y)) return "contains";
+  return "overlaps";
 }
 
 function ipNumber(address: string): number {
