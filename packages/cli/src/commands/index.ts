@@ -1,5 +1,7 @@
 import type { CommandSpec } from "../command.js";
+import { checkCommand } from "./check.js";
 import { configureCommand } from "./configure.js";
+import { explainCommand } from "./explain.js";
 import { initCommand } from "./init.js";
 import { kubeconformCommand } from "./kubeconform.js";
 import { renderCommand } from "./render.js";
@@ -14,4 +16,6 @@ export const commands: readonly CommandSpec[] = [
   configureCommand,
   kubeconformCommand,
   validateCommand,
+  checkCommand,
+  explainCommand,
 ];

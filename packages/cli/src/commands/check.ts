@@ -1,0 +1,243 @@
+import { execFile } from "node:child_process";
+import { existsSync, statSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { performance } from "node:perf_hooks";
+import { promisify } from "node:util";
+import { type Finding, UserError } from "@homeops/core";
+import type { ForbiddenLiteral, InvariantsReport, InvariantsSettings } from "@homeops/invariants";
+import type { RepoGraph } from "@homeops/manifests";
+import { Option } from "commander";
+import type { CommandSpec } from "../command.js";
+import { ExitCode } from "../exit-codes.js";
+import type { CliContext } from "../io.js";
+import { emitReport, parseOutputFormat, registerReporter } from "../reporters/index.js";
+
+const FORMATS = ["text", "json", "sarif", "github"];
+
+export interface CheckCommandOptions {
+  output: string;
+  /** exit 1 on warnings too */
+  strict: boolean;
+  /** only these rule ids */
+  rule: string[];
+  /** Flux entry points, repo-relative; default `<kubernetesDir>/flux` */
+  clusterRoot?: string;
+  /** the cluster config, repo-relative; default `bootstrap/config.yaml` when it exists */
+  config?: string;
+}
+
+/** Timings of one `homeops check` run, in milliseconds. */
+export interface CheckTimings {
+  read: number;
+  build: number;
+  rules: number;
+  total: number;
+}
+
+export interface CheckRun {
+  report: InvariantsReport;
+  /** findings of the settings file itself */
+  settingsFindings: Finding[];
+  graph: RepoGraph;
+  timings: CheckTimings;
+}
+
+const execFileAsync = promisify(execFile);
+
+/** Tracked and untracked-but-not-ignored files, or undefined outside a Git work tree. */
+async function gitFiles(root: string): Promise<string[] | undefined> {
+  try {
+    const { stdout } = await execFileAsync(
+      "git",
+      ["-C", root, "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--deduplicate"],
+      { maxBuffer: 64 * 1024 * 1024 },
+    );
+    return stdout.split("\0").filter((p) => p !== "");
+  } catch {
+    return undefined;
+  }
+}
+
+/** Literal config values that must not appear in manifests (placeholder-capable values written literally). */
+async function forbiddenLiterals(
+  ctx: CliContext,
+  root: string,
+  configPath: string | undefined,
+): Promise<ForbiddenLiteral[]> {
+  const rel = configPath ?? "bootstrap/config.yaml";
+  if (!existsSync(join(root, rel))) {
+    if (configPath)
+      throw new UserError("FILE_NOT_FOUND", `${rel}: no such file`, { location: { file: rel } });
+    return [];
+  }
+  const { loadClusterConfig } = await import("@homeops/schema");
+  const result = await loadClusterConfig(join(root, rel), { file: rel });
+  if (!result.ok) {
+    ctx.logger.warn(
+      `${rel} is not valid (see \`homeops validate config\`); placeholder literals are not checked`,
+    );
+    return [];
+  }
+  const placeholders: Record<string, string> = {
+    "cluster.domain": "${SECRET_DOMAIN}",
+    "secrets.vaultAddress": "${VAULT_ADDR}",
+    "storage.nfs.server": "${NFS_SERVER}",
+  };
+  return result.value.derived.literals.map((l) => ({
+    name: l.path,
+    value: l.value,
+    ...(placeholders[l.path] ? { placeholder: placeholders[l.path]! } : {}),
+  }));
+}
+
+/**
+ * Reads the repository once, builds it once (lenient substitution: undefined variables are the rules'
+ * findings) and runs every invariant over the files and the graph, sharing the build's parse.
+ */
+export async function runCheck(
+  ctx: CliContext,
+  root: string,
+  options: Partial<CheckCommandOptions> = {},
+): Promise<CheckRun> {
+  const start = performance.now();
+  const inv = await import("@homeops/invariants");
+  const manifests = (await import("@homeops/manifests")) as Partial<typeof import("@homeops/manifests")> & {
+    buildRepoGraph?: (
+      root: string,
+      options?: import("@homeops/manifests").BuildRepoOptions,
+    ) => Promise<RepoGraph>;
+  };
+  if (typeof manifests.buildRepoGraph !== "function") {
+    throw new UserError(
+      "NOT_IMPLEMENTED",
+      "this build of @homeops/manifests cannot build the repository yet",
+      {
+        hint: "nothing was checked; this is reported as not run, not as passed",
+      },
+    );
+  }
+  ctx.progress("reading the repository");
+  const files = await inv.readRepoFiles(root, {
+    ...(await gitFiles(root).then((paths) => (paths ? { paths } : {}))),
+  });
+  let settings: InvariantsSettings | undefined;
+  let settingsFindings: Finding[] = [];
+  const settingsText = files.get(inv.SETTINGS_FILE);
+  if (settingsText !== undefined) {
+    const parsed = inv.parseInvariantsSettings(settingsText, inv.SETTINGS_FILE);
+    settings = parsed.settings;
+    settingsFindings = parsed.findings;
+  }
+  const kubernetesDir = settings?.kubernetesDir ?? "kubernetes";
+  const clusterRoot = options.clusterRoot ?? `${kubernetesDir}/flux`;
+  if (!existsSync(join(root, clusterRoot)) || !statSync(join(root, clusterRoot)).isDirectory()) {
+    throw new UserError("FILE_NOT_FOUND", `${clusterRoot}: no such directory (the Flux cluster root)`, {
+      hint: "run from the repository root (or pass -C <repo>), or name the Flux entry points with --cluster-root",
+    });
+  }
+  const literals = await forbiddenLiterals(ctx, root, options.config);
+  const read = performance.now();
+  ctx.progress("building every Flux Kustomization");
+  const graph = await manifests.buildRepoGraph(root, { clusterRoot, strict: false, logger: ctx.logger });
+  const built = performance.now();
+  ctx.progress("checking invariants");
+  const report = inv.checkInvariants(
+    { files, graph, forbiddenLiterals: literals, ...(settings ? { settings } : {}) },
+    options.rule && options.rule.length > 0 ? { only: options.rule } : {},
+  );
+  const end = performance.now();
+  return {
+    report,
+    settingsFindings,
+    graph,
+    timings: { read: read - start, build: built - read, rules: end - built, total: end - start },
+  };
+}
+
+export const checkCommand: CommandSpec = {
+  name: "check",
+  register(program, run) {
+    program
+      .command("check")
+      .description(
+        "check the repository's invariants (Flux wiring, placeholders, storage, secrets, GitOps authority, docs)",
+      )
+      .argument("[dir]", "repository root", ".")
+      .addOption(
+        new Option("-o, --output <format>", FORMATS.join(", "))
+          .default("text")
+          .argParser(parseOutputFormat(FORMATS)),
+      )
+      .option("--strict", "exit 1 on warnings too", false)
+      .option(
+        "--rule <id>",
+        "run only this rule (repeatable)",
+        (value: string, previous: string[]) => [...previous, value],
+        [] as string[],
+      )
+      .option("--cluster-root <dir>", "directory of the Flux entry points (default <kubernetesDir>/flux)")
+      .option(
+        "--config <file>",
+        "cluster config whose literal values must not appear in manifests (default bootstrap/config.yaml)",
+      )
+      .addHelpText(
+        "after",
+        "\nSuppress one finding with a YAML comment `# homeops-ignore <rule-id>: <reason>` on or above its line,\nor repo-wide in .homeops/invariants.yaml. `homeops explain <rule-id>` documents each rule.",
+      )
+      .action((dir: string, options: CheckCommandOptions) => run((ctx) => checkAction(ctx, dir, options)));
+  },
+};
+
+async function checkAction(ctx: CliContext, dir: string, options: CheckCommandOptions): Promise<ExitCode> {
+  const root = resolve(ctx.cwd, dir);
+  if (!existsSync(root) || !statSync(root).isDirectory()) {
+    throw new UserError("FILE_NOT_FOUND", `${dir}: no such directory`);
+  }
+  if (options.rule.length > 0) {
+    const { findRule } = await import("@homeops/invariants");
+    const unknown = options.rule.filter((id) => !findRule(id));
+    if (unknown.length > 0) {
+      throw new UserError("USAGE", `unknown rule id: ${unknown.join(", ")}`, {
+        hint: "list the rules with `homeops explain --list`",
+      });
+    }
+  }
+  const [{ sarifReporter }, { githubReporter }, { groupedTextReporter }] = await Promise.all([
+    import("../reporters/sarif.js"),
+    import("../reporters/github.js"),
+    import("../reporters/grouped-text.js"),
+  ]);
+  registerReporter(sarifReporter);
+  registerReporter(githubReporter);
+  const { report, settingsFindings, graph, timings } = await runCheck(ctx, root, options);
+  ctx.logger.debug(
+    `read ${timings.read.toFixed(0)} ms, build ${timings.build.toFixed(0)} ms, rules ${timings.rules.toFixed(0)} ms (${(
+      (100 * timings.rules) / timings.total
+    ).toFixed(1)}% of ${timings.total.toFixed(0)} ms)`,
+  );
+  const findings = [...settingsFindings, ...report.findings];
+  const summary = `${report.rulesRun.length} rules over ${report.filesChecked} files and ${graph.kustomizations.length} Flux Kustomizations${
+    report.suppressed.length > 0 ? `; ${report.suppressed.length} suppressed` : ""
+  }`;
+  const data = {
+    rulesRun: report.rulesRun,
+    rulesSkipped: report.rulesSkipped,
+    suppressed: report.suppressed.map((s) => ({ ...s.finding, suppressedBy: s.by, reason: s.reason })),
+    filesChecked: report.filesChecked,
+    kustomizations: graph.kustomizations.length,
+    timingsMs: Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, Math.round(v)])),
+  };
+  if (options.output === "text") {
+    groupedTextReporter.write(ctx, { command: "check", findings, summary });
+    const failing = options.strict
+      ? findings.some((f) => f.severity !== "info")
+      : findings.some((f) => f.severity === "error");
+    return failing ? ExitCode.Findings : ExitCode.Clean;
+  }
+  return emitReport(
+    ctx,
+    options.output,
+    { command: "check", findings, data, summary },
+    { strict: options.strict },
+  );
+}
