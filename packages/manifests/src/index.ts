@@ -1,3 +1,5 @@
+export { buildKustomizationDir } from "./build-kustomization.js";
+export { buildFluxKustomization, buildRepoGraph, placeholderValue } from "./build-repo.js";
 export type {
   BuildKustomizationOptions,
   BuildRepoOptions,

@@ -1,0 +1,45 @@
+import { resolve } from "node:path";
+import { normalizeFluxPath } from "./build-repo.js";
+import { FileStore } from "./internal/files.js";
+import { buildTopLevel } from "./internal/kustomize.js";
+import { toBuiltObject } from "./internal/res.js";
+import type { BuildKustomizationOptions, KustomizationBuild } from "./types.js";
+
+/**
+ * Builds one directory holding a kustomization.yaml with plain kustomize semantics (no Flux layer),
+ * like `kustomize build <dir>`. `dir` is relative to `root` (or absolute inside it).
+ */
+export async function buildKustomizationDir(
+  root: string,
+  dir: string,
+  options: BuildKustomizationOptions = {},
+): Promise<KustomizationBuild> {
+  const absRoot = resolve(root);
+  const rel = normalizeFluxPath(resolve(absRoot, dir).slice(absRoot.length).replace(/\\/g, "/"));
+  const built = await buildTopLevel(
+    {
+      files: new FileStore(absRoot),
+      allowNetwork: options.allowNetwork ?? false,
+      fetchRemote: async (url) => {
+        try {
+          const res = await fetch(url);
+          return res.ok ? await res.text() : undefined;
+        } catch {
+          return undefined;
+        }
+      },
+      findings: [],
+      skipped: [],
+      dirCache: new Map(),
+    },
+    rel,
+    [],
+  );
+  return {
+    dir: rel,
+    objects: built.resources.map(toBuiltObject),
+    skippedRemote: built.skipped,
+    findings: built.findings,
+    ok: built.ok,
+  };
+}

@@ -1,0 +1,579 @@
+import { resolve } from "node:path";
+import { type Finding, noopLogger, sortFindings } from "@homeops/core";
+import { FileStore } from "./internal/files.js";
+import { type BuildContext, buildTopLevel, type KustomizationOverride } from "./internal/kustomize.js";
+import {
+  getKind,
+  getName,
+  getNamespace,
+  groupVersion,
+  isObj,
+  meta,
+  type Obj,
+  type Res,
+  toBuiltObject,
+} from "./internal/res.js";
+import { toSelector } from "./internal/select.js";
+import { invalidVariableNames, isSubstitutionDisabled, substituteObject } from "./internal/substitute.js";
+import type {
+  BuildRepoOptions,
+  BuiltObject,
+  FluxKustomizationNode,
+  FluxSourceNode,
+  HelmReleaseNode,
+  ObjectRef,
+  RepoGraph,
+  SourcePosition,
+  SourceRef,
+} from "./types.js";
+
+const KS_GROUP = "kustomize.toolkit.fluxcd.io";
+const SOURCE_GROUP = "source.toolkit.fluxcd.io";
+const HELM_GROUP = "helm.toolkit.fluxcd.io";
+const SOURCE_KINDS = new Set([
+  "GitRepository",
+  "OCIRepository",
+  "HelmRepository",
+  "Bucket",
+  "HelmChart",
+  "ExternalArtifact",
+]);
+
+/** The default when nothing is said: Flux 2.9 controllers substitute strictly. */
+const DEFAULTS = { clusterRoot: "kubernetes/flux", strict: true, allowNetwork: false } as const;
+
+interface QueueItem {
+  name: string;
+  namespace: string;
+  spec: Obj;
+  object: Obj;
+  at: SourcePosition;
+  locate?: (path: (string | number)[]) => SourcePosition;
+  parent?: string;
+}
+
+/** Value given to a key of a SOPS-encrypted or ExternalSecret-produced Secret (never the real value). */
+export function placeholderValue(key: string): string {
+  return `x-${key.toLowerCase().replace(/[^a-z0-9]+/g, "-")}`;
+}
+
+/** Normalizes a Flux `spec.path` to a repo-relative posix directory. */
+export function normalizeFluxPath(path: unknown): string {
+  const p = typeof path === "string" ? path : "";
+  const parts: string[] = [];
+  for (const seg of p.split("/")) {
+    if (seg === "" || seg === ".") continue;
+    if (seg === "..") parts.pop();
+    else parts.push(seg);
+  }
+  return parts.length === 0 ? "." : parts.join("/");
+}
+
+/** The `KustomizationOverride` Flux's generator derives from a Kustomization spec. */
+export function fluxOverride(
+  spec: Obj,
+  origin: SourcePosition,
+): { override: KustomizationOverride; findings: Finding[] } {
+  const findings: Finding[] = [];
+  const override: KustomizationOverride = { origin };
+  if (typeof spec.targetNamespace === "string" && spec.targetNamespace)
+    override.namespace = spec.targetNamespace;
+  if (typeof spec.namePrefix === "string" && spec.namePrefix) override.namePrefix = spec.namePrefix;
+  if (typeof spec.nameSuffix === "string" && spec.nameSuffix) override.nameSuffix = spec.nameSuffix;
+  if (Array.isArray(spec.patches)) {
+    override.patches = spec.patches.filter(isObj).map((p) => {
+      const target = p.target === undefined ? undefined : toSelector(p.target);
+      return { patch: typeof p.patch === "string" ? p.patch : "", ...(target ? { target } : {}) };
+    });
+  }
+  if (Array.isArray(spec.components)) {
+    override.components = [];
+    for (const c of spec.components) {
+      if (typeof c !== "string") continue;
+      if (/^(git::|gh:|ssh:\/\/|https?:\/\/|git@|github\.com[:/])/i.test(c) || c.startsWith("/")) {
+        findings.push({
+          ruleId: "flux/invalid-component",
+          severity: "error",
+          message: `component path '${c}' must be local and relative`,
+          ...origin,
+        });
+        continue;
+      }
+      override.components.push(c);
+    }
+  }
+  if (Array.isArray(spec.images)) {
+    override.images = spec.images.filter(isObj).map((i) => ({
+      name: String(i.name ?? ""),
+      ...(typeof i.newName === "string" && i.newName ? { newName: i.newName } : {}),
+      ...(i.newTag !== undefined && String(i.newTag) ? { newTag: String(i.newTag) } : {}),
+      ...(typeof i.digest === "string" && i.digest ? { digest: i.digest } : {}),
+    }));
+  }
+  return { override, findings };
+}
+
+class VariableSources {
+  private rawIndex: Promise<Obj[]> | undefined;
+
+  constructor(
+    private readonly files: FileStore,
+    private readonly built: () => BuiltObject[],
+  ) {}
+
+  /** The data keys/values a ConfigMap/Secret named `name` in `namespace` offers, or undefined. */
+  async lookup(kind: string, name: string, namespace: string): Promise<Record<string, string> | undefined> {
+    for (const o of this.built()) {
+      const found = this.extract(o.object, kind, name, namespace, false);
+      if (found) return found;
+    }
+    for (const o of await this.raw()) {
+      const found = this.extract(o, kind, name, namespace, true);
+      if (found) return found;
+    }
+    return undefined;
+  }
+
+  private extract(
+    o: Obj,
+    kind: string,
+    name: string,
+    namespace: string,
+    raw: boolean,
+  ): Record<string, string> | undefined {
+    const ns = getNamespace(o);
+    const nsOk = ns === namespace || (raw && ns === "");
+    if (kind === "Secret" && getKind(o) === "ExternalSecret" && nsOk) {
+      const spec = isObj(o.spec) ? o.spec : {};
+      const target = isObj(spec.target) ? spec.target : {};
+      const targetName = typeof target.name === "string" && target.name ? target.name : getName(o);
+      if (targetName !== name) return undefined;
+      const keys = new Set<string>();
+      const template = isObj(target.template) ? target.template : {};
+      if (isObj(template.data)) for (const k of Object.keys(template.data)) keys.add(k);
+      for (const d of Array.isArray(spec.data) ? spec.data : [])
+        if (isObj(d) && typeof d.secretKey === "string") keys.add(d.secretKey);
+      return Object.fromEntries([...keys].sort().map((k) => [k, placeholderValue(k)]));
+    }
+    if (
+      getKind(o) !== kind ||
+      getName(o) !== name ||
+      !nsOk ||
+      groupVersion(String(o.apiVersion ?? "")).group !== ""
+    )
+      return undefined;
+    const out: Record<string, string> = {};
+    const encrypted = isObj(o.sops);
+    if (kind === "ConfigMap") {
+      for (const [k, v] of Object.entries(isObj(o.data) ? o.data : {})) out[k] = String(v ?? "");
+      return out;
+    }
+    for (const [k, v] of Object.entries(isObj(o.data) ? o.data : {})) {
+      out[k] = encrypted ? placeholderValue(k) : Buffer.from(String(v ?? ""), "base64").toString("utf8");
+    }
+    for (const [k, v] of Object.entries(isObj(o.stringData) ? o.stringData : {})) {
+      out[k] = encrypted ? placeholderValue(k) : String(v ?? "");
+    }
+    return out;
+  }
+
+  private raw(): Promise<Obj[]> {
+    this.rawIndex ??= (async () => {
+      const out: Obj[] = [];
+      const walk = async (rel: string): Promise<void> => {
+        for (const e of await this.files.list(rel)) {
+          if (e.name.startsWith(".") || e.name === "node_modules") continue;
+          const child = rel === "." ? e.name : `${rel}/${e.name}`;
+          if (e.dir) await walk(child);
+          else if (/\.ya?ml$/.test(e.name)) {
+            const buf = await this.files.bytes(child);
+            if (!buf || !/kind:\s*(ConfigMap|Secret|ExternalSecret)\b/.test(buf.toString("utf8"))) continue;
+            const loaded = await this.files.yaml(child);
+            if (!loaded.ok) continue;
+            for (const d of loaded.file.documents) if (isObj(d.value)) out.push(d.value);
+          }
+        }
+      };
+      await walk(".");
+      return out;
+    })();
+    return this.rawIndex;
+  }
+}
+
+/**
+ * Builds the whole repository as Flux would: starting from the cluster root (an implicit
+ * `flux-system/flux-system` Kustomization over `clusterRoot`), every Flux Kustomization found in a
+ * build is built in turn, breadth-first.
+ */
+export async function buildRepoGraph(root: string, options: BuildRepoOptions = {}): Promise<RepoGraph> {
+  const clusterRoot = normalizeFluxPath(options.clusterRoot ?? DEFAULTS.clusterRoot);
+  const strict = options.strict ?? DEFAULTS.strict;
+  const logger = options.logger ?? noopLogger;
+  const absRoot = resolve(root);
+  const files = new FileStore(absRoot);
+  const ctx: BuildContext = {
+    files,
+    allowNetwork: options.allowNetwork ?? DEFAULTS.allowNetwork,
+    fetchRemote: async (url) => {
+      try {
+        const res = await fetch(url);
+        return res.ok ? await res.text() : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    findings: [],
+    skipped: [],
+    dirCache: new Map(),
+  };
+  const nodes: FluxKustomizationNode[] = [];
+  const findings: Finding[] = [];
+  const skippedRemote: RepoGraph["skippedRemote"] = [];
+  const allObjects: BuiltObject[] = [];
+  const vars = new VariableSources(files, () => allObjects);
+
+  const seen = new Set<string>();
+  const queue: QueueItem[] = [];
+  if ((await files.kind(clusterRoot)) !== "dir") {
+    findings.push({
+      ruleId: "flux/missing-cluster-root",
+      severity: "error",
+      message: `cluster root '${clusterRoot}' is not a directory`,
+      file: clusterRoot,
+    });
+  } else {
+    const spec: Obj = {
+      interval: "10m",
+      path: `./${clusterRoot === "." ? "" : clusterRoot}`,
+      prune: true,
+      sourceRef: { kind: "GitRepository", name: "flux-system" },
+    };
+    queue.push({
+      name: "flux-system",
+      namespace: "flux-system",
+      spec,
+      object: {
+        apiVersion: `${KS_GROUP}/v1`,
+        kind: "Kustomization",
+        metadata: { name: "flux-system", namespace: "flux-system" },
+        spec,
+      },
+      at: { file: clusterRoot, line: 1, column: 1 },
+    });
+    seen.add("flux-system/flux-system");
+  }
+
+  while (queue.length > 0) {
+    const item = queue.shift()!;
+    logger.debug(`building Kustomization ${item.namespace}/${item.name}`);
+    const node = await buildNode(item, ctx, vars, strict);
+    nodes.push(node);
+    findings.push(...node.findings);
+    allObjects.push(...node.objects);
+    for (const obj of node.objects) {
+      const o = obj.object;
+      if (getKind(o) !== "Kustomization" || groupVersion(obj.apiVersion).group !== KS_GROUP) continue;
+      const namespace = obj.namespace ?? node.namespace;
+      const key = `${namespace}/${obj.name}`;
+      if (seen.has(key)) {
+        if (key !== "flux-system/flux-system") {
+          findings.push({
+            ruleId: "flux/duplicate-kustomization",
+            severity: "error",
+            message: `Kustomization ${key} is declared more than once`,
+            file: obj.provenance.file,
+            line: obj.provenance.line,
+          });
+        }
+        continue;
+      }
+      seen.add(key);
+      queue.push({
+        name: obj.name,
+        namespace,
+        spec: isObj(o.spec) ? o.spec : {},
+        object: o,
+        at: { file: obj.provenance.file, line: obj.provenance.line, column: obj.provenance.column },
+        locate: (p) => obj.locate(p),
+        parent: `${node.namespace}/${node.name}`,
+      });
+    }
+  }
+
+  const sources: FluxSourceNode[] = [];
+  const helmReleases: HelmReleaseNode[] = [];
+  for (const node of nodes) {
+    for (const obj of node.objects) {
+      const group = groupVersion(obj.apiVersion).group;
+      if (group === SOURCE_GROUP && SOURCE_KINDS.has(obj.kind)) {
+        const namespace = obj.namespace ?? node.namespace;
+        sources.push({
+          kind: obj.kind,
+          name: obj.name,
+          namespace,
+          file: obj.provenance.file,
+          line: obj.provenance.line,
+          spec: isObj(obj.object.spec) ? obj.object.spec : {},
+          isRepoRoot:
+            obj.kind === "GitRepository" && obj.name === "flux-system" && namespace === "flux-system",
+          producedBy: `${node.namespace}/${node.name}`,
+        });
+      } else if (group === HELM_GROUP && obj.kind === "HelmRelease") {
+        helmReleases.push({
+          name: obj.name,
+          namespace: obj.namespace ?? node.namespace,
+          kustomization: `${node.namespace}/${node.name}`,
+          object: obj,
+        });
+      }
+    }
+  }
+  if (!sources.some((s) => s.isRepoRoot)) {
+    sources.unshift({
+      kind: "GitRepository",
+      name: "flux-system",
+      namespace: "flux-system",
+      spec: {},
+      isRepoRoot: true,
+    });
+  }
+  for (const node of nodes) skippedRemote.push(...((node as NodeWithSkipped)._skipped ?? []));
+  for (const node of nodes) delete (node as NodeWithSkipped)._skipped;
+  const uniqueSkipped = dedupe(skippedRemote, (s) => `${s.url}|${s.kustomization}|${s.line}`);
+
+  return {
+    root: absRoot,
+    clusterRoot,
+    kustomizations: nodes,
+    sources,
+    helmReleases,
+    objects: allObjects,
+    files: files.parsed,
+    skippedRemote: uniqueSkipped,
+    findings: sortFindings(
+      dedupe(findings, (f) => `${f.ruleId}|${f.file}|${f.line}|${f.column}|${f.message}`),
+    ),
+  };
+}
+
+/**
+ * Builds one Flux Kustomization object (as found in Git: apiVersion, kind, metadata, spec) against the
+ * repository at `root`, without discovering others. substituteFrom sources are looked up in the repo files.
+ */
+export async function buildFluxKustomization(
+  root: string,
+  kustomization: Record<string, unknown>,
+  options: Omit<BuildRepoOptions, "clusterRoot"> = {},
+): Promise<FluxKustomizationNode> {
+  const files = new FileStore(resolve(root));
+  const ctx: BuildContext = {
+    files,
+    allowNetwork: options.allowNetwork ?? DEFAULTS.allowNetwork,
+    findings: [],
+    skipped: [],
+    dirCache: new Map(),
+  };
+  const name = getName(kustomization);
+  const namespace = getNamespace(kustomization) || "flux-system";
+  const node = (await buildNode(
+    {
+      name,
+      namespace,
+      spec: isObj(kustomization.spec) ? kustomization.spec : {},
+      object: kustomization,
+      at: { file: ".", line: 1, column: 1 },
+    },
+    ctx,
+    new VariableSources(files, () => []),
+    options.strict ?? DEFAULTS.strict,
+  )) as NodeWithSkipped;
+  delete node._skipped;
+  return node;
+}
+
+type NodeWithSkipped = FluxKustomizationNode & { _skipped?: RepoGraph["skippedRemote"] };
+
+function dedupe<T>(items: T[], key: (t: T) => string): T[] {
+  const seen = new Set<string>();
+  return items.filter((i) => {
+    const k = key(i);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+async function buildNode(
+  item: QueueItem,
+  ctx: BuildContext,
+  vars: VariableSources,
+  strict: boolean,
+): Promise<FluxKustomizationNode> {
+  const { spec, at } = item;
+  const findings: Finding[] = [];
+  const srcRef = isObj(spec.sourceRef) ? spec.sourceRef : {};
+  const sourceRef: SourceRef = {
+    kind: typeof srcRef.kind === "string" ? srcRef.kind : "GitRepository",
+    name: typeof srcRef.name === "string" ? srcRef.name : "",
+    namespace: typeof srcRef.namespace === "string" && srcRef.namespace ? srcRef.namespace : item.namespace,
+  };
+  const dependsOn: ObjectRef[] = (Array.isArray(spec.dependsOn) ? spec.dependsOn : [])
+    .filter(isObj)
+    .map((d) => ({
+      name: String(d.name ?? ""),
+      namespace: typeof d.namespace === "string" && d.namespace ? d.namespace : item.namespace,
+    }));
+  const path = normalizeFluxPath(spec.path);
+  const base = {
+    name: item.name,
+    namespace: item.namespace,
+    file: at.file,
+    line: at.line,
+    spec,
+    path,
+    sourceRef,
+    dependsOn,
+    ...(item.parent ? { parent: item.parent } : {}),
+  };
+  const label = `Kustomization ${item.namespace}/${item.name}`;
+  const isRepo = sourceRef.kind === "GitRepository" && sourceRef.name === "flux-system";
+  if (!isRepo) {
+    findings.push({
+      ruleId: "flux/external-source",
+      severity: "info",
+      message: `${label}: source ${sourceRef.kind} ${sourceRef.namespace}/${sourceRef.name} is not this repository; not built`,
+      ...at,
+    });
+    return { ...base, objects: [], variables: {}, status: "skipped", findings };
+  }
+  if ((await ctx.files.kind(path)) !== "dir") {
+    findings.push({
+      ruleId: "flux/path-not-found",
+      severity: "error",
+      message: `${label}: spec.path '${String(spec.path ?? "")}' is not a directory in the repository`,
+      ...(item.locate ? item.locate(["spec", "path"]) : at),
+    });
+    return { ...base, objects: [], variables: {}, status: "error", findings };
+  }
+  const { override, findings: overrideFindings } = fluxOverride(spec, at);
+  findings.push(...overrideFindings);
+  const built = await buildTopLevel(ctx, path, [label], override);
+  findings.push(...built.findings);
+  let ok = built.ok && overrideFindings.length === 0;
+  let resources: Res[] = built.resources;
+  for (const r of resources) {
+    if (!r.obj.apiVersion || !r.obj.kind || !getName(r.obj)) {
+      findings.push({
+        ruleId: "build/invalid-resource",
+        severity: "error",
+        message: `${label}: failed to decode Kubernetes apiVersion, kind and name`,
+        ...r.origin,
+      });
+      ok = false;
+    }
+  }
+
+  let variables: Record<string, string> = {};
+  if (isObj(spec.postBuild)) {
+    const loaded = await loadVariables(spec.postBuild, item.namespace, vars, at, label);
+    findings.push(...loaded.findings);
+    variables = loaded.vars;
+    if (loaded.failed) ok = false;
+    const bad = invalidVariableNames(variables);
+    if (bad.length > 0) {
+      findings.push({
+        ruleId: "build/invalid-variable-name",
+        severity: "error",
+        message: `${label}: '${bad[0]}' var name is invalid, must match '^[_[:alpha:]][_[:alpha:][:digit:]]*$'`,
+        ...at,
+      });
+      ok = false;
+    } else if (Object.keys(variables).length > 0 && !loaded.failed) {
+      resources = resources.map((r) => {
+        if (isSubstitutionDisabled(r.obj)) return r;
+        const result = substituteObject(r.obj, variables, strict);
+        const view = toBuiltObject(r);
+        for (const e of result.errors) {
+          const where = e.path ? view.locate(e.path) : r.origin;
+          findings.push({
+            ruleId:
+              e.kind === "undefined-variable" ? "build/undefined-variable" : "build/substitution-failed",
+            severity: "error",
+            message:
+              e.kind === "undefined-variable"
+                ? `${label}: variable '${e.variable}' is not set and has no default (strict substitution)`
+                : `${label}: ${e.message}`,
+            ...(e.kind === "undefined-variable"
+              ? {
+                  hint: `set it in postBuild.substitute/substituteFrom or give a default: \${${e.variable}:=value}`,
+                }
+              : {}),
+            file: where.file,
+            line: where.line,
+            column: where.column,
+            ...(e.path ? { path: e.path.join(".") } : {}),
+          });
+          ok = false;
+        }
+        return { ...r, obj: result.value };
+      });
+    }
+  }
+
+  if (isObj(spec.commonMetadata)) {
+    const labels = isObj(spec.commonMetadata.labels) ? spec.commonMetadata.labels : undefined;
+    const annotations = isObj(spec.commonMetadata.annotations) ? spec.commonMetadata.annotations : undefined;
+    for (const r of resources) {
+      const m = meta(r.obj);
+      if (labels) m.labels = { ...(isObj(m.labels) ? m.labels : {}), ...labels };
+      if (annotations) m.annotations = { ...(isObj(m.annotations) ? m.annotations : {}), ...annotations };
+    }
+  }
+
+  const node: NodeWithSkipped = {
+    ...base,
+    objects: resources.map(toBuiltObject),
+    variables,
+    status: ok ? "built" : "error",
+    findings,
+    _skipped: built.skipped,
+  };
+  return node;
+}
+
+async function loadVariables(
+  postBuild: Obj,
+  namespace: string,
+  sources: VariableSources,
+  at: SourcePosition,
+  label: string,
+): Promise<{ vars: Record<string, string>; findings: Finding[]; failed: boolean }> {
+  const vars: Record<string, string> = {};
+  const findings: Finding[] = [];
+  let failed = false;
+  for (const ref of Array.isArray(postBuild.substituteFrom) ? postBuild.substituteFrom : []) {
+    if (!isObj(ref)) continue;
+    const kind = String(ref.kind ?? "");
+    const name = String(ref.name ?? "");
+    if (kind !== "ConfigMap" && kind !== "Secret") continue;
+    const data = await sources.lookup(kind, name, namespace);
+    if (!data) {
+      if (ref.optional === true) continue;
+      findings.push({
+        ruleId: "build/missing-substitute-source",
+        severity: "error",
+        message: `${label}: substitute from '${kind}/${name}' error: ${kind} ${namespace}/${name} not found in the repository`,
+        hint: "add the object to the repository or mark the reference `optional: true`",
+        ...at,
+      });
+      failed = true;
+      continue;
+    }
+    for (const [k, v] of Object.entries(data)) vars[k] = v.replaceAll("\n", "");
+  }
+  if (isObj(postBuild.substitute)) {
+    for (const [k, v] of Object.entries(postBuild.substitute)) vars[k] = String(v ?? "").replaceAll("\n", "");
+  }
+  return { vars, findings, failed };
+}

@@ -1,0 +1,109 @@
+import { readdir, readFile, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { type Finding, isHomeopsError, parseYaml } from "@homeops/core";
+import type { ParsedFile } from "../types.js";
+
+export type FileResult = { ok: true; file: ParsedFile } | { ok: false; finding: Finding };
+
+/**
+ * Reads and parses each repository file at most once (concurrent callers share the same promise).
+ * Paths are repo-relative posix.
+ */
+export class FileStore {
+  readonly parsed = new Map<string, ParsedFile>();
+  private readonly yamlCache = new Map<string, Promise<FileResult>>();
+  private readonly textCache = new Map<string, Promise<Buffer | undefined>>();
+  private readonly kindCache = new Map<string, Promise<"file" | "dir" | undefined>>();
+  private readonly dirCache = new Map<string, Promise<{ name: string; dir: boolean }[]>>();
+
+  constructor(readonly root: string) {}
+
+  abs(rel: string): string {
+    return rel === "." ? this.root : join(this.root, rel);
+  }
+
+  kind(rel: string): Promise<"file" | "dir" | undefined> {
+    let p = this.kindCache.get(rel);
+    if (!p) {
+      p = stat(this.abs(rel)).then(
+        (s) => (s.isDirectory() ? "dir" : s.isFile() ? "file" : undefined),
+        () => undefined,
+      );
+      this.kindCache.set(rel, p);
+    }
+    return p;
+  }
+
+  /** Entries of a directory, sorted by name (byte order, like Go's filepath.Walk). */
+  list(rel: string): Promise<{ name: string; dir: boolean }[]> {
+    let p = this.dirCache.get(rel);
+    if (!p) {
+      p = readdir(this.abs(rel), { withFileTypes: true }).then(
+        (entries) =>
+          entries
+            .map((e) => ({ name: e.name, dir: e.isDirectory() }))
+            .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+        () => [],
+      );
+      this.dirCache.set(rel, p);
+    }
+    return p;
+  }
+
+  bytes(rel: string): Promise<Buffer | undefined> {
+    let p = this.textCache.get(rel);
+    if (!p) {
+      p = readFile(this.abs(rel)).then(
+        (b) => b,
+        () => undefined,
+      );
+      this.textCache.set(rel, p);
+    }
+    return p;
+  }
+
+  yaml(rel: string): Promise<FileResult> {
+    let p = this.yamlCache.get(rel);
+    if (!p) {
+      p = this.load(rel);
+      this.yamlCache.set(rel, p);
+    }
+    return p;
+  }
+
+  private async load(rel: string): Promise<FileResult> {
+    const buf = await this.bytes(rel);
+    if (buf === undefined) {
+      return {
+        ok: false,
+        finding: {
+          ruleId: "build/missing-file",
+          severity: "error",
+          message: `${rel}: no such file`,
+          file: rel,
+        },
+      };
+    }
+    try {
+      const parsed = parseYaml(buf.toString("utf8"), { file: rel });
+      const file: ParsedFile = { file: rel, text: parsed.text, documents: parsed.documents };
+      this.parsed.set(rel, file);
+      return { ok: true, file };
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      const loc = isHomeopsError(error) ? error.location : undefined;
+      const duplicate = /unique|duplicate/i.test(message);
+      return {
+        ok: false,
+        finding: {
+          ruleId: duplicate ? "build/duplicate-key" : "build/yaml-syntax",
+          severity: "error",
+          message,
+          file: rel,
+          ...(loc?.line === undefined ? {} : { line: loc.line }),
+          ...(loc?.column === undefined ? {} : { column: loc.column }),
+        },
+      };
+    }
+  }
+}

@@ -1,0 +1,99 @@
+// Flux post-build substitution (fluxcd/pkg/kustomize kustomize_varsub.go) on the object model.
+// Flux serializes each object to YAML, runs envsubst over the text and parses it back with YAML 1.1
+// rules; so a plain scalar such as `${REPLICAS}` becomes a number after substitution while a string
+// the serializer must quote (or a multi-line one) stays a string. We substitute per scalar and
+// re-type exactly the scalars the serializer would have written plain.
+import * as yaml from "yaml";
+import { EnvsubstError, evalEnvsubst, UnsetVariableError } from "./envsubst.js";
+import { isObj, type Obj } from "./res.js";
+
+export const SUBSTITUTE_KEY = "kustomize.toolkit.fluxcd.io/substitute";
+const VAR_NAME = /^[_a-zA-Z][_a-zA-Z0-9]*$/;
+
+export interface SubstitutionError {
+  message: string;
+  /** Path of the field whose text failed, when known. */
+  path?: (string | number)[];
+  variable?: string;
+  kind: "undefined-variable" | "syntax" | "invalid-name" | "yaml";
+}
+
+export function isSubstitutionDisabled(o: Obj): boolean {
+  const m = isObj(o.metadata) ? o.metadata : {};
+  const labels = isObj(m.labels) ? m.labels : {};
+  const annotations = isObj(m.annotations) ? m.annotations : {};
+  return labels[SUBSTITUTE_KEY] === "disabled" || annotations[SUBSTITUTE_KEY] === "disabled";
+}
+
+export function invalidVariableNames(vars: Record<string, string>): string[] {
+  return Object.keys(vars).filter((k) => !VAR_NAME.test(k));
+}
+
+function isPlain(s: string): boolean {
+  if (s.includes("\n")) return false;
+  const out = yaml.stringify(s, { lineWidth: 0 });
+  return !/^["'|>!]/.test(out);
+}
+
+function retype(text: string): { ok: true; value: unknown } | { ok: false; message: string } {
+  const doc = yaml.parseDocument(text, { version: "1.1", uniqueKeys: true });
+  if (doc.errors.length > 0) return { ok: false, message: doc.errors[0]!.message.split("\n")[0]! };
+  const value = doc.toJS();
+  if ((isObj(value) || Array.isArray(value)) && !/^\s*[[{]/.test(text)) {
+    return { ok: false, message: `mapping values are not allowed in this context: ${JSON.stringify(text)}` };
+  }
+  return { ok: true, value };
+}
+
+/**
+ * Substitutes `${…}` in every key and string value of `o` (a fresh object is returned). Collects every
+ * error instead of stopping at the first.
+ */
+export function substituteObject(
+  o: Obj,
+  vars: Record<string, string>,
+  strict: boolean,
+): { value: Obj; errors: SubstitutionError[] } {
+  const errors: SubstitutionError[] = [];
+  const mapping = (name: string): [string, boolean] => {
+    if (Object.hasOwn(vars, name)) return [vars[name]!, true];
+    return strict ? ["", false] : ["", true];
+  };
+  const subst = (s: string, path: (string | number)[]): string | undefined => {
+    if (!s.includes("$")) return s;
+    try {
+      return evalEnvsubst(s, mapping);
+    } catch (e) {
+      if (e instanceof UnsetVariableError) {
+        errors.push({ kind: "undefined-variable", message: e.message, variable: e.variable, path });
+      } else if (e instanceof EnvsubstError) {
+        errors.push({ kind: "syntax", message: `${e.message} in ${JSON.stringify(s)}`, path });
+      } else throw e;
+      return undefined;
+    }
+  };
+  const walk = (v: unknown, path: (string | number)[]): unknown => {
+    if (typeof v === "string") {
+      const out = subst(v, path);
+      if (out === undefined || out === v) return v;
+      if (!isPlain(v)) return out;
+      const typed = retype(out);
+      if (!typed.ok) {
+        errors.push({ kind: "yaml", message: `YAMLToJSON: ${typed.message}`, path });
+        return out;
+      }
+      return typed.value;
+    }
+    if (Array.isArray(v)) return v.map((item, i) => walk(item, [...path, i]));
+    if (isObj(v)) {
+      const out: Obj = {};
+      for (const [key, value] of Object.entries(v)) {
+        const k = subst(key, [...path, key]) ?? key;
+        out[k] = walk(value, [...path, key]);
+      }
+      return out;
+    }
+    return v;
+  };
+  return { value: walk(o, []) as Obj, errors };
+}

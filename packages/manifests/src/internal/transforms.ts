@@ -1,0 +1,398 @@
+// The built-in kustomize transformers homeops models, with kustomize's default field specs.
+import { createHash } from "node:crypto";
+import { getKind, getName, getNamespace, groupVersion, isObj, meta, type Obj, type Res } from "./res.js";
+import { isClusterScoped } from "./select.js";
+
+type FieldSpec = { kinds?: string[]; path: string[]; create: boolean };
+
+const WORKLOADS = ["ReplicationController", "Deployment", "ReplicaSet", "DaemonSet", "StatefulSet", "Job"];
+
+const SELECTOR_LABEL_SPECS: FieldSpec[] = [
+  { path: ["metadata", "labels"], create: true },
+  { kinds: ["ReplicationController"], path: ["spec", "selector"], create: true },
+  {
+    kinds: ["Deployment", "ReplicaSet", "DaemonSet", "StatefulSet"],
+    path: ["spec", "selector", "matchLabels"],
+    create: true,
+  },
+  { kinds: WORKLOADS, path: ["spec", "template", "metadata", "labels"], create: true },
+  { kinds: ["StatefulSet"], path: ["spec", "volumeClaimTemplates", "*", "metadata", "labels"], create: true },
+  { kinds: ["Service"], path: ["spec", "selector"], create: true },
+  { kinds: ["Job"], path: ["spec", "selector", "matchLabels"], create: false },
+  { kinds: ["CronJob"], path: ["spec", "jobTemplate", "spec", "selector", "matchLabels"], create: false },
+  { kinds: ["CronJob"], path: ["spec", "jobTemplate", "metadata", "labels"], create: true },
+  {
+    kinds: ["CronJob"],
+    path: ["spec", "jobTemplate", "spec", "template", "metadata", "labels"],
+    create: true,
+  },
+  { kinds: ["PodDisruptionBudget"], path: ["spec", "selector", "matchLabels"], create: false },
+  { kinds: ["NetworkPolicy"], path: ["spec", "podSelector", "matchLabels"], create: false },
+  {
+    kinds: ["NetworkPolicy"],
+    path: ["spec", "ingress", "*", "from", "*", "podSelector", "matchLabels"],
+    create: false,
+  },
+  {
+    kinds: ["NetworkPolicy"],
+    path: ["spec", "egress", "*", "to", "*", "podSelector", "matchLabels"],
+    create: false,
+  },
+];
+
+const TEMPLATE_LABEL_SPECS: FieldSpec[] = [
+  { path: ["metadata", "labels"], create: true },
+  { kinds: WORKLOADS, path: ["spec", "template", "metadata", "labels"], create: true },
+  {
+    kinds: ["CronJob"],
+    path: ["spec", "jobTemplate", "spec", "template", "metadata", "labels"],
+    create: true,
+  },
+];
+
+const METADATA_LABEL_SPECS: FieldSpec[] = [{ path: ["metadata", "labels"], create: true }];
+
+const ANNOTATION_SPECS: FieldSpec[] = [
+  { path: ["metadata", "annotations"], create: true },
+  { kinds: WORKLOADS, path: ["spec", "template", "metadata", "annotations"], create: true },
+  { kinds: ["CronJob"], path: ["spec", "jobTemplate", "metadata", "annotations"], create: true },
+  {
+    kinds: ["CronJob"],
+    path: ["spec", "jobTemplate", "spec", "template", "metadata", "annotations"],
+    create: true,
+  },
+];
+
+function setMapAt(o: unknown, path: string[], values: Record<string, string>, create: boolean): void {
+  if (path.length === 0) return;
+  const [head, ...rest] = path;
+  if (head === "*") {
+    if (Array.isArray(o)) for (const item of o) setMapAt(item, rest, values, create);
+    return;
+  }
+  if (!isObj(o)) return;
+  if (rest.length === 0) {
+    let target = o[head!];
+    if (!isObj(target)) {
+      if (!create && target === undefined) return;
+      target = {};
+      o[head!] = target;
+    }
+    Object.assign(target as Obj, values);
+    return;
+  }
+  let next = o[head!];
+  if (next === undefined || next === null) {
+    if (!create || rest[0] === "*") return;
+    next = {};
+    o[head!] = next;
+  }
+  setMapAt(next, rest, values, create);
+}
+
+function applySpecs(resources: Res[], specs: FieldSpec[], values: Record<string, string>): void {
+  if (Object.keys(values).length === 0) return;
+  for (const r of resources) {
+    const kind = getKind(r.obj);
+    for (const spec of specs) {
+      if (spec.kinds && !spec.kinds.includes(kind)) continue;
+      setMapAt(r.obj, spec.path, values, spec.create);
+    }
+  }
+}
+
+export function applyCommonLabels(resources: Res[], labels: Record<string, string>): void {
+  applySpecs(resources, SELECTOR_LABEL_SPECS, labels);
+}
+
+export function applyLabels(
+  resources: Res[],
+  labels: Record<string, string>,
+  includeSelectors: boolean,
+  includeTemplates: boolean,
+): void {
+  applySpecs(
+    resources,
+    includeSelectors ? SELECTOR_LABEL_SPECS : includeTemplates ? TEMPLATE_LABEL_SPECS : METADATA_LABEL_SPECS,
+    labels,
+  );
+}
+
+export function applyCommonAnnotations(resources: Res[], annotations: Record<string, string>): void {
+  applySpecs(resources, ANNOTATION_SPECS, annotations);
+}
+
+/**
+ * kustomize's namespace transformer with its default field specs: `metadata.namespace` of namespaced
+ * kinds, the name of `Namespace` objects, service namespaces of APIService/CRD conversion/webhook
+ * configurations, and role binding subjects named `default`.
+ */
+export function applyNamespace(resources: Res[], namespace: string): void {
+  for (const r of resources) {
+    const kind = getKind(r.obj);
+    const group = groupVersion(String(r.obj.apiVersion ?? "")).group;
+    const before = { name: getName(r.obj), namespace: getNamespace(r.obj) };
+    if (!isClusterScoped(kind)) meta(r.obj).namespace = namespace;
+    if (kind === "Namespace" && group === "") meta(r.obj).name = namespace;
+    if (before.name !== getName(r.obj) || before.namespace !== getNamespace(r.obj)) r.previous.push(before);
+    if ((kind === "RoleBinding" || kind === "ClusterRoleBinding") && Array.isArray(r.obj.subjects)) {
+      for (const s of r.obj.subjects) if (isObj(s) && s.name === "default") s.namespace = namespace;
+    }
+    if (kind === "APIService" && group === "apiregistration.k8s.io")
+      setMapAt(r.obj, ["spec", "service"], { namespace }, true);
+    if (kind === "CustomResourceDefinition") {
+      const svc = ["spec", "conversion", "webhook", "clientConfig", "service"];
+      let cur: unknown = r.obj;
+      for (const p of svc) cur = isObj(cur) ? cur[p] : undefined;
+      if (isObj(cur)) cur.namespace = namespace;
+    }
+    if (kind === "ValidatingWebhookConfiguration" || kind === "MutatingWebhookConfiguration") {
+      for (const w of Array.isArray(r.obj.webhooks) ? r.obj.webhooks : []) {
+        if (isObj(w) && isObj(w.clientConfig) && isObj(w.clientConfig.service))
+          w.clientConfig.service.namespace = namespace;
+      }
+    }
+  }
+}
+
+const NO_PREFIX = new Set(["CustomResourceDefinition", "Namespace", "APIService"]);
+
+export function applyPrefixSuffix(resources: Res[], prefix: string, suffix: string): void {
+  if (prefix === "" && suffix === "") return;
+  for (const r of resources) {
+    if (NO_PREFIX.has(getKind(r.obj))) continue;
+    const name = getName(r.obj);
+    r.previous.push({ name, namespace: getNamespace(r.obj) });
+    meta(r.obj).name = `${prefix}${name}${suffix}`;
+  }
+}
+
+export function applyReplicas(resources: Res[], replicas: { name: string; count: number }[]): void {
+  const kinds = new Set(["Deployment", "ReplicationController", "ReplicaSet", "StatefulSet"]);
+  for (const { name, count } of replicas) {
+    for (const r of resources) {
+      if (!kinds.has(getKind(r.obj))) continue;
+      if (getName(r.obj) !== name && !r.previous.some((p) => p.name === name)) continue;
+      const spec = isObj(r.obj.spec) ? r.obj.spec : {};
+      spec.replicas = count;
+      r.obj.spec = spec;
+    }
+  }
+}
+
+export interface ImageRule {
+  name: string;
+  newName?: string;
+  newTag?: string;
+  digest?: string;
+}
+
+function splitImage(image: string): { name: string; tag: string; digest: string } {
+  let rest = image;
+  let digest = "";
+  const at = rest.indexOf("@");
+  if (at >= 0) {
+    digest = rest.slice(at + 1);
+    rest = rest.slice(0, at);
+  }
+  let tag = "";
+  const colon = rest.lastIndexOf(":");
+  if (colon > rest.lastIndexOf("/")) {
+    tag = rest.slice(colon + 1);
+    rest = rest.slice(0, colon);
+  }
+  return { name: rest, tag, digest };
+}
+
+function updateImage(image: string, rule: ImageRule): string | undefined {
+  const parts = splitImage(image);
+  if (parts.name !== rule.name) return undefined;
+  const name = rule.newName ?? parts.name;
+  if (rule.digest) return `${name}@${rule.digest}`;
+  if (rule.newTag) return `${name}:${rule.newTag}`;
+  return `${name}${parts.tag ? `:${parts.tag}` : ""}${parts.digest ? `@${parts.digest}` : ""}`;
+}
+
+/** kustomize's image transformer (legacy filter: any `containers`/`initContainers` list at any depth). */
+export function applyImages(resources: Res[], rules: ImageRule[]): void {
+  const visit = (v: unknown): void => {
+    if (Array.isArray(v)) {
+      for (const item of v) visit(item);
+      return;
+    }
+    if (!isObj(v)) return;
+    for (const [key, value] of Object.entries(v)) {
+      if ((key === "containers" || key === "initContainers") && Array.isArray(value)) {
+        for (const c of value) {
+          if (!isObj(c) || typeof c.image !== "string") continue;
+          for (const rule of rules) {
+            const updated = updateImage(c.image, rule);
+            if (updated !== undefined) {
+              c.image = updated;
+              break;
+            }
+          }
+        }
+      }
+      visit(value);
+    }
+  };
+  for (const r of resources) visit(r.obj);
+}
+
+// --- name suffix hash (sigs.k8s.io/kustomize/api/hasher) -------------------------------------------
+
+/** Go's encoding/json string escaping (HTML-safe: <, >, & and U+2028/U+2029 escaped). */
+function goJsonString(s: string): string {
+  return JSON.stringify(s).replace(
+    /[<>&\u2028\u2029]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+}
+
+/** Go's json.Marshal of map[string]interface{} (sorted keys, no spaces). */
+export function goJson(v: unknown): string {
+  if (v === null || v === undefined) return "null";
+  if (typeof v === "string") return goJsonString(v);
+  if (typeof v === "number" || typeof v === "boolean") return String(v);
+  if (Array.isArray(v)) return `[${v.map(goJson).join(",")}]`;
+  const o = v as Obj;
+  return `{${Object.keys(o)
+    .sort()
+    .map((k) => `${goJsonString(k)}:${goJson(o[k])}`)
+    .join(",")}}`;
+}
+
+function encodeHash(hex: string): string {
+  const map: Record<string, string> = { "0": "g", "1": "h", "3": "k", a: "m", e: "t" };
+  return [...hex.slice(0, 10)].map((c) => map[c] ?? c).join("");
+}
+
+function stringifyValues(v: unknown): unknown {
+  if (!isObj(v)) return v === undefined ? "" : v;
+  const out: Obj = {};
+  for (const [k, val] of Object.entries(v))
+    out[k] = typeof val === "string" ? val : val === null ? null : String(val);
+  return out;
+}
+
+/** The 10-character suffix kustomize appends to generated ConfigMap/Secret names. */
+export function kustomizeHash(o: Obj): string {
+  const kind = getKind(o);
+  let encoded: string;
+  if (kind === "ConfigMap") {
+    // kustomize looks the name up as a single field called "metadata/name", finds nothing, and hashes "".
+    const m: Obj = { kind: "ConfigMap", name: "", data: stringifyValues(o.data) };
+    if (isObj(o.binaryData)) m.binaryData = stringifyValues(o.binaryData);
+    encoded = goJson(m);
+  } else if (kind === "Secret") {
+    const m: Obj = {
+      kind: "Secret",
+      type: typeof o.type === "string" ? o.type : "",
+      name: "",
+      data: stringifyValues(o.data),
+    };
+    if (isObj(o.stringData)) m.stringData = stringifyValues(o.stringData);
+    encoded = goJson(m);
+  } else {
+    encoded = goJson(o);
+  }
+  return encodeHash(createHash("sha256").update(encoded).digest("hex"));
+}
+
+// --- name references (the ConfigMap/Secret subset of kustomize's nameReference config) ---------------
+
+const POD_SPEC_PATHS: Record<string, string[]> = {
+  Pod: ["spec"],
+  Deployment: ["spec", "template", "spec"],
+  StatefulSet: ["spec", "template", "spec"],
+  DaemonSet: ["spec", "template", "spec"],
+  ReplicaSet: ["spec", "template", "spec"],
+  ReplicationController: ["spec", "template", "spec"],
+  Job: ["spec", "template", "spec"],
+  CronJob: ["spec", "jobTemplate", "spec", "template", "spec"],
+};
+
+type RefVisitor = (kind: "ConfigMap" | "Secret", holder: Obj, field: string) => void;
+
+function visitPodSpecRefs(spec: unknown, visit: RefVisitor): void {
+  if (!isObj(spec)) return;
+  for (const v of Array.isArray(spec.volumes) ? spec.volumes : []) {
+    if (!isObj(v)) continue;
+    if (isObj(v.configMap)) visit("ConfigMap", v.configMap, "name");
+    if (isObj(v.secret)) visit("Secret", v.secret, "secretName");
+    if (isObj(v.projected) && Array.isArray(v.projected.sources)) {
+      for (const s of v.projected.sources) {
+        if (!isObj(s)) continue;
+        if (isObj(s.configMap)) visit("ConfigMap", s.configMap, "name");
+        if (isObj(s.secret)) visit("Secret", s.secret, "name");
+      }
+    }
+  }
+  for (const s of Array.isArray(spec.imagePullSecrets) ? spec.imagePullSecrets : [])
+    if (isObj(s)) visit("Secret", s, "name");
+  for (const key of ["containers", "initContainers", "ephemeralContainers"]) {
+    const list = spec[key];
+    for (const c of Array.isArray(list) ? list : []) {
+      if (!isObj(c)) continue;
+      for (const e of Array.isArray(c.env) ? c.env : []) {
+        if (!isObj(e) || !isObj(e.valueFrom)) continue;
+        if (isObj(e.valueFrom.configMapKeyRef)) visit("ConfigMap", e.valueFrom.configMapKeyRef, "name");
+        if (isObj(e.valueFrom.secretKeyRef)) visit("Secret", e.valueFrom.secretKeyRef, "name");
+      }
+      for (const e of Array.isArray(c.envFrom) ? c.envFrom : []) {
+        if (!isObj(e)) continue;
+        if (isObj(e.configMapRef)) visit("ConfigMap", e.configMapRef, "name");
+        if (isObj(e.secretRef)) visit("Secret", e.secretRef, "name");
+      }
+    }
+  }
+}
+
+function visitRefs(o: Obj, visit: RefVisitor): void {
+  const kind = getKind(o);
+  const path = POD_SPEC_PATHS[kind];
+  if (path) {
+    let cur: unknown = o;
+    for (const p of path) cur = isObj(cur) ? cur[p] : undefined;
+    visitPodSpecRefs(cur, visit);
+  }
+  if (kind === "Ingress" && isObj(o.spec) && Array.isArray(o.spec.tls)) {
+    for (const t of o.spec.tls) if (isObj(t)) visit("Secret", t, "secretName");
+  }
+  if (kind === "ServiceAccount") {
+    for (const key of ["secrets", "imagePullSecrets"]) {
+      const list = o[key];
+      for (const s of Array.isArray(list) ? list : []) if (isObj(s)) visit("Secret", s, "name");
+    }
+  }
+}
+
+/** Appends the hash suffix to generated objects, then points references at the new names. */
+export function addHashesAndFixReferences(resources: Res[]): void {
+  for (const r of resources) {
+    if (!r.needsHash) continue;
+    const name = getName(r.obj);
+    r.previous.push({ name, namespace: getNamespace(r.obj) });
+    meta(r.obj).name = `${name}-${kustomizeHash(r.obj)}`;
+  }
+  const renamed = resources.filter(
+    (r) => (getKind(r.obj) === "ConfigMap" || getKind(r.obj) === "Secret") && r.previous.length > 0,
+  );
+  if (renamed.length === 0) return;
+  for (const referrer of resources) {
+    const ns = getNamespace(referrer.obj);
+    visitRefs(referrer.obj, (kind, holder, field) => {
+      const ref = holder[field];
+      if (typeof ref !== "string") return;
+      const candidates = renamed.filter(
+        (r) =>
+          getKind(r.obj) === kind &&
+          groupVersion(String(r.obj.apiVersion)).group === "" &&
+          getNamespace(r.obj) === ns &&
+          r.previous.some((p) => p.name === ref),
+      );
+      if (candidates.length === 1) holder[field] = getName(candidates[0]!.obj);
+    });
+  }
+}

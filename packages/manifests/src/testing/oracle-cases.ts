@@ -1,0 +1,991 @@
+// Generated differential cases: each is a tiny repository plus one Flux Kustomization, built by
+// @homeops/manifests and by the flux-build oracle (github.com/fluxcd/pkg/kustomize); results must agree.
+
+export interface OracleCase {
+  name: string;
+  files: Record<string, string>;
+  /** `spec` of the Flux Kustomization (metadata is `flux-system/case`). */
+  spec: Record<string, unknown>;
+  /** Multi-document YAML of ConfigMaps/Secrets that exist in the cluster (and, for us, in the repo). */
+  varsObjects?: string;
+  strict?: boolean;
+  /** Both implementations must refuse the build. */
+  expectError?: boolean;
+}
+
+const deploy = (name: string, extra = ""): string => `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: ${name}
+  labels:
+    app: ${name}
+spec:
+  replicas: 1
+  selector:
+    matchLabels:
+      app: ${name}
+  template:
+    metadata:
+      labels:
+        app: ${name}
+    spec:
+      containers:
+        - name: main
+          image: ghcr.io/example/${name}:1.0.0
+          env:
+            - name: A
+              value: "a"
+          ports:
+            - containerPort: 8080
+              name: http
+          volumeMounts:
+            - name: config
+              mountPath: /config
+      volumes:
+        - name: config
+          configMap:
+            name: ${name}-config
+${extra}`;
+
+const service = (name: string): string => `apiVersion: v1
+kind: Service
+metadata:
+  name: ${name}
+spec:
+  selector:
+    app: ${name}
+  ports:
+    - name: http
+      port: 80
+      targetPort: 8080
+`;
+
+const cm = (name: string, data: Record<string, string>, ns?: string): string =>
+  `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: ${name}
+${ns ? `  namespace: ${ns}\n` : ""}data:
+${Object.entries(data)
+  .map(([k, v]) => `  ${k}: ${JSON.stringify(v)}`)
+  .join("\n")}
+`;
+
+const kustomization = (body: string): string => `apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+${body}`;
+
+const base = { interval: "10m", prune: true, sourceRef: { kind: "GitRepository", name: "flux-system" } };
+
+export const ORACLE_CASES: OracleCase[] = [
+  {
+    name: "plain-files",
+    files: {
+      "app/kustomization.yaml": kustomization("resources:\n  - deploy.yaml\n  - service.yaml\n"),
+      "app/deploy.yaml": deploy("web"),
+      "app/service.yaml": service("web"),
+    },
+    spec: { ...base, path: "./app" },
+  },
+  {
+    name: "generated-kustomization-recursive",
+    files: {
+      "app/deploy.yaml": deploy("web"),
+      "app/sub/service.yaml": service("web"),
+      "app/sub/deeper/cm.yaml": cm("web-config", { a: "1" }),
+      "app/base/kustomization.yaml": kustomization("resources: [cm.yaml]\n"),
+      "app/base/cm.yaml": cm("other", { b: "2" }),
+      "app/notes.txt": "not yaml",
+    },
+    spec: { ...base, path: "./app" },
+  },
+  {
+    name: "target-namespace-overrides-namespace",
+    files: {
+      "app/kustomization.yaml": kustomization("namespace: one\nresources: [deploy.yaml, service.yaml]\n"),
+      "app/deploy.yaml": deploy("web"),
+      "app/service.yaml": service("web"),
+    },
+    spec: { ...base, path: "./app", targetNamespace: "two" },
+  },
+  {
+    name: "namespace-and-cluster-scoped",
+    files: {
+      "app/kustomization.yaml": kustomization("namespace: media\nresources: [ns.yaml, rbac.yaml]\n"),
+      "app/ns.yaml": "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: _\n",
+      "app/rbac.yaml": `apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata:
+  name: crb
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}
+subjects:
+  - kind: ServiceAccount
+    name: default
+    namespace: other
+  - kind: ServiceAccount
+    name: app
+    namespace: other
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: cr
+rules: []
+`,
+    },
+    spec: { ...base, path: "./app" },
+  },
+  {
+    name: "components-nested",
+    files: {
+      "app/kustomization.yaml": kustomization(
+        "resources: [deploy.yaml]\ncomponents: [../components/common]\n",
+      ),
+      "app/deploy.yaml": deploy("web"),
+      "components/common/kustomization.yaml": `apiVersion: kustomize.config.k8s.io/v1alpha1
+kind: Component
+resources: [sa.yaml]
+components: [../labels]
+patches:
+  - target: {kind: Deployment}
+    patch: |
+      - op: add
+        path: /spec/template/spec/serviceAccountName
+        value: app
+`,
+      "components/common/sa.yaml": "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: app\n",
+      "components/labels/kustomization.yaml": `apiVersion: kustomize.config.k8s.io/v1alpha1
+kind: Component
+labels:
+  - pairs: {team: infra}
+    includeSelectors: false
+    includeTemplates: true
+`,
+    },
+    spec: { ...base, path: "./app" },
+  },
+  {
+    name: "origin-annotations-without-resources",
+    files: {
+      "app/kustomization.yaml": kustomization(`components: [../components/extra]
+configMapGenerator:
+  - name: settings
+    literals: [a=1]
+secretGenerator:
+  - name: s
+    literals: [b=2]
+`),
+      "components/extra/kustomization.yaml": `apiVersion: kustomize.config.k8s.io/v1alpha1
+kind: Component
+resources: [cm.yaml]
+configMapGenerator:
+  - name: from-component
+    literals: [c=3]
+`,
+      "components/extra/cm.yaml": cm("extra", { k: "v" }),
+    },
+    spec: { ...base, path: "./app" },
+  },
+  {
+    name: "flux-components",
+    files: {
+      "app/kustomization.yaml": kustomization("resources: [deploy.yaml]\n"),
+      "app/deploy.yaml": deploy("web"),
+      "components/extra/kustomization.yaml": `apiVersion: kustomize.config.k8s.io/v1alpha1
+kind: Component
+resources: [cm.yaml]
+commonAnnotations: {extra: "yes"}
+`,
+      "components/extra/cm.yaml": cm("extra", { k: "v" }),
+    },
+    spec: { ...base, path: "./app", components: ["../components/extra"] },
+  },
+  {
+    name: "configmap-generator-hash",
+    files: {
+      "app/kustomization.yaml": kustomization(`resources: [deploy.yaml]
+configMapGenerator:
+  - name: web-config
+    files: [config.yaml, renamed.txt=other.txt]
+    literals: [LOG_LEVEL=debug, "QUOTED='single'", 'HTML=<b>&amp;</b>']
+    envs: [vars.env]
+`),
+      "app/deploy.yaml": deploy("web"),
+      "app/config.yaml": "a: 1\nb: [x, y]\n",
+      "app/other.txt": "hello\nworld\n",
+      "app/vars.env": "# comment\nFOO=bar\n  SPACED=value with spaces\nEMPTY=\nNOEQ\n",
+    },
+    spec: { ...base, path: "./app" },
+  },
+  {
+    name: "configmap-generator-options",
+    files: {
+      "app/kustomization.yaml": kustomization(`generatorOptions:
+  disableNameSuffixHash: true
+  labels: {generated: "true"}
+configMapGenerator:
+  - name: a
+    literals: [x=1]
+    options:
+      annotations: {note: hi}
+      immutable: true
+  - name: b
+    literals: [y=2]
+    options:
+      disableNameSuffixHash: false
+      labels: {generated: "local"}
+`),
+    },
+    spec: { ...base, path: "./app" },
+  },
+  {
+    name: "secret-generator",
+    files: {
+      "app/kustomization.yaml": kustomization(`namespace: sec
+secretGenerator:
+  - name: creds
+    literals: [username=admin, password=s3cr3t]
+  - name: tls
+    type: kubernetes.io/tls
+    files: [tls.crt, tls.key]
+    options:
+      disableNameSuffixHash: true
+resources: [deploy.yaml]
+`),
+      "app/tls.crt": "CERT\n",
+      "app/tls.key": "KEY\n",
+      "app/deploy.yaml": deploy(
+        "web",
+        `        - name: creds
+          secret:
+            secretName: creds
+`,
+      ),
+    },
+    spec: { ...base, path: "./app" },
+  },
+  {
+    name: "generator-merge-behavior",
+    files: {
+      "base/kustomization.yaml": kustomization(
+        "configMapGenerator:\n  - name: settings\n    literals: [a=1, b=2]\n",
+      ),
+      "app/kustomization.yaml": kustomization(`resources: [../base]
+configMapGenerator:
+  - name: settings
+    behavior: merge
+    literals: [b=3, c=4]
+`),
+    },
+    spec: { ...base, path: "./app" },
+  },
+  {
+    name: "smp-patch-file-no-target",
+    files: {
+      "app/kustomization.yaml": kustomization("resources: [deploy.yaml]\npatches:\n  - path: patch.yaml\n"),
+      "app/deploy.yaml": deploy("web"),
+      "app/patch.yaml": `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  replicas: 3
+  template:
+    spec:
+      containers:
+        - name: main
+          env:
+            - name: B
+              value: b
+            - name: A
+              value: changed
+        - name: sidecar
+          image: busybox:1
+      volumes:
+        - name: extra
+          emptyDir: {}
+`,
+    },
+    spec: { ...base, path: "./app" },
+  },
+  {
+    name: "smp-inline-with-target-and-delete",
+    files: {
+      "app/kustomization.yaml": kustomization(`resources: [a.yaml, b.yaml]
+patches:
+  - target:
+      kind: Deployment
+      labelSelector: app=a
+    patch: |
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata:
+        name: ignored
+        labels:
+          patched: "true"
+      spec:
+        template:
+          spec:
+            containers:
+              - name: main
+                $patch: delete
+            volumes:
+              - name: config
+                $patch: delete
+  - target:
+      kind: Deployment
+      name: "b|c"
+    patch: |
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata:
+        name: x
+      spec:
+        selector: null
+        template:
+          metadata:
+            annotations:
+              a: b
+`),
+      "app/a.yaml": deploy("a"),
+      "app/b.yaml": deploy("b"),
+    },
+    spec: { ...base, path: "./app" },
+  },
+  {
+    name: "smp-custom-resource-lists-replaced",
+    files: {
+      "app/kustomization.yaml": kustomization("resources: [hr.yaml]\npatches:\n  - path: patch.yaml\n"),
+      "app/hr.yaml": `apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata:
+  name: app
+spec:
+  interval: 1h
+  chartRef: {kind: OCIRepository, name: app}
+  values:
+    env:
+      - name: A
+        value: a
+    nested: {keep: 1, change: 2}
+`,
+      "app/patch.yaml": `apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata:
+  name: app
+spec:
+  values:
+    env:
+      - name: B
+        value: b
+    nested: {change: 3, drop: null}
+`,
+    },
+    spec: { ...base, path: "./app" },
+  },
+  {
+    name: "json6902-inline-and-file",
+    files: {
+      "app/kustomization.yaml": kustomization(`resources: [deploy.yaml, service.yaml]
+patches:
+  - target: {kind: Service, name: web}
+    patch: |-
+      - op: replace
+        path: /spec/ports/0/port
+        value: 8081
+      - op: add
+        path: /metadata/annotations
+        value: {lb: "yes"}
+  - target: {group: apps, version: v1, kind: Deployment}
+    path: ops.yaml
+patchesJson6902:
+  - target: {version: v1, kind: Service, name: web}
+    patch: '[{"op": "remove", "path": "/spec/selector"}]'
+`),
+      "app/deploy.yaml": deploy("web"),
+      "app/service.yaml": service("web"),
+      "app/ops.yaml": `- op: add
+  path: /spec/template/spec/containers/0/args
+  value: ["--verbose"]
+- op: remove
+  path: /spec/template/spec/volumes
+- op: replace
+  path: /spec/template/spec/containers/0/volumeMounts
+  value: []
+`,
+    },
+    spec: { ...base, path: "./app" },
+  },
+  {
+    name: "patches-strategic-merge-legacy",
+    files: {
+      "app/kustomization.yaml": kustomization(`resources: [deploy.yaml]
+patchesStrategicMerge:
+  - patch.yaml
+  - |-
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: web
+    spec:
+      template:
+        spec:
+          containers:
+            - name: main
+              ports:
+                - containerPort: 9090
+                  name: metrics
+`),
+      "app/deploy.yaml": deploy("web"),
+      "app/patch.yaml":
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 5\n",
+    },
+    spec: { ...base, path: "./app" },
+  },
+  {
+    name: "labels-common-labels-annotations",
+    files: {
+      "app/kustomization.yaml": kustomization(`resources: [deploy.yaml, service.yaml, cron.yaml]
+commonLabels:
+  tier: backend
+labels:
+  - pairs: {owner: me}
+commonAnnotations:
+  note: hello
+`),
+      "app/deploy.yaml": deploy("web"),
+      "app/service.yaml": service("web"),
+      "app/cron.yaml": `apiVersion: batch/v1
+kind: CronJob
+metadata:
+  name: job
+spec:
+  schedule: "@daily"
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          restartPolicy: Never
+          containers:
+            - name: c
+              image: busybox
+`,
+    },
+    spec: { ...base, path: "./app" },
+  },
+  {
+    name: "images-kustomize-and-flux",
+    files: {
+      "app/kustomization.yaml": kustomization(`resources: [a.yaml, b.yaml]
+images:
+  - name: ghcr.io/example/a
+    newTag: "2.0.0"
+  - name: ghcr.io/example/b
+    newName: registry.local/b
+`),
+      "app/a.yaml": deploy("a"),
+      "app/b.yaml": deploy("b"),
+    },
+    spec: {
+      ...base,
+      path: "./app",
+      images: [
+        { name: "ghcr.io/example/b", newTag: "3.0.0" },
+        {
+          name: "ghcr.io/example/a",
+          digest: "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+        },
+      ],
+    },
+  },
+  {
+    name: "name-prefix-suffix-references",
+    files: {
+      "app/kustomization.yaml": kustomization(`namePrefix: pre-
+nameSuffix: -suf
+resources: [deploy.yaml, cm.yaml]
+`),
+      "app/deploy.yaml": deploy("web"),
+      "app/cm.yaml": cm("web-config", { a: "b" }),
+    },
+    spec: { ...base, path: "./app" },
+  },
+  {
+    name: "hashed-configmap-references",
+    files: {
+      "app/kustomization.yaml": kustomization(`namespace: apps
+resources: [deploy.yaml]
+configMapGenerator:
+  - name: web-config
+    literals: [a=b]
+`),
+      "app/deploy.yaml": deploy(
+        "web",
+        `      initContainers:
+        - name: init
+          image: busybox
+          envFrom:
+            - configMapRef:
+                name: web-config
+`,
+      ),
+    },
+    spec: { ...base, path: "./app" },
+  },
+  {
+    name: "replacements",
+    files: {
+      "app/kustomization.yaml": kustomization(`resources: [deploy.yaml, cm.yaml]
+replacements:
+  - source:
+      kind: ConfigMap
+      name: settings
+      fieldPath: data.IMAGE_TAG
+    targets:
+      - select: {kind: Deployment}
+        fieldPaths:
+          - spec.template.spec.containers.[name=main].image
+        options:
+          delimiter: ":"
+          index: 1
+  - source:
+      kind: ConfigMap
+      name: settings
+      fieldPath: data.REPLICAS
+    targets:
+      - select: {kind: Deployment, name: web}
+        fieldPaths: [metadata.annotations.replicas]
+        options: {create: true}
+`),
+      "app/deploy.yaml": deploy("web"),
+      "app/cm.yaml": cm("settings", { IMAGE_TAG: "9.9.9", REPLICAS: "4" }),
+    },
+    spec: { ...base, path: "./app" },
+  },
+  {
+    name: "flux-patches-on-child-kustomizations",
+    files: {
+      "apps/kustomization.yaml": kustomization("resources: [a/ks.yaml, b/ks.yaml]\n"),
+      "apps/a/ks.yaml": `apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata:
+  name: a
+  namespace: flux-system
+spec:
+  interval: 1h
+  path: ./apps/a/app
+  sourceRef: {kind: GitRepository, name: flux-system}
+`,
+      "apps/b/ks.yaml": `apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata:
+  name: b
+  namespace: flux-system
+spec:
+  interval: 1h
+  path: ./apps/b/app
+  sourceRef: {kind: GitRepository, name: flux-system}
+  postBuild:
+    substitute: {APP: b}
+`,
+    },
+    spec: {
+      ...base,
+      path: "./apps",
+      patches: [
+        {
+          target: { group: "kustomize.toolkit.fluxcd.io", kind: "Kustomization" },
+          patch: `apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata:
+  name: all
+spec:
+  decryption:
+    provider: sops
+    secretRef: {name: sops-age}
+  postBuild:
+    substituteFrom:
+      - kind: ConfigMap
+        name: cluster-settings
+`,
+        },
+        {
+          target: { kind: "Kustomization", name: "a" },
+          patch: '[{"op": "add", "path": "/spec/wait", "value": true}]',
+        },
+      ],
+    },
+  },
+  {
+    name: "subst-basic-and-retyping",
+    files: {
+      "app/kustomization.yaml": kustomization("resources: [deploy.yaml]\n"),
+      "app/deploy.yaml": `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: \${APP}
+  annotations:
+    quoted: "\${PORT}"
+    bool: \${ENABLED}
+    mixed: "port-\${PORT}"
+    colon: "a: \${APP}"
+    block: |
+      line one \${APP}
+      line two
+    bare: $APP stays
+    escaped: $\${APP}
+    empty: \${EMPTY}
+spec:
+  replicas: \${REPLICAS}
+  template:
+    spec:
+      containers:
+        - name: main
+          image: "img:\${TAG}"
+`,
+    },
+    spec: {
+      ...base,
+      path: "./app",
+      postBuild: {
+        substitute: { APP: "web", PORT: "8080", ENABLED: "yes", REPLICAS: "3", TAG: "1.2", EMPTY: "" },
+      },
+    },
+  },
+  {
+    name: "subst-operators",
+    files: {
+      "app/kustomization.yaml": kustomization("resources: [cm.yaml]\n"),
+      "app/cm.yaml": `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: ops
+data:
+  default1: "\${UNSET:=fallback}"
+  default2: "\${UNSET:-other}"
+  default3: "\${EMPTY:=was-empty}"
+  default4: "\${UNSET=eq}"
+  nested: "\${UNSET:=\${NAME}-x}"
+  len: "\${#NAME}"
+  upper: "\${NAME^^}"
+  upperFirst: "\${NAME^}"
+  lower: "\${MIXED,,}"
+  lowerFirst: "\${MIXED,}"
+  sub1: "\${NAME:1}"
+  sub2: "\${NAME:1:2}"
+  sub3: "\${NAME:-3}"
+  trimPrefix: "\${PATHV#*/}"
+  trimPrefixLong: "\${PATHV##*/}"
+  trimSuffix: "\${PATHV%/*}"
+  trimSuffixLong: "\${PATHV%%/*}"
+  replaceOne: "\${PATHV/a/X}"
+  replaceAll: "\${PATHV//a/X}"
+  replacePrefix: "\${PATHV/#a/Z}"
+  replaceSuffix: "\${PATHV/%c/Z}"
+  multiline: "\${ML}"
+  inText: "pre-\${NAME}-post and \${NAME}"
+`,
+    },
+    spec: {
+      ...base,
+      path: "./app",
+      postBuild: {
+        substitute: { NAME: "homeops", MIXED: "HeLLo", PATHV: "a/b/a/c", EMPTY: "", ML: "one\ntwo" },
+      },
+    },
+  },
+  {
+    name: "subst-from-configmap-and-secret",
+    files: {
+      "app/kustomization.yaml": kustomization("resources: [cm.yaml]\n"),
+      "app/cm.yaml": `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: out
+data:
+  a: "\${A}"
+  b: "\${B}"
+  c: "\${C}"
+  d: "\${D}"
+`,
+    },
+    varsObjects: `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: cluster-settings
+  namespace: flux-system
+data:
+  A: from-cm
+  B: from-cm
+  C: from-cm
+---
+apiVersion: v1
+kind: Secret
+metadata:
+  name: cluster-secrets
+  namespace: flux-system
+type: Opaque
+data:
+  B: ZnJvbS1zZWNyZXQ=
+  D: bXVsdGkKbGluZQ==
+`,
+    spec: {
+      ...base,
+      path: "./app",
+      postBuild: {
+        substitute: { C: "inline" },
+        substituteFrom: [
+          { kind: "ConfigMap", name: "cluster-settings" },
+          { kind: "Secret", name: "cluster-secrets" },
+          { kind: "ConfigMap", name: "absent", optional: true },
+        ],
+      },
+    },
+  },
+  {
+    name: "subst-missing-source-fails",
+    files: {
+      "app/kustomization.yaml": kustomization("resources: [cm.yaml]\n"),
+      "app/cm.yaml": cm("x", { a: "${A:=1}" }),
+    },
+    spec: { ...base, path: "./app", postBuild: { substituteFrom: [{ kind: "ConfigMap", name: "absent" }] } },
+    expectError: true,
+  },
+  {
+    name: "subst-disabled-opt-out",
+    files: {
+      "app/kustomization.yaml": kustomization("resources: [a.yaml, b.yaml]\n"),
+      "app/a.yaml": `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: a
+  labels:
+    kustomize.toolkit.fluxcd.io/substitute: disabled
+data:
+  raw: "\${NOT_SET} and \${X}"
+`,
+      "app/b.yaml": `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: b
+  annotations:
+    kustomize.toolkit.fluxcd.io/substitute: disabled
+data:
+  raw: "\${ALSO_NOT_SET}"
+`,
+    },
+    spec: { ...base, path: "./app", postBuild: { substitute: { X: "x" } } },
+  },
+  {
+    name: "subst-strict-undefined-fails",
+    files: {
+      "app/kustomization.yaml": kustomization("resources: [cm.yaml]\n"),
+      "app/cm.yaml": cm("x", { a: "${DEFINED}", b: "${UNDEFINED}" }),
+    },
+    spec: { ...base, path: "./app", postBuild: { substitute: { DEFINED: "1" } } },
+    strict: true,
+    expectError: true,
+  },
+  {
+    name: "subst-lenient-undefined-empty",
+    files: {
+      "app/kustomization.yaml": kustomization("resources: [cm.yaml]\n"),
+      "app/cm.yaml": cm("x", { a: "${DEFINED}", b: "pre-${UNDEFINED}-post" }),
+    },
+    spec: { ...base, path: "./app", postBuild: { substitute: { DEFINED: "1" } } },
+    strict: false,
+  },
+  {
+    name: "subst-strict-nested-default-ok",
+    files: {
+      "app/kustomization.yaml": kustomization("resources: [cm.yaml]\n"),
+      "app/cm.yaml": cm("x", { a: "${CLAIM:=${APP}}", b: "${SIZE:=5Gi}" }),
+    },
+    spec: { ...base, path: "./app", postBuild: { substitute: { APP: "web" } } },
+    strict: true,
+  },
+  {
+    name: "subst-strict-nested-undefined-fails",
+    files: {
+      "app/kustomization.yaml": kustomization("resources: [cm.yaml]\n"),
+      "app/cm.yaml": cm("x", { a: "${CLAIM:=${MISSING}}" }),
+    },
+    spec: { ...base, path: "./app", postBuild: { substitute: { APP: "web" } } },
+    strict: true,
+    expectError: true,
+  },
+  {
+    name: "subst-no-vars-no-substitution",
+    files: {
+      "app/kustomization.yaml": kustomization("resources: [cm.yaml]\n"),
+      "app/cm.yaml": cm("x", { a: "${UNDEFINED}", b: "$${ESCAPED}" }),
+    },
+    spec: { ...base, path: "./app", postBuild: { substitute: {} } },
+    strict: true,
+  },
+  {
+    name: "subst-bad-syntax-fails",
+    files: {
+      "app/kustomization.yaml": kustomization("resources: [cm.yaml]\n"),
+      "app/cm.yaml": cm("x", { a: "${foo.bar}" }),
+    },
+    spec: { ...base, path: "./app", postBuild: { substitute: { A: "1" } } },
+    expectError: true,
+  },
+  {
+    name: "subst-in-generated-configmap-and-keys",
+    files: {
+      "app/kustomization.yaml": kustomization(`configMapGenerator:
+  - name: gen
+    literals:
+      - KEY=\${VALUE}
+      - NUM=\${NUM}
+    options: {disableNameSuffixHash: true}
+resources: [cm.yaml]
+`),
+      "app/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: keys\ndata:\n  ${KEYNAME}: value\n",
+    },
+    spec: {
+      ...base,
+      path: "./app",
+      postBuild: { substitute: { VALUE: "v", NUM: "42", KEYNAME: "dynamic" } },
+    },
+  },
+  {
+    name: "common-metadata",
+    files: {
+      "app/kustomization.yaml": kustomization("resources: [deploy.yaml, service.yaml]\n"),
+      "app/deploy.yaml": deploy("web"),
+      "app/service.yaml": service("web"),
+    },
+    spec: {
+      ...base,
+      path: "./app",
+      commonMetadata: { labels: { "app.kubernetes.io/part-of": "homeops" }, annotations: { owner: "me" } },
+    },
+  },
+  {
+    name: "volsync-style-component-with-substitution",
+    files: {
+      "apps/web/app/kustomization.yaml": kustomization(
+        "resources: [deploy.yaml]\ncomponents: [../../../components/volsync]\n",
+      ),
+      "apps/web/app/deploy.yaml": deploy("web"),
+      "components/volsync/kustomization.yaml": `apiVersion: kustomize.config.k8s.io/v1alpha1
+kind: Component
+resources: [pvc.yaml]
+`,
+      "components/volsync/pvc.yaml": `apiVersion: v1
+kind: PersistentVolumeClaim
+metadata:
+  name: "\${VOLSYNC_CLAIM:-\${APP}}"
+spec:
+  accessModes: ["\${VOLSYNC_ACCESSMODES:=ReadWriteOnce}"]
+  resources:
+    requests:
+      storage: "\${VOLSYNC_CAPACITY:=5Gi}"
+  storageClassName: "\${VOLSYNC_STORAGECLASS:=ceph-block}"
+`,
+    },
+    spec: {
+      ...base,
+      path: "./apps/web/app",
+      targetNamespace: "default",
+      postBuild: { substitute: { APP: "web", VOLSYNC_CAPACITY: "10Gi" } },
+    },
+    strict: true,
+  },
+  {
+    name: "missing-resource-fails",
+    files: {
+      "app/kustomization.yaml": kustomization("resources: [deploy.yaml, nope.yaml]\n"),
+      "app/deploy.yaml": deploy("web"),
+    },
+    spec: { ...base, path: "./app" },
+    expectError: true,
+  },
+  {
+    name: "component-cycle-fails",
+    files: {
+      "app/kustomization.yaml": kustomization("resources: [deploy.yaml]\ncomponents: [../c1]\n"),
+      "app/deploy.yaml": deploy("web"),
+      "c1/kustomization.yaml":
+        "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\ncomponents: [../c2]\n",
+      "c2/kustomization.yaml":
+        "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\ncomponents: [../c1]\n",
+    },
+    spec: { ...base, path: "./app" },
+    expectError: true,
+  },
+  {
+    name: "smp-no-match-fails",
+    files: {
+      "app/kustomization.yaml": kustomization("resources: [deploy.yaml]\npatches:\n  - path: patch.yaml\n"),
+      "app/deploy.yaml": deploy("web"),
+      "app/patch.yaml":
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: other\nspec:\n  replicas: 2\n",
+    },
+    spec: { ...base, path: "./app" },
+    expectError: true,
+  },
+  {
+    name: "target-no-match-is-ignored",
+    files: {
+      "app/kustomization.yaml": kustomization(`resources: [deploy.yaml]
+patches:
+  - target: {kind: StatefulSet}
+    patch: '[{"op": "add", "path": "/spec/replicas", "value": 2}]'
+`),
+      "app/deploy.yaml": deploy("web"),
+    },
+    spec: { ...base, path: "./app" },
+  },
+  {
+    name: "duplicate-key-fails",
+    files: {
+      "app/kustomization.yaml": kustomization("resources: [cm.yaml]\n"),
+      "app/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  a: '1'\n  a: '2'\n",
+    },
+    spec: { ...base, path: "./app" },
+    expectError: true,
+  },
+  {
+    name: "list-kind-and-multi-doc",
+    files: {
+      "app/kustomization.yaml": kustomization("resources: [list.yaml, multi.yaml]\n"),
+      "app/list.yaml": `apiVersion: v1
+kind: List
+items:
+  - apiVersion: v1
+    kind: ConfigMap
+    metadata: {name: one}
+    data: {a: "1"}
+  - apiVersion: v1
+    kind: ConfigMap
+    metadata: {name: two}
+`,
+      "app/multi.yaml":
+        "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: three\n---\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: four\ndata:\n  n: '007'\n  t: 'true'\n  f: 1.50\n",
+    },
+    spec: { ...base, path: "./app" },
+  },
+  {
+    name: "local-config-dropped-and-replicas",
+    files: {
+      "app/kustomization.yaml": kustomization(`resources: [deploy.yaml, local.yaml]
+replicas:
+  - name: web
+    count: 7
+`),
+      "app/deploy.yaml": deploy("web"),
+      "app/local.yaml": `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: local
+  annotations:
+    config.kubernetes.io/local-config: "true"
+`,
+    },
+    spec: { ...base, path: "./app" },
+  },
+];
