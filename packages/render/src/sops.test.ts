@@ -6,7 +6,14 @@ import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { applyRenderPlan } from "./apply.js";
 import { planRender } from "./plan.js";
-import { createSopsEncryptor, decryptSops, findSops, isSopsEncrypted, isSopsPath, readAgeRecipients } from "./sops.js";
+import {
+  createSopsEncryptor,
+  decryptSops,
+  findSops,
+  isSopsEncrypted,
+  isSopsPath,
+  readAgeRecipients,
+} from "./sops.js";
 
 const run = promisify(execFile);
 const sops = await findSops({ env: process.env, extraDirs: [join(homedir(), "go/bin")] });
@@ -56,17 +63,15 @@ describe("sops helpers", () => {
     expect(isSopsPath(".sops.yaml")).toBe(false);
     expect(isSopsEncrypted("a: b\n")).toBe(false);
     expect(isSopsEncrypted("a: ENC[x]\nsops:\n  mac: ENC[AES256_GCM,data:x]\n")).toBe(true);
-    expect(readAgeRecipients("creation_rules:\n  - age: age1a,age1b\n  - key_groups:\n      - age: [age1c]\n")).toEqual([
-      "age1a",
-      "age1b",
-      "age1c",
-    ]);
+    expect(
+      readAgeRecipients("creation_rules:\n  - age: age1a,age1b\n  - key_groups:\n      - age: [age1c]\n"),
+    ).toEqual(["age1a", "age1b", "age1c"]);
   });
 
   it("refuses a config without recipients", () => {
-    expect(() => createSopsEncryptor({ sops: "sops", rootDir: "/", sopsConfig: "creation_rules: []\n", env: {} })).toThrow(
-      /no age recipient/,
-    );
+    expect(() =>
+      createSopsEncryptor({ sops: "sops", rootDir: "/", sopsConfig: "creation_rules: []\n", env: {} }),
+    ).toThrow(/no age recipient/);
   });
 });
 
@@ -76,7 +81,10 @@ describe.skipIf(missing)("SOPS round trip with the real sops and age", () => {
     const keyFile = join(root, "..", `${root.split("/").pop()}-age.key`);
     await run(ageKeygen!, ["-o", keyFile]);
     const recipient = (await readFile(keyFile, "utf8")).match(/public key: (age1\w+)/)![1]!;
-    for (const [path, text] of Object.entries({ ".sops.yaml.eta": sopsConfig, "kubernetes/app/secret.sops.yaml.eta": secret })) {
+    for (const [path, text] of Object.entries({
+      ".sops.yaml.eta": sopsConfig,
+      "kubernetes/app/secret.sops.yaml.eta": secret,
+    })) {
       await mkdir(dirname(join(root, "bootstrap/templates", path)), { recursive: true });
       await writeFile(join(root, "bootstrap/templates", path), text);
     }
@@ -85,7 +93,8 @@ describe.skipIf(missing)("SOPS round trip with the real sops and age", () => {
 
     const plan = await planRender({ rootDir: root, data });
     const renderedConfig = plan.entries.find((e) => e.path === ".sops.yaml")!.rendered!.content.toString();
-    const plaintext = plan.entries.find((e) => e.path === "kubernetes/app/secret.sops.yaml")!.rendered!.content;
+    const plaintext = plan.entries.find((e) => e.path === "kubernetes/app/secret.sops.yaml")!.rendered!
+      .content;
     const options = { sops: sops!, rootDir: root, sopsConfig: renderedConfig, env };
     await applyRenderPlan(plan, { encrypt: createSopsEncryptor(options) });
 
@@ -93,7 +102,9 @@ describe.skipIf(missing)("SOPS round trip with the real sops and age", () => {
     expect(isSopsEncrypted(onDisk)).toBe(true);
     expect(onDisk.toString()).not.toContain("s3cr3t-value");
     expect(onDisk.toString()).toContain("name: app-secret");
-    expect((await decryptSops("kubernetes/app/secret.sops.yaml", options)).toString()).toBe(plaintext.toString());
+    expect((await decryptSops("kubernetes/app/secret.sops.yaml", options)).toString()).toBe(
+      plaintext.toString(),
+    );
 
     const again = await planRender({ rootDir: root, data });
     expect(again.entries.map((e) => e.action)).toEqual(["unchanged", "unchanged"]);
@@ -104,12 +115,17 @@ describe.skipIf(missing)("SOPS round trip with the real sops and age", () => {
     const changed = await planRender({ rootDir: root, data: { ...data, token: "rotated" } });
     expect(changed.entries.find((e) => e.sops)?.action).toBe("update");
     await applyRenderPlan(changed, { encrypt: createSopsEncryptor(options) });
-    expect((await decryptSops("kubernetes/app/secret.sops.yaml", options)).toString()).toContain("token: rotated");
+    expect((await decryptSops("kubernetes/app/secret.sops.yaml", options)).toString()).toContain(
+      "token: rotated",
+    );
   });
 
   it("without an encryptor nothing is written, and no plaintext *.sops.* is left", async () => {
     const root = await mkdtemp(join(tmpdir(), "homeops-sops-"));
-    for (const [path, text] of Object.entries({ "kubernetes/a.yaml": "a: 1\n", "kubernetes/app/secret.sops.yaml.eta": secret })) {
+    for (const [path, text] of Object.entries({
+      "kubernetes/a.yaml": "a: 1\n",
+      "kubernetes/app/secret.sops.yaml.eta": secret,
+    })) {
       await mkdir(dirname(join(root, "bootstrap/templates", path)), { recursive: true });
       await writeFile(join(root, "bootstrap/templates", path), text);
     }
@@ -117,7 +133,12 @@ describe.skipIf(missing)("SOPS round trip with the real sops and age", () => {
     await expect(applyRenderPlan(plan)).rejects.toThrow(/must be encrypted with sops/);
     await expect(stat(join(root, "kubernetes"))).rejects.toThrow(/ENOENT/);
     // a sops binary that fails: same outcome
-    const broken = createSopsEncryptor({ sops: "/nonexistent/sops", rootDir: root, sopsConfig: "creation_rules:\n  - age: age1x\n", env: {} });
+    const broken = createSopsEncryptor({
+      sops: "/nonexistent/sops",
+      rootDir: root,
+      sopsConfig: "creation_rules:\n  - age: age1x\n",
+      env: {},
+    });
     await expect(applyRenderPlan(plan, { encrypt: broken })).rejects.toThrow(/cannot run sops/);
     await expect(stat(join(root, "kubernetes"))).rejects.toThrow(/ENOENT/);
   });
