@@ -1,16 +1,10 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { type Finding, toPosixPath, UserError } from "@homeops/core";
-import type {
-  BuildKustomizationOptions,
-  BuildRepoOptions,
-  BuiltObject,
-  KustomizationBuild,
-  RepoGraph,
-} from "@homeops/manifests";
+import type { BuiltObject } from "@homeops/manifests";
 import type { ObjectStatus, SchemaCatalog } from "@homeops/schema";
 import { type Command, InvalidArgumentError, Option } from "commander";
-import type { CommandSpec } from "../command.js";
+import type { CommandSpec, Runner } from "../command.js";
 import type { ExitCode } from "../exit-codes.js";
 import type { CliContext } from "../io.js";
 import type { ReportCase } from "../reporters/cases.js";
@@ -36,16 +30,6 @@ export interface KubeconformCommandOptions {
   kubernetesVersion?: string;
   /** Flux entry points, relative to the repository root; default `<dir>/flux` */
   clusterRoot?: string;
-}
-
-/** The `@homeops/manifests` entry points this command drives. */
-interface ManifestsApi {
-  buildRepoGraph(root: string, options?: BuildRepoOptions): Promise<RepoGraph>;
-  buildKustomizationDir(
-    root: string,
-    dir: string,
-    options?: BuildKustomizationOptions,
-  ): Promise<KustomizationBuild>;
 }
 
 /** One object to validate and where it came from. */
@@ -260,31 +244,8 @@ function printBreakdown(ctx: CliContext, objects: readonly ObjectReport[]): void
 }
 
 async function registerSarif(): Promise<void> {
-  try {
-    const modulePath = "../reporters/sarif.js";
-    const sarif = (await import(/* @vite-ignore */ modulePath)) as Record<string, unknown>;
-    for (const value of Object.values(sarif)) {
-      if (value && typeof value === "object" && (value as { format?: unknown }).format === "sarif") {
-        registerReporter(value as Parameters<typeof registerReporter>[0]);
-      }
-    }
-  } catch {
-    // not available in this build: reporterFor() explains
-  }
-}
-
-async function loadManifestsApi(): Promise<ManifestsApi> {
-  const api = (await import("@homeops/manifests")) as Partial<ManifestsApi>;
-  if (typeof api.buildRepoGraph !== "function" || typeof api.buildKustomizationDir !== "function") {
-    throw new UserError(
-      "NOT_IMPLEMENTED",
-      "this build of @homeops/manifests cannot build kustomizations yet",
-      {
-        hint: "nothing was validated; this is reported as not run, not as passed",
-      },
-    );
-  }
-  return api as ManifestsApi;
+  const { sarifReporter } = await import("../reporters/sarif.js");
+  registerReporter(sarifReporter);
 }
 
 async function collectObjects(
@@ -293,7 +254,7 @@ async function collectObjects(
   options: KubeconformCommandOptions,
 ): Promise<{ units: Unit[]; findings: Finding[]; kustomizations: number }> {
   const root = ctx.cwd;
-  const manifests = await loadManifestsApi();
+  const manifests = await import("@homeops/manifests");
   const units: Unit[] = [];
   const findings: Finding[] = [];
   let kustomizations = 0;
@@ -372,6 +333,20 @@ function isComponent(file: string): boolean {
 function parseDir(value: string): string {
   if (value.trim() === "") throw new InvalidArgumentError("empty directory");
   return value;
+}
+
+/** `homeops validate manifests [dir]`: the same run under `validate`. */
+export function registerManifestsValidation(validate: Command, run: Runner): void {
+  addKubeconformOptions(
+    validate
+      .command("manifests")
+      .description(
+        "build every Flux Kustomization offline and validate each object strictly (same as `homeops kubeconform`)",
+      )
+      .argument("[dir]", "manifests directory, relative to the repository root", parseDir, "kubernetes"),
+  ).action((dir: string, opts: KubeconformCommandOptions) =>
+    run((ctx) => validateManifests(ctx, dir, opts, "validate manifests")),
+  );
 }
 
 export const kubeconformCommand: CommandSpec = {

@@ -5,6 +5,7 @@ import type { CommandSpec, Runner } from "../command.js";
 import type { ExitCode } from "../exit-codes.js";
 import type { CliContext } from "../io.js";
 import { emitReport, parseOutputFormat } from "../reporters/index.js";
+import { registerManifestsValidation } from "./kubeconform.js";
 
 /** The config `homeops validate config` reads when no file is given (relative to the repository root). */
 export const DEFAULT_CONFIG_FILE = "bootstrap/config.yaml";
@@ -64,5 +65,6 @@ export const validateCommand: CommandSpec = {
       .command("validate")
       .description("validate repository inputs (exit 0 valid, 1 findings, 2 cannot run)");
     registerConfig(validate, run);
+    registerManifestsValidation(validate, run);
   },
 };
