@@ -25,7 +25,16 @@ describe("parseYaml", () => {
   });
 
   it("rejects duplicate keys with file:line:col", () => {
-    expect(() => parseYaml("a: 1\nb: 2\na: 3\n", { file: "dup.yaml" })).toThrowError(/dup\.yaml:3:1/);
+    expect(() => parseYaml("a: 1\nb: 2\na: 3\n", { file: "dup.yaml" })).toThrowError(
+      expect.objectContaining({
+        message: "invalid YAML: Map keys must be unique",
+        location: { file: "dup.yaml", line: 3, column: 1 },
+      }),
+    );
+    // several problems: each line names its own location
+    expect(() => parseYaml("a: 1\na: 2\nb: [\n", { file: "two.yaml" })).toThrowError(
+      /two\.yaml:2:1: Map keys must be unique\n {2}two\.yaml:4:1/,
+    );
   });
 
   it("throws a UserError for broken syntax", () => {

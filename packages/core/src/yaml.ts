@@ -123,6 +123,7 @@ export function parseYaml(text: string, options: ParseYamlOptions): YamlFile {
   });
   const parsed = Array.isArray(docs) ? docs : [];
   const problems: string[] = [];
+  const messages: string[] = [];
   let first: YamlPosition | undefined;
   for (const doc of parsed) {
     for (const error of doc.errors) {
@@ -130,6 +131,7 @@ export function parseYaml(text: string, options: ParseYamlOptions): YamlFile {
       const { line, col } = lines.linePos(offset);
       first ??= { line, column: col };
       problems.push(`${options.file}:${line}:${col}: ${firstLine(error.message)}`);
+      messages.push(firstLine(error.message));
     }
   }
   if (!Array.isArray(docs)) {
@@ -138,7 +140,8 @@ export function parseYaml(text: string, options: ParseYamlOptions): YamlFile {
   if (problems.length > 0) {
     throw new UserError(
       "YAML_SYNTAX",
-      problems.length === 1 ? `invalid YAML: ${problems[0]}` : `invalid YAML:\n  ${problems.join("\n  ")}`,
+      // one problem: the location travels in `location`; several: each line names its own
+      problems.length === 1 ? `invalid YAML: ${messages[0]}` : `invalid YAML:\n  ${problems.join("\n  ")}`,
       {
         location: { file: options.file, ...(first ?? {}) },
         hint: "fix the YAML syntax at the position shown",

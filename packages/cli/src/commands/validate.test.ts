@@ -55,10 +55,10 @@ describe("homeops validate config", () => {
     const lines = r.out.trimEnd().split("\n");
     const podLine = lineOf(text, "podCidr:");
     expect(lines).toEqual([
-      `bootstrap/config.yaml:${podLine}:12  error  network.podCidr  network.podCidr 10.10.0.0/16 contains network.nodeCidr 10.10.0.0/24; the node, pod and service CIDRs must be disjoint (config/cidr-overlap)`,
-      `bootstrap/config.yaml:${lineOf(text, "  mut:")}:3  error  network.mut  unknown key "mut" in network — did you mean mtu? (config/unknown-key)`,
-      `bootstrap/config.yaml:${lineOf(text, "internal:")}:13  error  gateways.internal  gateways.internal 10.10.0.11 equals nodes[1].address (config/duplicate-address)`,
-      `bootstrap/config.yaml:${lineOf(text, "AA:BB")}:10  error  nodes[3].mac  "AA:BB:CC:00:00:13" is not a lower-case colon-separated MAC address — did you mean aa:bb:cc:00:00:13? (config/invalid-mac)`,
+      `bootstrap/config.yaml:${podLine}:12  network.podCidr  network.podCidr 10.10.0.0/16 contains network.nodeCidr 10.10.0.0/24; the node, pod and service CIDRs must be disjoint (config/cidr-overlap)`,
+      `bootstrap/config.yaml:${lineOf(text, "  mut:")}:3  network.mut  unknown key "mut" in network — did you mean mtu? (config/unknown-key)`,
+      `bootstrap/config.yaml:${lineOf(text, "internal:")}:13  gateways.internal  gateways.internal 10.10.0.11 equals nodes[1].address (config/duplicate-address)`,
+      `bootstrap/config.yaml:${lineOf(text, "AA:BB")}:10  nodes[3].mac  "AA:BB:CC:00:00:13" is not a lower-case colon-separated MAC address — did you mean aa:bb:cc:00:00:13? (config/invalid-mac)`,
       "bootstrap/config.yaml: invalid; 4 errors, 0 warnings",
     ]);
   });
@@ -105,7 +105,7 @@ describe("homeops validate config", () => {
       "config",
     );
     expect(r.code).toBe(ExitCode.Clean);
-    expect(r.out).toContain("warning  nodes  4 controllers");
+    expect(r.out).toContain("  nodes  warning: 4 controllers");
     expect(r.out).toContain("0 errors, 1 warning");
   });
 });
@@ -122,7 +122,7 @@ describe("homeops validate config: files it cannot check (exit 2, one message, n
     const r = await run("-C", repo("version: 1\ncluster:\n  name: [home\n"), "validate", "config");
     expect(r.code).toBe(ExitCode.Operational);
     const [message, hint, ...rest] = r.err.trimEnd().split("\n");
-    expect(message).toMatch(/^error: .*invalid YAML: bootstrap\/config\.yaml:4:1: Flow sequence/);
+    expect(message).toMatch(/^error: bootstrap\/config\.yaml:4:1: invalid YAML: Flow sequence/);
     expect(hint).toBe("hint: fix the YAML syntax at the position shown");
     expect(rest).toEqual([]);
     noStack(r.err);
@@ -141,7 +141,7 @@ describe("homeops validate config: files it cannot check (exit 2, one message, n
     const r = await run("-C", repo(text), "validate", "config");
     expect(r.code).toBe(ExitCode.Findings);
     expect(r.out.split("\n")[0]).toBe(
-      `bootstrap/config.yaml:${lineOf(text, "serial:")}:15  error  nodes[1].diskSelector.serial  nodes[1].diskSelector.serial must be a string, got a list (config/invalid-type)`,
+      `bootstrap/config.yaml:${lineOf(text, "serial:")}:15  nodes[1].diskSelector.serial  nodes[1].diskSelector.serial must be a string, got a list (config/invalid-type)`,
     );
     noStack(r.out + r.err);
   });

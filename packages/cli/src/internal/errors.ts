@@ -8,7 +8,9 @@ export function reportError(ctx: CliContext, error: unknown): ExitCode {
   if (isHomeopsError(error) && error.isUserError) {
     const where = error.location ? `${formatLocation(error.location)}: ` : "";
     const message =
-      error.location && error.message.startsWith(error.location.file)
+      error.location &&
+      (error.message.startsWith(error.location.file) ||
+        error.message.includes(formatLocation(error.location)))
         ? error.message
         : `${where}${error.message}`;
     ctx.stderr.write(`${c.red("error:")} ${message}\n`);

@@ -26,17 +26,17 @@ export const textReporter: Reporter = {
     const c = ctx.color;
     const sorted = sortFindings(report.findings);
     for (const f of sorted) {
+      // `file:line:col  path  message (rule-id)`; only non-errors name their severity
       const where = findingLocation(f);
       const sev =
-        f.severity === "error"
-          ? c.red("error")
-          : f.severity === "warning"
-            ? c.yellow("warning")
-            : c.blue("info");
-      const path = f.path ? `  ${c.dim(f.path)}` : "";
-      ctx.stdout.write(
-        `${where ? `${c.bold(where)}  ` : ""}${sev}${path}  ${f.message} ${c.dim(`(${f.ruleId})`)}\n`,
-      );
+        f.severity === "warning"
+          ? `${c.yellow("warning:")} `
+          : f.severity === "info"
+            ? `${c.blue("info:")} `
+            : "";
+      const fields = [where ? c.bold(where) : undefined, f.path ? c.dim(f.path) : undefined].filter(Boolean);
+      const message = f.severity === "error" ? c.red(f.message) : f.message;
+      ctx.stdout.write(`${[...fields, `${sev}${message} ${c.dim(`(${f.ruleId})`)}`].join("  ")}\n`);
       if (f.hint) ctx.stdout.write(`    ${c.dim("hint:")} ${f.hint}\n`);
     }
     const errors = sorted.filter((f) => f.severity === "error").length;
