@@ -24,6 +24,9 @@ const SUPERSEDES: Record<string, readonly string[]> = {
   ],
 };
 
+/** Files where `# …` (or `<!-- … -->` in Markdown) is a comment, so a `homeops-ignore` in them is one. */
+const COMMENTED = /\.(ya?ml|sh|bash|zsh|md|env)$|(^|\/)(Makefile|justfile|Taskfile)$/;
+
 export interface CheckInvariantsInput {
   /** The repository's text files (repo-relative posix path → text), e.g. from `readRepoFiles`. */
   files: ReadonlyMap<string, string>;
@@ -103,7 +106,8 @@ export function checkInvariants(
     const ruled = new Set(findings.map((f) => `${f.file}:${f.line}`));
     const superseded = new Set(findings.flatMap((f) => SUPERSEDES[f.ruleId] ?? []));
     for (const f of input.graph.findings) {
-      if (superseded.has(f.ruleId)) continue;
+      // info-level build notes (e.g. a patch that matches nothing) are the build's business, not an invariant
+      if (superseded.has(f.ruleId) || f.severity === "info") continue;
       if (f.file !== undefined && (excluded(f.file) || ruled.has(`${f.file}:${f.line}`))) continue;
       findings.push(f);
     }
@@ -152,6 +156,7 @@ function applySuppressions(
   const inline: InlineSuppression[] = [];
   const out: Finding[] = [];
   for (const file of files.paths()) {
+    if (!COMMENTED.test(file)) continue;
     for (const s of findInlineSuppressions(file, files.text(file) ?? "")) {
       const problem =
         s.rule === ""

@@ -4,7 +4,19 @@ import { listRules } from "@homeops/invariants";
 import type { Log, ReportingDescriptor, Result } from "sarif";
 import type { Report, Reporter } from "./index.js";
 
-const pkg = createRequire(import.meta.url)("../../package.json") as { version: string };
+/** The CLI version (the source sits in src/reporters/, the bundle in dist/). */
+function cliVersion(): string {
+  const require = createRequire(import.meta.url);
+  for (const candidate of ["../package.json", "../../package.json"]) {
+    try {
+      const pkg = require(candidate) as { name?: string; version?: string };
+      if (pkg.name === "@homeops/cli" && pkg.version) return pkg.version;
+    } catch {
+      // not this layout
+    }
+  }
+  return "0.0.0";
+}
 
 const LEVEL: Record<Finding["severity"], Result.level> = { error: "error", warning: "warning", info: "note" };
 
@@ -67,7 +79,7 @@ export function toSarif(report: Report): Log {
         tool: {
           driver: {
             name: "homeops",
-            semanticVersion: pkg.version,
+            semanticVersion: cliVersion(),
             rules,
           },
         },

@@ -13,7 +13,7 @@ export function walkValues(
     for (const [i, v] of value.entries()) walkValues(v, visit, [...path, i]);
   } else if (isRecord(value)) {
     for (const [k, v] of Object.entries(value)) {
-      if (path.length === 0 && k === "status") continue;
+      if (path.length === 0 && (k === "status" || k === "sops")) continue;
       walkValues(v, visit, [...path, k]);
     }
   }

@@ -1,3 +1,4 @@
+import { formatYamlPath, type YamlDocument } from "@homeops/core";
 import type { BuiltObject } from "@homeops/manifests";
 import { describeObject, nodeId } from "../internal/graph.js";
 import { hasSopsMetadata, isSopsText, SOPS_FILE } from "../internal/sops.js";
@@ -11,6 +12,7 @@ import {
   positionAt,
 } from "../internal/text.js";
 import { findVariableRefs, VARIABLE_NAME } from "../internal/variables.js";
+import { walkValues } from "../internal/walk.js";
 import type { Rule, RuleHit } from "../rule.js";
 
 const SUBSTITUTE_ANNOTATION = "kustomize.toolkit.fluxcd.io/substitute";
@@ -52,24 +54,22 @@ defaults; \`$\${VAR}\` is an escape; objects labelled or annotated
         if (substitutionDisabled(object)) continue;
         const parsed = graph.files.get(object.provenance.file) ?? ctx.files.yaml(object.provenance.file);
         if (!parsed) continue;
-        const starts = lineStarts(parsed.text);
-        const index = documentAtLine(parsed.documents, object.provenance.line);
-        const [first, last] = documentLineRange(parsed.documents, index, starts.length);
-        const from = starts[first - 1] ?? 0;
-        const to = starts[last] ?? parsed.text.length;
-        for (const ref of findVariableRefs(parsed.text.slice(from, to))) {
+        const doc = parsed.documents[documentAtLine(parsed.documents, object.provenance.line)];
+        if (!doc) continue;
+        for (const ref of variableRefsOf(doc, parsed.text)) {
           if (ref.hasDefault || scope.has(ref.name)) continue;
-          const at = positionAt(parsed.text, from + ref.offset);
-          const key = `${parsed.file}:${at.line}:${at.column}:${ref.name}:${nodeId(node)}`;
+          const key = `${parsed.file}:${ref.line}:${ref.column}:${ref.name}:${nodeId(node)}`;
           if (seen.has(key)) continue;
           seen.add(key);
           const sources = scope.sources.map((s) => `${s.kind} ${s.name}`).join(", ");
           hits.push({
             file: parsed.file,
-            ...at,
+            line: ref.line,
+            column: ref.column,
             message: `\${${ref.name}} has no value in Kustomization ${nodeId(node)} (not in postBuild.substitute${
               sources ? ` nor in substituteFrom ${sources}` : ""
             }) and no default`,
+            path: formatYamlPath(ref.path),
           });
         }
       }
@@ -183,3 +183,42 @@ there is nothing to look for.`,
     return hits;
   },
 };
+
+/**
+ * `${VAR}` references in the string values of a source document (comments are not substituted), each with
+ * its position: the scalar's position, refined to the reference itself when the source line shows it.
+ */
+function variableRefsOf(
+  doc: YamlDocument,
+  text: string,
+): { name: string; hasDefault: boolean; line: number; column: number; path: (string | number)[] }[] {
+  const lines = text.split("\n");
+  const out: {
+    name: string;
+    hasDefault: boolean;
+    line: number;
+    column: number;
+    path: (string | number)[];
+  }[] = [];
+  walkValues(doc.value, (value, path) => {
+    if (typeof value !== "string" || !value.includes("${")) return;
+    const at = doc.locate(path);
+    let line = at.line;
+    let from = at.column - 1;
+    for (const ref of findVariableRefs(value)) {
+      const needle = value.slice(ref.offset, ref.offset + ref.name.length + 2);
+      let found: { line: number; column: number } | undefined;
+      for (let l = line; l <= Math.min(lines.length, line + 200) && !found; l++) {
+        const index = lines[l - 1]!.indexOf(needle, l === line ? from : 0);
+        if (index !== -1) found = { line: l, column: index + 1 };
+      }
+      const position = found ?? { line: at.line, column: at.column };
+      if (found) {
+        line = found.line;
+        from = found.column;
+      }
+      out.push({ name: ref.name, hasDefault: ref.hasDefault, ...position, path });
+    }
+  });
+  return out;
+}
