@@ -29,7 +29,11 @@ export interface ConfigureStage {
  */
 export const configureStages: ConfigureStage[] = [
   { id: "kubeconform", title: "kubernetes:kubeconform", pending: "arrives with the kubeconform command" },
-  { id: "invariants", title: "invariants", pending: "arrives with the check command" },
+  {
+    id: "invariants",
+    title: "kubernetes:check",
+    run: async (ctx) => (await import("./check.js")).checkStage(ctx),
+  },
   { id: "talos", title: "talos", pending: "arrives with the talos package" },
 ];
 
