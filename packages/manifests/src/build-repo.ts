@@ -267,7 +267,33 @@ export async function buildRepoGraph(root: string, options: BuildRepoOptions = {
   while (queue.length > 0) {
     const item = queue.shift()!;
     logger.debug(`building Kustomization ${item.namespace}/${item.name}`);
-    const node = await buildNode(item, ctx, vars, strict);
+    let node = await buildNode(item, ctx, vars, strict);
+    if (item.parent === undefined) {
+      // The implicit root stands in for the flux-system Kustomization; when Git declares it, use the real one.
+      const real = node.objects.find(
+        (o) =>
+          o.kind === "Kustomization" &&
+          groupVersion(o.apiVersion).group === KS_GROUP &&
+          o.name === "flux-system" &&
+          (o.namespace ?? "flux-system") === "flux-system",
+      );
+      if (real && isObj(real.object.spec)) {
+        const replaced = await buildNode(
+          {
+            name: "flux-system",
+            namespace: "flux-system",
+            spec: real.object.spec,
+            object: real.object,
+            at: { file: real.provenance.file, line: real.provenance.line, column: real.provenance.column },
+            locate: (p) => real.locate(p),
+          },
+          ctx,
+          vars,
+          strict,
+        );
+        if (replaced.status === "built") node = replaced;
+      }
+    }
     nodes.push(node);
     findings.push(...node.findings);
     allObjects.push(...node.objects);
@@ -338,8 +364,7 @@ export async function buildRepoGraph(root: string, options: BuildRepoOptions = {
       isRepoRoot: true,
     });
   }
-  for (const node of nodes) skippedRemote.push(...((node as NodeWithSkipped)._skipped ?? []));
-  for (const node of nodes) delete (node as NodeWithSkipped)._skipped;
+  for (const node of nodes) skippedRemote.push(...node.skippedRemote);
   const uniqueSkipped = dedupe(skippedRemote, (s) => `${s.url}|${s.kustomization}|${s.line}`);
 
   return {
@@ -388,11 +413,10 @@ export async function buildFluxKustomization(
     new VariableSources(files, () => []),
     options.strict ?? DEFAULTS.strict,
   )) as NodeWithSkipped;
-  delete node._skipped;
   return node;
 }
 
-type NodeWithSkipped = FluxKustomizationNode & { _skipped?: RepoGraph["skippedRemote"] };
+type NodeWithSkipped = FluxKustomizationNode;
 
 function dedupe<T>(items: T[], key: (t: T) => string): T[] {
   const seen = new Set<string>();
@@ -445,7 +469,7 @@ async function buildNode(
       message: `${label}: source ${sourceRef.kind} ${sourceRef.namespace}/${sourceRef.name} is not this repository; not built`,
       ...at,
     });
-    return { ...base, objects: [], variables: {}, status: "skipped", findings };
+    return { ...base, objects: [], variables: {}, skippedRemote: [], status: "skipped", findings };
   }
   if ((await ctx.files.kind(path)) !== "dir") {
     findings.push({
@@ -454,7 +478,7 @@ async function buildNode(
       message: `${label}: spec.path '${String(spec.path ?? "")}' is not a directory in the repository`,
       ...(item.locate ? item.locate(["spec", "path"]) : at),
     });
-    return { ...base, objects: [], variables: {}, status: "error", findings };
+    return { ...base, objects: [], variables: {}, skippedRemote: [], status: "error", findings };
   }
   const { override, findings: overrideFindings } = fluxOverride(spec, at);
   findings.push(...overrideFindings);
@@ -537,7 +561,7 @@ async function buildNode(
     variables,
     status: ok ? "built" : "error",
     findings,
-    _skipped: built.skipped,
+    skippedRemote: built.skipped,
   };
   return node;
 }

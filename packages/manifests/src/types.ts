@@ -88,6 +88,8 @@ export interface FluxKustomizationNode {
   objects: BuiltObject[];
   /** The resolved substitution variables (substituteFrom in order, then substitute). Empty without postBuild. */
   variables: Record<string, string>;
+  /** Remote inputs of this build that were not fetched (its objects are missing from `objects`). */
+  skippedRemote: SkippedRemote[];
   /** `built`: objects are complete; `error`: see findings (objects may be partial); `skipped`: source not in this repo. */
   status: FluxKustomizationStatus;
   /** Findings of this Kustomization's build (also included in `RepoGraph.findings`). */

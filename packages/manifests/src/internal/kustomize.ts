@@ -615,7 +615,7 @@ class Builder {
       patches.push({ entry, at: pos(doc, ["patches", i]), fromFlux: false });
     });
     for (const p of override?.patches ?? []) patches.push({ entry: p, at: override!.origin, fromFlux: true });
-    for (const { entry, at } of patches) {
+    for (const { entry, at, fromFlux } of patches) {
       if (!isObj(entry)) {
         this.fail(err("build/invalid-patch", `${kust.file}: a patch must be a mapping`, at));
         continue;
@@ -641,7 +641,7 @@ class Builder {
           this.fail(err("build/invalid-patch", `${kust.file}: must specify a target for JSON patch`, at));
           continue;
         }
-        this.applyJson(loaded.json, target, ra, at);
+        this.applyJson(loaded.json, target, ra, at, fromFlux);
       } else if (target) {
         if (loaded.smp.length > 1) {
           this.fail(
@@ -656,7 +656,7 @@ class Builder {
         const patch = loaded.smp[0];
         if (!patch) continue;
         const selected = ra.filter((r) => matchesSelector(r, target));
-        if (selected.length === 0) this.warnNoMatch(at, target);
+        if (selected.length === 0) this.warnNoMatch(at, target, fromFlux);
         for (const r of selected) this.applySmp(r, patch, at, loaded.doc(patch), options, ra);
       } else {
         for (const p of loaded.smp) this.applySmpById(p, ra, at, loaded.doc(p), options);
@@ -739,10 +739,11 @@ class Builder {
     }
   }
 
-  private warnNoMatch(at: SourcePosition, target: Selector): void {
+  /** Flux-level patches are often generic defaults a parent injects everywhere: not matching is normal there. */
+  private warnNoMatch(at: SourcePosition, target: Selector, fromFlux = false): void {
     this.findings.push({
       ruleId: "build/patch-no-match",
-      severity: "warning",
+      severity: fromFlux ? "info" : "warning",
       message: `patch target ${JSON.stringify(target)} matches no resource (kustomize ignores such a patch)`,
       file: at.file,
       line: at.line,
@@ -824,9 +825,9 @@ class Builder {
     r.chain.push(`patch ${at.file}:${at.line}`);
   }
 
-  private applyJson(ops: unknown[], target: Selector, ra: Res[], at: SourcePosition): void {
+  private applyJson(ops: unknown[], target: Selector, ra: Res[], at: SourcePosition, fromFlux = false): void {
     const selected = ra.filter((r) => matchesSelector(r, target));
-    if (selected.length === 0) this.warnNoMatch(at, target);
+    if (selected.length === 0) this.warnNoMatch(at, target, fromFlux);
     for (const r of selected) {
       try {
         const result = jsonpatch.applyPatch(
