@@ -4,7 +4,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { delimiter, dirname, join, resolve } from "node:path";
-import { parseYaml, stringifyYaml } from "@homeops/core";
+import { parseYaml } from "@homeops/core";
 import { describe, expect, it } from "vitest";
 import { SchemaCatalog } from "./schema-catalog.js";
 import { builtinCatalogDir, CATALOG_LAYOUT } from "./schema-location.js";
@@ -127,7 +127,7 @@ function writeMutants(dir: string): string[] {
   let n = 0;
   const emit = (object: unknown) => {
     const file = join(dir, `mutant-${String(n++).padStart(4, "0")}.yaml`);
-    writeFileSync(file, stringifyYaml(object));
+    writeFileSync(file, `${JSON.stringify(object)}\n`); // JSON: no YAML 1.1 re-typing by Go
     files.push(file);
   };
   for (const doc of docs) {
