@@ -188,6 +188,11 @@ export const checkCommand: CommandSpec = {
   },
 };
 
+/** The `task configure` stage: `homeops check` of the repository root with default options, text output. */
+export function checkStage(ctx: CliContext): Promise<ExitCode> {
+  return checkAction(ctx, ".", { output: "text", strict: false, rule: [] });
+}
+
 async function checkAction(ctx: CliContext, dir: string, options: CheckCommandOptions): Promise<ExitCode> {
   const root = resolve(ctx.cwd, dir);
   if (!existsSync(root) || !statSync(root).isDirectory()) {

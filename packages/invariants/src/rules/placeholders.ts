@@ -3,14 +3,7 @@ import type { BuiltObject } from "@homeops/manifests";
 import { describeObject, nodeId } from "../internal/graph.js";
 import { hasSopsMetadata, isSopsText, SOPS_FILE } from "../internal/sops.js";
 import { externalSecretKeys, isExternalSecret, substitutionScope } from "../internal/substitution.js";
-import {
-  documentAtLine,
-  documentLineRange,
-  entries,
-  field,
-  lineStarts,
-  positionAt,
-} from "../internal/text.js";
+import { documentAtLine, entries, field, positionAt } from "../internal/text.js";
 import { findVariableRefs, VARIABLE_NAME } from "../internal/variables.js";
 import { walkValues } from "../internal/walk.js";
 import type { Rule, RuleHit } from "../rule.js";
