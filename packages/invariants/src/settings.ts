@@ -90,8 +90,7 @@ export function parseInvariantsSettings(
   }
   const doc = parsed.documents[0];
   if (!doc || doc.value === null || doc.value === undefined) return { settings, findings };
-  const problem = (path: (string | number)[], message: string) => {
-    const at = doc.locate(path);
+  const problem = (path: (string | number)[], message: string, at = doc.locate(path)) => {
     findings.push({
       ruleId: "homeops/invalid-config",
       severity: "error",
@@ -109,7 +108,8 @@ export function parseInvariantsSettings(
   }
   const record = value as Record<string, unknown>;
   for (const key of Object.keys(record)) {
-    if (!KEYS.has(key)) problem([key], `unknown key '${key}' (known: ${[...KEYS].join(", ")})`);
+    if (!KEYS.has(key))
+      problem([key], `unknown key '${key}' (known: ${[...KEYS].join(", ")})`, doc.locateKey([key]));
   }
   if (record.kubernetesDir !== undefined) {
     if (typeof record.kubernetesDir === "string" && record.kubernetesDir !== "") {

@@ -1,0 +1,280 @@
+import { describe, expect, it } from "vitest";
+import { checkInvariants } from "../check.js";
+
+/** Findings of one rule over an in-memory repository, as `file:line:col message`. */
+function check(
+  rule: string,
+  files: Record<string, string>,
+  literals: { name: string; value: string }[] = [],
+): string[] {
+  const report = checkInvariants(
+    { files: new Map(Object.entries(files)), forbiddenLiterals: literals },
+    { only: [rule] },
+  );
+  return report.findings.map((f) => `${f.file}:${f.line}:${f.column} ${f.message}`);
+}
+
+// token-shaped strings are assembled at run time so this file never looks like a leak itself
+const fake = {
+  github: `${"ghp"}_${"Ab1".repeat(12)}`,
+  age: `${"AGE-SECRET"}-KEY-1${"QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L".repeat(2).slice(0, 58)}`,
+  pem: `-----BEGIN ${"OPENSSH"} PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----`,
+  aws: `${"AKIA"}${"ABCDEFGHIJKLMNOP"}`,
+  pemB64: Buffer.from(
+    `-----BEGIN ${"EC"} PRIVATE KEY-----\nMHcCAQEEI\n-----END EC PRIVATE KEY-----\n`,
+  ).toString("base64"),
+};
+
+describe("secrets/leaked-key", () => {
+  it("finds private keys and tokens with their position", () => {
+    expect(
+      check("secrets/leaked-key", {
+        "scripts/setup.sh": `#!/bin/sh\nexport GITHUB_TOKEN=${fake.github}\n`,
+        "age.key": `# created: 2026\n${fake.age}\n`,
+        "talos/id": fake.pem,
+        "x.env": `AWS_ACCESS_KEY_ID=${fake.aws}\n`,
+        talosconfig: `contexts:\n  home:\n    key: ${fake.pemB64}\n`,
+      }),
+    ).toEqual([
+      "age.key:2:1 age secret key in a tracked file",
+      "scripts/setup.sh:2:21 GitHub token in a tracked file",
+      "talos/id:1:1 PEM private key in a tracked file",
+      "talosconfig:3:10 base64-encoded PEM private key in a tracked file",
+      "x.env:1:19 AWS access key id in a tracked file",
+    ]);
+  });
+
+  it("leaves public material and ciphertext alone", () => {
+    expect(
+      check("secrets/leaked-key", {
+        ".sops.yaml":
+          "creation_rules:\n  - age: age1r66nfs4njvf2tmmx86m3pt38vredc3jjjl9c0j9cqw3s4ax04sxs2yezlq\n",
+        "ca.crt": "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
+        "key.pub": "-----BEGIN PUBLIC KEY-----\nMCow\n-----END PUBLIC KEY-----\n",
+        "s.sops.yaml":
+          "stringData:\n  TOKEN: ENC[AES256_GCM,data:yQpZ7hnAYlaQ9xdxAQ==,iv:GT2x,tag:6IKX,type:str]\n",
+        "docs/tokens.md": "GitHub tokens start with `ghp_`; age keys with `AGE-SECRET-KEY-1`.\n",
+      }),
+    ).toEqual([]);
+  });
+});
+
+describe("secrets/plaintext-secret", () => {
+  const secret = (body: string) => `apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n${body}`;
+  it("flags plaintext data and a value SOPS left unencrypted", () => {
+    expect(
+      check("secrets/plaintext-secret", {
+        "kubernetes/a.yaml": secret("data:\n  TOKEN: aHVudGVyMg==\n"),
+        "kubernetes/b.sops.yaml": secret(
+          "stringData:\n  A: ENC[AES256_GCM,data:x,iv:y,tag:z,type:str]\n  B: plain\nsops:\n  mac: ENC[AES256_GCM,data:x]\n",
+        ),
+      }),
+    ).toEqual([
+      "kubernetes/a.yaml:5:1 Secret s has data in plaintext (no SOPS encryption)",
+      "kubernetes/b.sops.yaml:7:6 Secret s: stringData.B is not encrypted",
+    ]);
+  });
+  it("accepts encrypted Secrets and Secrets without values", () => {
+    expect(
+      check("secrets/plaintext-secret", {
+        "kubernetes/a.sops.yaml": secret(
+          "stringData:\n  A: ENC[AES256_GCM,data:x,iv:y,tag:z,type:str]\nsops:\n  mac: ENC[AES256_GCM,data:x]\n",
+        ),
+        "kubernetes/token.yaml": secret("type: kubernetes.io/service-account-token\n"),
+        "kubernetes/empty.yaml": secret("data: {}\n"),
+      }),
+    ).toEqual([]);
+  });
+});
+
+describe("secrets/sops-* and .sops.yaml creation rules", () => {
+  const encrypted =
+    "stringData:\n  A: ENC[AES256_GCM,data:x,iv:y,tag:z,type:str]\nsops:\n  mac: ENC[AES256_GCM,data:x]\n";
+  it("matches path_regex relative to the nearest .sops.yaml, with Go's (?i) flag", () => {
+    const files = {
+      ".sops.yaml": "creation_rules:\n  - path_regex: (?i)KUBERNETES/.*\\.sops\\.ya?ml\n",
+      "kubernetes/a.sops.yaml": encrypted,
+      "talos/b.sops.yaml": encrypted,
+      "other/.sops.yaml": "creation_rules:\n  - path_regex: ^c\\.sops\\.yaml$\n",
+      "other/c.sops.yaml": encrypted,
+      "bootstrap/templates/x.sops.yaml.eta": "not: encrypted\n",
+    };
+    expect(check("secrets/sops-no-creation-rule", files)).toEqual([
+      "talos/b.sops.yaml:1:1 no creation rule of .sops.yaml matches talos/b.sops.yaml",
+    ]);
+    expect(check("secrets/sops-unencrypted", files)).toEqual([]);
+  });
+  it("flags unencrypted *.sops.* files of every format", () => {
+    expect(
+      check("secrets/sops-unencrypted", {
+        "a.sops.yaml": "stringData:\n  A: b\n",
+        "b.sops.json": '{"a": 1}',
+        "c.sops.env": "A=b\n",
+        "d.sops.env": "A=ENC[AES256_GCM,data:x]\nsops_version=3.13.3\n",
+      }).map((s) => s.split(" ")[0]),
+    ).toEqual(["a.sops.yaml:1:1", "b.sops.json:1:1", "c.sops.env:1:1"]);
+  });
+});
+
+describe("kustomize/missing-entry", () => {
+  it("checks resources, components, patches and generator files; skips remote entries", () => {
+    expect(
+      check("kustomize/missing-entry", {
+        "kubernetes/app/kustomization.yaml": [
+          "resources:",
+          "  - ./present.yaml",
+          "  - https://github.com/fluxcd/flux2/releases/download/v2.9.0/install.yaml",
+          "  - github.com/org/repo//deploy?ref=v1",
+          "  - ./nodir",
+          "  - ../../../outside.yaml",
+          "components:",
+          "  - ../components/ok",
+          "  - ../components/empty",
+          "configMapGenerator:",
+          "  - name: cfg",
+          "    files:",
+          "      - config.yaml=./resources/config.yaml",
+          "      - ./resources/missing.conf",
+          "patches:",
+          "  - path: ./patch.yaml",
+          "",
+        ].join("\n"),
+        "kubernetes/app/present.yaml": "a: 1\n",
+        "kubernetes/app/resources/config.yaml": "a: 1\n",
+        "kubernetes/components/ok/kustomization.yaml": "kind: Component\n",
+        "kubernetes/components/empty/pvc.yaml": "a: 1\n",
+      }),
+    ).toEqual([
+      "kubernetes/app/kustomization.yaml:5:5 resources entry './nodir' does not exist (kubernetes/app/nodir)",
+      "kubernetes/app/kustomization.yaml:6:5 resources entry '../../../outside.yaml' points outside the repository",
+      "kubernetes/app/kustomization.yaml:9:5 components entry '../components/empty' is a directory without a kustomization.yaml",
+      "kubernetes/app/kustomization.yaml:14:9 configMapGenerator entry './resources/missing.conf' does not exist (kubernetes/app/resources/missing.conf)",
+      "kubernetes/app/kustomization.yaml:16:11 patches entry './patch.yaml' does not exist (kubernetes/app/patch.yaml)",
+    ]);
+  });
+});
+
+describe("flux/unwired-app and flux/unreferenced-file", () => {
+  const files = {
+    "kubernetes/apps/games/kustomization.yaml":
+      "namespace: games\nresources:\n  - ./namespace.yaml\n  - ./romm\n",
+    "kubernetes/apps/games/namespace.yaml": "kind: Namespace\n",
+    "kubernetes/apps/games/romm/kustomization.yaml": "resources:\n  - ./ks.yaml\n",
+    "kubernetes/apps/games/romm/ks.yaml": "kind: Kustomization\n",
+    "kubernetes/apps/games/romm/app/kustomization.yaml":
+      "resources:\n  - ./helmrelease.yaml\nconfigMapGenerator:\n  - name: c\n    files: [./resources/a.conf]\n",
+    "kubernetes/apps/games/romm/app/helmrelease.yaml": "kind: HelmRelease\n",
+    "kubernetes/apps/games/romm/app/resources/a.conf": "x\n",
+    "kubernetes/apps/games/romm/app/README.md": "notes\n",
+    "kubernetes/apps/games/other/ks.yaml": "kind: Kustomization\n",
+    "kubernetes/apps/games/other/app/stray.yaml": "kind: ConfigMap\n",
+    "kubernetes/apps/games/other/app/kustomization.yaml": "resources: []\n",
+    "kubernetes/apps/nokust/app.yaml": "kind: ConfigMap\n",
+  };
+  it("follows directory entries; reports the unlisted ks.yaml at resources: of the namespace", () => {
+    expect(check("flux/unwired-app", files)).toEqual([
+      "kubernetes/apps/games/kustomization.yaml:2:1 kubernetes/apps/games/other/ks.yaml is not listed in kubernetes/apps/games/kustomization.yaml: Flux never applies it",
+    ]);
+  });
+  it("reports files no kustomization lists (Markdown and directories without kustomization.yaml excepted)", () => {
+    expect(check("flux/unreferenced-file", files)).toEqual([
+      "kubernetes/apps/games/other/app/stray.yaml:1:1 kubernetes/apps/games/other/app/stray.yaml is not referenced by kubernetes/apps/games/other/app/kustomization.yaml (or any kustomization file): it is never applied",
+    ]);
+  });
+});
+
+describe("gitops/kubectl-apply", () => {
+  it("flags applies of app manifests in Taskfiles and scripts, not bootstrap applies or comments", () => {
+    expect(
+      check("gitops/kubectl-apply", {
+        ".taskfiles/k8s/Taskfile.yaml": [
+          "tasks:",
+          "  a:",
+          "    cmds:",
+          "      - kubectl apply --server-side -f {{.KUBERNETES_DIR}}/apps/games/romm/app/helmrelease.yaml",
+          "      - kubectl apply --server-side -k {{.KUBERNETES_DIR}}/bootstrap",
+          "      # kubectl apply -k kubernetes/apps/x",
+          "",
+        ].join("\n"),
+        "scripts/hack.sh": "kustomize build kubernetes/apps/games | kubectl apply -f -\n",
+        "README.md": "never run kubectl apply -k kubernetes/apps\n",
+      }),
+    ).toEqual([
+      ".taskfiles/k8s/Taskfile.yaml:4:9 kubectl apply of manifests under kubernetes/apps",
+      "scripts/hack.sh:1:41 kubectl apply of manifests under kubernetes/apps",
+    ]);
+  });
+});
+
+describe("docs/stale-reference", () => {
+  it("checks relative links (with #L line ranges) and path-like code spans; leaves URLs, fences and non-paths alone", () => {
+    expect(
+      check("docs/stale-reference", {
+        "docs/guide.md": [
+          "See [the app](../kubernetes/app.yaml#L1-L2) and [gone](../kubernetes/gone.yaml).",
+          "Lines `kubernetes/app.yaml:2-9` and `kubernetes/app.yaml:1-2` and `kubernetes/missing.yaml`.",
+          "Not paths: `helm.toolkit.fluxcd.io/v2`, `a/b`, [site](https://example.com/x), [top](#intro).",
+          "```sh",
+          "cat kubernetes/also-missing.yaml `kubernetes/missing-too.yaml`",
+          "```",
+          "",
+        ].join("\n"),
+        "kubernetes/app.yaml": "a: 1\nb: 2\n",
+        "CHANGELOG.md": "- removed `kubernetes/old.yaml`\n",
+      }),
+    ).toEqual([
+      "docs/guide.md:1:56 link target ../kubernetes/gone.yaml does not exist",
+      "docs/guide.md:2:8 `kubernetes/app.yaml:2-9`: kubernetes/app.yaml has 3 lines",
+      "docs/guide.md:2:68 `kubernetes/missing.yaml` does not exist",
+    ]);
+  });
+});
+
+describe("placeholder/config-literal", () => {
+  it("finds literal config values in manifests, not in SOPS files or outside the manifests directory", () => {
+    const literals = [{ name: "cluster.domain", value: "home.example.dev" }];
+    expect(
+      check(
+        "placeholder/config-literal",
+        {
+          "kubernetes/apps/a/route.yaml":
+            "spec:\n  hostnames:\n    - app.Home.Example.dev\n    - app.${SECRET_DOMAIN}\n",
+          "kubernetes/apps/a/s.sops.yaml": "stringData:\n  D: home.example.dev\n",
+          "bootstrap/config.yaml": "cluster:\n  domain: home.example.dev\n",
+        },
+        literals,
+      ),
+    ).toEqual([
+      "kubernetes/apps/a/route.yaml:3:11 literal cluster.domain value 'home.example.dev' in a manifest",
+    ]);
+  });
+});
+
+describe("storage/nfs-literal", () => {
+  it("checks nfs volumes, app-template nfs persistence and NFS StorageClasses", () => {
+    expect(
+      check("storage/nfs-literal", {
+        "kubernetes/a.yaml": [
+          "kind: HelmRelease",
+          "spec:",
+          "  values:",
+          "    persistence:",
+          "      media:",
+          "        type: nfs",
+          "        server: ${NFS_SERVER}",
+          "        path: /export/media",
+          "---",
+          "kind: StorageClass",
+          "provisioner: nfs.csi.k8s.io",
+          "parameters:",
+          "  server: 10.0.0.5",
+          "  share: ${NFS_SHARE}",
+          "",
+        ].join("\n"),
+      }),
+    ).toEqual([
+      "kubernetes/a.yaml:8:15 NFS path '/export/media' is a literal",
+      "kubernetes/a.yaml:13:11 NFS server '10.0.0.5' is a literal",
+    ]);
+  });
+});
