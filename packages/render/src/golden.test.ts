@@ -94,7 +94,9 @@ describe.each(cases)("golden tree: $name", (golden) => {
       const text = f.content.toString("utf8");
       expect(text.split("\n")[0], f.path).toMatch(/^# yaml-language-server: \$schema=https:\/\/\S+$/);
       expect(() => parseYaml(text, { file: f.path }), f.path).not.toThrow();
-      expect(text.endsWith("\n") && !text.endsWith("\n\n"), `${f.path} ends with exactly one newline`).toBe(true);
+      expect(text.endsWith("\n") && !text.endsWith("\n\n"), `${f.path} ends with exactly one newline`).toBe(
+        true,
+      );
       expect(text, `${f.path} has no trailing spaces`).not.toMatch(/[ \t]+\n/);
     }
   });
@@ -118,9 +120,15 @@ describe("optional apps", () => {
   it("all off: no file of a disabled app exists anywhere", async () => {
     const paths = (await render(join(fixtures, "apps-off/config.yaml"))).map((f) => f.path);
     for (const gone of ["observability/", "games/", "metrics-server", "external-dns", "romm", "grafana"]) {
-      expect(paths.filter((p) => p.includes(gone)), gone).toEqual([]);
+      expect(
+        paths.filter((p) => p.includes(gone)),
+        gone,
+      ).toEqual([]);
     }
-    const kubeSystem = await readFile(join(fixtures, "apps-off/expected/kubernetes/apps/kube-system/kustomization.yaml"), "utf8");
+    const kubeSystem = await readFile(
+      join(fixtures, "apps-off/expected/kubernetes/apps/kube-system/kustomization.yaml"),
+      "utf8",
+    );
     expect(kubeSystem).not.toContain("metrics-server");
   });
 
