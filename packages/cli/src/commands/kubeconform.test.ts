@@ -156,3 +156,43 @@ describe("homeops validate manifests", () => {
     expect(result.locations[0].physicalLocation.region.startLine).toBe(10);
   });
 });
+
+describe("homeops kubeconform on the sample repository", () => {
+  const sample = join(import.meta.dirname, "../../../..");
+
+  it("exits 0 on the rendered sample", async () => {
+    const r = await run(sample, "kubeconform", "--output", "json");
+    expect(r.code, r.out.slice(0, 2000)).toBe(0);
+    const { counts } = JSON.parse(r.out).data;
+    expect(counts.valid).toBeGreaterThan(50);
+    expect(counts.invalid + counts.error).toBe(0);
+  });
+
+  it("an unknown field in any sample manifest exits 1 naming that file:line", async () => {
+    const repo = mkdtempSync(join(tmpdir(), "homeops-kubeconform-sample-"));
+    cpSync(join(sample, "kubernetes"), join(repo, "kubernetes"), { recursive: true });
+    const { buildRepoGraph } = await import("@homeops/manifests");
+    const graph = await buildRepoGraph(repo, { clusterRoot: "kubernetes/flux" });
+    const files = [...new Set(graph.objects.filter((o) => o.kind !== "Secret").map((o) => o.provenance.file))]
+      .filter((f) => !/(^|\/)kustomization\.ya?ml$/.test(f))
+      .sort();
+    expect(files.length).toBeGreaterThan(20);
+    const misses: string[] = [];
+    for (const file of files) {
+      const path = join(repo, file);
+      const original = readFileSync(path, "utf8");
+      const lines = original.split("\n");
+      const kindLine = lines.findIndex((l) => /^kind: /.test(l));
+      if (kindLine < 0) continue;
+      lines.splice(kindLine + 1, 0, "zzUnknownField: true");
+      writeFileSync(path, lines.join("\n"));
+      const r = await run(repo, "kubeconform");
+      writeFileSync(path, original);
+      const where = `${file}:${kindLine + 2}`;
+      if (r.code !== 1 || !r.out.includes(where) || !r.out.includes('unknown field "zzUnknownField"')) {
+        misses.push(`${where}: exit ${r.code}\n${r.out.slice(0, 600)}${r.err.slice(0, 600)}`);
+      }
+    }
+    expect(misses, misses.join("\n\n")).toEqual([]);
+  }, 300_000);
+});

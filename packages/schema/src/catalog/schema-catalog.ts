@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { isAbsolute, join, resolve } from "node:path";
@@ -80,7 +81,6 @@ export class SchemaCatalog {
   private readonly locations: string[];
   private readonly allowNetwork: boolean;
   private readonly cwd: string;
-  private readonly ajv: Ajv;
   private readonly cache = new Map<string, Promise<SchemaLookup>>();
 
   constructor(options: SchemaCatalogOptions = {}) {
@@ -101,14 +101,6 @@ export class SchemaCatalog {
       }
     }
     this.locations = locations;
-    this.ajv = new Ajv({
-      allErrors: true,
-      strict: false,
-      logger: false,
-      validateFormats: true,
-      code: { regExp: goCompatibleRegExp },
-    });
-    addFormats(this.ajv, ["date-time"]);
   }
 
   /** The compiled schema for a kind, or why there is none. */
@@ -146,8 +138,14 @@ export class SchemaCatalog {
       }
       if (schema === null || typeof schema !== "object") continue;
       try {
-        const prepared = prepareSchema(schema as Record<string, unknown>, builtin && !this.strict);
-        return { found: true, schema: { source: target, validate: this.ajv.compile(prepared) } };
+        const relax = builtin && !this.strict;
+        const key = `${relax ? "relaxed" : "as-is"}:${createHash("sha256").update(text).digest("hex")}`;
+        let validate = compiled.get(key);
+        if (!validate) {
+          validate = sharedAjv().compile(prepareSchema(schema as Record<string, unknown>, relax));
+          compiled.set(key, validate);
+        }
+        return { found: true, schema: { source: target, validate } };
       } catch (error) {
         return { found: "error", message: `schema ${target} does not compile: ${(error as Error).message}` };
       }
@@ -177,6 +175,28 @@ export class SchemaCatalog {
       throw error;
     }
   }
+}
+
+/**
+ * Compiled validators, shared by every catalog in the process and keyed by schema text: compiling is
+ * the expensive part (tens of ms for a kind that embeds a PodSpec), and a schema's text fully decides
+ * its validator.
+ */
+const compiled = new Map<string, ValidateFunction>();
+let ajv: Ajv | undefined;
+
+function sharedAjv(): Ajv {
+  if (!ajv) {
+    ajv = new Ajv({
+      allErrors: true,
+      strict: false,
+      logger: false,
+      validateFormats: true,
+      code: { regExp: goCompatibleRegExp },
+    });
+    addFormats(ajv, ["date-time"]);
+  }
+  return ajv;
 }
 
 /**
