@@ -66,6 +66,21 @@ const SUPPORTED_FIELDS = new Set([
   "sortOptions",
 ]);
 
+const LIST_FIELDS = [
+  "resources",
+  "bases",
+  "components",
+  "patches",
+  "patchesStrategicMerge",
+  "patchesJson6902",
+  "images",
+  "replacements",
+  "configMapGenerator",
+  "secretGenerator",
+  "labels",
+  "replicas",
+];
+
 const UNSUPPORTED_FIELDS: Record<string, string> = {
   helmCharts: "helm chart inflation is not supported offline (render the chart, or let a HelmRelease do it)",
   helmChartInflationGenerator: "helm chart inflation is not supported",
@@ -114,6 +129,11 @@ interface Kustomization {
   doc: YamlDocument;
   k: Obj;
   generated: boolean;
+}
+
+function posKey(doc: YamlDocument, path: (string | number)[]): SourcePosition {
+  const at = doc.locateKey(path);
+  return { file: doc.file, line: at.line, column: at.column };
 }
 
 function pos(doc: YamlDocument, path: (string | number)[]): SourcePosition {
@@ -323,12 +343,30 @@ class Builder {
           err(
             "build/unsupported-field",
             `${kust.file}: \`${key}\`: ${UNSUPPORTED_FIELDS[key]}`,
-            pos(doc, [key]),
+            posKey(doc, [key]),
           ),
         );
       } else if (!SUPPORTED_FIELDS.has(key)) {
         this.fail(
-          err("build/unknown-field", `${kust.file}: unknown kustomization field \`${key}\``, pos(doc, [key])),
+          err(
+            "build/unknown-field",
+            `${kust.file}: unknown kustomization field \`${key}\``,
+            posKey(doc, [key]),
+          ),
+        );
+      }
+    }
+    for (const key of ["namespace", "namePrefix", "nameSuffix"]) {
+      if (k[key] !== undefined && k[key] !== null && typeof k[key] !== "string") {
+        this.fail(
+          err("build/invalid-kustomization", `${kust.file}: \`${key}\` must be a string`, pos(doc, [key])),
+        );
+      }
+    }
+    for (const key of LIST_FIELDS) {
+      if (k[key] !== undefined && k[key] !== null && !Array.isArray(k[key])) {
+        this.fail(
+          err("build/invalid-kustomization", `${kust.file}: \`${key}\` must be a list`, pos(doc, [key])),
         );
       }
     }

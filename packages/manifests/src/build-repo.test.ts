@@ -1,0 +1,150 @@
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { buildRepoGraph } from "./index.js";
+
+const temps: string[] = [];
+afterAll(async () => {
+  await Promise.all(temps.map((t) => rm(t, { recursive: true, force: true })));
+});
+
+async function repo(files: Record<string, string>): Promise<string> {
+  const root = await mkdtemp(join(tmpdir(), "homeops-repo-"));
+  temps.push(root);
+  for (const [file, text] of Object.entries(files)) {
+    await mkdir(dirname(join(root, file)), { recursive: true });
+    await writeFile(join(root, file), text);
+  }
+  return root;
+}
+
+const ks = (name: string, path: string, extra = ""): string => `apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata:
+  name: ${name}
+  namespace: flux-system
+spec:
+  interval: 1h
+  path: ${path}
+  prune: true
+  sourceRef:
+    kind: GitRepository
+    name: flux-system
+${extra}`;
+
+const fixture = join(import.meta.dirname, "../test/fixtures/home-ops");
+
+describe("buildRepoGraph", () => {
+  it("discovers Flux objects breadth-first from the cluster root and resolves the graph", async () => {
+    const graph = await buildRepoGraph(fixture);
+    expect(graph.clusterRoot).toBe("kubernetes/flux");
+    expect(graph.kustomizations.map((k) => `${k.namespace}/${k.name}`)).toEqual([
+      "flux-system/flux-system",
+      "flux-system/cluster-apps",
+      "default/echo",
+      "flux-system/addons",
+      "kube-system/crds",
+      "media/jellyfin",
+    ]);
+    const jellyfin = graph.kustomizations.find((k) => k.name === "jellyfin")!;
+    expect(jellyfin).toMatchObject({
+      file: "kubernetes/apps/media/jellyfin/ks.yaml",
+      line: 2,
+      path: "kubernetes/apps/media/jellyfin/app",
+      parent: "flux-system/cluster-apps",
+      dependsOn: [{ name: "crds", namespace: "kube-system" }],
+      sourceRef: { kind: "GitRepository", name: "flux-system", namespace: "media" },
+      variables: { APP: "jellyfin", VOLSYNC_CAPACITY: "50Gi" },
+      status: "built",
+    });
+    // the parent's patches reached the child: decryption and a HelmRelease patch
+    expect(jellyfin.spec.decryption).toEqual({ provider: "sops", secretRef: { name: "sops-age" } });
+    const pvc = jellyfin.objects.find((o) => o.kind === "PersistentVolumeClaim")!;
+    expect(pvc.object).toMatchObject({
+      metadata: { name: "jellyfin", namespace: "media" },
+      spec: { resources: { requests: { storage: "50Gi" } }, storageClassName: "ceph-block" },
+    });
+    expect(pvc.provenance.file).toBe("kubernetes/components/volsync/pvc.yaml");
+    expect(pvc.provenance.chain).toEqual([
+      "Kustomization media/jellyfin",
+      "kubernetes/apps/media/jellyfin/app/kustomization.yaml",
+      "kubernetes/components/volsync/kustomization.yaml",
+    ]);
+    expect(pvc.locate(["spec", "resources", "requests", "storage"])).toMatchObject({
+      file: "kubernetes/components/volsync/pvc.yaml",
+      line: 9,
+    });
+    const hr = graph.helmReleases[0]!;
+    expect(hr).toMatchObject({ name: "jellyfin", namespace: "media", kustomization: "media/jellyfin" });
+    expect(hr.object.object).toMatchObject({ spec: { install: { remediation: { retries: -1 } } } });
+    expect(graph.sources.map((s) => `${s.kind} ${s.namespace}/${s.name} ${s.isRepoRoot}`)).toEqual([
+      "GitRepository flux-system/flux-system true",
+      "OCIRepository media/jellyfin false",
+    ]);
+    expect(graph.objects.length).toBe(graph.kustomizations.reduce((n, k) => n + k.objects.length, 0));
+    expect(graph.files.has("kubernetes/components/volsync/pvc.yaml")).toBe(true);
+    // ExternalSecret Go templates pass through substitution untouched
+    const addons = graph.kustomizations.find((k) => k.name === "addons")!;
+    expect(addons.objects[0]?.object).toMatchObject({
+      data: { untouched: "{{ .TEMPLATE }}", domain: "x-secret-domain" },
+    });
+  });
+
+  it("fails an undefined variable in strict mode at the source line, and substitutes empty when lenient", async () => {
+    const root = await repo({
+      "kubernetes/flux/ks.yaml": ks("app", "./app", "  postBuild:\n    substitute:\n      APP: web\n"),
+      "app/kustomization.yaml": "resources: [cm.yaml]\n",
+      "app/cm.yaml":
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${APP}\ndata:\n  a: ${APP}\n  b: ${NOT_SET}\n",
+    });
+    const strict = await buildRepoGraph(root);
+    const app = strict.kustomizations.find((k) => k.name === "app")!;
+    expect(app.status).toBe("error");
+    expect(strict.findings).toMatchObject([
+      {
+        ruleId: "build/undefined-variable",
+        severity: "error",
+        file: "app/cm.yaml",
+        line: 7,
+        column: 6,
+        path: "data.b",
+      },
+    ]);
+    expect(strict.findings[0]?.message).toContain("NOT_SET");
+
+    const lenient = await buildRepoGraph(root, { strict: false });
+    expect(lenient.findings).toEqual([]);
+    expect(lenient.kustomizations.find((k) => k.name === "app")?.objects[0]?.object).toEqual({
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: "web" },
+      data: { a: "web", b: null },
+    });
+  });
+
+  it("reports a Kustomization path that does not exist at its spec.path line", async () => {
+    const root = await repo({ "kubernetes/flux/ks.yaml": ks("app", "./nope") });
+    const graph = await buildRepoGraph(root);
+    expect(graph.findings).toMatchObject([
+      {
+        ruleId: "flux/path-not-found",
+        severity: "error",
+        file: "kubernetes/flux/ks.yaml",
+        line: 8,
+        column: 9,
+      },
+    ]);
+  });
+
+  it("reports a missing cluster root and an unknown source", async () => {
+    const empty = await repo({ "README.md": "x" });
+    expect((await buildRepoGraph(empty)).findings).toMatchObject([{ ruleId: "flux/missing-cluster-root" }]);
+    const root = await repo({
+      "clusters/main/ks.yaml": ks("app", "./app").replace("kind: GitRepository", "kind: OCIRepository"),
+    });
+    const graph = await buildRepoGraph(root, { clusterRoot: "clusters/main" });
+    expect(graph.kustomizations.find((k) => k.name === "app")?.status).toBe("skipped");
+    expect(graph.findings).toMatchObject([{ ruleId: "flux/external-source", severity: "info" }]);
+  });
+});
