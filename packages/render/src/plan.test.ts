@@ -5,7 +5,7 @@ import { writeFileAtomic } from "@homeops/core";
 import { describe, expect, it } from "vitest";
 import { type ApplyFs, applyRenderPlan } from "./apply.js";
 import { TemplateError } from "./engine.js";
-import { planRender, summarizePlan } from "./plan.js";
+import { isPlanClean, planRender, summarizePlan } from "./plan.js";
 
 async function repo(templates: Record<string, string>, extra: Record<string, string> = {}): Promise<string> {
   const root = await mkdtemp(join(tmpdir(), "homeops-render-"));
@@ -72,6 +72,15 @@ describe("planRender + applyRenderPlan", () => {
     const second = await render(root);
     expect(second.counts).toEqual({ create: 0, update: 0, unchanged: 4, conflict: 0, delete: 0 });
     expect(second.result.manifestChanged).toBe(false);
+    expect(isPlanClean(second.plan)).toBe(true);
+    // a lost manifest: every file is unchanged, but the plan is not clean until the manifest is back
+    const { rm } = await import("node:fs/promises");
+    await rm(join(root, ".homeops/rendered.json"));
+    const lost = await planRender({ rootDir: root, data });
+    expect(summarizePlan(lost).unchanged).toBe(4);
+    expect(isPlanClean(lost)).toBe(false);
+    await applyRenderPlan(lost);
+    expect(isPlanClean(await planRender({ rootDir: root, data }))).toBe(true);
     const manifest = JSON.parse(await readFile(join(root, ".homeops/rendered.json"), "utf8"));
     expect(Object.keys(manifest.files)).toEqual([
       "kubernetes/apps/a.yaml",

@@ -42,6 +42,8 @@ export interface RenderPlan {
   manifestPath: string;
   /** Leftover temp files of an interrupted run (removed by apply). */
   staleTemps: string[];
+  /** false when apply would rewrite the manifest even if every file is unchanged (adopted or vanished files). */
+  manifestInSync: boolean;
 }
 
 export interface PlanRenderOptions {
@@ -105,10 +107,18 @@ export async function planFromRendered(options: PlanFromRenderedOptions): Promis
       ...(owned ? { owned } : {}),
     });
   }
+  let manifestInSync = true;
+  for (const e of entries) {
+    if (e.action === "unchanged" && !e.sops && e.owned?.sha256 !== hashContent(e.rendered!.content))
+      manifestInSync = false;
+  }
   for (const [path, owned] of Object.entries(manifest.files)) {
     if (produced.has(path)) continue;
     const current = await readCurrent(join(rootDir, path));
-    if (current === null) continue;
+    if (current === null) {
+      manifestInSync = false;
+      continue;
+    }
     const base = { path, current, sops: isSopsPath(path), owned };
     if (hashContent(current) === owned.sha256)
       entries.push({ ...base, action: "delete", reason: "no longer rendered" });
@@ -120,7 +130,14 @@ export async function planFromRendered(options: PlanFromRenderedOptions): Promis
       });
   }
   entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return { rootDir, entries, manifest, manifestPath, staleTemps: await findStaleTemps(rootDir, entries) };
+  return {
+    rootDir,
+    entries,
+    manifest,
+    manifestPath,
+    staleTemps: await findStaleTemps(rootDir, entries),
+    manifestInSync,
+  };
 }
 
 function decide(
@@ -185,5 +202,7 @@ export function summarizePlan(plan: RenderPlan): Record<RenderAction, number> {
 
 /** true when applying the plan would change nothing. */
 export function isPlanClean(plan: RenderPlan): boolean {
-  return plan.entries.every((e) => e.action === "unchanged") && plan.staleTemps.length === 0;
+  return (
+    plan.entries.every((e) => e.action === "unchanged") && plan.staleTemps.length === 0 && plan.manifestInSync
+  );
 }

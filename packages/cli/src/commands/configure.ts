@@ -65,8 +65,15 @@ export async function configureRepository(ctx: CliContext, options: ConfigureOpt
   }
   status("validate config", c.green("passed"));
 
-  const { applyRenderPlan, encryptSopsFileInPlace, findSops, isPlanClean, isSopsEncrypted, planRender } =
-    await import("@homeops/render");
+  const {
+    applyRenderPlan,
+    encryptSopsFileInPlace,
+    findSops,
+    isPlanClean,
+    isSopsEncrypted,
+    isSopsPath,
+    planRender,
+  } = await import("@homeops/render");
   const plan = await planRender({ rootDir: ctx.cwd, data: loaded.config });
   if (!options.yes && !isPlanClean(plan)) {
     printPlan(ctx, plan, { all: false, verb: "would" });
@@ -88,7 +95,7 @@ export async function configureRepository(ctx: CliContext, options: ConfigureOpt
   const { join } = await import("node:path");
   const pending: string[] = [];
   for (const path of Object.keys(result.manifest.files)) {
-    if (!/.\.sops\.[^./]+$/.test(path.split("/").pop() ?? "")) continue;
+    if (!isSopsPath(path)) continue;
     const content = await readFile(join(ctx.cwd, path)).catch(() => null);
     if (content !== null && !isSopsEncrypted(content)) pending.push(path);
   }
