@@ -52,6 +52,13 @@ export async function readOwnershipManifest(path: string, display = path): Promi
     throw new UserError("FILE_UNREADABLE", `${display}: unsupported ownership manifest (expected version 1)`);
   }
   for (const [path, entry] of Object.entries(manifest.files)) {
+    // a path outside the repository would let a tampered manifest delete anything
+    if (path.startsWith("/") || path.split("/").some((s) => s === ".." || s === "") || path.includes("\\")) {
+      throw new UserError(
+        "FILE_UNREADABLE",
+        `${display}: entry '${path}' is not a path inside the repository`,
+      );
+    }
     if (typeof entry?.sha256 !== "string") {
       throw new UserError("FILE_UNREADABLE", `${display}: entry '${path}' has no sha256`);
     }

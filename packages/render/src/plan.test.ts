@@ -226,6 +226,22 @@ describe("planRender + applyRenderPlan", () => {
     expect(await readdir(join(root, "kubernetes/apps"))).toEqual(["a.yaml", "games"]);
   });
 
+  it("refuses to plan without templates instead of pruning everything", async () => {
+    const root = await repo(templates);
+    await render(root);
+    const { rm } = await import("node:fs/promises");
+    await rm(join(root, "bootstrap"), { recursive: true });
+    await expect(planRender({ rootDir: root, data })).rejects.toThrow(/no template directory found/);
+    expect(await readFile(join(root, "kubernetes/apps/a.yaml"), "utf8")).toBe("name: home\n");
+  });
+
+  it("rejects a manifest entry outside the repository", async () => {
+    const root = await repo(templates, {
+      ".homeops/rendered.json": JSON.stringify({ version: 1, files: { "../outside.yaml": { sha256: "x" } } }),
+    });
+    await expect(planRender({ rootDir: root, data })).rejects.toThrow(/not a path inside the repository/);
+  });
+
   it("keeps file modes of verbatim files", async () => {
     const root = await repo({ "scripts/run.sh": "#!/bin/sh\necho ${HOME}\n" });
     const { chmod } = await import("node:fs/promises");

@@ -63,6 +63,25 @@ export const DEFAULT_TEMPLATE_ROOTS = ["bootstrap/overrides", "bootstrap/templat
 export async function planRender(options: PlanRenderOptions): Promise<RenderPlan> {
   const rootDir = resolve(options.rootDir);
   const roots = (options.templateRoots ?? DEFAULT_TEMPLATE_ROOTS).map((r) => resolve(rootDir, r));
+  const { stat } = await import("node:fs/promises");
+  const present = await Promise.all(
+    roots.map((r) =>
+      stat(r).then(
+        (s) => s.isDirectory(),
+        () => false,
+      ),
+    ),
+  );
+  if (!present.some(Boolean)) {
+    // without templates every file homeops wrote would look "no longer rendered": refuse instead of pruning
+    throw new UserError(
+      "FILE_NOT_FOUND",
+      `no template directory found (${roots.map((r) => posix.relative(rootDir, r)).join(", ")})`,
+      {
+        hint: "run homeops from the repository root (or pass -C <repo>)",
+      },
+    );
+  }
   const files = await renderTemplates({
     roots,
     data: options.data,
