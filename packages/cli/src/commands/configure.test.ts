@@ -1,4 +1,7 @@
-import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ExitCode } from "../exit-codes.js";
@@ -6,7 +9,7 @@ import { createTestIo } from "../internal/test-io.js";
 import { freshRepo } from "../internal/test-repo.js";
 import { createContext } from "../io.js";
 import { runCli } from "../main.js";
-import { type ConfigureStage, configureRepository } from "./configure.js";
+import { type ConfigureStage, configureRepository, configureStages } from "./configure.js";
 
 async function homeops(dir: string, env: Record<string, string | undefined>, ...args: string[]) {
   const t = createTestIo({ cwd: dir, env });
@@ -14,6 +17,25 @@ async function homeops(dir: string, env: Record<string, string | undefined>, ...
   return { code, stdout: t.stdout(), stderr: t.stderr() };
 }
 const env = { PATH: process.env.PATH, HOME: process.env.HOME };
+
+function onPath(name: string): boolean {
+  const dirs = [...(process.env.PATH ?? "").split(":"), join(homedir(), "go/bin")];
+  return dirs.some((d) => d !== "" && existsSync(join(d, name)));
+}
+/** configure without the validation stages: this test is about encryption only. */
+async function configure(dir: string, env: Record<string, string | undefined>) {
+  const t = createTestIo({ cwd: dir, env });
+  const code = await configureRepository(createContext(t.io), {
+    config: "bootstrap/config.yaml",
+    yes: true,
+    force: false,
+    stages: [],
+  });
+  return { code, stdout: t.stdout(), stderr: t.stderr() };
+}
+const haveSops = onPath("sops") && onPath("age-keygen");
+if (!haveSops && process.env.CI)
+  throw new Error("sops and age-keygen are required for the configure SOPS test (CI is set)");
 
 describe("homeops configure", () => {
   it("init → validate → render → encrypt → stages; not-delivered stages are reported as not run", async () => {
@@ -81,4 +103,47 @@ describe("homeops configure", () => {
     await expect(readdir(join(dir, "kubernetes"))).rejects.toThrow(/ENOENT/);
     await expect(readFile(join(dir, secret))).rejects.toThrow(/ENOENT/);
   });
+
+  it.skipIf(!haveSops)(
+    "encrypts a rendered *.sops.yaml with the real sops; a second configure leaves it byte-identical",
+    async () => {
+      const dir = await freshRepo();
+      const key = join(await mkdtemp(join(tmpdir(), "homeops-age-")), "age.key");
+      execFileSync("age-keygen", ["-o", key], { stdio: "ignore" });
+      const recipient = /public key: (age1\w+)/.exec(await readFile(key, "utf8"))![1]!;
+      const config = join(dir, "bootstrap/config.yaml");
+      await writeFile(config, (await readFile(config, "utf8")).replace(/age1\w{58}/, recipient));
+      const secret = "talosconfig/test.sops.yaml";
+      await mkdir(join(dir, "bootstrap/overrides/talosconfig"), { recursive: true });
+      const plaintext =
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: x\nstringData:\n  token: plaintext-token\n";
+      await writeFile(join(dir, `bootstrap/overrides/${secret}`), plaintext);
+      const withSops = {
+        ...env,
+        PATH: `${process.env.PATH}:${join(homedir(), "go/bin")}`,
+        SOPS_AGE_KEY_FILE: key,
+      };
+
+      const first = await configure(dir, withSops);
+      expect(first.stderr).toBe("");
+      expect(first.code, first.stdout).toBe(ExitCode.Clean);
+      const encrypted = await readFile(join(dir, secret));
+      expect(encrypted.toString()).not.toContain("plaintext-token");
+      expect(encrypted.toString()).toMatch(/^sops:$/m);
+      const sops =
+        onPath("sops") && existsSync(join(homedir(), "go/bin/sops"))
+          ? join(homedir(), "go/bin/sops")
+          : "sops";
+      const decrypted = execFileSync(sops, ["decrypt", secret], {
+        cwd: dir,
+        env: { ...process.env, ...withSops },
+      });
+      expect(decrypted.toString()).toBe(plaintext);
+
+      const second = await configure(dir, withSops);
+      expect(second.code).toBe(ExitCode.Clean);
+      expect(second.stdout).toMatch(/^unchanged talosconfig\/test\.sops\.yaml$/m);
+      expect((await readFile(join(dir, secret))).equals(encrypted)).toBe(true);
+    },
+  );
 });
