@@ -59,7 +59,7 @@ const FORMATS = ["text", "json", "junit", "tap", "sarif"];
 /** Adds kubeconform's flags (shared by `homeops kubeconform` and `homeops validate manifests`). */
 export function addKubeconformOptions(command: Command): Command {
   return command
-    .option("--strict", "reject fields a schema does not declare (default)", true)
+    .option("--strict", "reject fields a schema does not declare", true)
     .option("--no-strict", "accept fields a schema does not declare")
     .option(
       "--skip <kinds>",
@@ -86,6 +86,10 @@ export function addKubeconformOptions(command: Command): Command {
       new Option("-o, --output <format>", FORMATS.join(", "))
         .default("text")
         .argParser(parseOutputFormat(FORMATS)),
+    )
+    .addHelpText(
+      "after",
+      "\nEach object is valid, invalid, error (no schema, bad kind/apiVersion) or skipped (--skip, --ignore-missing-schemas).\nExit codes: 0 every object valid or skipped; 1 invalid objects, errors, build errors, or nothing validated;\n2 the run could not happen (bad usage, missing directory).",
     );
 }
 
