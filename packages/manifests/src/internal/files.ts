@@ -1,7 +1,8 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { type Finding, isHomeopsError, parseYaml } from "@homeops/core";
+import type { Finding } from "@homeops/core";
 import type { ParsedFile } from "../types.js";
+import { parseGoYaml } from "./go-yaml.js";
 
 export type FileResult = { ok: true; file: ParsedFile } | { ok: false; finding: Finding };
 
@@ -84,26 +85,26 @@ export class FileStore {
         },
       };
     }
-    try {
-      const parsed = parseYaml(buf.toString("utf8"), { file: rel });
-      const file: ParsedFile = { file: rel, text: parsed.text, documents: parsed.documents };
+    const text = buf.toString("utf8");
+    const parsed = parseGoYaml(text, rel);
+    if (parsed.ok) {
+      const file: ParsedFile = { file: rel, text, documents: parsed.documents };
       this.parsed.set(rel, file);
       return { ok: true, file };
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      const loc = isHomeopsError(error) ? error.location : undefined;
-      const duplicate = /unique|duplicate/i.test(message);
-      return {
-        ok: false,
-        finding: {
-          ruleId: duplicate ? "build/duplicate-key" : "build/yaml-syntax",
-          severity: "error",
-          message,
-          file: rel,
-          ...(loc?.line === undefined ? {} : { line: loc.line }),
-          ...(loc?.column === undefined ? {} : { column: loc.column }),
-        },
-      };
     }
+    const first = parsed.problems[0]!;
+    const duplicate = parsed.problems.some((p) => /unique|duplicate/i.test(p.message));
+    const detail = parsed.problems.map((p) => `${rel}:${p.line}:${p.column}: ${p.message}`).join("; ");
+    return {
+      ok: false,
+      finding: {
+        ruleId: duplicate ? "build/duplicate-key" : "build/yaml-syntax",
+        severity: "error",
+        message: duplicate ? `duplicate key: ${detail}` : `invalid YAML: ${detail}`,
+        file: rel,
+        line: first.line,
+        column: first.column,
+      },
+    };
   }
 }

@@ -6,10 +6,10 @@
 import { posix } from "node:path";
 import { type Finding, parseYaml, type YamlDocument } from "@homeops/core";
 import jsonpatch from "fast-json-patch";
-import * as yamlLib from "yaml";
 import type { SkippedRemote, SourcePosition } from "../types.js";
 import type { FileStore } from "./files.js";
 import { buildGenerated } from "./generators.js";
+import { parseGoYaml } from "./go-yaml.js";
 import { applyReplacements } from "./replacements.js";
 import {
   clone,
@@ -460,16 +460,16 @@ class Builder {
       this.fail(err("build/remote-fetch-failed", `${kust.file}: could not fetch '${url}'`, at));
       return;
     }
-    try {
-      const parsed = parseYaml(text, { file: url });
-      for (const d of parsed.documents) {
-        if (!isObj(d.value)) continue;
-        ra.push(
-          newRes(d.value, { file: kust.file, line: at.line, column: at.column }, undefined, [...chain, url]),
-        );
-      }
-    } catch (e) {
-      this.fail(err("build/yaml-syntax", `${url}: ${(e as Error).message}`, at));
+    const parsed = parseGoYaml(text, url);
+    if (!parsed.ok) {
+      this.fail(err("build/yaml-syntax", `${url}: ${parsed.problems[0]!.message}`, at));
+      return;
+    }
+    for (const d of parsed.documents) {
+      if (!isObj(d.value)) continue;
+      ra.push(
+        newRes(d.value, { file: kust.file, line: at.line, column: at.column }, undefined, [...chain, url]),
+      );
     }
   }
 
@@ -943,25 +943,14 @@ class Builder {
   private parseInlinePatch(text: string, at: SourcePosition): LoadedPatch | undefined {
     // Inline patches are parsed again here (they are strings inside the kustomization); positions map to the entry.
     const trimmed = text.trim();
-    let docs: unknown[];
-    try {
-      const { parseAllDocuments } = yamlLib;
-      docs = parseAllDocuments(trimmed, { uniqueKeys: true })
-        .map((d) => {
-          if (d.errors.length > 0) throw new Error(d.errors[0]!.message);
-          return d.toJS();
-        })
-        .filter((v) => v !== null && v !== undefined);
-    } catch (e) {
+    const parsed = parseGoYaml(trimmed, at.file);
+    if (!parsed.ok) {
       this.fail(
-        err(
-          "build/invalid-patch",
-          `unable to parse SM or JSON patch: ${firstLine((e as Error).message)}`,
-          at,
-        ),
+        err("build/invalid-patch", `unable to parse SM or JSON patch: ${parsed.problems[0]!.message}`, at),
       );
       return undefined;
     }
+    const docs = parsed.documents.map((d) => d.value).filter((v) => v !== null && v !== undefined);
     if (docs.length === 1 && Array.isArray(docs[0]))
       return { json: docs[0] as unknown[], smp: [], doc: () => undefined };
     if (!docs.every(isObj)) {

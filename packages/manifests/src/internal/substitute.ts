@@ -5,6 +5,7 @@
 // re-type exactly the scalars the serializer would have written plain.
 import * as yaml from "yaml";
 import { EnvsubstError, evalEnvsubst, UnsetVariableError } from "./envsubst.js";
+import { parseYaml11Value } from "./go-yaml.js";
 import { isObj, type Obj } from "./res.js";
 
 export const SUBSTITUTE_KEY = "kustomize.toolkit.fluxcd.io/substitute";
@@ -36,9 +37,9 @@ function isPlain(s: string): boolean {
 }
 
 function retype(text: string): { ok: true; value: unknown } | { ok: false; message: string } {
-  const doc = yaml.parseDocument(text, { version: "1.1", uniqueKeys: true });
-  if (doc.errors.length > 0) return { ok: false, message: doc.errors[0]!.message.split("\n")[0]! };
-  const value = doc.toJS();
+  const parsed = parseYaml11Value(text);
+  if (!parsed.ok) return parsed;
+  const value = parsed.value;
   if ((isObj(value) || Array.isArray(value)) && !/^\s*[[{]/.test(text)) {
     return { ok: false, message: `mapping values are not allowed in this context: ${JSON.stringify(text)}` };
   }

@@ -970,6 +970,78 @@ items:
     spec: { ...base, path: "./app" },
   },
   {
+    name: "yaml-scalar-resolution",
+    files: {
+      "app/kustomization.yaml": kustomization("resources: [cm.yaml]\n"),
+      "app/cm.yaml": `apiVersion: v1
+kind: Custom
+metadata:
+  name: scalars
+values:
+  a: yes
+  b: on
+  c: off
+  d: y
+  e: 0777
+  f: 0o17
+  g: 1e3
+  h: .5
+  i: ~
+  j: Null
+  k: TRUE
+  l: 1:20
+  m: 0x1F
+  n: 1_000
+  o: No
+  q: 2026-01-01
+  r: 2026-01-02T03:04:05+02:00
+  s: "quoted yes"
+  t: 0b101
+  u: -012
+  v: 0644
+`,
+    },
+    spec: { ...base, path: "./app" },
+  },
+  {
+    name: "subst-yaml-1.1-retyping",
+    files: {
+      "app/kustomization.yaml": kustomization("resources: [cm.yaml]\n"),
+      "app/cm.yaml": `apiVersion: v1
+kind: Custom
+metadata:
+  name: retyped
+values:
+  a: \${YES}
+  b: \${ON}
+  c: \${OCT}
+  d: \${SEXA}
+  e: \${DATE}
+  f: \${NUL}
+  g: \${LIST}
+  h: \${N}
+  i: "\${YES}"
+  j: x-\${YES}
+`,
+    },
+    spec: {
+      ...base,
+      path: "./app",
+      postBuild: {
+        substitute: {
+          YES: "yes",
+          ON: "on",
+          OCT: "0777",
+          SEXA: "1:20",
+          DATE: "2026-01-01",
+          NUL: "~",
+          LIST: "[a, b]",
+          N: "n",
+        },
+      },
+    },
+  },
+  {
     name: "local-config-dropped-and-replicas",
     files: {
       "app/kustomization.yaml": kustomization(`resources: [deploy.yaml, local.yaml]

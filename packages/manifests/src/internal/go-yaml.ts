@@ -1,0 +1,136 @@
+// YAML scalar resolution as Flux sees it. kustomize reads files with gopkg.in/yaml.v3, whose resolver
+// differs from YAML 1.2 core in ways real manifests hit: `0644` is octal (420, think `defaultMode`),
+// underscores are dropped from numbers (`1_000`), `0b101` is binary, and plain dates become timestamps
+// (serialized as RFC 3339 strings). After post-build substitution Flux re-reads objects with YAML 1.1
+// rules (sigs.k8s.io/yaml): `yes`/`on`/`y` are booleans there, but `1:20` (sexagesimal) is not a number.
+import { YamlDocument } from "@homeops/core";
+import { LineCounter, parseAllDocuments, parseDocument, type ScalarTag } from "yaml";
+
+function signed(s: string, parse: (digits: string) => number): number {
+  const neg = s.startsWith("-");
+  const n = parse(s.replace(/^[-+]/, "").replace(/_/g, ""));
+  return neg ? -n : n;
+}
+
+function pad(n: string): string {
+  return n.padStart(2, "0");
+}
+
+/** Go's time.Time JSON form of a YAML timestamp, or undefined when `s` is not one. */
+function goTimestamp(s: string): string | undefined {
+  let m = /^(\d{4})-(\d\d?)-(\d\d?)$/.exec(s);
+  if (m) return `${m[1]}-${pad(m[2]!)}-${pad(m[3]!)}T00:00:00Z`;
+  m = /^(\d{4})-(\d\d?)-(\d\d?)(?:[Tt]| +)(\d\d?):(\d\d):(\d\d)(\.\d+)?[ \t]*(Z|[-+]\d\d?(?::?\d\d)?)?$/.exec(
+    s,
+  );
+  if (!m) return undefined;
+  const frac = m[7] ? m[7].replace(/0+$/, "").replace(/\.$/, "") : "";
+  let zone = m[8] ?? "Z";
+  if (zone !== "Z") {
+    const z = /^([-+])(\d\d?)(?::?(\d\d))?$/.exec(zone)!;
+    zone = z[2] === "0" && (z[3] ?? "00") === "00" ? "Z" : `${z[1]}${pad(z[2]!)}:${z[3] ?? "00"}`;
+  }
+  return `${m[1]}-${pad(m[2]!)}-${pad(m[3]!)}T${pad(m[4]!)}:${m[5]}:${m[6]}${frac}${zone}`;
+}
+
+const v3Tags: ScalarTag[] = [
+  {
+    identify: () => false,
+    default: true,
+    tag: "tag:yaml.org,2002:int",
+    test: /^[-+]?0[0-7_]+$/,
+    resolve: (s: string) => signed(s, (d) => Number.parseInt(d, 8)),
+  },
+  {
+    identify: () => false,
+    default: true,
+    tag: "tag:yaml.org,2002:int",
+    test: /^[-+]?0[bB][01_]+$/,
+    resolve: (s: string) => signed(s, (d) => Number.parseInt(d.slice(2), 2)),
+  },
+  {
+    identify: () => false,
+    default: true,
+    tag: "tag:yaml.org,2002:int",
+    test: /^[-+]?[0-9][0-9_]*_[0-9_]*$/,
+    resolve: (s: string) => signed(s, (d) => Number.parseInt(d, 10)),
+  },
+  {
+    identify: () => false,
+    default: true,
+    tag: "tag:yaml.org,2002:timestamp",
+    test: /^\d{4}-\d\d?-\d\d?(?:(?:[Tt]| +)\d\d?:\d\d:\d\d(?:\.\d+)?[ \t]*(?:Z|[-+]\d\d?(?::?\d\d)?)?)?$/,
+    resolve: (s: string) => goTimestamp(s) ?? s,
+  },
+];
+
+export interface GoYamlProblem {
+  line: number;
+  column: number;
+  message: string;
+}
+
+/** Parses a multi-document YAML text with yaml.v3's scalar rules; positions as in `@homeops/core`. */
+export function parseGoYaml(
+  text: string,
+  file: string,
+): { ok: true; documents: YamlDocument[] } | { ok: false; problems: GoYamlProblem[] } {
+  const lines = new LineCounter();
+  const docs = parseAllDocuments(text, {
+    lineCounter: lines,
+    prettyErrors: false,
+    uniqueKeys: true,
+    strict: true,
+    customTags: (tags) => [...v3Tags, ...tags],
+  });
+  const parsed = Array.isArray(docs) ? docs : [];
+  const problems: GoYamlProblem[] = [];
+  for (const doc of parsed) {
+    for (const error of doc.errors) {
+      const { line, col } = lines.linePos(error.pos[0]);
+      problems.push({
+        line,
+        column: col,
+        message: error.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, ""),
+      });
+    }
+  }
+  if (!Array.isArray(docs)) problems.push({ line: 1, column: 1, message: "unexpected YAML stream" });
+  if (problems.length > 0) return { ok: false, problems };
+  const documents = parsed
+    .filter((doc) => doc.contents !== null || parsed.length === 1)
+    .map((doc, index) => new YamlDocument(file, index, doc, lines));
+  return { ok: true, documents };
+}
+
+const v2Tags: ScalarTag[] = [
+  {
+    // sigs.k8s.io/yaml (goyaml.v2) has no sexagesimal numbers
+    identify: () => false,
+    default: true,
+    tag: "tag:yaml.org,2002:str",
+    test: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$/,
+    resolve: (s: string) => s,
+  },
+  {
+    // sigs.k8s.io/yaml's YAMLToJSON keeps timestamps as the text they were written as
+    identify: () => false,
+    default: true,
+    tag: "tag:yaml.org,2002:str",
+    test: v3Tags[3]!.test!,
+    resolve: (s: string) => s,
+  },
+];
+
+/** Reads one substituted plain scalar back the way sigs.k8s.io/yaml does (YAML 1.1 rules). */
+export function parseYaml11Value(
+  text: string,
+): { ok: true; value: unknown } | { ok: false; message: string } {
+  const doc = parseDocument(text, {
+    version: "1.1",
+    uniqueKeys: true,
+    customTags: (tags) => [...v2Tags, ...tags],
+  });
+  if (doc.errors.length > 0) return { ok: false, message: doc.errors[0]!.message.split("\n")[0]! };
+  return { ok: true, value: doc.toJS() };
+}
