@@ -58,6 +58,11 @@ describe("TemplateEngine", () => {
     expect(render(src)).toBe("nodes:\n  - k8s-0\n  - k8s-1\nend: true\n");
   });
 
+  it("accepts eta's own trim markers on control lines", () => {
+    const src = "a:\n  #{- if (it.apps.romm) { -}#\n  b: 1\n  #{_ } _}#\nc: 2\n";
+    expect(render(src)).toBe("a:\n  b: 1\nc: 2\n");
+  });
+
   it("keeps the newline after an interpolation at the end of a line", () => {
     expect(render("a: #{= it.cluster.name }#\nb: 1\n")).toBe("a: home\nb: 1\n");
   });

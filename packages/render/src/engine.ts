@@ -45,9 +45,11 @@ function filterValue(value: unknown): string {
 const CONTROL_LINE = /^([ \t]*)#\{([-_]?)(?![-_]?\s*[=~])(.*)\}#[ \t]*(\r?\n)/gm;
 
 function trimControlLines(source: string): string {
-  return source.replace(CONTROL_LINE, (whole, lead: string, mod: string, body: string, nl: string) => {
+  return source.replace(CONTROL_LINE, (whole, lead: string, _mod: string, body: string, nl: string) => {
     if (body.includes("#{") || body.includes("}#")) return whole;
-    return `#{${mod}${lead}${body}${nl}}#`;
+    // on a control line eta's trim markers are redundant (the whole line goes anyway): drop them so that
+    // `-`/`_` cannot also eat the previous line's newline or end up apart from `}#`
+    return `#{${lead}${body.replace(/[-_](\s*)$/, "$1")}${nl}}#`;
   });
 }
 
