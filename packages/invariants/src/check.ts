@@ -82,6 +82,7 @@ export function checkInvariants(
     ...(input.graph ? { graph: input.graph } : {}),
     forbiddenLiterals: input.forbiddenLiterals ?? [],
     settings,
+    ruleIds: new Set(listRules().map((r) => r.id)),
   };
   const rulesRun: string[] = [];
   const rulesSkipped: { id: string; reason: string }[] = [];

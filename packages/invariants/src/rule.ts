@@ -24,6 +24,8 @@ export interface RuleContext {
   /** Literal config values that must be placeholders in manifests (from the cluster config). */
   forbiddenLiterals: readonly ForbiddenLiteral[];
   settings: InvariantsSettings;
+  /** Every documented rule id (so docs that name a rule, e.g. `docs/stale-reference`, are not read as paths). */
+  ruleIds: ReadonlySet<string>;
 }
 
 /** One problem a rule found. The registry adds the rule id and severity. */

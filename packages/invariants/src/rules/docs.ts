@@ -16,7 +16,7 @@ export const staleReference: Rule = {
   docs: `Checks Markdown files (CHANGELOG.md excepted): relative link targets (\`[text](../kubernetes/apps)\`,
 with \`#L10-L20\` line anchors) resolved against the Markdown file, and inline code spans that look like a
 repository path (\`kubernetes/apps/games/romm/ks.yaml\`, \`packages/core/src/yaml.ts:10-20\`) whose first
-segment is a top-level entry of the repository. Fenced code blocks, URLs and paths with glob or template
+segment is a top-level entry of the repository (rule ids such as \`docs/stale-reference\` are not paths). Fenced code blocks, URLs and paths with glob or template
 characters are not checked.`,
   check(ctx) {
     const hits: RuleHit[] = [];
@@ -67,7 +67,7 @@ characters are not checked.`,
         }
         for (const m of line.matchAll(CODE)) {
           const match = CODE_PATH.exec(m[1]!);
-          if (!match || !top.has(match[1]!.split("/")[0]!)) continue;
+          if (!match || !top.has(match[1]!.split("/")[0]!) || ctx.ruleIds.has(match[1]!)) continue;
           checkTarget(
             match[1]!,
             match[2] ? Number(match[2]) : undefined,

@@ -213,7 +213,7 @@ describe("docs/stale-reference", () => {
         "docs/guide.md": [
           "See [the app](../kubernetes/app.yaml#L1-L2) and [gone](../kubernetes/gone.yaml).",
           "Lines `kubernetes/app.yaml:2-9` and `kubernetes/app.yaml:1-2` and `kubernetes/missing.yaml`.",
-          "Not paths: `helm.toolkit.fluxcd.io/v2`, `a/b`, [site](https://example.com/x), [top](#intro).",
+          "Not paths: `helm.toolkit.fluxcd.io/v2`, `docs/stale-reference`, `a/b`, [site](https://example.com/x), [top](#intro).",
           "```sh",
           "cat kubernetes/also-missing.yaml `kubernetes/missing-too.yaml`",
           "```",

@@ -52,7 +52,8 @@ volumeClaimTemplates and templated names (\`{{ }}\`) are not checked.`,
         if (hr && last === "existingClaim" && path[1] === "values" && typeof value === "string") {
           const entry = field(object.object, ...path.slice(0, -1));
           const type = str(field(entry, "type"));
-          if (type === undefined || type === "persistentVolumeClaim" || type === "pvc") {
+          const disabled = field(entry, "enabled") === false;
+          if (!disabled && (type === undefined || type === "persistentVolumeClaim" || type === "pvc")) {
             name = value;
             at = path;
           }
