@@ -578,7 +578,7 @@ class Builder {
       for (const field of ["labels", "annotations"]) {
         if (isObj(gm[field])) bm[field] = { ...(isObj(bm[field]) ? bm[field] : {}), ...(gm[field] as Obj) };
       }
-      base.needsHash = (base.needsHash ?? false) || (g.needsHash ?? false);
+      // merge/replace keep the base object's hash behaviour (a plain ConfigMap stays unhashed)
       base.chain.push(`generator ${g.origin.file}:${g.origin.line}`);
     }
   }

@@ -1042,6 +1042,297 @@ values:
     },
   },
   {
+    name: "namespace-on-unknown-cluster-scoped-kinds",
+    files: {
+      "app/kustomization.yaml": kustomization("namespace: x\nresources: [objs.yaml]\n"),
+      "app/objs.yaml": `apiVersion: cert-manager.io/v1
+kind: ClusterIssuer
+metadata:
+  name: letsencrypt
+spec:
+  acme: {server: "https://acme.example"}
+---
+apiVersion: external-secrets.io/v1
+kind: ClusterSecretStore
+metadata:
+  name: onepassword
+spec: {}
+---
+apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata:
+  name: fast
+provisioner: x
+---
+apiVersion: scheduling.k8s.io/v1
+kind: PriorityClass
+metadata:
+  name: high
+value: 1000
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata:
+  name: rb
+  namespace: other
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: r}
+subjects:
+  - {kind: ServiceAccount, name: default, namespace: other}
+  - {kind: ServiceAccount, name: sa, namespace: other}
+`,
+    },
+    spec: { ...base, path: "./app" },
+  },
+  {
+    name: "labels-include-selectors-everywhere",
+    files: {
+      "app/kustomization.yaml": kustomization(`resources: [objs.yaml]
+labels:
+  - pairs: {app.kubernetes.io/name: demo}
+    includeSelectors: true
+`),
+      "app/objs.yaml": `apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: db
+spec:
+  serviceName: db
+  selector:
+    matchLabels: {app: db}
+  template:
+    metadata:
+      labels: {app: db}
+    spec:
+      containers: [{name: db, image: postgres}]
+  volumeClaimTemplates:
+    - metadata:
+        name: data
+      spec:
+        accessModes: [ReadWriteOnce]
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata:
+  name: db
+spec:
+  selector:
+    matchLabels: {app: db}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: db
+spec:
+  podSelector:
+    matchLabels: {app: db}
+  ingress:
+    - from:
+        - podSelector:
+            matchLabels: {role: client}
+---
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: once
+spec:
+  template:
+    spec:
+      restartPolicy: Never
+      containers: [{name: c, image: busybox}]
+---
+apiVersion: batch/v1
+kind: CronJob
+metadata:
+  name: nightly
+spec:
+  schedule: "0 0 * * *"
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          restartPolicy: Never
+          containers: [{name: c, image: busybox}]
+---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata:
+  name: agent
+spec:
+  selector:
+    matchLabels: {app: agent}
+  template:
+    metadata:
+      labels: {app: agent}
+    spec:
+      containers: [{name: a, image: agent}]
+`,
+    },
+    spec: { ...base, path: "./app" },
+  },
+  {
+    name: "images-edge-cases",
+    files: {
+      "app/kustomization.yaml": kustomization(`resources: [objs.yaml]
+images:
+  - name: localhost:5000/tool
+    newTag: "2"
+  - name: busybox
+    newName: docker.io/library/busybox
+    newTag: "1.37"
+  - name: ghcr.io/app/with-digest
+    newTag: v2
+`),
+      "app/objs.yaml": `apiVersion: batch/v1
+kind: CronJob
+metadata:
+  name: c
+spec:
+  schedule: "@hourly"
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          restartPolicy: Never
+          initContainers:
+            - {name: init, image: "localhost:5000/tool:1"}
+          containers:
+            - {name: main, image: busybox}
+            - {name: other, image: "ghcr.io/app/with-digest:v1@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"}
+            - {name: unrelated, image: "busybox-extra:1"}
+---
+apiVersion: example.com/v1
+kind: Custom
+metadata:
+  name: custom
+spec:
+  deep:
+    containers:
+      - {name: x, image: busybox}
+`,
+    },
+    spec: { ...base, path: "./app" },
+  },
+  {
+    name: "secret-generator-references",
+    files: {
+      "app/kustomization.yaml": kustomization(`resources: [deploy.yaml]
+secretGenerator:
+  - name: app-secret
+    literals: [TOKEN=abc]
+  - name: pull
+    type: kubernetes.io/dockerconfigjson
+    literals: ['.dockerconfigjson={"auths":{}}']
+`),
+      "app/deploy.yaml": `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      imagePullSecrets: [{name: pull}]
+      containers:
+        - name: app
+          image: web
+          envFrom:
+            - secretRef: {name: app-secret}
+          env:
+            - name: T
+              valueFrom:
+                secretKeyRef: {name: app-secret, key: TOKEN}
+      volumes:
+        - name: s
+          secret: {secretName: app-secret}
+        - name: p
+          projected:
+            sources:
+              - secret: {name: app-secret}
+`,
+    },
+    spec: { ...base, path: "./app" },
+  },
+  {
+    name: "smp-replace-directive-and-null-list",
+    files: {
+      "app/kustomization.yaml": kustomization(`resources: [deploy.yaml]
+patchesStrategicMerge:
+  - patches.yaml
+`),
+      "app/deploy.yaml": `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  labels: {a: "1", b: "2"}
+spec:
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      tolerations:
+        - {key: a, operator: Exists}
+      containers:
+        - name: app
+          image: web
+          args: [--one]
+          resources:
+            limits: {cpu: "1", memory: 1Gi}
+`,
+      "app/patches.yaml": `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  labels:
+    $patch: replace
+    c: "3"
+spec:
+  template:
+    spec:
+      tolerations: null
+      containers:
+        - name: app
+          args: [--two]
+          resources:
+            $patch: replace
+            requests: {cpu: 100m}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  template:
+    spec:
+      containers:
+        - name: sidecar
+          image: side
+`,
+    },
+    spec: { ...base, path: "./app" },
+  },
+  {
+    name: "component-generator-merge",
+    files: {
+      "app/kustomization.yaml": kustomization(`resources: [cm.yaml]
+components: [../comp]
+`),
+      "app/cm.yaml": cm("settings", { a: "1" }),
+      "comp/kustomization.yaml": `apiVersion: kustomize.config.k8s.io/v1alpha1
+kind: Component
+configMapGenerator:
+  - name: settings
+    behavior: merge
+    literals: [b=2]
+`,
+    },
+    spec: { ...base, path: "./app" },
+  },
+  {
     name: "local-config-dropped-and-replicas",
     files: {
       "app/kustomization.yaml": kustomization(`resources: [deploy.yaml, local.yaml]
