@@ -1,6 +1,8 @@
 import { type Finding, sortFindings } from "@homeops/core";
 import type { RepoGraph } from "@homeops/manifests";
+import type { ClusterConfig } from "@homeops/schema";
 import picomatch from "picomatch";
+import { forbiddenLiteralsFromConfig } from "./config-literals.js";
 import { listRules, RULES } from "./registry.js";
 import { RepoFiles } from "./repo-files.js";
 import type { ForbiddenLiteral, Rule, RuleContext } from "./rule.js";
@@ -32,7 +34,9 @@ export interface CheckInvariantsInput {
   files: ReadonlyMap<string, string>;
   /** The built repository; without it only file-level rules run (graph rules are listed as skipped). */
   graph?: RepoGraph;
-  /** Literal config values that must not appear in manifests (see `forbiddenLiteralsFromConfig`). */
+  /** The validated cluster config: its literal placeholder-capable values must not appear in manifests. */
+  config?: Pick<ClusterConfig, "derived">;
+  /** More literals that must not appear in manifests (added to those of `config`). */
   forbiddenLiterals?: readonly ForbiddenLiteral[];
   /** Repo-level settings (`parseInvariantsSettings`). Default: {@link defaultSettings}. */
   settings?: InvariantsSettings;
@@ -80,7 +84,10 @@ export function checkInvariants(
   const context: RuleContext = {
     files,
     ...(input.graph ? { graph: input.graph } : {}),
-    forbiddenLiterals: input.forbiddenLiterals ?? [],
+    forbiddenLiterals: [
+      ...(input.config ? forbiddenLiteralsFromConfig(input.config) : []),
+      ...(input.forbiddenLiterals ?? []),
+    ],
     settings,
     ruleIds: new Set(listRules().map((r) => r.id)),
   };

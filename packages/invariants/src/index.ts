@@ -5,6 +5,7 @@ export {
   type InvariantsReport,
   type SuppressedFinding,
 } from "./check.js";
+export { forbiddenLiteralsFromConfig } from "./config-literals.js";
 export { ENGINE_RULES, findRule, listRules, RULES } from "./registry.js";
 export { type ReadRepoFilesOptions, RepoFiles, readRepoFiles } from "./repo-files.js";
 export type { ForbiddenLiteral, Rule, RuleContext, RuleHit, RuleSeverity } from "./rule.js";

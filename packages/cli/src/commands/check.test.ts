@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -131,6 +131,35 @@ describe("homeops check", () => {
     });
     // the schema really rejects broken logs (the test can fail)
     expect(validate({ version: "2.1.0", runs: [{ tool: {} }] })).toBe(false);
+  });
+
+  it("reads bootstrap/config.yaml: a domain written literally there must not appear in manifests", async () => {
+    const sample = readFileSync(new URL("../../../../bootstrap/config.sample.yaml", import.meta.url), "utf8");
+    const clean = repo();
+    mkdirSync(join(clean, "bootstrap"));
+    writeFileSync(join(clean, "bootstrap/config.yaml"), sample);
+    expect((await run("-C", clean, "check")).code).toBe(ExitCode.Clean);
+
+    const dir = repo({
+      file: HR,
+      from: "          - romm.${SECRET_DOMAIN}",
+      to: "          - romm.home.example.dev",
+    });
+    mkdirSync(join(dir, "bootstrap"));
+    writeFileSync(
+      join(dir, "bootstrap/config.yaml"),
+      sample.replace("domain: ${SECRET_DOMAIN}", "domain: home.example.dev"),
+    );
+    const r = await run("-C", dir, "check", "--output", "json");
+    expect(r.code).toBe(ExitCode.Findings);
+    expect(JSON.parse(r.out).findings).toEqual([
+      expect.objectContaining({
+        ruleId: "placeholder/config-literal",
+        file: HR,
+        line: lineOf(dir, HR, "romm.home.example.dev"),
+        hint: "use ${SECRET_DOMAIN} instead",
+      }),
+    ]);
   });
 
   it("fails with exit 2 outside a repository", async () => {

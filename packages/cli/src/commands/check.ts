@@ -4,8 +4,9 @@ import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { promisify } from "node:util";
 import { type Finding, UserError } from "@homeops/core";
-import type { ForbiddenLiteral, InvariantsReport, InvariantsSettings } from "@homeops/invariants";
+import type { InvariantsReport, InvariantsSettings } from "@homeops/invariants";
 import type { RepoGraph } from "@homeops/manifests";
+import type { ClusterConfig } from "@homeops/schema";
 import { Option } from "commander";
 import type { CommandSpec } from "../command.js";
 import { ExitCode } from "../exit-codes.js";
@@ -58,17 +59,17 @@ async function gitFiles(root: string): Promise<string[] | undefined> {
   }
 }
 
-/** Literal config values that must not appear in manifests (placeholder-capable values written literally). */
-async function forbiddenLiterals(
+/** The validated cluster config, when there is one (its literal values must not appear in manifests). */
+async function loadConfig(
   ctx: CliContext,
   root: string,
   configPath: string | undefined,
-): Promise<ForbiddenLiteral[]> {
+): Promise<ClusterConfig | undefined> {
   const rel = configPath ?? "bootstrap/config.yaml";
   if (!existsSync(join(root, rel))) {
     if (configPath)
       throw new UserError("FILE_NOT_FOUND", `${rel}: no such file`, { location: { file: rel } });
-    return [];
+    return undefined;
   }
   const { loadClusterConfig } = await import("@homeops/schema");
   const result = await loadClusterConfig(join(root, rel), { file: rel });
@@ -76,18 +77,9 @@ async function forbiddenLiterals(
     ctx.logger.warn(
       `${rel} is not valid (see \`homeops validate config\`); placeholder literals are not checked`,
     );
-    return [];
+    return undefined;
   }
-  const placeholders: Record<string, string> = {
-    "cluster.domain": "${SECRET_DOMAIN}",
-    "secrets.vaultAddress": "${VAULT_ADDR}",
-    "storage.nfs.server": "${NFS_SERVER}",
-  };
-  return result.value.derived.literals.map((l) => ({
-    name: l.path,
-    value: l.value,
-    ...(placeholders[l.path] ? { placeholder: placeholders[l.path]! } : {}),
-  }));
+  return result.value;
 }
 
 /**
@@ -135,14 +127,14 @@ export async function runCheck(
       hint: "run from the repository root (or pass -C <repo>), or name the Flux entry points with --cluster-root",
     });
   }
-  const literals = await forbiddenLiterals(ctx, root, options.config);
+  const config = await loadConfig(ctx, root, options.config);
   const read = performance.now();
   ctx.progress("building every Flux Kustomization");
   const graph = await manifests.buildRepoGraph(root, { clusterRoot, strict: false, logger: ctx.logger });
   const built = performance.now();
   ctx.progress("checking invariants");
   const report = inv.checkInvariants(
-    { files, graph, forbiddenLiterals: literals, ...(settings ? { settings } : {}) },
+    { files, graph, ...(config ? { config } : {}), ...(settings ? { settings } : {}) },
     options.rule && options.rule.length > 0 ? { only: options.rule } : {},
   );
   const end = performance.now();
