@@ -44,6 +44,12 @@ const STATUS: Record<string, ObjectStatus> = {
   statusSkipped: "skipped",
 };
 
+/** The deepest paths of a set (kubeconform also reports each enclosing $ref/anyOf level). */
+function leaves(paths: Iterable<string>): string[] {
+  const all = [...new Set(paths)];
+  return all.filter((p) => !all.some((q) => q !== p && q.startsWith(p === "" ? "/" : `${p}/`))).sort();
+}
+
 /** kubeconform's verdict per file (one object per file). */
 function kubeconformVerdicts(files: string[]): Map<string, { status: string; msg: string }> {
   let stdout: string;
@@ -88,7 +94,7 @@ describe.skipIf(!kubeconform)("kubeconform agrees with homeops kubeconform", () 
   it("on every built object of the sample repo and the CLI fixture repo, and mutants of each", async () => {
     const dir = mkdtempSync(join(tmpdir(), "homeops-kubeconform-sample-"));
     const catalog = new SchemaCatalog();
-    const ours = new Map<string, { status: ObjectStatus; label: string }>();
+    const ours = new Map<string, { status: ObjectStatus; label: string; paths: string[] }>();
     let n = 0;
     let built = 0;
     for (const root of [repoRoot, fixtureRepo]) {
@@ -100,8 +106,14 @@ describe.skipIf(!kubeconform)("kubeconform agrees with homeops kubeconform", () 
           // JSON is YAML that Go's YAML 1.1 reader cannot re-type (an unquoted `Yes` would become true)
           writeFileSync(file, `${JSON.stringify(candidate)}\n`);
           const verdict = await validateObject(catalog, candidate, { skipKinds: ["Secret"] });
+          const paths = verdict.violations.map((v) =>
+            (v.keyword === "additionalProperties" ? v.path.slice(0, -1) : v.path)
+              .map((p) => `/${String(p).replaceAll("~", "~0").replaceAll("/", "~1")}`)
+              .join(""),
+          );
           ours.set(file, {
             status: verdict.status,
+            paths: leaves(paths),
             label: `${object.kind} ${object.namespace ?? ""}/${object.name} from ${object.provenance.file}`,
           });
         }
@@ -111,9 +123,18 @@ describe.skipIf(!kubeconform)("kubeconform agrees with homeops kubeconform", () 
     const theirs = kubeconformVerdicts([...ours.keys()]);
     const disagreements: string[] = [];
     const counts: Record<string, number> = {};
-    for (const [file, { status, label }] of ours) {
+    let pathsAgree = 0;
+    for (const [file, { status, label, paths }] of ours) {
       const kc = theirs.get(file);
       counts[status] = (counts[status] ?? 0) + 1;
+      if (kc && status === "invalid" && STATUS[kc.status] === "invalid") {
+        const expected = leaves([...kc.msg.matchAll(/ at '([^']*)'/g)].map((m) => m[1]!));
+        if (JSON.stringify(expected) === JSON.stringify(paths)) pathsAgree++;
+        else
+          disagreements.push(
+            `${label} (${file}): violation paths ours ${paths.join(" ")} | kubeconform ${expected.join(" ")}`,
+          );
+      }
       if (!kc || STATUS[kc.status] !== status) {
         disagreements.push(
           `${label} (${file}): ours ${status}, kubeconform ${kc?.status ?? "nothing"} ${kc?.msg ?? ""}`,
@@ -123,6 +144,10 @@ describe.skipIf(!kubeconform)("kubeconform agrees with homeops kubeconform", () 
     expect(disagreements, disagreements.join("\n")).toEqual([]);
     expect(counts.valid ?? 0).toBeGreaterThan(50);
     expect(counts.invalid ?? 0).toBeGreaterThan(150);
-    console.info(`kubeconform oracle (sample repo): ${ours.size} objects agree`, counts);
+    expect(pathsAgree).toBe(counts.invalid);
+    console.info(
+      `kubeconform oracle (sample repo): ${ours.size} verdicts agree, violation paths agree on ${pathsAgree} invalid objects`,
+      counts,
+    );
   }, 180_000);
 });

@@ -39,6 +39,7 @@ interface KubeconformResource {
   name: string;
   status: string;
   msg: string;
+  validationErrors?: { path: string; msg: string }[];
 }
 
 const STATUS: Record<string, ObjectStatus> = {
@@ -175,14 +176,36 @@ function relaxedCatalog(work: string): string {
   return out;
 }
 
-async function ourVerdicts(file: string, catalog: SchemaCatalog): Promise<ObjectStatus[]> {
+interface OurVerdict {
+  status: ObjectStatus;
+  /** instance paths of the violations, as kubeconform prints them (an unknown field at its parent) */
+  paths: string[];
+}
+
+async function ourVerdicts(file: string, catalog: SchemaCatalog): Promise<OurVerdict[]> {
   const parsed = parseYaml(readFileSync(file, "utf8"), { file });
-  const out: ObjectStatus[] = [];
+  const out: OurVerdict[] = [];
   for (const doc of parsed.documents) {
     if (doc.value === null || doc.value === undefined) continue;
-    out.push((await validateObject(catalog, doc.value, { skipKinds: ["Secret"] })).status);
+    const verdict = await validateObject(catalog, doc.value, { skipKinds: ["Secret"] });
+    const paths = verdict.violations.map((v) => {
+      const path = v.keyword === "additionalProperties" ? v.path.slice(0, -1) : v.path;
+      return path.map((p) => `/${String(p).replaceAll("~", "~0").replaceAll("/", "~1")}`).join("");
+    });
+    out.push({ status: verdict.status, paths: leaves(paths) });
   }
   return out;
+}
+
+/** The deepest paths of a set (kubeconform also reports each enclosing $ref/anyOf level). */
+function leaves(paths: Iterable<string>): string[] {
+  const all = [...new Set(paths)];
+  return all.filter((p) => !all.some((q) => q !== p && q.startsWith(p === "" ? "/" : `${p}/`))).sort();
+}
+
+/** kubeconform's violation paths, from the full error text (`at '/spec/replicas': …`). */
+function theirPaths(resource: KubeconformResource): string[] {
+  return leaves([...resource.msg.matchAll(/ at '([^']*)'/g)].map((m) => m[1]!));
 }
 
 describe.skipIf(!kubeconform)("kubeconform agrees with our verdicts", () => {
@@ -203,6 +226,8 @@ describe.skipIf(!kubeconform)("kubeconform agrees with our verdicts", () => {
       const disagreements: string[] = [];
       const counts: Record<string, number> = {};
       let compared = 0;
+      let pathsAgree = 0;
+      const pathDifferences: string[] = [];
       for (const file of files) {
         const ours = await ourVerdicts(file, catalog);
         const kc = (theirs.get(file) ?? []).filter((r) => r.status !== "statusEmpty");
@@ -210,10 +235,18 @@ describe.skipIf(!kubeconform)("kubeconform agrees with our verdicts", () => {
           disagreements.push(`${file}: kubeconform saw ${kc.length} objects, we saw ${ours.length}`);
           continue;
         }
-        ours.forEach((status, i) => {
+        ours.forEach(({ status, paths }, i) => {
           const k = kc[i]!;
           compared++;
           counts[status] = (counts[status] ?? 0) + 1;
+          if (status === "invalid" && STATUS[k.status] === status) {
+            const expected = theirPaths(k);
+            if (JSON.stringify(expected) === JSON.stringify(paths)) pathsAgree++;
+            else
+              pathDifferences.push(
+                `${file} #${i}: ours ${paths.join(" ")} | kubeconform ${expected.join(" ")}`,
+              );
+          }
           if (STATUS[k.status] !== status) {
             disagreements.push(
               `${file} #${i} ${k.kind} ${k.name}: ours ${status}, kubeconform ${k.status} ${k.msg.slice(0, 300)}\n${readFileSync(file, "utf8").slice(0, 2000)}`,
@@ -222,12 +255,15 @@ describe.skipIf(!kubeconform)("kubeconform agrees with our verdicts", () => {
         });
       }
       expect(disagreements, disagreements.join("\n\n")).toEqual([]);
+      // where each invalid object is wrong: the same field paths as kubeconform
+      expect(pathDifferences, pathDifferences.join("\n")).toEqual([]);
+      expect(pathsAgree).toBeGreaterThan(80);
       expect(compared).toBeGreaterThan(250);
       // both verdicts occur in volume: the comparison can fail
       expect(counts.valid ?? 0).toBeGreaterThan(10);
       expect(counts.invalid ?? 0).toBeGreaterThan(strict ? 150 : 80);
       console.info(
-        `kubeconform oracle (${strict ? "strict" : "no-strict"}): ${compared} objects agree`,
+        `kubeconform oracle (${strict ? "strict" : "no-strict"}): ${compared} verdicts agree, violation paths agree on ${pathsAgree} invalid objects`,
         counts,
       );
     }, 180_000);
