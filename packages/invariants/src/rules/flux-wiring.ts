@@ -339,6 +339,10 @@ present even without YAML (flux-operator or bootstrap creates it).`,
     const graph = ctx.graph!;
     const hits: RuleHit[] = [];
     const sources = new Set(graph.sources.map((s) => `${s.kind}/${s.namespace}/${s.name}`));
+    for (const o of graph.objects) {
+      if (o.apiVersion.startsWith("source.toolkit.fluxcd.io/"))
+        sources.add(`${o.kind}/${o.namespace ?? ""}/${o.name}`);
+    }
     const chartObjects = new Set(
       graph.objects
         .filter((o) => o.kind === "HelmChart")
