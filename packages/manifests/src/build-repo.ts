@@ -264,10 +264,21 @@ export async function buildRepoGraph(root: string, options: BuildRepoOptions = {
     seen.add("flux-system/flux-system");
   }
 
+  // Breadth-first, one level at a time; the Kustomizations of a level are built concurrently (their
+  // results are consumed in queue order, so the output stays deterministic).
   while (queue.length > 0) {
-    const item = queue.shift()!;
-    logger.debug(`building Kustomization ${item.namespace}/${item.name}`);
-    let node = await buildNode(item, ctx, vars, strict);
+    const level = queue.splice(0, queue.length);
+    const built = level.map((item) => {
+      logger.debug(`building Kustomization ${item.namespace}/${item.name}`);
+      return buildNode(item, ctx, vars, strict);
+    });
+    for (let i = 0; i < level.length; i++) {
+      await processNode(level[i]!, await built[i]!);
+    }
+  }
+
+  async function processNode(item: QueueItem, first: FluxKustomizationNode): Promise<void> {
+    let node = first;
     if (item.parent === undefined) {
       // The implicit root stands in for the flux-system Kustomization; when Git declares it, use the real one.
       const real = node.objects.find(

@@ -15,7 +15,7 @@ export class FileStore {
   private readonly yamlCache = new Map<string, Promise<FileResult>>();
   private readonly textCache = new Map<string, Promise<Buffer | undefined>>();
   private readonly kindCache = new Map<string, Promise<"file" | "dir" | undefined>>();
-  private readonly dirCache = new Map<string, Promise<{ name: string; dir: boolean }[]>>();
+  private readonly dirCache = new Map<string, Promise<{ name: string; dir: boolean; link: boolean }[]>>();
 
   constructor(readonly root: string) {}
 
@@ -23,26 +23,44 @@ export class FileStore {
     return rel === "." ? this.root : join(this.root, rel);
   }
 
+  /** What `rel` is; answered from the (cached) listing of its parent directory, so each directory is read once. */
   kind(rel: string): Promise<"file" | "dir" | undefined> {
     let p = this.kindCache.get(rel);
     if (!p) {
-      p = stat(this.abs(rel)).then(
-        (s) => (s.isDirectory() ? "dir" : s.isFile() ? "file" : undefined),
-        () => undefined,
-      );
+      p = this.resolveKind(rel);
       this.kindCache.set(rel, p);
     }
     return p;
   }
 
+  private async resolveKind(rel: string): Promise<"file" | "dir" | undefined> {
+    if (rel === "." || rel === "") return "dir";
+    const slash = rel.lastIndexOf("/");
+    const parent = slash < 0 ? "." : rel.slice(0, slash);
+    const name = rel.slice(slash + 1);
+    if (name === ".." || name === "." || (await this.kind(parent)) !== "dir") {
+      return stat(this.abs(rel)).then(
+        (s) => (s.isDirectory() ? "dir" : s.isFile() ? "file" : undefined),
+        () => undefined,
+      );
+    }
+    const entry = (await this.list(parent)).find((e) => e.name === name);
+    if (!entry) return undefined;
+    if (!entry.link) return entry.dir ? "dir" : "file";
+    return stat(this.abs(rel)).then(
+      (s) => (s.isDirectory() ? "dir" : s.isFile() ? "file" : undefined),
+      () => undefined,
+    );
+  }
+
   /** Entries of a directory, sorted by name (byte order, like Go's filepath.Walk). */
-  list(rel: string): Promise<{ name: string; dir: boolean }[]> {
+  list(rel: string): Promise<{ name: string; dir: boolean; link: boolean }[]> {
     let p = this.dirCache.get(rel);
     if (!p) {
       p = readdir(this.abs(rel), { withFileTypes: true }).then(
         (entries) =>
           entries
-            .map((e) => ({ name: e.name, dir: e.isDirectory() }))
+            .map((e) => ({ name: e.name, dir: e.isDirectory(), link: e.isSymbolicLink() }))
             .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
         () => [],
       );
