@@ -1,4 +1,6 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join, relative, sep } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -212,6 +214,46 @@ describe("schema locations", () => {
       metadata: { name: "x" },
     });
     expect(builtin.status).toBe("valid");
+  });
+
+  it("reads http locations with allowNetwork (404 falls through to the next location)", async () => {
+    const widget = {
+      type: "object",
+      properties: { apiVersion: {}, kind: {}, metadata: {}, size: { type: "integer" } },
+      additionalProperties: false,
+    };
+    const server = createServer((req, res) => {
+      if (req.url === "/widget-example-v1.json") {
+        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(widget));
+      } else res.writeHead(404).end();
+    });
+    await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const remote = new SchemaCatalog({
+        locations: [`http://127.0.0.1:${port}/{{.ResourceKind}}{{.KindSuffix}}.json`],
+        allowNetwork: true,
+      });
+      const good = await validateObject(remote, { apiVersion: "example.com/v1", kind: "Widget", size: 1 });
+      expect(good).toMatchObject({
+        status: "valid",
+        schema: `http://127.0.0.1:${port}/widget-example-v1.json`,
+      });
+      const bad = await validateObject(remote, {
+        apiVersion: "example.com/v1",
+        kind: "Widget",
+        colour: "red",
+      });
+      expect(bad.status).toBe("invalid");
+      const builtin = await validateObject(remote, {
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: { name: "x" },
+      });
+      expect(builtin.status).toBe("valid");
+    } finally {
+      server.close();
+    }
   });
 
   it("refuses remote locations without allowNetwork and unknown template variables", () => {
