@@ -157,7 +157,7 @@ describe("kustomize/missing-entry", () => {
 describe("flux/unwired-app and flux/unreferenced-file", () => {
   const files = {
     "kubernetes/apps/games/kustomization.yaml":
-      "namespace: games\nresources:\n  - ./namespace.yaml\n  - ./romm\n",
+      "namespace: games\nresources:\n  - ./namespace.yaml\n  - ./romm\n  - ./gen/ks.yaml\n",
     "kubernetes/apps/games/namespace.yaml": "kind: Namespace\n",
     "kubernetes/apps/games/romm/kustomization.yaml": "resources:\n  - ./ks.yaml\n",
     "kubernetes/apps/games/romm/ks.yaml": "kind: Kustomization\n",
@@ -170,6 +170,10 @@ describe("flux/unwired-app and flux/unreferenced-file", () => {
     "kubernetes/apps/games/other/app/stray.yaml": "kind: ConfigMap\n",
     "kubernetes/apps/games/other/app/kustomization.yaml": "resources: []\n",
     "kubernetes/apps/nokust/app.yaml": "kind: ConfigMap\n",
+    // a Flux path without kustomization.yaml: Flux generates one with every manifest in it
+    "kubernetes/apps/games/gen/ks.yaml":
+      "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nspec:\n  path: ./kubernetes/apps/games/gen/app\n",
+    "kubernetes/apps/games/gen/app/helmrelease.yaml": "kind: HelmRelease\n",
   };
   it("follows directory entries; reports the unlisted ks.yaml at resources: of the namespace", () => {
     expect(check("flux/unwired-app", files)).toEqual([

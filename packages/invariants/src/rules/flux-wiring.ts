@@ -2,7 +2,12 @@ import { posix } from "node:path";
 import { formatYamlPath } from "@homeops/core";
 import type { FluxKustomizationNode, RepoGraph } from "@homeops/manifests";
 import { describeObject, locateKustomization, nodeId, objectKey, partialObjects } from "../internal/graph.js";
-import { isKustomizationFile, kustomizationFileIn, kustomizeRefs } from "../internal/kustomize-refs.js";
+import {
+  isKustomizationFile,
+  kustomizationFileIn,
+  kustomizeRefs,
+  resolveEntry,
+} from "../internal/kustomize-refs.js";
 import { field, isRecord, list, str } from "../internal/text.js";
 import type { RepoFiles } from "../repo-files.js";
 import type { Rule, RuleContext, RuleHit } from "../rule.js";
@@ -26,11 +31,18 @@ function referencedPaths(ctx: RuleContext): Set<string> {
 }
 
 /** The nearest directory at or above `dir` (inside `stop`) that has a kustomization file. */
-function nearestKustomization(files: RepoFiles, dir: string, stop: string): string | undefined {
+function nearestKustomization(
+  files: RepoFiles,
+  dir: string,
+  stop: string,
+  fluxPaths: ReadonlySet<string>,
+): string | undefined {
   let current = dir;
   while (current === stop || current.startsWith(`${stop}/`)) {
     const found = kustomizationFileIn(files, current);
     if (found) return found;
+    // a Flux Kustomization path without kustomization.yaml: Flux generates one that includes everything
+    if (fluxPaths.has(current)) return undefined;
     if (current === stop) break;
     current = posix.dirname(current);
   }
@@ -41,15 +53,32 @@ function nearestKustomization(files: RepoFiles, dir: string, stop: string): stri
 function unreferencedFiles(ctx: RuleContext): { file: string; owner: string }[] {
   const root = ctx.settings.kubernetesDir;
   const referenced = referencedPaths(ctx);
+  const fluxPaths = declaredFluxPaths(ctx);
   const out: { file: string; owner: string }[] = [];
   for (const file of ctx.files.under(root)) {
     const base = posix.basename(file);
     if (isKustomizationFile(file) || base.startsWith(".") || /\.(md|txt)$/i.test(base)) continue;
     if (referenced.has(file)) continue;
-    const owner = nearestKustomization(ctx.files, posix.dirname(file), root);
+    const owner = nearestKustomization(ctx.files, posix.dirname(file), root, fluxPaths);
     if (owner) out.push({ file, owner });
   }
   return out;
+}
+
+/** `spec.path` of every Flux Kustomization written in the manifests directory (wired or not), repo-relative. */
+export function declaredFluxPaths(ctx: RuleContext): Set<string> {
+  const paths = new Set<string>();
+  for (const file of ctx.files.under(ctx.settings.kubernetesDir)) {
+    if (!/\.ya?ml$/.test(file) || !ctx.files.text(file)?.includes("kustomize.toolkit.fluxcd.io")) continue;
+    for (const doc of ctx.files.yaml(file)?.documents ?? []) {
+      const v = doc.value;
+      if (!isRecord(v) || v.kind !== "Kustomization" || typeof v.apiVersion !== "string") continue;
+      if (!v.apiVersion.startsWith("kustomize.toolkit.fluxcd.io/")) continue;
+      const path = str(field(v, "spec", "path"));
+      if (path && !path.includes("${")) paths.add(resolveEntry(".", path));
+    }
+  }
+  return paths;
 }
 
 const isKsFile = (file: string) => /^ks\.ya?ml$/.test(posix.basename(file));

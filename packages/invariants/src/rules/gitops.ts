@@ -1,8 +1,14 @@
 import { posix } from "node:path";
 import { isFluxKustomization } from "../internal/graph.js";
-import { isKustomizationFile, kustomizeRefs, resolveEntry } from "../internal/kustomize-refs.js";
-import { field, isRecord, str } from "../internal/text.js";
+import { isKustomizationFile, kustomizeRefs } from "../internal/kustomize-refs.js";
+import { isRecord } from "../internal/text.js";
 import type { Rule, RuleHit } from "../rule.js";
+import { declaredFluxPaths } from "./flux-wiring.js";
+
+const isFluxKind = (v: Record<string, unknown>) =>
+  typeof v.apiVersion === "string" &&
+  typeof v.kind === "string" &&
+  isFluxKustomization({ apiVersion: v.apiVersion, kind: v.kind });
 
 const isInside = (dir: string, file: string) => dir === "." || file === dir || file.startsWith(`${dir}/`);
 
@@ -37,16 +43,12 @@ flux/unwired-app, not here.`,
         for (const ref of kustomizeRefs(ctx.files, file)) reached.add(ref.target);
         continue;
       }
-      // Flux Kustomizations declared anywhere (wired or not) claim their path: wiring is another rule's job
-      for (const doc of ctx.files.yaml(file)?.documents ?? []) {
-        const v = doc.value;
-        if (!isRecord(v) || typeof v.apiVersion !== "string" || typeof v.kind !== "string") continue;
-        if (!isFluxKustomization({ apiVersion: v.apiVersion, kind: v.kind })) continue;
+      // a file that declares Flux Kustomizations is a ks.yaml: its wiring is flux/unwired-app's job
+      if (ctx.files.yaml(file)?.documents.some((d) => isRecord(d.value) && isFluxKind(d.value)))
         reached.add(file);
-        const path = str(field(v, "spec", "path"));
-        if (path && !path.includes("${")) dirs.add(resolveEntry(".", path));
-      }
     }
+    // Flux Kustomizations declared anywhere (wired or not) claim their path
+    for (const dir of declaredFluxPaths(ctx)) dirs.add(dir);
     const hits: RuleHit[] = [];
     for (const file of yamls) {
       if (reached.has(file) || isKustomizationFile(file)) continue;
