@@ -78,6 +78,24 @@ describe("buildRepoGraph", () => {
     const hr = graph.helmReleases[0]!;
     expect(hr).toMatchObject({ name: "jellyfin", namespace: "media", kustomization: "media/jellyfin" });
     expect(hr.object.object).toMatchObject({ spec: { install: { remediation: { retries: -1 } } } });
+    // a field set by a patch the parent injected points at that patch in the parent's file
+    expect(hr.object.locate(["spec", "install", "remediation", "retries"])).toMatchObject({
+      file: "kubernetes/flux/cluster/ks.yaml",
+      line: 18,
+    });
+    expect(hr.object.locate(["spec", "chartRef", "name"])).toMatchObject({
+      file: "kubernetes/apps/media/jellyfin/app/helmrelease.yaml",
+      line: 9,
+    });
+    // a JSON 6902 patch's target path points at the patch entry
+    const echo = graph.kustomizations.find((k) => k.name === "echo")!;
+    const svc = echo.objects.find((o) => o.kind === "Service")!;
+    expect(
+      svc.locate(["metadata", "annotations", "external-dns.alpha.kubernetes.io/hostname"]),
+    ).toMatchObject({
+      file: "kubernetes/apps/default/echo/app/kustomization.yaml",
+      line: 12,
+    });
     expect(graph.sources.map((s) => `${s.kind} ${s.namespace}/${s.name} ${s.isRepoRoot}`)).toEqual([
       "GitRepository flux-system/flux-system true",
       "OCIRepository media/jellyfin false",

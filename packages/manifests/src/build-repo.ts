@@ -73,6 +73,7 @@ export function normalizeFluxPath(path: unknown): string {
 export function fluxOverride(
   spec: Obj,
   origin: SourcePosition,
+  locate?: (path: (string | number)[]) => SourcePosition,
 ): { override: KustomizationOverride; findings: Finding[] } {
   const findings: Finding[] = [];
   const override: KustomizationOverride = { origin };
@@ -81,9 +82,17 @@ export function fluxOverride(
   if (typeof spec.namePrefix === "string" && spec.namePrefix) override.namePrefix = spec.namePrefix;
   if (typeof spec.nameSuffix === "string" && spec.nameSuffix) override.nameSuffix = spec.nameSuffix;
   if (Array.isArray(spec.patches)) {
-    override.patches = spec.patches.filter(isObj).map((p) => {
+    override.patches = spec.patches.flatMap((p, i) => {
+      if (!isObj(p)) return [];
       const target = p.target === undefined ? undefined : toSelector(p.target);
-      return { patch: typeof p.patch === "string" ? p.patch : "", ...(target ? { target } : {}) };
+      const at = locate?.(["spec", "patches", i, "patch"]);
+      return [
+        {
+          patch: typeof p.patch === "string" ? p.patch : "",
+          ...(target ? { target } : {}),
+          ...(at ? { at } : {}),
+        },
+      ];
     });
   }
   if (Array.isArray(spec.components)) {
@@ -491,7 +500,7 @@ async function buildNode(
     });
     return { ...base, objects: [], variables: {}, skippedRemote: [], status: "error", findings };
   }
-  const { override, findings: overrideFindings } = fluxOverride(spec, at);
+  const { override, findings: overrideFindings } = fluxOverride(spec, at, item.locate);
   findings.push(...overrideFindings);
   const built = await buildTopLevel(ctx, path, [label], override);
   findings.push(...built.findings);

@@ -99,7 +99,7 @@ export interface KustomizationOverride {
   namespace?: string;
   namePrefix?: string;
   nameSuffix?: string;
-  patches?: { patch: string; target?: Selector }[];
+  patches?: { patch: string; target?: Selector; at?: SourcePosition }[];
   components?: string[];
   images?: ImageRule[];
   /** Where the overrides come from (the Flux Kustomization file:line). */
@@ -652,7 +652,8 @@ class Builder {
     (Array.isArray(k.patches) ? k.patches : []).forEach((entry, i) => {
       patches.push({ entry, at: pos(doc, ["patches", i]), fromFlux: false });
     });
-    for (const p of override?.patches ?? []) patches.push({ entry: p, at: override!.origin, fromFlux: true });
+    for (const p of override?.patches ?? [])
+      patches.push({ entry: p, at: p.at ?? override!.origin, fromFlux: true });
     for (const { entry, at, fromFlux } of patches) {
       if (!isObj(entry)) {
         this.fail(err("build/invalid-patch", `${kust.file}: a patch must be a mapping`, at));
@@ -859,7 +860,7 @@ class Builder {
     if (!allowName) m.name = name;
     if (ns) m.namespace = ns;
     else delete m.namespace;
-    if (pdoc) r.patchDocs.push(pdoc);
+    r.patchDocs.push(pdoc ? { kind: "doc", doc: pdoc } : { kind: "inline", value: p, at });
     r.chain.push(`patch ${at.file}:${at.line}`);
   }
 
@@ -876,6 +877,10 @@ class Builder {
         ).newDocument;
         if (!isObj(result)) throw new Error("patch result is not an object");
         r.obj = result;
+        const paths = (ops as { op?: unknown; path?: unknown }[])
+          .filter((o) => o.op !== "remove" && o.op !== "test" && typeof o.path === "string")
+          .map((o) => pointerToPath(String(o.path)));
+        r.patchDocs.push({ kind: "json", paths, at });
         r.chain.push(`patch ${at.file}:${at.line}`);
       } catch (e) {
         this.fail(
@@ -998,6 +1003,15 @@ function toImageRule(o: Obj): ImageRule {
     rule.newTag = String(o.newTag);
   if (typeof o.digest === "string" && o.digest) rule.digest = o.digest;
   return rule;
+}
+
+/** `/spec/containers/0/image` → `["spec", "containers", 0, "image"]` (`-` = append, kept as a string). */
+function pointerToPath(pointer: string): (string | number)[] {
+  return pointer
+    .split("/")
+    .slice(1)
+    .map((seg) => seg.replace(/~1/g, "/").replace(/~0/g, "~"))
+    .map((seg) => (/^\d+$/.test(seg) ? Number(seg) : seg));
 }
 
 function firstLine(s: string): string {

@@ -3,6 +3,15 @@ import type { BuiltObject, ObjectPath, SourcePosition } from "../types.js";
 
 export type Obj = Record<string, unknown>;
 
+/**
+ * A patch applied to a resource: a patch file's document (exact field positions), or an inline patch's
+ * value / JSON 6902 target paths located at the patch entry.
+ */
+export type PatchTrace =
+  | { kind: "doc"; doc: YamlDocument }
+  | { kind: "inline"; value: unknown; at: SourcePosition }
+  | { kind: "json"; paths: (string | number)[][]; at: SourcePosition };
+
 /** A resource inside a build: the mutable object plus what is needed for provenance and locations. */
 export interface Res {
   obj: Obj;
@@ -10,8 +19,8 @@ export interface Res {
   origin: SourcePosition;
   /** The source document, when the object was read from a file. */
   doc?: YamlDocument;
-  /** Documents of patches that changed it, oldest first. */
-  patchDocs: YamlDocument[];
+  /** Patches that changed it, oldest first (for field locations). */
+  patchDocs: PatchTrace[];
   chain: string[];
   /** Generated object that wants the kustomize hash suffix at the end of the build. */
   needsHash?: boolean;
@@ -101,7 +110,7 @@ export function toBuiltObject(r: Res): BuiltObject {
   const object = r.obj;
   const namespace = getNamespace(object);
   const origin = r.origin;
-  const docs = [...r.patchDocs].reverse();
+  const traces = [...r.patchDocs].reverse();
   const doc = r.doc;
   return {
     apiVersion: getApiVersion(object),
@@ -112,10 +121,20 @@ export function toBuiltObject(r: Res): BuiltObject {
     provenance: { ...origin, chain: r.chain },
     locate(path: ObjectPath): SourcePosition {
       const want = getPath(object, path);
-      for (const d of docs) {
-        const at = d.locate(path);
-        if (at.exact && sameValue(getPath(d.value, path), want))
-          return { file: d.file, line: at.line, column: at.column };
+      for (const t of traces) {
+        if (t.kind === "doc") {
+          const at = t.doc.locate(path);
+          if (at.exact && sameValue(getPath(t.doc.value, path), want)) {
+            return { file: t.doc.file, line: at.line, column: at.column };
+          }
+        } else if (t.kind === "inline") {
+          const v = getPath(t.value, path);
+          if (v !== undefined && sameValue(v, want)) return { ...t.at };
+        } else if (
+          t.paths.some((p) => p.length <= path.length && p.every((seg, i) => String(seg) === String(path[i])))
+        ) {
+          return { ...t.at };
+        }
       }
       if (doc) {
         const at = doc.locate(path);
