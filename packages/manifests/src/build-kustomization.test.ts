@@ -1,4 +1,6 @@
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -56,6 +58,17 @@ describe("buildKustomizationDir", () => {
       column: 18,
     });
     expect(web?.locate(["spec", "nope"])).toEqual({ file: "app/deploy.yaml", line: 3, column: 1 });
+  });
+
+  it("locates fields of List items in their file", async () => {
+    const root = await repo({
+      "app/kustomization.yaml": "resources: [list.yaml]\n",
+      "app/list.yaml":
+        "apiVersion: v1\nkind: List\nitems:\n  - apiVersion: v1\n    kind: ConfigMap\n    metadata:\n      name: one\n    data:\n      k: v\n",
+    });
+    const built = await buildKustomizationDir(root, "app");
+    expect(built.objects[0]?.provenance).toMatchObject({ file: "app/list.yaml", line: 4 });
+    expect(built.objects[0]?.locate(["data", "k"])).toEqual({ file: "app/list.yaml", line: 9, column: 10 });
   });
 
   it("reports duplicate YAML keys with file:line", async () => {
@@ -153,6 +166,33 @@ patches:
       ["build/remote-resource-skipped", "warning"],
       ["build/remote-resource-skipped", "warning"],
     ]);
+  });
+
+  it("fetches plain remote files only with allowNetwork (served from 127.0.0.1 here)", async () => {
+    const server = createServer((req, res) => {
+      if (req.url === "/crd.yaml") res.end(cm("remote"));
+      else res.writeHead(404).end();
+    });
+    await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const root = await repo({
+        "app/kustomization.yaml": `resources:\n  - http://127.0.0.1:${port}/crd.yaml\n  - cm.yaml\n`,
+        "app/cm.yaml": cm("x"),
+      });
+      const offline = await buildKustomizationDir(root, "app");
+      expect(offline.objects.map((o) => o.name)).toEqual(["x"]);
+      expect(offline.skippedRemote).toHaveLength(1);
+      const online = await buildKustomizationDir(root, "app", { allowNetwork: true });
+      expect(online.findings).toEqual([]);
+      expect(online.objects.map((o) => o.name)).toEqual(["remote", "x"]);
+      expect(online.objects[0]?.provenance.chain).toEqual([
+        "app/kustomization.yaml",
+        `http://127.0.0.1:${port}/crd.yaml`,
+      ]);
+    } finally {
+      await new Promise((ok) => server.close(ok));
+    }
   });
 
   it("never throws on malformed input", async () => {

@@ -494,7 +494,9 @@ class Builder {
         v.items.forEach((item, i) => {
           if (isObj(item)) {
             const p = d.locate(["items", i]);
-            added.push(newRes(clone(item), { file: rel, line: p.line, column: p.column }, undefined, chain));
+            const r = newRes(clone(item), { file: rel, line: p.line, column: p.column }, d, chain);
+            r.docPath = ["items", i];
+            added.push(r);
           }
         });
         continue;

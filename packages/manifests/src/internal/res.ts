@@ -19,6 +19,8 @@ export interface Res {
   origin: SourcePosition;
   /** The source document, when the object was read from a file. */
   doc?: YamlDocument;
+  /** Where the object sits inside `doc` (e.g. `["items", 2]` for a `List` item); empty by default. */
+  docPath?: (string | number)[];
   /** Patches that changed it, oldest first (for field locations). */
   patchDocs: PatchTrace[];
   chain: string[];
@@ -137,7 +139,7 @@ export function toBuiltObject(r: Res): BuiltObject {
         }
       }
       if (doc) {
-        const at = doc.locate(path);
+        const at = doc.locate([...(r.docPath ?? []), ...path]);
         if (at.exact) return { file: doc.file, line: at.line, column: at.column };
       }
       return { file: origin.file, line: origin.line, column: origin.column };
