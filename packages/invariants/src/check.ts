@@ -67,6 +67,8 @@ export interface InvariantsReport {
   rulesSkipped: { id: string; reason: string }[];
   /** Number of files the file-level rules looked at. */
   filesChecked: number;
+  /** YAML files the rules parsed themselves because no build read them (the rest reuse the build's parse). */
+  filesParsedOutsideBuild: string[];
 }
 
 /**
@@ -127,6 +129,7 @@ export function checkInvariants(
     rulesRun,
     rulesSkipped,
     filesChecked: texts.size,
+    filesParsedOutsideBuild: [...files.parsedLocally()].sort(),
   };
 }
 

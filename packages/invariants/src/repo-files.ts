@@ -14,6 +14,7 @@ const MAX_FILE_BYTES = 2 * 1024 * 1024;
  */
 export class RepoFiles {
   private readonly parsed = new Map<string, ParsedFile | null>();
+  private readonly parsedHere: string[] = [];
   private readonly dirs = new Set<string>();
   private readonly sorted: string[];
 
@@ -27,6 +28,11 @@ export class RepoFiles {
       for (let i = 1; i < parts.length; i++) this.dirs.add(parts.slice(0, i).join("/"));
     }
     if (shared) for (const [path, file] of shared) this.parsed.set(path, file);
+  }
+
+  /** Files parsed here rather than taken from the shared parse (files no build reads), in parse order. */
+  parsedLocally(): readonly string[] {
+    return this.parsedHere;
   }
 
   /** Every file path (repo-relative, posix), sorted. */
@@ -65,6 +71,7 @@ export class RepoFiles {
     const text = this.texts.get(path);
     let result: ParsedFile | null = null;
     if (text !== undefined && /\.ya?ml$/.test(path)) {
+      this.parsedHere.push(path);
       try {
         const file = parseYaml(text, { file: path });
         result = { file: path, text, documents: file.documents };

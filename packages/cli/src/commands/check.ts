@@ -221,6 +221,7 @@ async function checkAction(ctx: CliContext, dir: string, options: CheckCommandOp
     rulesSkipped: report.rulesSkipped,
     suppressed: report.suppressed.map((s) => ({ ...s.finding, suppressedBy: s.by, reason: s.reason })),
     filesChecked: report.filesChecked,
+    filesParsedOutsideBuild: report.filesParsedOutsideBuild,
     kustomizations: graph.kustomizations.length,
     timingsMs: Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, Math.round(v)])),
   };

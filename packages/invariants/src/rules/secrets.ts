@@ -1,5 +1,4 @@
 import { posix } from "node:path";
-import { parseYaml } from "@homeops/core";
 import { hasSopsMetadata, isEncryptedValue, isSopsText, SOPS_FILE } from "../internal/sops.js";
 import { entries, field, isRecord, list, positionAt, str } from "../internal/text.js";
 import type { RepoFiles } from "../repo-files.js";
@@ -122,18 +121,14 @@ without path_regex matches everything).`,
     const rulesIn = (dir: string): CreationRule[] | null | undefined => {
       const path = dir === "." ? ".sops.yaml" : `${dir}/.sops.yaml`;
       if (configs.has(path)) return configs.get(path);
-      const text = ctx.files.text(path);
-      if (text === undefined) return undefined;
-      let rules: CreationRule[] | null = null;
-      try {
-        const value = parseYaml(text, { file: path }).documents[0]?.value;
-        rules = list(field(value, "creation_rules")).map((r) => {
-          const regex = str(field(r, "path_regex"));
-          return { regex: regex === undefined ? undefined : (compileGoRegex(regex) ?? /$^/) };
-        });
-      } catch {
-        rules = null;
-      }
+      if (!ctx.files.hasFile(path)) return undefined;
+      const parsed = ctx.files.yaml(path);
+      const rules: CreationRule[] | null = parsed
+        ? list(field(parsed.documents[0]?.value, "creation_rules")).map((r) => {
+            const regex = str(field(r, "path_regex"));
+            return { regex: regex === undefined ? undefined : (compileGoRegex(regex) ?? /$^/) };
+          })
+        : null;
       configs.set(path, rules);
       return rules;
     };
