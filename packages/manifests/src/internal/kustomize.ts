@@ -36,6 +36,7 @@ import {
   applyPrefixSuffix,
   applyReplicas,
   type ImageRule,
+  type NameReference,
 } from "./transforms.js";
 
 export const KUSTOMIZATION_FILES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
@@ -63,6 +64,7 @@ const SUPPORTED_FIELDS = new Set([
   "generatorOptions",
   "replacements",
   "buildMetadata",
+  "configurations",
   "sortOptions",
 ]);
 
@@ -79,6 +81,7 @@ const LIST_FIELDS = [
   "secretGenerator",
   "labels",
   "replicas",
+  "configurations",
 ];
 
 const UNSUPPORTED_FIELDS: Record<string, string> = {
@@ -89,7 +92,6 @@ const UNSUPPORTED_FIELDS: Record<string, string> = {
   transformers: "transformer plugins are not supported (kustomize-controller disables plugins too)",
   validators: "validator plugins are not supported (kustomize-controller disables plugins too)",
   vars: "`vars` is deprecated and not supported; use `replacements`",
-  configurations: "custom transformer configurations are not supported",
   crds: "`crds` (custom name reference config) is not supported",
   openapi: "custom openapi schemas are not supported",
 };
@@ -118,6 +120,8 @@ export interface BuildContext {
 
 export interface DirBuild {
   resources: Res[];
+  /** `nameReference`s of `configurations:` files met in this tree (they apply at the top level). */
+  nameRefs: NameReference[];
   findings: Finding[];
   skipped: SkippedRemote[];
   ok: boolean;
@@ -162,6 +166,7 @@ class Builder {
   readonly findings: Finding[] = [];
   readonly skipped: SkippedRemote[] = [];
   ok = true;
+  readonly nameRefs: NameReference[] = [];
   /**
    * Set when Flux's generator adds `buildMetadata: [originAnnotations]` (an existing top-level
    * kustomization without `resources`): objects then carry `config.kubernetes.io/origin`.
@@ -275,6 +280,7 @@ class Builder {
           resources,
           findings: sub.findings,
           skipped: sub.skipped,
+          nameRefs: sub.nameRefs,
           ok: sub.ok,
         }));
         this.ctx.dirCache.set(dir, cached);
@@ -282,6 +288,7 @@ class Builder {
       const built = await cached;
       for (const f of built.findings) this.fail(f);
       this.skipped.push(...built.skipped);
+      this.nameRefs.push(...built.nameRefs);
       return built.resources.map((r) => {
         const c = cloneRes(r);
         c.chain = [...chain, ...c.chain];
@@ -378,6 +385,7 @@ class Builder {
     for (let i = 0; i < resources.length; i++) {
       await this.accumulateResource(kust, resources[i]!, pos(doc, resourceKey(i)), ra, stack, chain);
     }
+    await this.loadConfigurations(kust);
     await this.runGenerators(kust, ra, chain);
     const components = [...asStringList(k.components), ...(override?.components ?? [])];
     const ownComponents = asStringList(k.components).length;
@@ -529,6 +537,50 @@ class Builder {
         continue;
       }
       ra.push(r);
+    }
+  }
+
+  /** `configurations:` files: their `nameReference`s are honoured, other transformer configs refused. */
+  private async loadConfigurations(kust: Kustomization): Promise<void> {
+    const list = asStringList(kust.k.configurations);
+    for (let i = 0; i < list.length; i++) {
+      const at = pos(kust.doc, ["configurations", i]);
+      const docs = await this.loadRaw(kust, list[i]!, at);
+      if (!docs) continue;
+      for (const d of docs) {
+        if (!isObj(d)) continue;
+        for (const key of Object.keys(d)) {
+          if (key === "nameReference" || key === "varReference") continue;
+          this.fail(
+            err(
+              "build/unsupported-field",
+              `${list[i]}: transformer configuration \`${key}\` is not supported (only nameReference)`,
+              at,
+            ),
+          );
+        }
+        for (const ref of Array.isArray(d.nameReference) ? d.nameReference : []) {
+          if (!isObj(ref) || typeof ref.kind !== "string") continue;
+          const fieldSpecs = (Array.isArray(ref.fieldSpecs) ? ref.fieldSpecs : [])
+            .filter(isObj)
+            .flatMap((f) =>
+              typeof f.path === "string"
+                ? [
+                    {
+                      path: f.path,
+                      ...(typeof f.kind === "string" ? { kind: f.kind } : {}),
+                      ...(typeof f.group === "string" ? { group: f.group } : {}),
+                    },
+                  ]
+                : [],
+            );
+          this.nameRefs.push({
+            kind: ref.kind,
+            ...(typeof ref.group === "string" ? { group: ref.group } : {}),
+            fieldSpecs,
+          });
+        }
+      }
     }
   }
 
@@ -984,7 +1036,7 @@ class Builder {
         };
       }
     }
-    addHashesAndFixReferences(ra);
+    addHashesAndFixReferences(ra, this.nameRefs);
     return ra.filter((r) => {
       const a = isObj(r.obj.metadata) && isObj(r.obj.metadata.annotations) ? r.obj.metadata.annotations : {};
       return a["config.kubernetes.io/local-config"] !== "true";
@@ -1065,5 +1117,5 @@ export async function buildTopLevel(
   const b = new Builder(ctx);
   const raw = await b.buildDir(dir, [], chain, override);
   const resources = b.ok || raw.length > 0 ? b.finish(raw) : [];
-  return { resources, findings: b.findings, skipped: b.skipped, ok: b.ok };
+  return { resources, findings: b.findings, skipped: b.skipped, nameRefs: b.nameRefs, ok: b.ok };
 }

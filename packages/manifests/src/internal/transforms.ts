@@ -368,31 +368,72 @@ function visitRefs(o: Obj, visit: RefVisitor): void {
   }
 }
 
-/** Appends the hash suffix to generated objects, then points references at the new names. */
-export function addHashesAndFixReferences(resources: Res[]): void {
+/** A `nameReference` entry of a kustomize `configurations:` file. */
+export interface NameReference {
+  kind: string;
+  group?: string;
+  fieldSpecs: { path: string; kind?: string; group?: string }[];
+}
+
+function visitCustomRefs(
+  o: Obj,
+  refs: readonly NameReference[],
+  visit: (kind: string, group: string | undefined, holder: Obj, field: string) => void,
+): void {
+  const kind = getKind(o);
+  const { group } = groupVersion(String(o.apiVersion ?? ""));
+  for (const ref of refs) {
+    for (const spec of ref.fieldSpecs) {
+      if (spec.kind !== undefined && spec.kind !== kind) continue;
+      if (spec.group !== undefined && spec.group !== group) continue;
+      const segs = spec.path.split("/").filter((x) => x !== "");
+      const walk = (v: unknown, i: number): void => {
+        if (Array.isArray(v)) {
+          for (const item of v) walk(item, i);
+          return;
+        }
+        if (!isObj(v) || i >= segs.length) return;
+        const seg = segs[i]!.replace(/\[\]$/, "");
+        if (i === segs.length - 1) visit(ref.kind, ref.group, v, seg);
+        else walk(v[seg], i + 1);
+      };
+      walk(o, 0);
+    }
+  }
+}
+
+/**
+ * Appends the hash suffix to generated objects, then points references at the new names: the built-in
+ * ConfigMap/Secret references of pod templates, plus `nameReference`s from `configurations:` files.
+ */
+export function addHashesAndFixReferences(resources: Res[], custom: readonly NameReference[] = []): void {
   for (const r of resources) {
     if (!r.needsHash) continue;
     const name = getName(r.obj);
     r.previous.push({ name, namespace: getNamespace(r.obj) });
     meta(r.obj).name = `${name}-${kustomizeHash(r.obj)}`;
   }
-  const renamed = resources.filter(
-    (r) => (getKind(r.obj) === "ConfigMap" || getKind(r.obj) === "Secret") && r.previous.length > 0,
-  );
+  const renamed = resources.filter((r) => r.previous.length > 0);
   if (renamed.length === 0) return;
-  for (const referrer of resources) {
+  const fix = (referrer: Res, kind: string, group: string | undefined, holder: Obj, field: string): void => {
+    const ref = holder[field];
+    if (typeof ref !== "string") return;
+    // kustomize does not look at a sibling `kind:` (HelmRelease valuesFrom): neither do we
     const ns = getNamespace(referrer.obj);
-    visitRefs(referrer.obj, (kind, holder, field) => {
-      const ref = holder[field];
-      if (typeof ref !== "string") return;
-      const candidates = renamed.filter(
-        (r) =>
-          getKind(r.obj) === kind &&
-          groupVersion(String(r.obj.apiVersion)).group === "" &&
-          getNamespace(r.obj) === ns &&
-          r.previous.some((p) => p.name === ref),
+    const candidates = renamed.filter(
+      (r) =>
+        getKind(r.obj) === kind &&
+        groupVersion(String(r.obj.apiVersion)).group === (group ?? "") &&
+        (getNamespace(r.obj) === ns || isClusterScoped(kind)) &&
+        r.previous.some((p) => p.name === ref),
+    );
+    if (candidates.length === 1) holder[field] = getName(candidates[0]!.obj);
+  };
+  for (const referrer of resources) {
+    visitRefs(referrer.obj, (kind, holder, field) => fix(referrer, kind, undefined, holder, field));
+    if (custom.length > 0)
+      visitCustomRefs(referrer.obj, custom, (kind, group, holder, field) =>
+        fix(referrer, kind, group, holder, field),
       );
-      if (candidates.length === 1) holder[field] = getName(candidates[0]!.obj);
-    });
   }
 }

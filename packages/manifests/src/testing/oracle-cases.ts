@@ -1333,6 +1333,45 @@ configMapGenerator:
     spec: { ...base, path: "./app" },
   },
   {
+    name: "helmrelease-valuesfrom-nameref-configuration",
+    files: {
+      "app/kustomization.yaml": kustomization(`namespace: media
+resources: [helmrelease.yaml]
+configMapGenerator:
+  - name: app-values
+    files: [values.yaml]
+  - name: other
+    literals: [x=1]
+configurations:
+  - kustomizeconfig.yaml
+`),
+      "app/kustomizeconfig.yaml": `nameReference:
+  - kind: ConfigMap
+    version: v1
+    fieldSpecs:
+      - path: spec/valuesFrom/name
+        kind: HelmRelease
+`,
+      "app/values.yaml": "replicas: 2\n",
+      "app/helmrelease.yaml": `apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata:
+  name: app
+spec:
+  interval: 1h
+  chartRef: {kind: OCIRepository, name: app}
+  valuesFrom:
+    - kind: ConfigMap
+      name: app-values
+    - kind: Secret
+      name: other
+    - kind: ConfigMap
+      name: not-generated
+`,
+    },
+    spec: { ...base, path: "./app" },
+  },
+  {
     name: "local-config-dropped-and-replicas",
     files: {
       "app/kustomization.yaml": kustomization(`resources: [deploy.yaml, local.yaml]
