@@ -53,6 +53,7 @@ for (let i = 0; i < runs; i++) {
     wall,
     findings: report.findings.length,
     files: report.data.filesChecked,
+    reparsed: report.data.filesParsedOutsideBuild.length,
   });
 }
 
@@ -71,6 +72,7 @@ const last = samples.at(-1);
 process.stdout.write(
   [
     `homeops check, ${apps} apps (${last.files} files, ${last.findings} findings), median of ${runs} runs:`,
+    `  YAML files parsed by the rules themselves (no build reads them): ${last.reparsed}`,
     `  read ${m.read} ms, build ${m.build} ms, rules ${m.rules} ms; check total ${m.total} ms, process wall ${m.wall.toFixed(0)} ms`,
     `  rules' share of the check: ${((100 * m.rules) / m.total).toFixed(1)}% (build ${((100 * m.build) / m.total).toFixed(1)}%)`,
     "",
