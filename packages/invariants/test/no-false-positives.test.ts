@@ -108,6 +108,58 @@ describe.skipIf(!hasGraph)("no false positives", () => {
     ]);
   });
 
+  it("Secrets that operators write: a CloudNativePG cluster's -app secret, a cert-manager Certificate's secret", async () => {
+    const root = await fixture();
+    await write(
+      root,
+      `${ROMM}/app/database.yaml`,
+      [
+        "---",
+        "apiVersion: postgresql.cnpg.io/v1",
+        "kind: Cluster",
+        "metadata:",
+        "  name: romm-db",
+        "spec:",
+        "  instances: 1",
+        "  storage:",
+        "    size: 5Gi",
+        "---",
+        "apiVersion: cert-manager.io/v1",
+        "kind: Certificate",
+        "metadata:",
+        "  name: romm-tls",
+        "spec:",
+        "  secretName: romm-tls",
+        "  dnsNames: [romm.internal]",
+        "  issuerRef: {kind: ClusterIssuer, name: internal}",
+        "",
+      ].join("\n"),
+    );
+    await edit(
+      root,
+      `${ROMM}/app/kustomization.yaml`,
+      "  - ./helmrelease.yaml\n",
+      "  - ./helmrelease.yaml\n  - ./database.yaml\n",
+    );
+    await edit(
+      root,
+      HR,
+      "              - secretRef:\n                  name: romm-igdb\n",
+      "              - secretRef:\n                  name: romm-igdb\n              - secretRef:\n                  name: romm-db-app\n",
+    );
+    await edit(
+      root,
+      HR,
+      "      tmp:\n",
+      "      tls:\n        type: secret\n        name: romm-tls\n      tmp:\n",
+    );
+    expect(summarize((await checkRepo(root)).findings)).toEqual([]);
+    await edit(root, HR, "name: romm-db-app", "name: romm-db-application");
+    expect(summarize((await checkRepo(root)).findings)).toEqual([
+      `${await at(root, HR, "romm-db-application")} externalsecret/missing-secret`,
+    ]);
+  });
+
   it("Helm and ExternalSecret {{ }} templates pass through untouched", async () => {
     const root = await fixture();
     await edit(

@@ -70,6 +70,16 @@ function producedSecrets(objects: readonly BuiltObject[]): { has(ns: string, nam
     else if (o.kind === "Certificate" && o.apiVersion.startsWith("cert-manager.io/")) {
       const secret = str(field(o.object, "spec", "secretName"));
       if (secret) names.add(`${ns}/${secret}`);
+    } else if (o.kind === "Cluster" && o.apiVersion.startsWith("postgresql.cnpg.io/")) {
+      // CloudNativePG writes the application, superuser, CA and server secrets of a cluster
+      for (const suffix of ["app", "superuser", "ca", "server", "replication"])
+        names.add(`${ns}/${o.name}-${suffix}`);
+    } else if (o.kind === "ClusterExternalSecret" && o.apiVersion.startsWith("external-secrets.io/")) {
+      const target =
+        str(field(o.object, "spec", "externalSecretSpec", "target", "name")) ??
+        str(field(o.object, "spec", "externalSecretName")) ??
+        o.name;
+      names.add(`*/${target}`);
     }
   }
   return {
@@ -140,8 +150,9 @@ export const missingSecret: Rule = {
 anywhere in built objects (including HelmRelease values), HelmRelease \`valuesFrom\` of kind Secret, and in
 HelmRelease values \`existingSecret\`, app-template \`envFrom: [{secret: name}]\` and \`persistence\` entries of
 \`type: secret\`. Producers: Secrets of the repository (SOPS-encrypted or generated), ExternalSecret targets
-(\`target.name\`, default the ExternalSecret's name — \`dataFrom.extract\` included) and cert-manager
-Certificates (\`secretName\`), in the consumer's namespace (a HelmRelease's targetNamespace). Optional
+(\`target.name\`, default the ExternalSecret's name — \`dataFrom.extract\` included), ClusterExternalSecrets
+(any namespace), cert-manager Certificates (\`secretName\`) and CloudNativePG Clusters (\`<name>-app\`,
+\`-superuser\`, \`-ca\`, \`-server\`, \`-replication\`), in the consumer's namespace (a HelmRelease's targetNamespace). Optional
 references and templated names are skipped.`,
   check(ctx) {
     const graph = ctx.graph!;
