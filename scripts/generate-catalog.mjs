@@ -288,7 +288,7 @@ function expandGlob(root, glob) {
 /** Built-in definitions, made strict; `<name>.nullable` copies accept null (optional fields may be null). */
 function prepareBuiltinDefinitions(definitions) {
   const defs = {};
-  for (const [name, def] of Object.entries(definitions)) defs[name] = strictify(def, true);
+  for (const [name, def] of Object.entries(definitions)) defs[name] = strictify(def);
   // Quantity and IntOrString accept numbers in YAML; swagger says `string`.
   defs["io.k8s.apimachinery.pkg.api.resource.Quantity"] = { type: ["string", "number"] };
   defs["io.k8s.apimachinery.pkg.util.intstr.IntOrString"] = { type: ["string", "integer"] };
@@ -304,7 +304,7 @@ function standaloneBuiltin(name, defs) {
 }
 
 function standaloneCrd(openapi, builtinDefs) {
-  const root = strictify(openapi, false);
+  const root = strictify(openapi);
   root.properties ??= {};
   // CRD schemas leave metadata open; validate it as ObjectMeta like the API server does.
   root.properties.metadata = { $ref: `${DEF_PREFIX}${OBJECT_META}${NULLABLE}` };
@@ -381,8 +381,8 @@ const DROPPED = new Set([
  * are not preserved; int-or-string as a type union; optional properties accept null; OpenAPI-only
  * keywords and annotations dropped; refs rewritten to local `#/definitions/` (nullable variant `<name>.nullable`).
  */
-function strictify(node, builtin) {
-  if (Array.isArray(node)) return node.map((n) => strictify(n, builtin));
+function strictify(node, branch = false) {
+  if (Array.isArray(node)) return node.map((n) => strictify(n, branch));
   if (!node || typeof node !== "object") return node;
   const out = {};
   for (const [key, value] of Object.entries(node)) {
@@ -399,8 +399,8 @@ function strictify(node, builtin) {
       out.properties = {};
       const required = new Set(node.required ?? []);
       for (const [prop, schema] of Object.entries(value)) {
-        let child = strictify(schema, builtin);
-        if (!required.has(prop)) {
+        let child = strictify(schema, branch);
+        if (!required.has(prop) && !branch) {
           if (typeof child.$ref === "string") child = { ...child, $ref: `${child.$ref}${NULLABLE}` };
           else allowNull(child);
         }
@@ -425,7 +425,10 @@ function strictify(node, builtin) {
     ) {
       continue;
     }
-    if (value && typeof value === "object") out[key] = strictify(value, builtin);
+    // anyOf/oneOf/allOf/not branches only constrain values (Kubernetes structural schemas): their
+    // `properties` declare no fields, so they get no strictness
+    const junction = key === "anyOf" || key === "oneOf" || key === "allOf" || key === "not";
+    if (value && typeof value === "object") out[key] = strictify(value, branch || junction);
     else out[key] = value;
   }
   if (node.nullable === true) allowNull(out);
@@ -435,30 +438,30 @@ function strictify(node, builtin) {
     out.type = ["integer", "string"];
   }
   if (
+    !branch &&
     out.properties &&
     node.additionalProperties === undefined &&
     node["x-kubernetes-preserve-unknown-fields"] !== true
   ) {
     out.additionalProperties = false;
   }
-  if (out.pattern !== undefined) out.pattern = checkPattern(translateCaseInsensitive(out.pattern));
+  if (out.pattern !== undefined) out.pattern = checkPattern(translateGoRegExp(out.pattern));
   return out;
 }
 
+/** Every kept pattern must be a JavaScript unicode-mode regular expression with Go's meaning. */
 function checkPattern(pattern) {
   try {
     new RegExp(pattern, "u");
-    return pattern;
-  } catch {
-    try {
-      new RegExp(pattern);
-    } catch (error) {
-      throw new Error(
-        `pattern ${JSON.stringify(pattern)} is not a JavaScript regular expression: ${error.message}`,
-      );
-    }
+  } catch (error) {
+    throw new Error(`pattern ${JSON.stringify(pattern)} has no JavaScript equivalent: ${error.message}`);
   }
   return pattern;
+}
+
+/** Go (RE2) syntax JavaScript spells differently: `\pL`/`\PC` classes and inline `(?i)`. */
+function translateGoRegExp(pattern) {
+  return translateCaseInsensitive(pattern.replace(/(?<!\\)((?:\\\\)*)\\([pP])([A-Za-z])/g, "$1\\$2{$3}"));
 }
 
 /**

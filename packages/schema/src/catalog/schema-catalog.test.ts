@@ -94,7 +94,7 @@ describe("validateDocuments on plain YAML", () => {
       bad.map((r) => `${r.kind} ${r.name}: ${r.reason ?? ""} ${r.violations.map((v) => v.message)}`),
     ).toEqual([]);
     expect(results.find((r) => r.kind === "Secret")?.status).toBe("skipped");
-    expect(results.length).toBe(13);
+    expect(results.length).toBe(14);
   });
 
   it("reports each kind of problem with the field path and line", async () => {
@@ -139,6 +139,11 @@ describe("validateDocuments on plain YAML", () => {
     expect(one("bad-route").violations[0]!.message).toBe('unknown field "backendRef"');
     expect(one("bad-retain").status).toBe("invalid");
     expect(one("no-kind")).toMatchObject({ status: "error", reason: "missing 'kind' key" });
+    // Go's \PC (no control characters), translated to JavaScript's \P{C}
+    expect(one("bad-log-value").violations.find((v) => v.keyword === "pattern")).toMatchObject({
+      keyword: "pattern",
+      path: ["spec", "log", "value"],
+    });
   });
 
   it("honours ignoreMissingSchemas and skipKinds (Kind or apiVersion/Kind)", async () => {

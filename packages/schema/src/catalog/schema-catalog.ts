@@ -192,7 +192,6 @@ function sharedAjv(): Ajv {
       strict: false,
       logger: false,
       validateFormats: true,
-      code: { regExp: goCompatibleRegExp },
     });
     addFormats(ajv, ["date-time"]);
   }
@@ -221,15 +220,5 @@ function removeClosedObjects(node: unknown): unknown {
   }
   return out;
 }
-
-/** Patterns are Go (RE2) syntax; use unicode mode where JavaScript accepts the pattern, plain mode otherwise. */
-function goCompatibleRegExp(pattern: string, flags: string): RegExp {
-  try {
-    return new RegExp(pattern, flags);
-  } catch {
-    return new RegExp(pattern, flags.replace("u", ""));
-  }
-}
-goCompatibleRegExp.code = "goCompatibleRegExp";
 
 export type { ErrorObject };
