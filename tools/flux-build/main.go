@@ -20,6 +20,7 @@ import (
 	"strings"
 
 	"github.com/fluxcd/pkg/kustomize"
+	"github.com/fluxcd/pkg/sourceignore"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -189,7 +190,19 @@ func readObjects(file string) ([]client.Object, error) {
 	return out, nil
 }
 
+// copyTree copies the repository the way source-controller packs a GitRepository artifact: without the
+// files its default exclusions and .sourceignore files drop.
 func copyTree(src, dst string) error {
+	src, err := filepath.Abs(src)
+	if err != nil {
+		return err
+	}
+	domain := strings.Split(src, string(filepath.Separator))
+	ps, err := sourceignore.LoadIgnorePatterns(src, domain)
+	if err != nil {
+		return err
+	}
+	matcher := sourceignore.NewDefaultMatcher(ps, domain)
 	return filepath.Walk(src, func(path string, info os.FileInfo, err error) error {
 		if err != nil {
 			return err
@@ -198,7 +211,13 @@ func copyTree(src, dst string) error {
 		if err != nil {
 			return err
 		}
-		if info.IsDir() && (info.Name() == ".git" || info.Name() == "node_modules") {
+		if rel != "." && matcher.Match(strings.Split(path, string(filepath.Separator)), info.IsDir()) {
+			if info.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if info.IsDir() && info.Name() == "node_modules" {
 			return filepath.SkipDir
 		}
 		target := filepath.Join(dst, rel)

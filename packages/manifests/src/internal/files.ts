@@ -4,6 +4,37 @@ import type { Finding } from "@homeops/core";
 import type { ParsedFile } from "../types.js";
 import { parseGoYaml } from "./go-yaml.js";
 
+// source-controller leaves these out of every GitRepository artifact (fluxcd/pkg/sourceignore defaults),
+// so Flux never sees them: hide them from listings and reads.
+const EXCLUDED_DIRS = new Set([".git", ".github", ".circleci"]);
+const EXCLUDED_FILES = new Set([
+  ".git",
+  ".gitignore",
+  ".gitmodules",
+  ".gitattributes",
+  ".github",
+  ".circleci",
+  ".travis.yml",
+  ".gitlab-ci.yml",
+  "appveyor.yml",
+  ".drone.yml",
+  "cloudbuild.yaml",
+  "codeship-services.yml",
+  "codeship-steps.yml",
+  ".goreleaser.yml",
+  ".sops.yaml",
+  ".flux.yaml",
+]);
+const EXCLUDED_EXTENSIONS = /\.(jpg|jpeg|gif|png|wmv|flv|tar\.gz|zip)$/;
+
+/** Excluded from a Flux source artifact by source-controller's default ignore patterns. */
+export function isExcludedFromArtifact(rel: string): boolean {
+  const parts = rel.split("/");
+  const name = parts[parts.length - 1]!;
+  if (parts.slice(0, -1).some((p) => EXCLUDED_DIRS.has(p))) return true;
+  return EXCLUDED_FILES.has(name) || EXCLUDED_EXTENSIONS.test(name);
+}
+
 export type FileResult = { ok: true; file: ParsedFile } | { ok: false; finding: Finding };
 
 /**
@@ -61,6 +92,7 @@ export class FileStore {
         (entries) =>
           entries
             .map((e) => ({ name: e.name, dir: e.isDirectory(), link: e.isSymbolicLink() }))
+            .filter((e) => !isExcludedFromArtifact(rel === "." ? e.name : `${rel}/${e.name}`))
             .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
         () => [],
       );
@@ -72,10 +104,12 @@ export class FileStore {
   bytes(rel: string): Promise<Buffer | undefined> {
     let p = this.textCache.get(rel);
     if (!p) {
-      p = readFile(this.abs(rel)).then(
-        (b) => b,
-        () => undefined,
-      );
+      p = isExcludedFromArtifact(rel)
+        ? Promise.resolve(undefined)
+        : readFile(this.abs(rel)).then(
+            (b) => b,
+            () => undefined,
+          );
       this.textCache.set(rel, p);
     }
     return p;

@@ -1372,6 +1372,17 @@ spec:
     spec: { ...base, path: "./app" },
   },
   {
+    name: "artifact-default-exclusions",
+    files: {
+      "app/deploy.yaml": deploy("web"),
+      "app/.sops.yaml": "creation_rules:\n  - age: age1xyz\n",
+      "app/.github/workflow.yaml": "on: push\n",
+      "app/sub/.flux.yaml": "not: a resource\n",
+      "app/sub/cm.yaml": cm("web-config", { a: "1" }),
+    },
+    spec: { ...base, path: "./app" },
+  },
+  {
     name: "local-config-dropped-and-replicas",
     files: {
       "app/kustomization.yaml": kustomization(`resources: [deploy.yaml, local.yaml]
