@@ -120,9 +120,10 @@ function setAt(
 
 /** Unknown-field, wrong-type and bad-string mutants of each valid corpus object, one file each. */
 function writeMutants(dir: string): string[] {
-  const text = readFileSync(join(corpus, "valid.yaml"), "utf8");
-  const docs = parseYaml(text, { file: "valid.yaml" }).documents.map(
-    (d) => d.value as Record<string, unknown>,
+  const docs = ["valid.yaml", "valid-more.yaml"].flatMap((file) =>
+    parseYaml(readFileSync(join(corpus, file), "utf8"), { file }).documents.map(
+      (d) => d.value as Record<string, unknown>,
+    ),
   );
   const files: string[] = [];
   let n = 0;

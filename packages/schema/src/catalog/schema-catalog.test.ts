@@ -97,6 +97,15 @@ describe("validateDocuments on plain YAML", () => {
     expect(results.length).toBe(14);
   });
 
+  it("accepts real-world objects of the kinds home-ops repos use", async () => {
+    const results = await verdicts("valid-more.yaml");
+    const bad = results.filter((r) => r.status !== "valid");
+    expect(
+      bad.map((r) => `${r.kind} ${r.name}: ${r.reason ?? ""} ${r.violations.map((v) => v.message)}`),
+    ).toEqual([]);
+    expect(results.length).toBe(23);
+  });
+
   it("reports each kind of problem with the field path and line", async () => {
     const results = await verdicts("invalid.yaml");
     const byName = new Map(results.map((r) => [r.name, r]));
