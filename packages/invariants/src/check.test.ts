@@ -48,6 +48,19 @@ describe("checkInvariants", () => {
     ]);
   });
 
+  it("lets a header comment suppress a whole-file finding", () => {
+    const kustomization = "resources:\n  - ./a.yaml\n";
+    const stray =
+      "# homeops-ignore flux/unreferenced-file: kept as an example for readers\n---\nkind: ConfigMap\n";
+    const report = run({
+      "kubernetes/x/kustomization.yaml": kustomization,
+      "kubernetes/x/a.yaml": "kind: ConfigMap\n",
+      "kubernetes/x/b.yaml": stray,
+    });
+    expect(report.findings).toEqual([]);
+    expect(report.suppressed).toEqual([expect.objectContaining({ by: "kubernetes/x/b.yaml:1" })]);
+  });
+
   it("reports unused, reasonless and unknown suppressions", () => {
     const report = run({
       "kubernetes/a.yaml": nfs("${NFS_SERVER}", "# homeops-ignore storage/nfs-literal: not needed any more"),

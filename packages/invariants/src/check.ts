@@ -195,8 +195,12 @@ function applySuppressions(
   const matchers = settings.ignore.map((entry) => picomatch(entry.paths, { dot: true }));
   const suppressed: SuppressedFinding[] = [];
   for (const finding of findings) {
+    const wholeFile = finding.line === 1 && finding.column === 1;
     const byInline = inline.find(
-      (s) => s.rule === finding.ruleId && s.file === finding.file && s.appliesTo === finding.line,
+      (s) =>
+        s.rule === finding.ruleId &&
+        s.file === finding.file &&
+        (s.appliesTo === finding.line || (wholeFile && s.header)),
     );
     if (byInline) {
       used.add(byInline);

@@ -72,7 +72,8 @@ export const ENGINE_RULES: readonly Rule[] = [
     hint: "write `# homeops-ignore <rule-id>: <why this is fine>` with an id from `homeops explain --list`",
     docs: `Inline suppressions are YAML/shell comments \`# homeops-ignore <rule-id>: <reason>\` (in Markdown
 \`<!-- homeops-ignore <rule-id>: <reason> -->\`). Alone on a line, the comment applies to the next line that is
-not blank or a comment; at the end of a line, to that line. The reason is required.`,
+not blank, \`---\` or a comment; at the end of a line, to that line; among a file's leading comments it also
+covers findings about the whole file (reported at 1:1). The reason is required.`,
   }),
   engine({
     id: "homeops/invalid-config",

@@ -19,6 +19,7 @@ describe("findInlineSuppressions", () => {
         rule: "storage/nfs-literal",
         reason: "the NAS has a fixed name",
         appliesTo: 5,
+        header: false,
       },
       {
         file: "a.yaml",
@@ -27,6 +28,7 @@ describe("findInlineSuppressions", () => {
         rule: "storage/nfs-literal",
         reason: "fixed export",
         appliesTo: 6,
+        header: false,
       },
     ]);
   });
@@ -43,6 +45,14 @@ describe("findInlineSuppressions", () => {
       ),
     ).toEqual([
       expect.objectContaining({ rule: "docs/stale-reference", reason: "moved later", appliesTo: 2 }),
+    ]);
+  });
+
+  it("marks suppressions among the leading comments as covering the whole file", () => {
+    const text =
+      "# yaml-language-server: $schema=x\n# homeops-ignore flux/unreferenced-file: kept for reference\n---\nkind: ConfigMap\n";
+    expect(findInlineSuppressions("a.yaml", text)).toEqual([
+      expect.objectContaining({ line: 2, appliesTo: 4, header: true }),
     ]);
   });
 
