@@ -111,7 +111,11 @@ describe("buildRepoGraph", () => {
 
   it("fails an undefined variable in strict mode at the source line, and substitutes empty when lenient", async () => {
     const root = await repo({
-      "kubernetes/flux/ks.yaml": ks("app", "./app", "  postBuild:\n    substitute:\n      APP: web\n"),
+      "kubernetes/flux/ks.yaml": ks(
+        "app",
+        "./app",
+        "  targetNamespace: default\n  postBuild:\n    substitute:\n      APP: web\n",
+      ),
       "app/kustomization.yaml": "resources: [cm.yaml]\n",
       "app/cm.yaml":
         "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${APP}\ndata:\n  a: ${APP}\n  b: ${NOT_SET}\n",
@@ -136,9 +140,52 @@ describe("buildRepoGraph", () => {
     expect(lenient.kustomizations.find((k) => k.name === "app")?.objects[0]?.object).toEqual({
       apiVersion: "v1",
       kind: "ConfigMap",
-      metadata: { name: "web" },
+      metadata: { name: "web", namespace: "default" },
       data: { a: "web", b: null },
     });
+  });
+
+  it("fails namespaced objects that end up without a namespace, as kustomize-controller does", async () => {
+    const root = await repo({
+      "kubernetes/flux/ks.yaml": ks("app", "./app"),
+      "app/kustomization.yaml": "resources: [objs.yaml]\n",
+      "app/objs.yaml": `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: no-namespace
+---
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: fine
+---
+apiVersion: example.com/v1
+kind: Unknown
+metadata:
+  name: unknown-scope-is-not-reported
+---
+apiVersion: example.com/v1
+kind: Widget
+metadata:
+  name: namespaced-by-crd
+---
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets.example.com
+spec:
+  group: example.com
+  names: {kind: Widget, plural: widgets}
+  scope: Namespaced
+  versions: []
+`,
+    });
+    const graph = await buildRepoGraph(root);
+    expect(graph.findings.map((f) => [f.ruleId, f.file, f.line])).toEqual([
+      ["flux/namespace-not-specified", "app/objs.yaml", 1],
+      ["flux/namespace-not-specified", "app/objs.yaml", 16],
+    ]);
+    expect(graph.kustomizations.find((k) => k.name === "app")?.status).toBe("error");
   });
 
   it("reports a Kustomization path that does not exist at its spec.path line", async () => {

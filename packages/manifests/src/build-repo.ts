@@ -13,6 +13,7 @@ import {
   type Res,
   toBuiltObject,
 } from "./internal/res.js";
+import { scopeResolver } from "./internal/scope.js";
 import { toSelector } from "./internal/select.js";
 import { invalidVariableNames, isSubstitutionDisabled, substituteObject } from "./internal/substitute.js";
 import type {
@@ -344,6 +345,26 @@ export async function buildRepoGraph(root: string, options: BuildRepoOptions = {
         locate: (p) => obj.locate(p),
         parent: `${node.namespace}/${node.name}`,
       });
+    }
+  }
+
+  // kustomize-controller refuses to apply a namespaced object without a namespace ("namespace not specified")
+  const namespaced = scopeResolver(allObjects);
+  for (const node of nodes) {
+    for (const obj of node.objects) {
+      if (obj.namespace !== undefined || namespaced(obj.apiVersion, obj.kind) !== true) continue;
+      const finding: Finding = {
+        ruleId: "flux/namespace-not-specified",
+        severity: "error",
+        message: `Kustomization ${node.namespace}/${node.name}: ${obj.kind}/${obj.name} namespace not specified (kustomize-controller fails to apply it)`,
+        hint: "set metadata.namespace, a `namespace:` in the kustomization.yaml, or spec.targetNamespace",
+        file: obj.provenance.file,
+        line: obj.provenance.line,
+        column: obj.provenance.column,
+      };
+      node.findings.push(finding);
+      findings.push(finding);
+      node.status = "error";
     }
   }
 
