@@ -93,21 +93,7 @@ export async function runCheck(
 ): Promise<CheckRun> {
   const start = performance.now();
   const inv = await import("@homeops/invariants");
-  const manifests = (await import("@homeops/manifests")) as Partial<typeof import("@homeops/manifests")> & {
-    buildRepoGraph?: (
-      root: string,
-      options?: import("@homeops/manifests").BuildRepoOptions,
-    ) => Promise<RepoGraph>;
-  };
-  if (typeof manifests.buildRepoGraph !== "function") {
-    throw new UserError(
-      "NOT_IMPLEMENTED",
-      "this build of @homeops/manifests cannot build the repository yet",
-      {
-        hint: "nothing was checked; this is reported as not run, not as passed",
-      },
-    );
-  }
+  const { buildRepoGraph } = await import("@homeops/manifests");
   ctx.progress("reading the repository");
   const files = await inv.readRepoFiles(root, {
     ...(await gitFiles(root).then((paths) => (paths ? { paths } : {}))),
@@ -130,7 +116,7 @@ export async function runCheck(
   const config = await loadConfig(ctx, root, options.config);
   const read = performance.now();
   ctx.progress("building every Flux Kustomization");
-  const graph = await manifests.buildRepoGraph(root, { clusterRoot, strict: false, logger: ctx.logger });
+  const graph = await buildRepoGraph(root, { clusterRoot, strict: false, logger: ctx.logger });
   const built = performance.now();
   ctx.progress("checking invariants");
   const report = inv.checkInvariants(
