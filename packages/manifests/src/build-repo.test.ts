@@ -188,6 +188,36 @@ spec:
     expect(graph.kustomizations.find((k) => k.name === "app")?.status).toBe("error");
   });
 
+  it("never throws on malformed Flux objects", async () => {
+    const root = await repo({
+      "kubernetes/flux/ks.yaml": `apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata: {name: a, namespace: flux-system}
+spec: just a string
+---
+apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata: {name: b, namespace: flux-system}
+spec:
+  path: 42
+  sourceRef: {kind: GitRepository, name: flux-system}
+  patches: [1, {patch: 2}, {target: "x"}]
+  components: [7, "../../nope"]
+  images: "no"
+  dependsOn: [{}, "x"]
+  postBuild: {substitute: {N: 3, "bad-name": x}, substituteFrom: [x, {kind: Secret}]}
+  commonMetadata: {labels: 5}
+---
+apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata: {name: c, namespace: flux-system}
+`,
+    });
+    const graph = await buildRepoGraph(root);
+    expect(graph.kustomizations.map((k) => k.name)).toEqual(["flux-system", "a", "b", "c"]);
+    expect(graph.findings.length).toBeGreaterThan(0);
+  });
+
   it("reports a Kustomization path that does not exist at its spec.path line", async () => {
     const root = await repo({ "kubernetes/flux/ks.yaml": ks("app", "./nope") });
     const graph = await buildRepoGraph(root);
