@@ -30,6 +30,20 @@ export interface KubeconformCommandOptions {
   kubernetesVersion?: string;
   /** Flux entry points, relative to the repository root; default `<dir>/flux` */
   clusterRoot?: string;
+  /** keep compiled schemas between runs (`--no-schema-cache` turns it off) */
+  schemaCache?: boolean;
+}
+
+/**
+ * Where compiled schemas are kept between runs: `$HOMEOPS_CACHE_DIR`, else `$XDG_CACHE_HOME/homeops`,
+ * else `~/.cache/homeops` (only when HOME is set), each + `/schemas`.
+ */
+function schemaCacheDir(ctx: CliContext): { cacheDir?: string } {
+  const base =
+    ctx.env.HOMEOPS_CACHE_DIR ||
+    (ctx.env.XDG_CACHE_HOME ? join(ctx.env.XDG_CACHE_HOME, "homeops") : undefined) ||
+    (ctx.env.HOME ? join(ctx.env.HOME, ".cache", "homeops") : undefined);
+  return base ? { cacheDir: join(base, "schemas") } : {};
 }
 
 /** One object to validate and where it came from. */
@@ -82,6 +96,7 @@ export function addKubeconformOptions(command: Command): Command {
     .option("--allow-network", "fetch remote kustomize inputs and http(s) schema locations", false)
     .option("--kubernetes-version <version>", "value of {{.NormalizedKubernetesVersion}} in schema templates")
     .option("--cluster-root <dir>", "directory of the Flux entry points (default <dir>/flux)")
+    .option("--no-schema-cache", "compile every schema afresh instead of reusing ~/.cache/homeops/schemas")
     .addOption(
       new Option("-o, --output <format>", FORMATS.join(", "))
         .default("text")
@@ -124,6 +139,7 @@ export async function validateManifests(
     allowNetwork: options.allowNetwork,
     cwd: root,
     ...(options.kubernetesVersion ? { kubernetesVersion: options.kubernetesVersion } : {}),
+    ...(options.schemaCache === false ? {} : schemaCacheDir(ctx)),
   });
 
   const { units, findings, kustomizations } = await collectObjects(ctx, target, options);

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -175,6 +175,35 @@ describe("validateDocuments on plain YAML", () => {
     expect(statuses["bad-meta"]).toBe("valid");
     expect(statuses["wrong-type"]).toBe("invalid");
     expect(statuses["bad-duration"]).toBe("invalid");
+  });
+});
+
+describe("compile cache", () => {
+  it("a validator loaded from the cache gives the same verdicts and violations as a fresh compile", async () => {
+    const cold = mkdtempSync(join(tmpdir(), "homeops-schema-cache-"));
+    const warm = mkdtempSync(join(tmpdir(), "homeops-schema-cache-"));
+    const fresh = await verdicts("invalid.yaml");
+    const first = await verdicts("invalid.yaml", new SchemaCatalog({ cacheDir: cold }));
+    const written = readdirSync(cold).filter((f) => f.endsWith(".cjs"));
+    expect(written.length).toBeGreaterThan(5);
+    cpSync(cold, warm, { recursive: true });
+    // another directory: not in this process' memory, so every validator comes from the files
+    const second = await verdicts("invalid.yaml", new SchemaCatalog({ cacheDir: warm }));
+    const strip = (rs: typeof fresh) => rs.map(({ schema: _, ...r }) => r);
+    expect(strip(first)).toEqual(strip(fresh));
+    expect(strip(second)).toEqual(strip(fresh));
+    expect(
+      readdirSync(warm)
+        .filter((f) => f.endsWith(".cjs"))
+        .sort(),
+    ).toEqual(written.sort());
+  });
+
+  it("an unusable cache directory only costs speed", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "homeops-schema-cache-")), "not-a-dir");
+    writeFileSync(file, "x");
+    const results = await verdicts("valid.yaml", new SchemaCatalog({ cacheDir: file }));
+    expect(results.filter((r) => r.status === "valid").length).toBe(13);
   });
 });
 

@@ -1,10 +1,12 @@
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { isAbsolute, join, resolve } from "node:path";
 import { UserError } from "@homeops/core";
 import type { ErrorObject, ValidateFunction } from "ajv";
 import { Ajv } from "ajv";
+import standaloneCodeModule from "ajv/dist/standalone/index.js";
 import addFormatsModule from "ajv-formats";
 import {
   builtinCatalogDir,
@@ -16,6 +18,8 @@ import {
 } from "./schema-location.js";
 
 // ajv-formats is CommonJS with a default export; under NodeNext the callable may sit on `.default`.
+const standaloneCode = ((standaloneCodeModule as unknown as { default?: unknown }).default ??
+  standaloneCodeModule) as unknown as (ajv: Ajv, validate: ValidateFunction) => string;
 const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ??
   addFormatsModule) as unknown as (ajv: Ajv, formats: string[]) => void;
 
@@ -37,6 +41,11 @@ export interface SchemaCatalogOptions {
   cwd?: string;
   /** Override the built-in catalog directory (tests). */
   catalogDir?: string;
+  /**
+   * Directory that keeps compiled validators between runs (compiling a kind costs 10–400 ms; loading
+   * its cached code a few ms). Default: none, every run compiles in memory.
+   */
+  cacheDir?: string;
 }
 
 /** The manifest written next to the generated schemas. */
@@ -81,6 +90,7 @@ export class SchemaCatalog {
   private readonly locations: string[];
   private readonly allowNetwork: boolean;
   private readonly cwd: string;
+  private readonly cacheDir: string | undefined;
   private readonly cache = new Map<string, Promise<SchemaLookup>>();
 
   constructor(options: SchemaCatalogOptions = {}) {
@@ -90,6 +100,7 @@ export class SchemaCatalog {
     this.kubernetesVersion = options.kubernetesVersion ?? this.manifest.kubernetesVersion;
     this.allowNetwork = options.allowNetwork ?? false;
     this.cwd = options.cwd ?? process.cwd();
+    this.cacheDir = options.cacheDir;
     const locations = [...(options.locations ?? [])];
     if (!locations.includes("default")) locations.push("default");
     for (const location of locations) {
@@ -139,11 +150,18 @@ export class SchemaCatalog {
       if (schema === null || typeof schema !== "object") continue;
       try {
         const relax = builtin && !this.strict;
-        const key = `${relax ? "relaxed" : "as-is"}:${createHash("sha256").update(text).digest("hex")}`;
-        let validate = compiled.get(key);
+        const key = createHash("sha256")
+          .update(`${AJV_VERSION}\0${relax ? "relaxed" : "as-is"}\0${text}`)
+          .digest("hex");
+        const memoryKey = `${this.cacheDir ?? ""}\0${key}`;
+        let validate = compiled.get(memoryKey);
         if (!validate) {
-          validate = sharedAjv().compile(prepareSchema(schema as Record<string, unknown>, relax));
-          compiled.set(key, validate);
+          validate = compileCached(
+            key,
+            prepareSchema(schema as Record<string, unknown>, relax),
+            this.cacheDir,
+          );
+          compiled.set(memoryKey, validate);
         }
         return { found: true, schema: { source: target, validate } };
       } catch (error) {
@@ -183,19 +201,60 @@ export class SchemaCatalog {
  * its validator.
  */
 const compiled = new Map<string, ValidateFunction>();
+const requireHere = createRequire(import.meta.url);
+const AJV_VERSION = (requireHere("ajv/package.json") as { version: string }).version;
 let ajv: Ajv | undefined;
 
 function sharedAjv(): Ajv {
   if (!ajv) {
+    // `code.source` keeps each validator's source so it can be written to the compile cache
     ajv = new Ajv({
       allErrors: true,
       strict: false,
       logger: false,
       validateFormats: true,
+      code: { source: true },
     });
     addFormats(ajv, ["date-time"]);
   }
   return ajv;
+}
+
+/**
+ * Compiles a schema, or loads the validator compiled by an earlier run from `cacheDir` (ajv standalone
+ * code, one CommonJS file per schema text). A cache that cannot be read or written is ignored.
+ */
+function compileCached(
+  key: string,
+  schema: Record<string, unknown>,
+  cacheDir: string | undefined,
+): ValidateFunction {
+  const file = cacheDir === undefined ? undefined : join(cacheDir, `${key}.cjs`);
+  if (file) {
+    try {
+      const module: { exports: { default?: ValidateFunction } } = { exports: {} };
+      new Function("require", "module", "exports", readFileSync(file, "utf8"))(
+        requireHere,
+        module,
+        module.exports,
+      );
+      if (typeof module.exports.default === "function") return module.exports.default;
+    } catch {
+      // not cached yet (or unreadable): compile below
+    }
+  }
+  const validate = sharedAjv().compile(schema);
+  if (file && cacheDir) {
+    try {
+      mkdirSync(cacheDir, { recursive: true });
+      const temp = `${file}.${process.pid}.tmp`;
+      writeFileSync(temp, standaloneCode(sharedAjv(), validate));
+      renameSync(temp, file);
+    } catch {
+      // a read-only or full cache directory only costs speed
+    }
+  }
+  return validate;
 }
 
 /**
