@@ -160,13 +160,15 @@ describe("flux/unwired-app and flux/unreferenced-file", () => {
       "namespace: games\nresources:\n  - ./namespace.yaml\n  - ./romm\n  - ./gen/ks.yaml\n",
     "kubernetes/apps/games/namespace.yaml": "kind: Namespace\n",
     "kubernetes/apps/games/romm/kustomization.yaml": "resources:\n  - ./ks.yaml\n",
-    "kubernetes/apps/games/romm/ks.yaml": "kind: Kustomization\n",
+    "kubernetes/apps/games/romm/ks.yaml":
+      "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nspec:\n  path: ./kubernetes/apps/games/romm/app\n",
     "kubernetes/apps/games/romm/app/kustomization.yaml":
       "resources:\n  - ./helmrelease.yaml\nconfigMapGenerator:\n  - name: c\n    files: [./resources/a.conf]\n",
     "kubernetes/apps/games/romm/app/helmrelease.yaml": "kind: HelmRelease\n",
     "kubernetes/apps/games/romm/app/resources/a.conf": "x\n",
     "kubernetes/apps/games/romm/app/README.md": "notes\n",
-    "kubernetes/apps/games/other/ks.yaml": "kind: Kustomization\n",
+    "kubernetes/apps/games/other/ks.yaml":
+      "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nspec:\n  path: ./kubernetes/apps/games/other/app\n",
     "kubernetes/apps/games/other/app/stray.yaml": "kind: ConfigMap\n",
     "kubernetes/apps/games/other/app/kustomization.yaml": "resources: []\n",
     "kubernetes/apps/nokust/app.yaml": "kind: ConfigMap\n",
@@ -183,6 +185,23 @@ describe("flux/unwired-app and flux/unreferenced-file", () => {
   it("reports files no kustomization lists (Markdown and directories without kustomization.yaml excepted)", () => {
     expect(check("flux/unreferenced-file", files)).toEqual([
       "kubernetes/apps/games/other/app/stray.yaml:1:1 kubernetes/apps/games/other/app/stray.yaml is not referenced by kubernetes/apps/games/other/app/kustomization.yaml (or any kustomization file): it is never applied",
+    ]);
+  });
+});
+
+describe("flux/unwired-app for directories", () => {
+  it("reports a namespace directory the apps kustomization.yaml does not list", () => {
+    expect(
+      check("flux/unwired-app", {
+        "kubernetes/apps/kustomization.yaml": "resources:\n  - ./games\n",
+        "kubernetes/apps/games/kustomization.yaml": "resources:\n  - ./romm/ks.yaml\n",
+        "kubernetes/apps/games/romm/ks.yaml": "kind: Kustomization\n",
+        "kubernetes/apps/media/kustomization.yaml": "resources:\n  - ./plex/ks.yaml\n",
+        "kubernetes/apps/media/plex/ks.yaml": "kind: Kustomization\n",
+        "kubernetes/components/common/kustomization.yaml": "kind: Component\n",
+      }),
+    ).toEqual([
+      "kubernetes/apps/kustomization.yaml:1:1 kubernetes/apps/media is not listed in kubernetes/apps/kustomization.yaml: Flux never applies it",
     ]);
   });
 });

@@ -57,7 +57,18 @@ function unreferencedFiles(ctx: RuleContext): { file: string; owner: string }[] 
   const out: { file: string; owner: string }[] = [];
   for (const file of ctx.files.under(root)) {
     const base = posix.basename(file);
-    if (isKustomizationFile(file) || base.startsWith(".") || /\.(md|txt)$/i.test(base)) continue;
+    if (isKustomizationFile(file)) {
+      // a kustomization directory (e.g. a namespace dir) must be listed by the kustomization right above it
+      const dir = posix.dirname(file);
+      const parent = posix.dirname(dir);
+      if (referenced.has(file) || fluxPaths.has(dir) || dir === root || !parent.startsWith(root)) continue;
+      if (field(ctx.files.yaml(file)?.documents[0]?.value, "kind") === "Component") continue;
+      // only the directory right above: an app's `app/` dir is wired by its ks.yaml path, not by a parent
+      const owner = kustomizationFileIn(ctx.files, parent);
+      if (owner) out.push({ file, owner });
+      continue;
+    }
+    if (base.startsWith(".") || /\.(md|txt)$/i.test(base)) continue;
     if (referenced.has(file)) continue;
     const owner = nearestKustomization(ctx.files, posix.dirname(file), root, fluxPaths);
     if (owner) out.push({ file, owner });
@@ -93,7 +104,9 @@ export const unwiredApp: Rule = {
   hint: "add `./<app>/ks.yaml` to `resources:` of the namespace kustomization.yaml",
   docs: `Checks every \`ks.yaml\` below the manifests directory: the nearest kustomization.yaml above it
 (normally \`kubernetes/apps/<namespace>/kustomization.yaml\`) or any other kustomization file must list it,
-directly or through a directory entry whose kustomization.yaml lists it.
+directly or through a directory entry whose kustomization.yaml lists it. Likewise a directory with its own
+kustomization.yaml (a namespace directory) must be listed by the kustomization.yaml above it, when there is
+one (without \`kubernetes/apps/kustomization.yaml\` Flux generates one that lists every directory).
 
     # kubernetes/apps/games/kustomization.yaml
     resources:
@@ -104,15 +117,16 @@ The finding points at \`resources:\` of the kustomization.yaml that should list 
   check(ctx) {
     const hits: RuleHit[] = [];
     for (const { file, owner } of unreferencedFiles(ctx)) {
-      if (!isKsFile(file)) continue;
+      if (!isKsFile(file) && !isKustomizationFile(file)) continue;
       const doc = ctx.files.yaml(owner)?.documents[0];
       const at = doc?.locateKey(["resources"]) ?? { line: 1, column: 1 };
-      const rel = `./${posix.relative(posix.dirname(owner), file)}`;
+      const target = isKustomizationFile(file) ? posix.dirname(file) : file;
+      const rel = `./${posix.relative(posix.dirname(owner), target)}`;
       hits.push({
         file: owner,
         line: at.line,
         column: at.column,
-        message: `${file} is not listed in ${owner}: Flux never applies it`,
+        message: `${target} is not listed in ${owner}: Flux never applies it`,
         hint: `add \`${rel}\` to resources: of ${owner}`,
         path: "resources",
       });
@@ -175,7 +189,7 @@ some kustomization file must reference it. Directories without any kustomization
 Flux generates one that includes every manifest in them.`,
   check(ctx) {
     return unreferencedFiles(ctx)
-      .filter(({ file }) => !isKsFile(file))
+      .filter(({ file }) => !isKsFile(file) && !isKustomizationFile(file))
       .map(({ file, owner }) => ({
         file,
         line: 1,
