@@ -3,7 +3,8 @@
 // generate/patch kustomization.yaml from the Kustomization spec, kustomize build, postBuild substitution
 // (ConfigMaps/Secrets for substituteFrom come from --vars-objects through a fake client), commonMetadata.
 //
-// Usage: flux-build --root <repo> --kustomization <ks.yaml> [--vars-objects <objs.yaml>] [--strict=true]
+// Usage: flux-build --root <repo> --kustomization <ks.yaml> [--vars-objects <objs.yaml>]
+// [--source-ignore <patterns file>] [--strict=true]
 // Prints a JSON array of the built objects on stdout; on a build error prints the error on stderr and
 // exits 1; bad usage exits 2.
 package main
@@ -35,12 +36,13 @@ func main() {
 	ksFile := flag.String("kustomization", "", "file with the Flux Kustomization object (YAML or JSON)")
 	varsFile := flag.String("vars-objects", "", "multi-document YAML of ConfigMaps/Secrets visible to substituteFrom")
 	strict := flag.Bool("strict", true, "strict post-build substitution (Flux 2.9 controller default)")
+	ignoreFile := flag.String("source-ignore", "", "file with the GitRepository's spec.ignore patterns")
 	flag.Parse()
 	if *root == "" || *ksFile == "" {
 		fmt.Fprintln(os.Stderr, "usage: flux-build --root <repo> --kustomization <file> [--vars-objects <file>] [--strict=true|false]")
 		os.Exit(2)
 	}
-	out, err := run(*root, *ksFile, *varsFile, *strict)
+	out, err := run(*root, *ksFile, *varsFile, *ignoreFile, *strict)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err.Error())
 		os.Exit(1)
@@ -48,7 +50,7 @@ func main() {
 	_, _ = os.Stdout.Write(out)
 }
 
-func run(root, ksFile, varsFile string, strict bool) ([]byte, error) {
+func run(root, ksFile, varsFile, ignoreFile string, strict bool) ([]byte, error) {
 	raw, err := os.ReadFile(ksFile)
 	if err != nil {
 		return nil, err
@@ -67,7 +69,15 @@ func run(root, ksFile, varsFile string, strict bool) ([]byte, error) {
 		return nil, err
 	}
 	defer os.RemoveAll(tmp)
-	if err := copyTree(root, tmp); err != nil {
+	ignore := ""
+	if ignoreFile != "" {
+		data, err := os.ReadFile(ignoreFile)
+		if err != nil {
+			return nil, err
+		}
+		ignore = string(data)
+	}
+	if err := copyTree(root, tmp, ignore); err != nil {
 		return nil, err
 	}
 
@@ -192,7 +202,7 @@ func readObjects(file string) ([]client.Object, error) {
 
 // copyTree copies the repository the way source-controller packs a GitRepository artifact: without the
 // files its default exclusions and .sourceignore files drop.
-func copyTree(src, dst string) error {
+func copyTree(src, dst, ignore string) error {
 	src, err := filepath.Abs(src)
 	if err != nil {
 		return err
@@ -201,6 +211,9 @@ func copyTree(src, dst string) error {
 	ps, err := sourceignore.LoadIgnorePatterns(src, domain)
 	if err != nil {
 		return err
+	}
+	if ignore != "" {
+		ps = append(ps, sourceignore.ReadPatterns(strings.NewReader(ignore), domain)...)
 	}
 	matcher := sourceignore.NewDefaultMatcher(ps, domain)
 	return filepath.Walk(src, func(path string, info os.FileInfo, err error) error {

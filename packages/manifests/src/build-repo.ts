@@ -222,6 +222,7 @@ export async function buildRepoGraph(root: string, options: BuildRepoOptions = {
   const logger = options.logger ?? noopLogger;
   const absRoot = resolve(root);
   const files = new FileStore(absRoot);
+  files.setSourceIgnore(await findSourceIgnore(files, clusterRoot));
   const ctx: BuildContext = {
     files,
     allowNetwork: options.allowNetwork ?? DEFAULTS.allowNetwork,
@@ -421,6 +422,34 @@ export async function buildRepoGraph(root: string, options: BuildRepoOptions = {
       dedupe(findings, (f) => `${f.ruleId}|${f.file}|${f.line}|${f.column}|${f.message}`),
     ),
   };
+}
+
+/** `spec.ignore` of the flux-system GitRepository declared under the cluster root, if any. */
+async function findSourceIgnore(files: FileStore, clusterRoot: string): Promise<string | undefined> {
+  const walk = async (rel: string): Promise<string | undefined> => {
+    for (const e of await files.list(rel)) {
+      const child = rel === "." ? e.name : `${rel}/${e.name}`;
+      if (e.dir) {
+        const found = await walk(child);
+        if (found !== undefined) return found;
+        continue;
+      }
+      if (!/\.ya?ml$/.test(e.name)) continue;
+      const buf = await files.bytes(child);
+      if (!buf || !buf.includes("GitRepository")) continue;
+      const loaded = await files.yaml(child);
+      if (!loaded.ok) continue;
+      for (const d of loaded.file.documents) {
+        const o = d.value;
+        if (!isObj(o) || o.kind !== "GitRepository" || getName(o) !== "flux-system") continue;
+        if (groupVersion(String(o.apiVersion ?? "")).group !== SOURCE_GROUP) continue;
+        const spec = isObj(o.spec) ? o.spec : {};
+        if (typeof spec.ignore === "string") return spec.ignore;
+      }
+    }
+    return undefined;
+  };
+  return (await files.kind(clusterRoot)) === "dir" ? walk(clusterRoot) : undefined;
 }
 
 /**

@@ -106,7 +106,12 @@ async function compareRepo(
       spec,
     };
     const id = `${node.namespace}/${node.name}`;
-    const theirs = await runOracle(oracle!, oracleRoot, ks, { strict: true });
+    const repoSource = graph.sources.find((s) => s.isRepoRoot);
+    const sourceIgnore = typeof repoSource?.spec.ignore === "string" ? repoSource.spec.ignore : undefined;
+    const theirs = await runOracle(oracle!, oracleRoot, ks, {
+      strict: true,
+      ...(sourceIgnore !== undefined ? { sourceIgnore } : {}),
+    });
     if (!theirs.ok) {
       failures.push(`${id}: oracle failed: ${theirs.error}`);
       continue;

@@ -1,6 +1,7 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { Finding } from "@homeops/core";
+import ignore, { type Ignore } from "ignore";
 import type { ParsedFile } from "../types.js";
 import { parseGoYaml } from "./go-yaml.js";
 
@@ -35,6 +36,40 @@ export function isExcludedFromArtifact(rel: string): boolean {
   return EXCLUDED_FILES.has(name) || EXCLUDED_EXTENSIONS.test(name);
 }
 
+interface IgnoreRule {
+  /** Directory the patterns are relative to ("." for the root). */
+  dir: string;
+  ig: Ignore;
+}
+
+/**
+ * The exclusions source-controller applies when it packs the repository: `.sourceignore` files (each
+ * relative to its directory, root first, then sub-directories in walk order) and the GitRepository's
+ * `spec.ignore`; the last pattern that matches decides, as with gitignore.
+ */
+class ArtifactFilter {
+  private readonly rules: IgnoreRule[] = [];
+
+  add(dir: string, patterns: string): void {
+    const lines = patterns.split(/\r?\n/).filter((l) => l.trim() !== "" && !l.startsWith("#"));
+    if (lines.length > 0) this.rules.push({ dir, ig: ignore().add(lines) });
+  }
+
+  excludes(rel: string, isDir: boolean): boolean {
+    let excluded = false;
+    for (const rule of this.rules) {
+      let path: string;
+      if (rule.dir === ".") path = rel;
+      else if (rel.startsWith(`${rule.dir}/`)) path = rel.slice(rule.dir.length + 1);
+      else continue;
+      const result = rule.ig.test(isDir ? `${path}/` : path);
+      if (result.ignored) excluded = true;
+      else if (result.unignored) excluded = false;
+    }
+    return excluded;
+  }
+}
+
 export type FileResult = { ok: true; file: ParsedFile } | { ok: false; finding: Finding };
 
 /**
@@ -48,7 +83,50 @@ export class FileStore {
   private readonly kindCache = new Map<string, Promise<"file" | "dir" | undefined>>();
   private readonly dirCache = new Map<string, Promise<{ name: string; dir: boolean; link: boolean }[]>>();
 
+  private filter: Promise<ArtifactFilter> | undefined;
+  private sourceIgnore: string | undefined;
+
   constructor(readonly root: string) {}
+
+  /** The flux-system GitRepository's `spec.ignore` (call before the first listing). */
+  setSourceIgnore(patterns: string | undefined): void {
+    this.sourceIgnore = patterns;
+    this.filter = undefined;
+    this.dirCache.clear();
+    this.kindCache.clear();
+    this.textCache.clear();
+  }
+
+  private artifactFilter(): Promise<ArtifactFilter> {
+    this.filter ??= (async () => {
+      const filter = new ArtifactFilter();
+      const walk = async (rel: string): Promise<void> => {
+        let entries: import("node:fs").Dirent[];
+        try {
+          entries = await readdir(this.abs(rel), { withFileTypes: true });
+        } catch {
+          return;
+        }
+        entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+        if (entries.some((e) => e.name === ".sourceignore" && e.isFile())) {
+          const text = await readFile(
+            this.abs(rel === "." ? ".sourceignore" : `${rel}/.sourceignore`),
+            "utf8",
+          ).catch(() => "");
+          filter.add(rel, text);
+        }
+        for (const e of entries) {
+          if (e.isDirectory() && e.name !== ".git" && e.name !== "node_modules") {
+            await walk(rel === "." ? e.name : `${rel}/${e.name}`);
+          }
+        }
+      };
+      await walk(".");
+      if (this.sourceIgnore !== undefined) filter.add(".", this.sourceIgnore);
+      return filter;
+    })();
+    return this.filter;
+  }
 
   abs(rel: string): string {
     return rel === "." ? this.root : join(this.root, rel);
@@ -88,11 +166,14 @@ export class FileStore {
   list(rel: string): Promise<{ name: string; dir: boolean; link: boolean }[]> {
     let p = this.dirCache.get(rel);
     if (!p) {
-      p = readdir(this.abs(rel), { withFileTypes: true }).then(
-        (entries) =>
+      p = Promise.all([readdir(this.abs(rel), { withFileTypes: true }), this.artifactFilter()]).then(
+        ([entries, filter]) =>
           entries
             .map((e) => ({ name: e.name, dir: e.isDirectory(), link: e.isSymbolicLink() }))
-            .filter((e) => !isExcludedFromArtifact(rel === "." ? e.name : `${rel}/${e.name}`))
+            .filter((e) => {
+              const child = rel === "." ? e.name : `${rel}/${e.name}`;
+              return !isExcludedFromArtifact(child) && !filter.excludes(child, e.dir);
+            })
             .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
         () => [],
       );
@@ -104,18 +185,32 @@ export class FileStore {
   bytes(rel: string): Promise<Buffer | undefined> {
     let p = this.textCache.get(rel);
     if (!p) {
-      p = isExcludedFromArtifact(rel)
-        ? Promise.resolve(undefined)
-        : readFile(this.abs(rel)).then(
-            (b) => b,
-            () => undefined,
-          );
+      // only what the source artifact holds (default exclusions, .sourceignore, spec.ignore)
+      p = this.kind(rel).then((kind) =>
+        kind === "file"
+          ? readFile(this.abs(rel)).then(
+              (b) => b,
+              () => undefined,
+            )
+          : undefined,
+      );
       this.textCache.set(rel, p);
     }
     return p;
   }
 
-  yaml(rel: string): Promise<FileResult> {
+  async yaml(rel: string): Promise<FileResult> {
+    if ((await this.kind(rel)) !== "file") {
+      return {
+        ok: false,
+        finding: {
+          ruleId: "build/missing-file",
+          severity: "error",
+          message: `${rel}: no such file`,
+          file: rel,
+        },
+      };
+    }
     let p = this.yamlCache.get(rel);
     if (!p) {
       p = this.load(rel);

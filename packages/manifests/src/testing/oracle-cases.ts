@@ -1383,6 +1383,19 @@ spec:
     spec: { ...base, path: "./app" },
   },
   {
+    name: "sourceignore-files",
+    files: {
+      ".sourceignore": "# drafts are not applied\n*.draft.yaml\n",
+      "app/deploy.yaml": deploy("web"),
+      "app/wip.draft.yaml": "not: a resource\n",
+      "app/sub/.sourceignore": "local/\n!keep.draft.yaml\n",
+      "app/sub/local/cm.yaml": "broken: [\n",
+      "app/sub/keep.draft.yaml": cm("kept", { a: "1" }),
+      "app/sub/cm.yaml": cm("web-config", { a: "1" }),
+    },
+    spec: { ...base, path: "./app" },
+  },
+  {
     name: "local-config-dropped-and-replicas",
     files: {
       "app/kustomization.yaml": kustomization(`resources: [deploy.yaml, local.yaml]

@@ -26,12 +26,17 @@ export async function runOracle(
   binary: string,
   root: string,
   kustomization: Record<string, unknown>,
-  options: { strict: boolean; varsObjects?: string },
+  options: { strict: boolean; varsObjects?: string; sourceIgnore?: string },
 ): Promise<OracleResult> {
   const dir = await mkdtemp(join(tmpdir(), "homeops-oracle-in-"));
   const ksFile = join(dir, "ks.json");
   await writeFile(ksFile, JSON.stringify(kustomization));
   const args = ["--root", root, "--kustomization", ksFile, `--strict=${options.strict}`];
+  if (options.sourceIgnore !== undefined) {
+    const ignoreFile = join(dir, "ignore.txt");
+    await writeFile(ignoreFile, options.sourceIgnore);
+    args.push("--source-ignore", ignoreFile);
+  }
   if (options.varsObjects) {
     const varsFile = join(dir, "vars.yaml");
     await writeFile(varsFile, options.varsObjects);
