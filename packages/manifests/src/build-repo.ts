@@ -222,7 +222,8 @@ export async function buildRepoGraph(root: string, options: BuildRepoOptions = {
   const logger = options.logger ?? noopLogger;
   const absRoot = resolve(root);
   const files = new FileStore(absRoot);
-  files.setSourceIgnore(await findSourceIgnore(files, clusterRoot));
+  const sourceIgnore = await findSourceIgnore(files, clusterRoot);
+  if (sourceIgnore !== undefined) files.setSourceIgnore(sourceIgnore);
   const ctx: BuildContext = {
     files,
     allowNetwork: options.allowNetwork ?? DEFAULTS.allowNetwork,
