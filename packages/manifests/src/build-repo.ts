@@ -437,7 +437,7 @@ async function findSourceIgnore(files: FileStore, clusterRoot: string): Promise<
       }
       if (!/\.ya?ml$/.test(e.name)) continue;
       const buf = await files.bytes(child);
-      if (!buf || !buf.includes("GitRepository")) continue;
+      if (!buf?.includes("GitRepository")) continue;
       const loaded = await files.yaml(child);
       if (!loaded.ok) continue;
       for (const d of loaded.file.documents) {
