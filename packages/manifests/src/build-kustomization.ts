@@ -1,4 +1,5 @@
 import { resolve } from "node:path";
+import { isPathInside, relativePath } from "@homeops/core";
 import { normalizeFluxPath } from "./build-repo.js";
 import { FileStore } from "./internal/files.js";
 import { buildTopLevel } from "./internal/kustomize.js";
@@ -15,7 +16,23 @@ export async function buildKustomizationDir(
   options: BuildKustomizationOptions = {},
 ): Promise<KustomizationBuild> {
   const absRoot = resolve(root);
-  const rel = normalizeFluxPath(resolve(absRoot, dir).slice(absRoot.length).replace(/\\/g, "/"));
+  const absDir = resolve(absRoot, dir);
+  if (!isPathInside(absRoot, absDir)) {
+    return {
+      dir,
+      objects: [],
+      skippedRemote: [],
+      findings: [
+        {
+          ruleId: "build/path-outside-root",
+          severity: "error",
+          message: `${dir} is outside the repository ${absRoot}`,
+        },
+      ],
+      ok: false,
+    };
+  }
+  const rel = normalizeFluxPath(relativePath(absRoot, absDir));
   const built = await buildTopLevel(
     {
       files: new FileStore(absRoot),
