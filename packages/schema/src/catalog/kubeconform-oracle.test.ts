@@ -8,7 +8,8 @@ import { parseYaml } from "@homeops/core";
 import { describe, expect, it } from "vitest";
 import { SchemaCatalog } from "./schema-catalog.js";
 import { builtinCatalogDir, CATALOG_LAYOUT } from "./schema-location.js";
-import { type ObjectStatus, validateObject } from "./validate-object.js";
+import { validateDocuments } from "./validate-documents.js";
+import type { ObjectStatus } from "./validate-object.js";
 
 const repoRoot = resolve(import.meta.dirname, "../../../..");
 const corpus = join(import.meta.dirname, "../../test/fixtures/kubeconform-corpus");
@@ -184,11 +185,11 @@ interface OurVerdict {
 }
 
 async function ourVerdicts(file: string, catalog: SchemaCatalog): Promise<OurVerdict[]> {
-  const parsed = parseYaml(readFileSync(file, "utf8"), { file });
   const out: OurVerdict[] = [];
-  for (const doc of parsed.documents) {
-    if (doc.value === null || doc.value === undefined) continue;
-    const verdict = await validateObject(catalog, doc.value, { skipKinds: ["Secret"] });
+  for (const verdict of await validateDocuments(catalog, readFileSync(file, "utf8"), {
+    file,
+    skipKinds: ["Secret"],
+  })) {
     const paths = verdict.violations.map((v) => {
       const path = v.keyword === "additionalProperties" ? v.path.slice(0, -1) : v.path;
       return path.map((p) => `/${String(p).replaceAll("~", "~0").replaceAll("/", "~1")}`).join("");

@@ -148,6 +148,9 @@ describe("validateDocuments on plain YAML", () => {
     expect(one("bad-route").violations[0]!.message).toBe('unknown field "backendRef"');
     expect(one("bad-retain").status).toBe("invalid");
     expect(one("no-kind")).toMatchObject({ status: "error", reason: "missing 'kind' key" });
+    expect(one("list-item-ok").status).toBe("valid");
+    expect(one("list-item-bad").violations[0]!.message).toBe('unknown field "datta"');
+    expect(one("list-item-bad").positions[0]!.line).toBe(one("list-item-bad").position.line + 4);
     // Go's \PC (no control characters), translated to JavaScript's \P{C}
     expect(one("bad-log-value").violations.find((v) => v.keyword === "pattern")).toMatchObject({
       keyword: "pattern",
