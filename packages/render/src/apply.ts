@@ -115,6 +115,9 @@ export async function applyRenderPlan(
       ? { sha256: hashContent(data), rendered: hashContent(plain) }
       : { sha256: hashContent(data) };
   }
+  // an owned path the plan no longer knows (not rendered, not on disk: e.g. a run killed after deleting it) is forgotten
+  const known = new Set(plan.entries.map((e) => e.path));
+  for (const path of Object.keys(files)) if (!known.has(path)) delete files[path];
   const manifest: OwnershipManifest = { version: 1, files };
   const manifestText = formatOwnershipManifest(manifest);
   const manifestBefore = await readOrNull(join(plan.rootDir, plan.manifestPath));

@@ -53,6 +53,23 @@ async function render(root: string, options: { force?: boolean; data?: object } 
 }
 
 describe("planRender + applyRenderPlan", () => {
+  it("forgets an owned file that is neither rendered nor on disk (a run killed after deleting it)", async () => {
+    const root = await repo(templates);
+    await render(root);
+    const manifestPath = join(root, ".homeops/rendered.json");
+    const owned = JSON.parse(await readFile(manifestPath, "utf8")) as { files: Record<string, unknown> };
+    expect(Object.keys(owned.files)).toContain("kubernetes/apps/games/romm/app.yaml");
+    // the killed run removed the file of the disabled app but never got to rewrite the manifest
+    const { rm } = await import("node:fs/promises");
+    await rm(join(root, "kubernetes/apps/games/romm/app.yaml"));
+    const off = { ...data, apps: { romm: false, grafana: false } };
+    const next = await render(root, { data: off });
+    expect(next.result.manifestChanged).toBe(true);
+    const after = JSON.parse(await readFile(manifestPath, "utf8")) as { files: Record<string, unknown> };
+    expect(Object.keys(after.files)).not.toContain("kubernetes/apps/games/romm/app.yaml");
+    expect(isPlanClean(await planRender({ rootDir: root, data: off }))).toBe(true);
+  });
+
   it("creates, then reports everything unchanged; disabled apps leave no files and no dirs", async () => {
     const root = await repo(templates);
     const first = await render(root);
