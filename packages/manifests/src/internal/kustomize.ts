@@ -37,6 +37,7 @@ import {
   applyReplicas,
   type ImageRule,
   type NameReference,
+  toFieldSpec,
 } from "./transforms.js";
 
 export const KUSTOMIZATION_FILES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
@@ -767,7 +768,10 @@ class Builder {
     applyCommonLabels(ra, stringMap(k.commonLabels));
     for (const l of Array.isArray(k.labels) ? k.labels : []) {
       if (!isObj(l)) continue;
-      applyLabels(ra, stringMap(l.pairs), l.includeSelectors === true, l.includeTemplates === true);
+      const fields = (Array.isArray(l.fields) ? l.fields : [])
+        .map(toFieldSpec)
+        .filter((f) => f !== undefined);
+      applyLabels(ra, stringMap(l.pairs), l.includeSelectors === true, l.includeTemplates === true, fields);
     }
     applyCommonAnnotations(ra, stringMap(k.commonAnnotations));
     // patchesJson6902

@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import { getKind, getName, getNamespace, groupVersion, isObj, meta, type Obj, type Res } from "./res.js";
 import { isClusterScoped } from "./select.js";
 
-type FieldSpec = { kinds?: string[]; path: string[]; create: boolean };
+export type FieldSpec = { kinds?: string[]; path: string[]; create: boolean };
 
 const WORKLOADS = ["ReplicationController", "Deployment", "ReplicaSet", "DaemonSet", "StatefulSet", "Job"];
 
@@ -105,15 +105,33 @@ export function applyCommonLabels(resources: Res[], labels: Record<string, strin
   applySpecs(resources, SELECTOR_LABEL_SPECS, labels);
 }
 
+/** A kustomize field spec from a `labels[].fields` entry (`spec/volumeClaimTemplates[]/metadata/labels`). */
+export function toFieldSpec(v: unknown): FieldSpec | undefined {
+  if (!isObj(v) || typeof v.path !== "string") return undefined;
+  const path = v.path
+    .split("/")
+    .filter((p) => p !== "")
+    .flatMap((p) => (p.endsWith("[]") ? [p.slice(0, -2), "*"] : [p]));
+  return { path, create: v.create === true, ...(typeof v.kind === "string" ? { kinds: [v.kind] } : {}) };
+}
+
 export function applyLabels(
   resources: Res[],
   labels: Record<string, string>,
   includeSelectors: boolean,
   includeTemplates: boolean,
+  fields: FieldSpec[] = [],
 ): void {
   applySpecs(
     resources,
-    includeSelectors ? SELECTOR_LABEL_SPECS : includeTemplates ? TEMPLATE_LABEL_SPECS : METADATA_LABEL_SPECS,
+    [
+      ...(includeSelectors
+        ? SELECTOR_LABEL_SPECS
+        : includeTemplates
+          ? TEMPLATE_LABEL_SPECS
+          : METADATA_LABEL_SPECS),
+      ...fields,
+    ],
     labels,
   );
 }

@@ -1396,6 +1396,104 @@ spec:
     spec: { ...base, path: "./app" },
   },
   {
+    name: "selectors-ports-delete-and-fields",
+    files: {
+      "app/kustomization.yaml": kustomization(`resources: [objs.yaml]
+labels:
+  - pairs: {extra: "1"}
+    fields:
+      - path: spec/volumeClaimTemplates[]/metadata/labels
+        kind: StatefulSet
+        create: true
+      - path: spec/custom/labels
+        create: true
+patches:
+  - target:
+      annotationSelector: team=a
+      namespace: "team-.*"
+      version: v1
+    patch: '[{"op": "add", "path": "/metadata/labels", "value": {"selected": "yes"}}]'
+  - patch: |
+      apiVersion: v1
+      kind: Service
+      metadata:
+        name: svc
+        namespace: team-a
+      spec:
+        ports:
+          - port: 80
+            targetPort: 9090
+          - port: 443
+            name: https
+  - patch: |
+      apiVersion: apps/v1
+      kind: StatefulSet
+      metadata:
+        name: db
+        namespace: team-b
+      spec:
+        template:
+          spec:
+            containers:
+              - name: db
+                ports:
+                  - containerPort: 9187
+                    name: metrics
+                  - containerPort: 5432
+                    name: renamed
+patchesStrategicMerge:
+  - |
+    apiVersion: v1
+    kind: ConfigMap
+    metadata:
+      name: gone
+      namespace: team-a
+    $patch: delete
+`),
+      "app/objs.yaml": `apiVersion: v1
+kind: Service
+metadata:
+  name: svc
+  namespace: team-a
+  annotations: {team: a}
+spec:
+  ports:
+    - {name: http, port: 80, targetPort: 8080}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: gone
+  namespace: team-a
+  annotations: {team: b}
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: db
+  namespace: team-b
+  annotations: {team: a}
+spec:
+  custom: {}
+  selector:
+    matchLabels: {app: db}
+  template:
+    metadata:
+      labels: {app: db}
+    spec:
+      containers:
+        - name: db
+          image: postgres
+          ports:
+            - {containerPort: 5432, name: pg}
+  volumeClaimTemplates:
+    - metadata: {name: data}
+      spec: {accessModes: [ReadWriteOnce]}
+`,
+    },
+    spec: { ...base, path: "./app", namePrefix: "p-", nameSuffix: "-s" },
+  },
+  {
     name: "local-config-dropped-and-replicas",
     files: {
       "app/kustomization.yaml": kustomization(`resources: [deploy.yaml, local.yaml]
