@@ -218,6 +218,23 @@ metadata: {name: c, namespace: flux-system}
     expect(graph.findings.length).toBeGreaterThan(0);
   });
 
+  it("terminates on a directory cycle reached from two concurrent Kustomizations", async () => {
+    const root = await repo({
+      "kubernetes/flux/ks.yaml": `${ks("one", "./p")}---\n${ks("two", "./q")}`,
+      "p/kustomization.yaml": "resources: [../a]\n",
+      "q/kustomization.yaml": "resources: [../b]\n",
+      "a/kustomization.yaml": "resources: [../b]\n",
+      "b/kustomization.yaml": "resources: [../a]\n",
+    });
+    const graph = await buildRepoGraph(root);
+    expect(graph.kustomizations.map((k) => `${k.name}:${k.status}`)).toEqual([
+      "flux-system:built",
+      "one:error",
+      "two:error",
+    ]);
+    expect(graph.findings.map((f) => f.ruleId)).toContain("build/resource-cycle");
+  });
+
   it("reports a Kustomization path that does not exist at its spec.path line", async () => {
     const root = await repo({ "kubernetes/flux/ks.yaml": ks("app", "./nope") });
     const graph = await buildRepoGraph(root);

@@ -115,9 +115,18 @@ export interface BuildContext {
   fetchRemote?: (url: string) => Promise<string | undefined>;
   findings: Finding[];
   skipped: SkippedRemote[];
-  /** Finished resource-directory builds (independent of the caller), shared across the whole run. */
-  dirCache: Map<string, Promise<DirBuild>>;
+  /** Resource-directory builds (independent of the caller), shared across the whole run. */
+  dirCache: Map<string, DirCacheEntry>;
 }
+
+export interface DirCacheEntry {
+  promise: Promise<DirBuild>;
+  done: boolean;
+  /** The top-level build that started it. */
+  owner: number;
+}
+
+let topLevelBuilds = 0;
 
 export interface DirBuild {
   resources: Res[];
@@ -174,7 +183,10 @@ class Builder {
    */
   originDir: string | undefined;
 
-  constructor(private readonly ctx: BuildContext) {}
+  constructor(
+    private readonly ctx: BuildContext,
+    private readonly owner: number,
+  ) {}
 
   fail(f: Finding): void {
     if (f.severity === "error") this.ok = false;
@@ -275,18 +287,29 @@ class Builder {
     }
     if (override === undefined) {
       let cached = this.ctx.dirCache.get(dir);
-      if (!cached) {
-        const sub = new Builder(this.ctx);
-        cached = sub.buildDirUncached(dir, [...stack], [], undefined).then((resources) => ({
-          resources,
-          findings: sub.findings,
-          skipped: sub.skipped,
-          nameRefs: sub.nameRefs,
-          ok: sub.ok,
-        }));
-        this.ctx.dirCache.set(dir, cached);
+      // A build still running for another top-level build is not awaited: with a cycle between two
+      // directories, two concurrent builds could wait on each other forever. Build a private copy instead.
+      const usable = cached !== undefined && (cached.done || cached.owner === this.owner);
+      if (!usable) {
+        const sub = new Builder(this.ctx, this.owner);
+        const entry: DirCacheEntry = {
+          promise: sub.buildDirUncached(dir, [...stack], [], undefined).then((resources) => {
+            entry.done = true;
+            return {
+              resources,
+              findings: sub.findings,
+              skipped: sub.skipped,
+              nameRefs: sub.nameRefs,
+              ok: sub.ok,
+            };
+          }),
+          done: false,
+          owner: this.owner,
+        };
+        if (cached === undefined) this.ctx.dirCache.set(dir, entry);
+        cached = entry;
       }
-      const built = await cached;
+      const built = await cached!.promise;
       for (const f of built.findings) this.fail(f);
       this.skipped.push(...built.skipped);
       this.nameRefs.push(...built.nameRefs);
@@ -1118,7 +1141,7 @@ export async function buildTopLevel(
   chain: string[],
   override?: KustomizationOverride,
 ): Promise<DirBuild> {
-  const b = new Builder(ctx);
+  const b = new Builder(ctx, ++topLevelBuilds);
   const raw = await b.buildDir(dir, [], chain, override);
   const resources = b.ok || raw.length > 0 ? b.finish(raw) : [];
   return { resources, findings: b.findings, skipped: b.skipped, nameRefs: b.nameRefs, ok: b.ok };
