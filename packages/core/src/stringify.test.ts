@@ -16,6 +16,13 @@ describe("stringifyYaml", () => {
     expect(stringifyYaml({ b: 1, a: 2 }, { sortKeys: true })).toBe("a: 2\nb: 1\n");
   });
 
+  it("quotes strings that YAML 1.1 (Go) readers would take for booleans, numbers or times", () => {
+    const out = stringifyYaml({ a: "Yes", b: "on", c: "y", d: "1:20", e: "0644", f: "true", g: "yes please" });
+    expect(out).toBe('a: "Yes"\nb: "on"\nc: "y"\nd: "1:20"\ne: "0644"\nf: "true"\ng: yes please\n');
+    // even a key: yaml.v2 reads a bare `n` key as false
+    expect(stringifyYaml({ t: true, n: null, i: 10 })).toBe('t: true\n"n": null\ni: 10\n');
+  });
+
   it("keeps Flux and Helm templates verbatim", () => {
     const out = stringifyYaml({ host: "app.${SECRET_DOMAIN}", tpl: "{{ .Release.Name }}" });
     expect(out).toBe('host: app.${SECRET_DOMAIN}\ntpl: "{{ .Release.Name }}"\n');

@@ -10,7 +10,9 @@ export interface StringifyYamlOptions {
  * Same input ⇒ byte-identical output.
  */
 export function stringifyYaml(value: unknown, options: StringifyYamlOptions = {}): string {
+  // YAML 1.1 quoting rules: `on`, `Yes`, `1:20`, `0644`… stay strings for Go readers (sigs.k8s.io/yaml) too
   const doc = new Document(value, {
+    version: "1.1",
     aliasDuplicateObjects: false,
     sortMapEntries: options.sortKeys ?? false,
   });
