@@ -460,6 +460,19 @@ function utf8Length(s: string): number {
   return Buffer.byteLength(s, "utf8");
 }
 
+/** A substring cut a multi-byte character: Go produces invalid UTF-8, which Flux's YAML parser then rejects. */
+export class InvalidUtf8Error extends EnvsubstError {
+  constructor() {
+    super("yaml: invalid leading UTF-8 octet (a substring cut a multi-byte character)");
+  }
+}
+
+function utf8(bytes: Buffer): string {
+  const text = bytes.toString("utf8");
+  if (!Buffer.from(text, "utf8").equals(bytes)) throw new InvalidUtf8Error();
+  return text;
+}
+
 // Go slices strings by byte offset; do the same on the UTF-8 bytes.
 function toSubstr(s: string, args: string[]): string {
   if (args.length === 0) return s;
@@ -467,11 +480,11 @@ function toSubstr(s: string, args: string[]): string {
   let pos = goAtoi(args[0]!);
   if (pos === undefined) return s;
   if (pos < 0) pos = Math.max(0, bytes.length + pos);
-  if (args.length === 1) return pos < bytes.length ? bytes.subarray(pos).toString("utf8") : "";
+  if (args.length === 1) return pos < bytes.length ? utf8(bytes.subarray(pos)) : "";
   const length = goAtoi(args[1]!);
   if (length === undefined) return s;
-  if (pos + length >= bytes.length) return pos < bytes.length ? bytes.subarray(pos).toString("utf8") : "";
-  return bytes.subarray(pos, pos + length).toString("utf8");
+  if (pos + length >= bytes.length) return pos < bytes.length ? utf8(bytes.subarray(pos)) : "";
+  return utf8(bytes.subarray(pos, pos + length));
 }
 
 function goAtoi(text: string): number | undefined {

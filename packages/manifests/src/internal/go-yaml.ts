@@ -105,6 +105,14 @@ export function parseGoYaml(
 
 const v2Tags: ScalarTag[] = [
   {
+    // a lone dot is a string for goyaml.v2 (the yaml package's 1.1 float pattern would read NaN)
+    identify: () => false,
+    default: true,
+    tag: "tag:yaml.org,2002:str",
+    test: /^[-+]?\.$/,
+    resolve: (s: string) => s,
+  },
+  {
     // sigs.k8s.io/yaml (goyaml.v2) has no sexagesimal numbers
     identify: () => false,
     default: true,

@@ -4,7 +4,7 @@
 // the serializer must quote (or a multi-line one) stays a string. We substitute per scalar and
 // re-type exactly the scalars the serializer would have written plain.
 import * as yaml from "yaml";
-import { EnvsubstError, evalEnvsubst, UnsetVariableError } from "./envsubst.js";
+import { EnvsubstError, evalEnvsubst, InvalidUtf8Error, UnsetVariableError } from "./envsubst.js";
 import { parseYaml11Value } from "./go-yaml.js";
 import { isObj, type Obj } from "./res.js";
 
@@ -67,6 +67,8 @@ export function substituteObject(
     } catch (e) {
       if (e instanceof UnsetVariableError) {
         errors.push({ kind: "undefined-variable", message: e.message, variable: e.variable, path });
+      } else if (e instanceof InvalidUtf8Error) {
+        errors.push({ kind: "yaml", message: `YAMLToJSON: ${e.message}`, path });
       } else if (e instanceof EnvsubstError) {
         errors.push({ kind: "syntax", message: `${e.message} in ${JSON.stringify(s)}`, path });
       } else throw e;

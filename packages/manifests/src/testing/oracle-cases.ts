@@ -1513,3 +1513,99 @@ metadata:
     spec: { ...base, path: "./app" },
   },
 ];
+
+/** A deterministic generator of random (valid) envsubst expressions, for a bulk differential case. */
+function randomExpressions(seed: number, count: number, substrings = true): string[] {
+  let state = seed;
+  const next = (): number => {
+    state = (state * 1103515245 + 12345) % 2147483648;
+    return state / 2147483648;
+  };
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
+  const vars = ["NAME", "EMPTY", "PATHV", "MIXED", "NUM", "UNSET", "UNSET2"];
+  const words = ["a", "b/", "x-y", "a", "/", "ab", "7", "0", "."];
+  const word = (): string => Array.from({ length: 1 + Math.floor(next() * 3) }, () => pick(words)).join("");
+  const expr = (depth: number): string => {
+    const v = pick(vars);
+    const arg = (): string => (depth < 2 && next() < 0.3 ? expr(depth + 1) : word());
+    let form = Math.floor(next() * 14);
+    if (!substrings && (form === 6 || form === 7)) form = 0;
+    switch (form) {
+      case 0:
+        return `\${${v}}`;
+      case 1:
+        return `\${${v}:=${arg()}}`;
+      case 2:
+        return `\${${v}:-${arg()}}`;
+      case 3:
+        return `\${${v}=${arg()}}`;
+      case 4:
+        return `\${#${v}}`;
+      case 5:
+        return `\${${v}${pick(["^", "^^", ",", ",,"])}}`;
+      case 6:
+        return `\${${v}:${Math.floor(next() * 6) - 2}}`;
+      case 7:
+        return `\${${v}:${Math.floor(next() * 4)}:${Math.floor(next() * 4)}}`;
+      case 8:
+        return `\${${v}${pick(["#", "##", "%", "%%"])}${pick(["*/", "a*", "*", "?", "a", "*a"])}}`;
+      case 9:
+        // ("/" inside a replace pattern is a syntax error on both sides; the valid forms are compared here)
+        return `\${${v}${pick(["/", "//", "/#", "/%"])}${pick(["a", "b", "x", "0"])}/${word().replaceAll("/", "")}}`;
+      case 10:
+        return `$\${${v}}`;
+      case 11:
+        return `$${v} and $$`;
+      default:
+        return `${word()}-${expr(depth + 1)}-${word()}`;
+    }
+  };
+  return Array.from({ length: count }, () => expr(0));
+}
+
+const randomData = Object.fromEntries(randomExpressions(20261125, 400).map((e, i) => [`k${i}`, e]));
+
+ORACLE_CASES.push({
+  name: "subst-random-expressions-lenient",
+  files: {
+    "app/kustomization.yaml": kustomization("resources: [cm.yaml]\n"),
+    "app/cm.yaml": cm("random", randomData),
+  },
+  spec: {
+    ...base,
+    path: "./app",
+    postBuild: {
+      substitute: { NAME: "homeops", EMPTY: "", PATHV: "a/b/a/c", MIXED: "HeLLo wOrld", NUM: "0042" },
+    },
+  },
+  strict: false,
+});
+
+ORACLE_CASES.push({
+  name: "subst-random-expressions-unicode",
+  files: {
+    "app/kustomization.yaml": kustomization("resources: [cm.yaml]\n"),
+    "app/cm.yaml": cm(
+      "random",
+      Object.fromEntries(randomExpressions(7, 300, false).map((e, i) => [`k${i}`, e])),
+    ),
+  },
+  spec: {
+    ...base,
+    path: "./app",
+    postBuild: {
+      substitute: { NAME: "hömeöps", EMPTY: "", PATHV: "ä/b/ä/c", MIXED: "Érable Ünïcode", NUM: "1_000" },
+    },
+  },
+  strict: false,
+});
+
+ORACLE_CASES.push({
+  name: "subst-substring-cuts-multibyte-fails",
+  files: {
+    "app/kustomization.yaml": kustomization("resources: [cm.yaml]\n"),
+    "app/cm.yaml": cm("cut", { ok: "${NAME:0:1}", cut: "${NAME:1:1}" }),
+  },
+  spec: { ...base, path: "./app", postBuild: { substitute: { NAME: "hömeöps" } } },
+  expectError: true,
+});
