@@ -64,13 +64,6 @@ export function locateKustomization(
   return { file: node.file, line: node.line, column: 1 };
 }
 
-/** All objects of the graph with their Kustomization, in graph order. */
-export function objectsWithOwner(graph: RepoGraph): { object: BuiltObject; owner: FluxKustomizationNode }[] {
-  const out: { object: BuiltObject; owner: FluxKustomizationNode }[] = [];
-  for (const owner of graph.kustomizations) for (const object of owner.objects) out.push({ object, owner });
-  return out;
-}
-
 /** `namespace/name` id of a Flux Kustomization node. */
 export function nodeId(node: { name: string; namespace: string }): string {
   return `${node.namespace}/${node.name}`;

@@ -11,26 +11,6 @@ export function positionAt(text: string, offset: number): { line: number; column
   return { line, column: offset - lineStart + 1 };
 }
 
-/** Offsets where each line starts (index 0 = line 1). */
-export function lineStarts(text: string): number[] {
-  const starts = [0];
-  for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) starts.push(i + 1);
-  return starts;
-}
-
-/** The 1-based line range `[first, last]` a document of a multi-document file spans. */
-export function documentLineRange(
-  documents: readonly YamlDocument[],
-  index: number,
-  totalLines: number,
-): [number, number] {
-  const doc = documents[index];
-  if (!doc) return [1, totalLines];
-  const first = index === 0 ? 1 : doc.start().line;
-  const next = documents[index + 1];
-  return [first, next ? next.start().line - 1 : totalLines];
-}
-
 /** Index of the document of `documents` that contains `line` (the last one starting at or before it). */
 export function documentAtLine(documents: readonly YamlDocument[], line: number): number {
   let found = 0;

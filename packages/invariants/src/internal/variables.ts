@@ -24,8 +24,3 @@ export function findVariableRefs(text: string): VariableRef[] {
 
 /** Names Flux accepts as substitution variables. */
 export const VARIABLE_NAME = /^[_A-Za-z][_A-Za-z0-9]*$/;
-
-/** true when the whole value is one `${…}` placeholder (or several joined by literal text). */
-export function containsPlaceholder(value: string): boolean {
-  return findVariableRefs(value).length > 0;
-}
