@@ -97,20 +97,34 @@ export function parseGoYaml(
   }
   if (!Array.isArray(docs)) problems.push({ line: 1, column: 1, message: "unexpected YAML stream" });
   if (problems.length > 0) return { ok: false, problems };
-  const documents = parsed
-    .filter((doc) => doc.contents !== null || parsed.length === 1)
-    .map((doc, index) => new YamlDocument(file, index, doc, lines));
-  return { ok: true, documents };
+  try {
+    const documents = parsed
+      .filter((doc) => doc.contents !== null || parsed.length === 1)
+      .map((doc, index) => new YamlDocument(file, index, doc, lines));
+    return { ok: true, documents };
+  } catch (error) {
+    // e.g. an alias without its anchor: only detected when converting to plain values
+    return { ok: false, problems: [{ line: 1, column: 1, message: (error as Error).message }] };
+  }
 }
 
 const v2Tags: ScalarTag[] = [
   {
-    // a lone dot is a string for goyaml.v2 (the yaml package's 1.1 float pattern would read NaN)
+    // a float without mantissa digits (".", "e3") is a string for goyaml.v2; the yaml package's 1.1
+    // float pattern would read it as a number
     identify: () => false,
     default: true,
     tag: "tag:yaml.org,2002:str",
-    test: /^[-+]?\.$/,
+    test: /^[-+]?(?:[._]+(?:[eE][-+]?[0-9]+)?|[eE][-+]?[0-9]+)$/,
     resolve: (s: string) => s,
+  },
+  {
+    // sigs.k8s.io/yaml's goyaml.v2 reads 0o17 as octal too
+    identify: () => false,
+    default: true,
+    tag: "tag:yaml.org,2002:int",
+    test: /^[-+]?0o[0-7_]+$/,
+    resolve: (s: string) => signed(s, (d) => Number.parseInt(d.slice(2), 8)),
   },
   {
     // sigs.k8s.io/yaml (goyaml.v2) has no sexagesimal numbers
@@ -140,5 +154,9 @@ export function parseYaml11Value(
     customTags: (tags) => [...v2Tags, ...tags],
   });
   if (doc.errors.length > 0) return { ok: false, message: doc.errors[0]!.message.split("\n")[0]! };
-  return { ok: true, value: doc.toJS() };
+  try {
+    return { ok: true, value: doc.toJS() };
+  } catch (error) {
+    return { ok: false, message: (error as Error).message };
+  }
 }

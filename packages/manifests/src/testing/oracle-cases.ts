@@ -1609,3 +1609,104 @@ ORACLE_CASES.push({
   spec: { ...base, path: "./app", postBuild: { substitute: { NAME: "hömeöps" } } },
   expectError: true,
 });
+
+// Substituted values that stay valid YAML in every position (plain, quoted, embedded in text).
+const TRICKY_SCALARS = [
+  "yes",
+  "Yes",
+  "YES",
+  "no",
+  "ON",
+  "off",
+  "y",
+  "N",
+  "true",
+  "False",
+  "null",
+  "Null",
+  "~",
+  "",
+  "0x1F",
+  "0o17",
+  "017",
+  "0b11",
+  "1_000",
+  "+1",
+  "-0",
+  "1e3",
+  "1.5e+3",
+  "-.5",
+  "+.5",
+  "0.",
+  "1.",
+  "10.0",
+  "12:30",
+  "1:2:3",
+  "2026-01-01",
+  "2026-01-01T10:00:00Z",
+  "0x",
+  "1__0",
+  "--",
+  "+",
+  "e3",
+  "1e",
+  "007",
+  "08",
+  "0.1.2",
+  "1,000",
+  "$",
+  "$$",
+  "[a, b]",
+  "#hash",
+  "!tag",
+  "&anchor",
+  "'q'",
+  '"dq"',
+  "|",
+  ">",
+  ".",
+];
+
+// Substituted values that break the YAML Flux parses back: the build must fail on both sides.
+const BREAKING_SCALARS: [string, "plain" | "embedded"][] = [
+  ["-", "plain"],
+  ["a: b", "plain"],
+  ["*alias", "plain"],
+  ["%", "plain"],
+  ["@", "plain"],
+  ["`", "plain"],
+  ["? x", "plain"],
+  ["- x", "plain"],
+  ["a: b", "embedded"],
+  ["{a: 1}", "embedded"],
+];
+
+for (const [i, [value, form]] of BREAKING_SCALARS.entries()) {
+  ORACLE_CASES.push({
+    name: `subst-breaking-scalar-${i}-${form}`,
+    files: {
+      "app/kustomization.yaml": kustomization("resources: [cm.yaml]\n"),
+      "app/cm.yaml": `apiVersion: v1\nkind: Custom\nmetadata:\n  name: m\nvalues:\n  v: ${form === "plain" ? "${V}" : "x${V}x"}\n`,
+    },
+    spec: { ...base, path: "./app", postBuild: { substitute: { V: value } } },
+    expectError: true,
+  });
+}
+
+ORACLE_CASES.push({
+  name: "subst-scalar-retyping-matrix",
+  files: {
+    "app/kustomization.yaml": kustomization("resources: [cm.yaml]\n"),
+    "app/cm.yaml": `apiVersion: v1
+kind: Custom
+metadata:
+  name: matrix
+values:
+${TRICKY_SCALARS.map((_, i) => `  plain${i}: \${V${i}}\n  quoted${i}: "\${V${i}}"\n  embedded${i}: x\${V${i}}x\n`).join("")}`,
+  },
+  spec: {
+    ...base,
+    path: "./app",
+    postBuild: { substitute: Object.fromEntries(TRICKY_SCALARS.map((v, i) => [`V${i}`, v])) },
+  },
+});
