@@ -6,12 +6,6 @@
 import { YamlDocument } from "@homeops/core";
 import { LineCounter, parseAllDocuments, parseDocument, type ScalarTag } from "yaml";
 
-function signed(s: string, parse: (digits: string) => number): number {
-  const neg = s.startsWith("-");
-  const n = parse(s.replace(/^[-+]/, "").replace(/_/g, ""));
-  return neg ? -n : n;
-}
-
 function pad(n: string): string {
   return n.padStart(2, "0");
 }
@@ -33,34 +27,63 @@ function goTimestamp(s: string): string | undefined {
   return `${m[1]}-${pad(m[2]!)}-${pad(m[3]!)}T${pad(m[4]!)}:${m[5]}:${m[6]}${frac}${zone}`;
 }
 
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/** Go's strconv.ParseInt(s, 0, 64) (sign, 0x/0o/0b prefixes, leading-0 octal), or undefined. */
+function goParseInt(s: string): number | undefined {
+  const m = /^([-+]?)(0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)$/.exec(s);
+  if (!m) return undefined;
+  const body = m[2]!;
+  let digits: string;
+  if (/^0[xX]/.test(body)) digits = `0x${body.slice(2)}`;
+  else if (/^0[oO]/.test(body)) digits = `0o${body.slice(2)}`;
+  else if (/^0[bB]/.test(body)) digits = `0b${body.slice(2)}`;
+  else if (body.length > 1 && body.startsWith("0")) digits = `0o${body.slice(1)}`;
+  else digits = body;
+  let n = BigInt(digits);
+  if (m[1] === "-") n = -n;
+  if (n < INT64_MIN || n > INT64_MAX) return undefined;
+  return Number(n);
+}
+
+/**
+ * yaml.v3/goyaml.v2 resolution of a plain scalar that starts like a number: underscores dropped, then an
+ * int64 (any Go base prefix), else a float of YAML's style (finite), else the text itself.
+ */
+function goNumber(s: string): number | string {
+  if (/^[-+]?\.(?:inf|Inf|INF)$/.test(s)) return s.startsWith("-") ? -Infinity : Infinity;
+  if (/^\.(?:nan|NaN|NAN)$/.test(s)) return Number.NaN;
+  const plain = s.replace(/_/g, "");
+  const int = goParseInt(plain);
+  if (int !== undefined) return int;
+  if (/^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$/.test(plain)) {
+    const f = Number.parseFloat(plain);
+    if (Number.isFinite(f)) return f;
+  }
+  return s;
+}
+
+// Plain scalars Go's resolvers read as numbers start with a digit, a sign or a dot (`_1` is a string).
+const NUMBER_LIKE = /^(?:[-+]?[0-9.]|[-+]_)[0-9a-zA-Z_.+-]*$/;
+
+const TIMESTAMP =
+  /^\d{4}-\d\d?-\d\d?(?:(?:[Tt]| +)\d\d?:\d\d:\d\d(?:\.\d+)?[ \t]*(?:Z|[-+]\d\d?(?::?\d\d)?)?)?$/;
+
 const v3Tags: ScalarTag[] = [
   {
     identify: () => false,
     default: true,
-    tag: "tag:yaml.org,2002:int",
-    test: /^[-+]?0[0-7_]+$/,
-    resolve: (s: string) => signed(s, (d) => Number.parseInt(d, 8)),
-  },
-  {
-    identify: () => false,
-    default: true,
-    tag: "tag:yaml.org,2002:int",
-    test: /^[-+]?0[bB][01_]+$/,
-    resolve: (s: string) => signed(s, (d) => Number.parseInt(d.slice(2), 2)),
-  },
-  {
-    identify: () => false,
-    default: true,
-    tag: "tag:yaml.org,2002:int",
-    test: /^[-+]?[0-9][0-9_]*_[0-9_]*$/,
-    resolve: (s: string) => signed(s, (d) => Number.parseInt(d, 10)),
-  },
-  {
-    identify: () => false,
-    default: true,
     tag: "tag:yaml.org,2002:timestamp",
-    test: /^\d{4}-\d\d?-\d\d?(?:(?:[Tt]| +)\d\d?:\d\d:\d\d(?:\.\d+)?[ \t]*(?:Z|[-+]\d\d?(?::?\d\d)?)?)?$/,
+    test: TIMESTAMP,
     resolve: (s: string) => goTimestamp(s) ?? s,
+  },
+  {
+    identify: () => false,
+    default: true,
+    tag: "tag:yaml.org,2002:float",
+    test: NUMBER_LIKE,
+    resolve: goNumber,
   },
 ];
 
@@ -110,37 +133,29 @@ export function parseGoYaml(
 
 const v2Tags: ScalarTag[] = [
   {
-    // a float without mantissa digits (".", "e3") is a string for goyaml.v2; the yaml package's 1.1
-    // float pattern would read it as a number
-    identify: () => false,
-    default: true,
-    tag: "tag:yaml.org,2002:str",
-    test: /^[-+]?(?:[._]+(?:[eE][-+]?[0-9]+)?|[eE][-+]?[0-9]+)$/,
-    resolve: (s: string) => s,
-  },
-  {
-    // sigs.k8s.io/yaml's goyaml.v2 reads 0o17 as octal too
-    identify: () => false,
-    default: true,
-    tag: "tag:yaml.org,2002:int",
-    test: /^[-+]?0o[0-7_]+$/,
-    resolve: (s: string) => signed(s, (d) => Number.parseInt(d.slice(2), 8)),
-  },
-  {
-    // sigs.k8s.io/yaml (goyaml.v2) has no sexagesimal numbers
-    identify: () => false,
-    default: true,
-    tag: "tag:yaml.org,2002:str",
-    test: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$/,
-    resolve: (s: string) => s,
-  },
-  {
     // sigs.k8s.io/yaml's YAMLToJSON keeps timestamps as the text they were written as
     identify: () => false,
     default: true,
     tag: "tag:yaml.org,2002:str",
-    test: v3Tags[3]!.test!,
+    test: TIMESTAMP,
     resolve: (s: string) => s,
+  },
+  {
+    // goyaml.v2 has no sexagesimal numbers (`1:20`), and `e3` is no float: strings, unlike in the yaml
+    // package's 1.1 schema
+    identify: () => false,
+    default: true,
+    tag: "tag:yaml.org,2002:str",
+    test: /^(?:[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?|[-+]?[eE][-+]?[0-9]+)$/,
+    resolve: (s: string) => s,
+  },
+  {
+    // goyaml.v2 numbers follow the same Go parsing as yaml.v3
+    identify: () => false,
+    default: true,
+    tag: "tag:yaml.org,2002:float",
+    test: NUMBER_LIKE,
+    resolve: goNumber,
   },
 ];
 

@@ -14,6 +14,7 @@ import { applyReplacements } from "./replacements.js";
 import {
   clone,
   cloneRes,
+  findNonFinite,
   getApiVersion,
   getKind,
   getName,
@@ -23,6 +24,7 @@ import {
   type Obj,
   type Res,
   stringMap,
+  toBuiltObject,
 } from "./res.js";
 import { matchesSelector, type Selector, toSelector } from "./select.js";
 import { applyStrategicMerge } from "./smp.js";
@@ -1064,6 +1066,19 @@ class Builder {
       }
     }
     addHashesAndFixReferences(ra, this.nameRefs);
+    for (const r of ra) {
+      const bad = findNonFinite(r.obj);
+      if (bad) {
+        const at = toBuiltObject(r).locate(bad);
+        this.fail(
+          err(
+            "build/unsupported-value",
+            `${describe(r)}: ${bad.join(".")} is not a finite number (.inf/.nan cannot be applied)`,
+            at,
+          ),
+        );
+      }
+    }
     return ra.filter((r) => {
       const a = isObj(r.obj.metadata) && isObj(r.obj.metadata.annotations) ? r.obj.metadata.annotations : {};
       return a["config.kubernetes.io/local-config"] !== "true";

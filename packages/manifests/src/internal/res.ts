@@ -146,3 +146,20 @@ export function toBuiltObject(r: Res): BuiltObject {
     },
   };
 }
+
+/** Path of the first NaN/±Infinity number in `v` (JSON cannot carry them: Flux fails such objects). */
+export function findNonFinite(v: unknown, path: (string | number)[] = []): (string | number)[] | undefined {
+  if (typeof v === "number") return Number.isFinite(v) ? undefined : path;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const found = findNonFinite(v[i], [...path, i]);
+      if (found) return found;
+    }
+  } else if (isObj(v)) {
+    for (const [k, val] of Object.entries(v)) {
+      const found = findNonFinite(val, [...path, k]);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}

@@ -81,6 +81,14 @@ export function substituteObject(
       if (out === undefined || out === v) return v;
       if (!isPlain(v)) return out;
       const typed = retype(out);
+      if (typed.ok && typeof typed.value === "number" && !Number.isFinite(typed.value)) {
+        errors.push({
+          kind: "yaml",
+          message: `json: unsupported value: ${typed.value} (from ${JSON.stringify(out)})`,
+          path,
+        });
+        return out;
+      }
       if (!typed.ok) {
         errors.push({ kind: "yaml", message: `YAMLToJSON: ${typed.message}`, path });
         return out;
