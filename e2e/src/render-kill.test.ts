@@ -26,7 +26,11 @@ async function newRepo(config: string): Promise<string> {
 /** Starts `homeops render` and SIGKILLs it after `delayMs`. */
 function renderAndKill(bin: string, cwd: string, delayMs: number): Promise<void> {
   return new Promise((resolve) => {
-    const child = spawn("node", [bin, "render"], { cwd, stdio: "ignore", env: { ...process.env, NO_COLOR: "1" } });
+    const child = spawn("node", [bin, "render"], {
+      cwd,
+      stdio: "ignore",
+      env: { ...process.env, NO_COLOR: "1" },
+    });
     const timer = setTimeout(() => child.kill("SIGKILL"), delayMs);
     child.on("exit", () => {
       clearTimeout(timer);

@@ -17,7 +17,15 @@ describe("stringifyYaml", () => {
   });
 
   it("quotes strings that YAML 1.1 (Go) readers would take for booleans, numbers or times", () => {
-    const out = stringifyYaml({ a: "Yes", b: "on", c: "y", d: "1:20", e: "0644", f: "true", g: "yes please" });
+    const out = stringifyYaml({
+      a: "Yes",
+      b: "on",
+      c: "y",
+      d: "1:20",
+      e: "0644",
+      f: "true",
+      g: "yes please",
+    });
     expect(out).toBe('a: "Yes"\nb: "on"\nc: "y"\nd: "1:20"\ne: "0644"\nf: "true"\ng: yes please\n');
     // even a key: yaml.v2 reads a bare `n` key as false
     expect(stringifyYaml({ t: true, n: null, i: 10 })).toBe('t: true\n"n": null\ni: 10\n');
