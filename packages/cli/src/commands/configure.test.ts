@@ -54,6 +54,9 @@ describe("homeops configure", () => {
       const line = first.stdout.split("\n").find((l) => l.startsWith(`${stage.title} `));
       expect(line, stage.title).toMatch(stage.run ? /\spassed$/ : /\snot run \(.+\)$/);
     }
+    // the delivered validation stages really run on the rendered tree
+    expect(first.stdout).toMatch(/^kubernetes:kubeconform\s+passed$/m);
+    expect(first.stdout).toMatch(/^kubernetes:check\s+passed$/m);
     const second = await homeops(dir, env, "configure", "--yes");
     expect(second.code).toBe(ExitCode.Clean);
     expect(second.stdout).toMatch(

@@ -28,7 +28,11 @@ export interface ConfigureStage {
  * function behind `homeops kubeconform` / `homeops check`); until then it is reported as not run.
  */
 export const configureStages: ConfigureStage[] = [
-  { id: "kubeconform", title: "kubernetes:kubeconform", pending: "arrives with the kubeconform command" },
+  {
+    id: "kubeconform",
+    title: "kubernetes:kubeconform",
+    run: async (ctx) => (await import("./kubeconform.js")).kubeconformStage(ctx),
+  },
   {
     id: "invariants",
     title: "kubernetes:check",

@@ -356,6 +356,19 @@ function parseDir(value: string): string {
 }
 
 /** `homeops validate manifests [dir]`: the same run under `validate`. */
+/** The `task configure` stage: `homeops kubeconform kubernetes` with kubeconform's defaults, text output. */
+export function kubeconformStage(ctx: CliContext): Promise<ExitCode> {
+  return validateManifests(ctx, "kubernetes", {
+    strict: true,
+    skip: ["Secret"],
+    ignoreMissingSchemas: false,
+    schemaLocation: [],
+    summary: false,
+    output: "text",
+    allowNetwork: false,
+  });
+}
+
 export function registerManifestsValidation(validate: Command, run: Runner): void {
   addKubeconformOptions(
     validate
