@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import { isPathInside, relativePath } from "@homeops/core";
 import { normalizeFluxPath } from "./build-repo.js";
+import { fetchRemoteText } from "./internal/fetch-remote.js";
 import { FileStore } from "./internal/files.js";
 import { buildTopLevel } from "./internal/kustomize.js";
 import { toBuiltObject } from "./internal/res.js";
@@ -37,14 +38,7 @@ export async function buildKustomizationDir(
     {
       files: new FileStore(absRoot),
       allowNetwork: options.allowNetwork ?? false,
-      fetchRemote: async (url) => {
-        try {
-          const res = await fetch(url);
-          return res.ok ? await res.text() : undefined;
-        } catch {
-          return undefined;
-        }
-      },
+      fetchRemote: fetchRemoteText,
       findings: [],
       skipped: [],
       dirCache: new Map(),

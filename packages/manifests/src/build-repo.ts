@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { type Finding, noopLogger, sortFindings } from "@homeops/core";
+import { fetchRemoteText } from "./internal/fetch-remote.js";
 import { FileStore } from "./internal/files.js";
 import { type BuildContext, buildTopLevel, type KustomizationOverride } from "./internal/kustomize.js";
 import {
@@ -227,14 +228,7 @@ export async function buildRepoGraph(root: string, options: BuildRepoOptions = {
   const ctx: BuildContext = {
     files,
     allowNetwork: options.allowNetwork ?? DEFAULTS.allowNetwork,
-    fetchRemote: async (url) => {
-      try {
-        const res = await fetch(url);
-        return res.ok ? await res.text() : undefined;
-      } catch {
-        return undefined;
-      }
-    },
+    fetchRemote: fetchRemoteText,
     findings: [],
     skipped: [],
     dirCache: new Map(),

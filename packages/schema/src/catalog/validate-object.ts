@@ -1,3 +1,4 @@
+import { formatYamlPath } from "@homeops/core";
 import type { ErrorObject } from "ajv";
 import type { SchemaCatalog } from "./schema-catalog.js";
 
@@ -175,13 +176,5 @@ function typeName(value: unknown): string {
   return typeof value === "object" ? "object" : typeof value;
 }
 
-/** `spec.containers[0].image` */
-export function formatPath(path: readonly (string | number)[]): string {
-  let out = "";
-  for (const segment of path) {
-    if (typeof segment === "number") out += `[${segment}]`;
-    else if (/^[A-Za-z_][\w-]*$/.test(segment)) out += out === "" ? segment : `.${segment}`;
-    else out += `[${JSON.stringify(segment)}]`;
-  }
-  return out;
-}
+/** `spec.containers[0].image` (the same rendering as core's `formatYamlPath`). */
+export const formatPath: (path: readonly (string | number)[]) => string = formatYamlPath;
