@@ -22,6 +22,8 @@ export interface CliContext extends CliIo {
   /** colors for stderr */
   errColor: Colors;
   logger: Logger;
+  /** `--verbose`: reporters also show info-level findings */
+  verbose: boolean;
   /** progress/status lines on stderr; silent when stderr is not a TTY unless verbose */
   progress(message: string): void;
 }
@@ -53,6 +55,7 @@ export function createContext(io: CliIo, options: { verbose?: boolean; quiet?: b
     color: pc.createColors(colorEnabled(io.stdout, io.env)),
     errColor,
     logger,
+    verbose: options.verbose === true,
     progress: (message) => {
       if (options.quiet) return;
       if (interactive || options.verbose) line(errColor.dim("… "), message);

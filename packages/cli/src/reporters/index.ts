@@ -25,7 +25,10 @@ export const textReporter: Reporter = {
   write(ctx, report) {
     const c = ctx.color;
     const sorted = sortFindings(report.findings);
+    // info findings (e.g. a parent's generic patch that matches nothing in one child) only with --verbose
+    const infos = sorted.filter((f) => f.severity === "info").length;
     for (const f of sorted) {
+      if (f.severity === "info" && !ctx.verbose) continue;
       // `file:line:col  path  message (rule-id)`; only non-errors name their severity
       const where = findingLocation(f);
       const sev =
@@ -42,7 +45,8 @@ export const textReporter: Reporter = {
     const errors = sorted.filter((f) => f.severity === "error").length;
     const warnings = sorted.filter((f) => f.severity === "warning").length;
     const counts = `${errors} error${errors === 1 ? "" : "s"}, ${warnings} warning${warnings === 1 ? "" : "s"}`;
-    const line = report.summary ? `${report.summary}; ${counts}` : counts;
+    const hidden = infos > 0 && !ctx.verbose ? ` (${infos} info hidden; --verbose shows them)` : "";
+    const line = `${report.summary ? `${report.summary}; ${counts}` : counts}${hidden}`;
     ctx.stdout.write(`${errors > 0 ? c.red(line) : warnings > 0 ? c.yellow(line) : c.green(line)}\n`);
   },
 };
