@@ -3,35 +3,18 @@
 // once, builds every Flux Kustomization once and runs the rules over that build's parse (RepoGraph.files),
 // all in one process; this prints how the time splits and the rules' share of the total.
 // Usage: node bench/check.mjs [--apps 200] [--runs 5] [--keep <dir>]
-import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { builtHomeops, flag } from "./common.mjs";
 import { generateRepo } from "./generate-repo.mjs";
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const args = process.argv.slice(2);
-const flag = (name, fallback) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : fallback;
-};
 const apps = Number(flag("--apps", "200"));
 const runs = Number(flag("--runs", "5"));
 const keep = flag("--keep", undefined);
 
-const homeops = join(root, "packages/cli/dist/bin.js");
-if (!existsSync(homeops)) {
-  process.stderr.write("building the CLI first (pnpm turbo run build --filter @homeops/cli...)\n");
-  execFileSync(
-    "pnpm",
-    ["exec", "turbo", "run", "build", "--filter", "@homeops/cli...", "--output-logs=errors-only"],
-    {
-      cwd: root,
-      stdio: "inherit",
-    },
-  );
-}
+const homeops = builtHomeops();
 
 const repo = keep ?? mkdtempSync(join(tmpdir(), "homeops-bench-check-"));
 generateRepo(repo, apps);

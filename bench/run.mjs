@@ -6,19 +6,13 @@
 //              substitution applied, every object validated)
 // Both validate against the same schemas (packages/schema/catalog), so neither touches the network.
 // Usage: node bench/run.mjs [--apps 200] [--runs 3] [--keep <dir>] [--repo <existing repo, e.g. .>]
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
-import { delimiter, dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { delimiter, join, resolve } from "node:path";
+import { builtHomeops, flag, root } from "./common.mjs";
 import { generateRepo } from "./generate-repo.mjs";
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const args = process.argv.slice(2);
-const flag = (name, fallback) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : fallback;
-};
 const apps = Number(flag("--apps", "200"));
 const runs = Number(flag("--runs", "3"));
 const keep = flag("--keep", undefined);
@@ -37,18 +31,7 @@ function tool(name) {
 
 const kustomize = tool("kustomize");
 const kubeconform = tool("kubeconform");
-const homeops = join(root, "packages/cli/dist/bin.js");
-if (!existsSync(homeops)) {
-  process.stderr.write("building the CLI first (pnpm turbo run build --filter @homeops/cli...)\n");
-  execFileSync(
-    "pnpm",
-    ["exec", "turbo", "run", "build", "--filter", "@homeops/cli...", "--output-logs=errors-only"],
-    {
-      cwd: root,
-      stdio: "inherit",
-    },
-  );
-}
+const homeops = builtHomeops();
 const schemaLocation = join(
   root,
   "packages/schema/catalog/{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json",
