@@ -25,6 +25,13 @@ describe("the built homeops binary", () => {
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it("ends quietly when its output pipe closes early (`homeops … | head -1`)", () => {
+    const result = run("sh", ["-c", `node "${bin}" explain --list | head -1`]);
+    expect(result.code).toBe(0);
+    expect(result.stdout.split("\n").filter(Boolean)).toHaveLength(1);
+    expect(result.stderr).toBe("");
+  });
+
   it("never colors output when NO_COLOR is set or output is not a TTY", () => {
     const result = run("node", [bin, "no-such-verb"], { env: { FORCE_COLOR: undefined, NO_COLOR: "1" } });
     expect(result.stderr).not.toContain("\u001b[");
