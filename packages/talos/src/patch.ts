@@ -8,7 +8,7 @@ import {
   parseConfig,
   strategicMerge,
 } from "./internal/documents.js";
-import { emitYaml, GoValueError, sortKeys, stringNode, type YNode } from "./internal/go-value.js";
+import { GoValueError, sortKeys, stringNode, type YNode } from "./internal/go-value.js";
 
 /** A JSON6902 operation list. */
 export interface JsonPatch {

@@ -114,11 +114,14 @@ export function parseSecretsBundle(text: string): SecretsBundle {
   return bundle;
 }
 
-/** Node reads Ed25519 keys from PKCS#8 PEM; Talos labels them `ED25519 PRIVATE KEY`. */
+/** Node reads Ed25519 keys from PKCS#8 PEM (`PRIVATE KEY`); Talos labels them `ED25519 PRIVATE KEY`. */
+export function nodeKeyPem(pem: string): string {
+  return pem.replace(/-----(BEGIN|END) ED25519 PRIVATE KEY-----/g, "-----$1 PRIVATE KEY-----");
+}
+
+/** A Node key object from a Talos PEM key (Ed25519 relabelled, EC SEC1, RSA PKCS#1 or PKCS#8). */
 export function keyObjectFromPem(pem: string): KeyObject {
-  return createPrivateKey(
-    pem.replace(/-----(BEGIN|END) ED25519 PRIVATE KEY-----/g, "-----$1 PRIVATE KEY-----"),
-  );
+  return createPrivateKey(nodeKeyPem(pem));
 }
 
 function checkKey(keyB64: string): string | undefined {
@@ -271,7 +274,7 @@ async function ed25519Key(seed?: Buffer): Promise<KeyPair> {
 }
 
 async function selfSignedCA(name: string, key: KeyPair, alg: Algorithm, now: Date): Promise<string> {
-  const cert = await x509.X509CertificateGenerator.createSelfSignedCertificate({
+  const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: serial(),
     name,
     notBefore: now,
@@ -291,6 +294,13 @@ async function selfSignedCA(name: string, key: KeyPair, alg: Algorithm, now: Dat
   return cert.toString("pem");
 }
 
+/** A new OS (Talos API) CA: Ed25519, O=talos, 10 years. */
+export async function generateTalosCA(now = new Date()): Promise<PemPair> {
+  now.setUTCMilliseconds(0);
+  const key = await ed25519Key();
+  return { crt: b64(await selfSignedCA("O=talos", key, ed25519, now)), key: b64(key.pem) };
+}
+
 export interface GenerateSecretsOptions {
   /** generation time (CA notBefore); default now */
   now?: Date;
@@ -305,7 +315,6 @@ export async function generateSecretsBundle(options: GenerateSecretsOptions = {}
   const etcdKey = await newEcdsaKey();
   const k8sKey = await newEcdsaKey();
   const aggKey = await newEcdsaKey();
-  const osKey = await ed25519Key();
   const sa = generateKeyPairSync("rsa", { modulusLength: 4096 }).privateKey;
   const pair = (crt: string, key: string): PemPair => ({ crt: b64(crt), key: b64(key) });
   return {
@@ -322,7 +331,7 @@ export async function generateSecretsBundle(options: GenerateSecretsOptions = {}
       k8s: pair(await selfSignedCA("O=kubernetes", k8sKey, ecdsaSign, now), k8sKey.pem),
       k8sAggregator: pair(await selfSignedCA("", aggKey, ecdsaSign, now), aggKey.pem),
       k8sServiceAccount: { key: b64(sa.export({ type: "pkcs1", format: "pem" }) as string) },
-      os: pair(await selfSignedCA("O=talos", osKey, ed25519, now), osKey.pem),
+      os: await generateTalosCA(now),
     },
   };
 }
