@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { haveOracle, v113 } from "../test/oracle.js";
 import { type GenerateInput, generateConfig, generateDocuments } from "./generate.js";
 import { encodeConfig, strategicMerge } from "./internal/documents.js";
+import { haveOracle, v113 } from "./internal/oracle.testkit.js";
 import { loadPatch } from "./patch.js";
 import { parseSecretsBundle } from "./secrets.js";
 

@@ -80,8 +80,14 @@ export function talosModelFromConfig(config: ClusterConfig): TalosClusterModel {
     };
     if (n.bond) node.bondMode = n.bond.mode;
     if (config.network.vlan !== undefined) node.vlan = config.network.vlan;
-    if (n.diskSelector) node.diskSelector = { ...n.diskSelector };
-    else if (n.installDisk) node.installDisk = n.installDisk;
+    if (n.diskSelector) {
+      const sel: NonNullable<TalosNode["diskSelector"]> = {};
+      for (const k of ["serial", "model", "wwid", "type"] as const) {
+        const v = n.diskSelector[k];
+        if (v !== undefined) sel[k] = v;
+      }
+      node.diskSelector = sel;
+    } else if (n.installDisk) node.installDisk = n.installDisk;
     return node;
   });
   return {

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { haveOracle, v113 } from "../test/oracle.js";
+import { haveOracle, v113 } from "./internal/oracle.testkit.js";
 import { loadPatches, patchConfig } from "./patch.js";
 
 const dir = join(v113, "configpatcher");

@@ -90,13 +90,15 @@ export function applyPatches(config: string, patches: readonly TalosPatch[]): st
   let state: State = { bytes: config };
   for (const patch of patches) {
     if (patch.kind === "json6902") {
-      const bytes = "bytes" in state ? state.bytes : encodeConfig(state.docs);
+      const current: State = state;
+      const bytes: string = "bytes" in current ? current.bytes : encodeConfig(current.docs);
       state = { bytes: applyJson6902(bytes, patch) };
     } else {
+      const current: State = state;
       const docs: ConfigDocument[] =
-        "docs" in state
-          ? state.docs
-          : (wrap(undefined, () => parseConfig(state.bytes as string)) as ConfigDocument[]);
+        "docs" in current
+          ? current.docs
+          : (wrap(undefined, () => parseConfig(current.bytes)) as ConfigDocument[]);
       state = { docs: wrap(patch.source, () => strategicMerge(docs, patch.documents)) };
     }
   }

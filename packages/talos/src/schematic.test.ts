@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { haveOracle, oracleDir } from "../test/oracle.js";
+import { haveOracle, oracleDir } from "./internal/oracle.testkit.js";
 import {
   canonicalSchematic,
   imageUrls,

@@ -11,7 +11,12 @@ import * as x509 from "@peculiar/x509";
 import { isMap, isScalar, parseDocument } from "yaml";
 import { emitYaml, type YNode } from "./internal/go-value.js";
 
-x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+type CryptoKeyPair = webcrypto.CryptoKeyPair;
+type Algorithm = webcrypto.Algorithm;
+type EcKeyImportParams = webcrypto.EcKeyImportParams;
+type EcdsaParams = webcrypto.EcdsaParams;
+
+x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
 
 /** A certificate and (optionally) its key; both as base64 of the PEM text, the way Talos stores them. */
 export interface PemPair {

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { validateClusterConfig } from "@homeops/schema";
 import { beforeAll, describe, expect, it } from "vitest";
-import { haveOracle, v113 } from "../test/oracle.js";
+import { haveOracle, v113 } from "./internal/oracle.testkit.js";
 import { renderNodeConfig, talosModelFromConfig } from "./model.js";
 import { generateSecretsBundle, parseSecretsBundle, type SecretsBundle } from "./secrets.js";
 import { talosRules, validateMachineConfig } from "./validate.js";

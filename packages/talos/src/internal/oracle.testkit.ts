@@ -1,8 +1,9 @@
+// Test support only (never exported): where the Talos oracle data lives, and whether it is there.
 import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../../..");
 
 /** `<repo root>/../shared/oracles/talos`: under CI a missing oracle fails, elsewhere the tests skip. */
 export const oracleDir = resolve(repoRoot, "../shared/oracles/talos");
