@@ -106,14 +106,14 @@ function runSops(runner: SopsRunner, args: string[], cwd: string, input?: string
 
 async function withSopsConfig<T>(
   recipients: readonly string[],
-  fn: (config: string) => Promise<T>,
+  fn: (config: string, dir: string) => Promise<T>,
 ): Promise<T> {
   const dir = await mkdtemp(join(tmpdir(), "homeops-talos-sops-"));
   try {
     const config = join(dir, "sops.yaml");
     // every value encrypted (no encrypted_regex): the bundle is all secret
-    await writeFile(config, `creation_rules:\n  - age: ${recipients.join(",")}\n`);
-    return await fn(config);
+    await writeFile(config, `creation_rules:\n  - age: ${recipients.join(",")}\n`, { mode: 0o600 });
+    return await fn(config, dir);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -208,8 +208,11 @@ export async function createSecretsBundleFile(
         hint: "install sops (bash scripts/setup.sh --oracles)",
       });
     const sops = options.sops;
-    data = await withSopsConfig(options.config.secrets.ageRecipients, (config) =>
-      runSops(
+    // sops reads the plaintext from a private temp file (mode 0600, outside the repository, removed after)
+    data = await withSopsConfig(options.config.secrets.ageRecipients, async (config, dir) => {
+      const input = join(dir, "secrets.yaml");
+      await writeFile(input, plaintext, { mode: 0o600 });
+      return runSops(
         sops,
         [
           "--config",
@@ -221,12 +224,11 @@ export async function createSecretsBundleFile(
           "yaml",
           "--output-type",
           "yaml",
-          "/dev/stdin",
+          input,
         ],
         options.root,
-        plaintext,
-      ),
-    );
+      );
+    });
     if (!isFullyEncrypted(data))
       throw new UserError("TOOL_FAILED", `sops did not encrypt every value of ${rel}: nothing written`);
   }
