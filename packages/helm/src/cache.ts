@@ -52,7 +52,8 @@ export class ChartCache {
     } catch (cause) {
       throw corrupt(ref, "is not valid JSON", cause);
     }
-    if (typeof digest !== "string" || !/^sha256:[0-9a-f]{64}$/.test(digest)) throw corrupt(ref, "names no sha256 digest");
+    if (typeof digest !== "string" || !/^sha256:[0-9a-f]{64}$/.test(digest))
+      throw corrupt(ref, "names no sha256 digest");
     return { ...key, digest, file: this.blobFile(digest) };
   }
 
@@ -62,7 +63,11 @@ export class ChartCache {
     try {
       bytes = await readFile(entry.file);
     } catch (cause) {
-      throw corrupt(entry.file, `is missing (referenced by ${entry.repository} ${entry.chart}@${entry.version})`, cause);
+      throw corrupt(
+        entry.file,
+        `is missing (referenced by ${entry.repository} ${entry.chart}@${entry.version})`,
+        cause,
+      );
     }
     const actual = sha256(bytes);
     if (actual !== entry.digest) {
@@ -96,11 +101,19 @@ export class ChartCache {
   async versions(repository: string, chart: string): Promise<string[]> {
     const dir = join(this.dir, "refs", repoKey(repository), safeName(chart));
     if (!existsSync(dir)) return [];
-    return (await readdir(dir)).filter((f) => f.endsWith(".json")).map((f) => decodeURIComponent(f.slice(0, -5)));
+    return (await readdir(dir))
+      .filter((f) => f.endsWith(".json"))
+      .map((f) => decodeURIComponent(f.slice(0, -5)));
   }
 
   private refFile(key: ChartKey): string {
-    return join(this.dir, "refs", repoKey(key.repository), safeName(key.chart), `${safeName(key.version)}.json`);
+    return join(
+      this.dir,
+      "refs",
+      repoKey(key.repository),
+      safeName(key.chart),
+      `${safeName(key.version)}.json`,
+    );
   }
 
   private blobFile(digest: string): string {

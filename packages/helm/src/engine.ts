@@ -94,7 +94,9 @@ const MODULE_NAME = "helm-render.wasm";
 const compiled = new Map<string, Promise<WasmModule>>();
 
 /** The default module location: `.tools/wasm/helm-render.wasm` in the nearest ancestor that has one. */
-export function defaultHelmModulePath(from: string = dirname(fileURLToPath(import.meta.url))): string | undefined {
+export function defaultHelmModulePath(
+  from: string = dirname(fileURLToPath(import.meta.url)),
+): string | undefined {
   let dir = resolve(from);
   for (;;) {
     const candidate = join(dir, ".tools", "wasm", MODULE_NAME);

@@ -1,4 +1,10 @@
-export { type CachedChart, ChartCache, type ChartCacheOptions, type ChartKey, defaultChartCacheDir } from "./cache.js";
+export {
+  type CachedChart,
+  ChartCache,
+  type ChartCacheOptions,
+  type ChartKey,
+  defaultChartCacheDir,
+} from "./cache.js";
 export {
   defaultHelmModulePath,
   type HelmEngine,
@@ -10,7 +16,13 @@ export {
   type RenderStage,
   type ValuesSource,
 } from "./engine.js";
-export { type ChartSource, type PullOptions, pullChart, type RegistryCredentials, readRegistryConfig } from "./pull.js";
+export {
+  type ChartSource,
+  type PullOptions,
+  pullChart,
+  type RegistryCredentials,
+  readRegistryConfig,
+} from "./pull.js";
 export {
   type HelmReleaseRender,
   type HelmReleaseStatus,
@@ -20,3 +32,4 @@ export {
   schemaFindings,
 } from "./releases.js";
 export { pickVersion } from "./version.js";
+export { withRenderedObjects } from "./with-rendered.js";

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { UserError } from "@homeops/core";
 import { parse as parseYamlText } from "yaml";
-import { type CachedChart, type ChartCache, sha256 } from "./cache.js";
+import type { CachedChart, ChartCache } from "./cache.js";
 import { pickVersion } from "./version.js";
 
 /** Credentials for OCI registries, by host (`ghcr.io`, `127.0.0.1:5000`). */
@@ -29,7 +29,7 @@ export async function readRegistryConfig(path: string): Promise<RegistryCredenti
     parsed = JSON.parse(await readFile(path, "utf8")) as typeof parsed;
   } catch (cause) {
     throw new UserError("FILE_UNREADABLE", `cannot read the registry config ${path}`, {
-      hint: "pass a Docker config.json (`{\"auths\": {...}}`) to --registry-config",
+      hint: 'pass a Docker config.json (`{"auths": {...}}`) to --registry-config',
       cause,
     });
   }
@@ -56,7 +56,9 @@ export async function pullChart(
   cache: ChartCache,
   options: PullOptions = {},
 ): Promise<CachedChart> {
-  return source.type === "http" ? pullHttp(source, version, cache, options) : pullOci(source, version, cache, options);
+  return source.type === "http"
+    ? pullHttp(source, version, cache, options)
+    : pullOci(source, version, cache, options);
 }
 
 interface IndexEntry {
@@ -86,9 +88,11 @@ async function pullHttp(
     throw pullFailed(source, `no version of ${source.chart} matches '${range}' in ${base}/index.yaml`);
   }
   const existing = await cache.get({ repository: source.url, chart: source.chart, version });
-  if (existing !== undefined && (entry.digest === undefined || `sha256:${entry.digest}` === existing.digest)) return existing;
+  if (existing !== undefined && (entry.digest === undefined || `sha256:${entry.digest}` === existing.digest))
+    return existing;
   const url = entry.urls?.[0];
-  if (url === undefined) throw pullFailed(source, `${source.chart}@${version} has no download URL in the index`);
+  if (url === undefined)
+    throw pullFailed(source, `${source.chart}@${version} has no download URL in the index`);
   const bytes = await binary(doFetch, new URL(url, `${base}/`).toString(), {}, source);
   return cache.put(
     { repository: source.url, chart: source.chart, version },
@@ -123,7 +127,9 @@ async function pullOci(
     if (exact) {
       tag = range;
     } else {
-      const tags = (JSON.parse(await client.text(`/v2/${name}/tags/list`, {}, source)) as { tags?: string[] }).tags ?? [];
+      const tags =
+        (JSON.parse(await client.text(`/v2/${name}/tags/list`, {}, source)) as { tags?: string[] }).tags ??
+        [];
       // Helm stores `+` of a version as `_` in tags
       const picked = pickVersion(
         tags.map((t) => t.replace(/_/g, "+")),
@@ -169,7 +175,11 @@ class RegistryClient {
     return this.request(path, {}, source);
   }
 
-  private async request(path: string, headers: Record<string, string>, source: ChartSource): Promise<Uint8Array> {
+  private async request(
+    path: string,
+    headers: Record<string, string>,
+    source: ChartSource,
+  ): Promise<Uint8Array> {
     const url = `${this.base}${path}`;
     const cred = this.options.credentials?.get(this.host);
     const withAuth = (): Record<string, string> =>
@@ -194,15 +204,22 @@ class RegistryClient {
     const params = new Map<string, string>();
     for (const m of challenge.matchAll(/(\w+)="([^"]*)"/g)) params.set(m[1]!.toLowerCase(), m[2]!);
     const realm = params.get("realm");
-    if (realm === undefined) throw pullFailed(source, `registry ${this.host} sent a Bearer challenge without realm`);
+    if (realm === undefined)
+      throw pullFailed(source, `registry ${this.host} sent a Bearer challenge without realm`);
     const url = new URL(realm);
     for (const p of ["service", "scope"]) {
       const v = params.get(p);
       if (v !== undefined) url.searchParams.set(p, v);
     }
     const cred = this.options.credentials?.get(this.host);
-    const res = await call(this.doFetch, url.toString(), cred ? { authorization: `Basic ${basic(cred)}` } : {}, source);
-    if (!res.ok) throw pullFailed(source, `token request to ${url.origin}${url.pathname}: HTTP ${res.status}`);
+    const res = await call(
+      this.doFetch,
+      url.toString(),
+      cred ? { authorization: `Basic ${basic(cred)}` } : {},
+      source,
+    );
+    if (!res.ok)
+      throw pullFailed(source, `token request to ${url.origin}${url.pathname}: HTTP ${res.status}`);
     const body = (await res.json()) as { token?: string; access_token?: string };
     const token = body.token ?? body.access_token;
     if (token === undefined) throw pullFailed(source, `registry ${this.host} returned no token`);
@@ -214,7 +231,12 @@ function basic(cred: { username: string; password: string }): string {
   return Buffer.from(`${cred.username}:${cred.password}`).toString("base64");
 }
 
-async function call(doFetch: typeof fetch, url: string, headers: Record<string, string>, source: ChartSource) {
+async function call(
+  doFetch: typeof fetch,
+  url: string,
+  headers: Record<string, string>,
+  source: ChartSource,
+) {
   try {
     return await doFetch(url, { headers, redirect: "follow" });
   } catch (cause) {
@@ -222,21 +244,33 @@ async function call(doFetch: typeof fetch, url: string, headers: Record<string, 
   }
 }
 
-async function text(doFetch: typeof fetch, url: string, headers: Record<string, string>, source: ChartSource) {
+async function text(
+  doFetch: typeof fetch,
+  url: string,
+  headers: Record<string, string>,
+  source: ChartSource,
+) {
   return new TextDecoder().decode(await binary(doFetch, url, headers, source));
 }
 
-async function binary(doFetch: typeof fetch, url: string, headers: Record<string, string>, source: ChartSource) {
+async function binary(
+  doFetch: typeof fetch,
+  url: string,
+  headers: Record<string, string>,
+  source: ChartSource,
+) {
   const res = await call(doFetch, url, headers, source);
   if (!res.ok) throw pullFailed(source, `GET ${url}: HTTP ${res.status}`);
   return new Uint8Array(await res.arrayBuffer());
 }
 
 function pullFailed(source: ChartSource, message: string, cause?: unknown): UserError {
-  return new UserError("CHART_PULL_FAILED", `cannot pull chart ${source.chart} from ${source.url}: ${message}`, {
-    hint: "check the repository URL, the version and the network; for a private registry pass --registry-config",
-    ...(cause === undefined ? {} : { cause }),
-  });
+  return new UserError(
+    "CHART_PULL_FAILED",
+    `cannot pull chart ${source.chart} from ${source.url}: ${message}`,
+    {
+      hint: "check the repository URL, the version and the network; for a private registry pass --registry-config",
+      ...(cause === undefined ? {} : { cause }),
+    },
+  );
 }
-
-

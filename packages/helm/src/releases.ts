@@ -10,7 +10,13 @@ import {
   type SourcePosition,
 } from "@homeops/manifests";
 import { type CachedChart, ChartCache } from "./cache.js";
-import { type HelmEngine, loadHelmEngine, type RenderRequest, type RenderResult, type ValuesSource } from "./engine.js";
+import {
+  type HelmEngine,
+  loadHelmEngine,
+  type RenderRequest,
+  type RenderResult,
+  type ValuesSource,
+} from "./engine.js";
 import { type ChartSource, type PullOptions, pullChart, readRegistryConfig } from "./pull.js";
 import { pickVersion } from "./version.js";
 
@@ -91,7 +97,8 @@ export async function renderHelmReleases(
 ): Promise<HelmRenderReport> {
   const logger = options.logger ?? noopLogger;
   const cache = new ChartCache(options.cacheDir === undefined ? {} : { dir: options.cacheDir });
-  const credentials = options.registryConfig === undefined ? undefined : await readRegistryConfig(options.registryConfig);
+  const credentials =
+    options.registryConfig === undefined ? undefined : await readRegistryConfig(options.registryConfig);
   const apiVersions = options.apiVersions ?? crdApiVersions(graph);
   const releases: HelmReleaseRender[] = [];
   const pending: { render: HelmReleaseRender; request: RenderRequest; hr: HelmReleaseNode; spec: Obj }[] = [];
@@ -140,7 +147,12 @@ export async function renderHelmReleases(
         fail(render, error.message, at(["spec", "chart"]), "helm/chart-unavailable", error.hint);
         continue;
       }
-      render.chart = { name: plan.source.chart, version: entry.version, repository: plan.source.url, digest: entry.digest };
+      render.chart = {
+        name: plan.source.chart,
+        version: entry.version,
+        repository: plan.source.url,
+        digest: entry.digest,
+      };
     }
     const valuesFrom = resolveValuesFrom(graph, hr, spec, render);
     if (valuesFrom === undefined) continue;
@@ -171,9 +183,11 @@ export async function renderHelmReleases(
 
   if (pending.length > 0) {
     logger.debug?.(`helm: rendering ${pending.length} HelmReleases`);
-    const engine = options.engine ?? (await loadHelmEngine(options.modulePath === undefined ? {} : { modulePath: options.modulePath }));
+    const engine =
+      options.engine ??
+      (await loadHelmEngine(options.modulePath === undefined ? {} : { modulePath: options.modulePath }));
     const results = await engine.render(pending.map((p) => p.request));
-    pending.forEach((p, i) => collect(p.render, p.hr, p.spec, results[i]!));
+    for (const [i, p] of pending.entries()) collect(p.render, p.hr, p.spec, results[i]!);
   }
 
   const objects = releases.flatMap((r) => r.objects);
@@ -186,7 +200,8 @@ function planChart(graph: RepoGraph, hr: HelmReleaseNode, spec: Obj): ChartPlan 
   if (ref !== undefined) {
     const kind = str(ref.kind) ?? "";
     const source = findSource(graph, kind, str(ref.name) ?? "", str(ref.namespace) ?? hr.namespace);
-    if (source === undefined) return { kind: "skip", reason: `chartRef ${kind} ${str(ref.name)} is not in the repository` };
+    if (source === undefined)
+      return { kind: "skip", reason: `chartRef ${kind} ${str(ref.name)} is not in the repository` };
     if (kind === "OCIRepository") {
       const url = str(source.spec.url) ?? "";
       const r = isObj(source.spec.ref) ? source.spec.ref : {};
@@ -202,7 +217,8 @@ function planChart(graph: RepoGraph, hr: HelmReleaseNode, spec: Obj): ChartPlan 
     return { kind: "skip", reason: `chartRef kind ${kind} is not supported (OCIRepository, HelmChart)` };
   }
   const chart = isObj(spec.chart) && isObj(spec.chart.spec) ? spec.chart.spec : undefined;
-  if (chart === undefined) return { kind: "skip", reason: "HelmRelease has neither spec.chart.spec nor spec.chartRef" };
+  if (chart === undefined)
+    return { kind: "skip", reason: "HelmRelease has neither spec.chart.spec nor spec.chartRef" };
   return planTemplate(graph, chart, hr.namespace);
 }
 
@@ -217,7 +233,10 @@ function planTemplate(graph: RepoGraph, chart: Obj, namespace: string): ChartPla
     : str(chart.valuesFile) === undefined
       ? undefined
       : [str(chart.valuesFile)!];
-  const common = { ...(valuesFiles === undefined ? {} : { valuesFiles }), ignoreMissing: chart.ignoreMissingValuesFiles === true };
+  const common = {
+    ...(valuesFiles === undefined ? {} : { valuesFiles }),
+    ignoreMissing: chart.ignoreMissingValuesFiles === true,
+  };
   const source = findSource(graph, kind, name, str(sourceRef.namespace) ?? namespace);
   if (source === undefined) return { kind: "skip", reason: `${kind} ${name} is not in the repository` };
   if (kind === "HelmRepository") {
@@ -225,21 +244,32 @@ function planTemplate(graph: RepoGraph, chart: Obj, namespace: string): ChartPla
     const oci = source.spec.type === "oci" || url.startsWith("oci://");
     return {
       kind: "remote",
-      source: oci ? { type: "oci", url: `${url}/${chartName}`, chart: chartName } : { type: "http", url, chart: chartName },
+      source: oci
+        ? { type: "oci", url: `${url}/${chartName}`, chart: chartName }
+        : { type: "http", url, chart: chartName },
       version: str(chart.version) ?? "*",
       insecure: source.spec.insecure === true,
       ...common,
     };
   }
   if (kind === "GitRepository") {
-    if (!source.isRepoRoot) return { kind: "skip", reason: `chart from GitRepository ${source.namespace}/${name}, which is not this repository` };
+    if (!source.isRepoRoot)
+      return {
+        kind: "skip",
+        reason: `chart from GitRepository ${source.namespace}/${name}, which is not this repository`,
+      };
     const rel = chartName.replace(/^\.?\//, "");
     return { kind: "local", dir: join(graph.root, rel), label: rel, ...common };
   }
   return { kind: "skip", reason: `charts from a ${kind} are not fetched` };
 }
 
-function findSource(graph: RepoGraph, kind: string, name: string, namespace: string): FluxSourceNode | undefined {
+function findSource(
+  graph: RepoGraph,
+  kind: string,
+  name: string,
+  namespace: string,
+): FluxSourceNode | undefined {
   return graph.sources.find((s) => s.kind === kind && s.name === name && s.namespace === namespace);
 }
 
@@ -315,7 +345,8 @@ function lookupData(
       const keys = new Set<string>();
       const template = isObj(target.template) ? target.template : {};
       if (isObj(template.data)) for (const k of Object.keys(template.data)) keys.add(k);
-      for (const d of Array.isArray(spec.data) ? spec.data : []) if (isObj(d) && typeof d.secretKey === "string") keys.add(d.secretKey);
+      for (const d of Array.isArray(spec.data) ? spec.data : [])
+        if (isObj(d) && typeof d.secretKey === "string") keys.add(d.secretKey);
       return { data: Object.fromEntries([...keys].map((k) => [k, placeholderValue(k)])), placeholder: true };
     }
     if (o.kind !== kind || o.apiVersion !== "v1") continue;
@@ -365,6 +396,8 @@ function collect(render: HelmReleaseRender, hr: HelmReleaseNode, spec: Obj, resu
     line: hr.object.provenance.line,
     column: hr.object.provenance.column,
   };
+  // what a rendered field came from is the chart's business; the user's handle on it is the release's values
+  const values = isObj(spec.values) ? position(hr.object, ["spec", "values"]) : origin;
   for (const doc of docs) {
     let parsed: unknown[];
     try {
@@ -385,7 +418,8 @@ function collect(render: HelmReleaseRender, hr: HelmReleaseNode, spec: Obj, resu
         "helm.toolkit.fluxcd.io/namespace": hr.namespace,
       };
       const kind = String(value.kind ?? "");
-      const namespace = str(metadata.namespace) ?? (CLUSTER_SCOPED.has(kind) ? undefined : render.releaseNamespace);
+      const namespace =
+        str(metadata.namespace) ?? (CLUSTER_SCOPED.has(kind) ? undefined : render.releaseNamespace);
       const template = doc.path.split("/").slice(1).join("/");
       render.objects.push({
         apiVersion: String(value.apiVersion ?? ""),
@@ -395,9 +429,14 @@ function collect(render: HelmReleaseRender, hr: HelmReleaseNode, spec: Obj, resu
         object: value,
         provenance: {
           ...origin,
-          chain: [...hr.object.provenance.chain, `HelmRelease ${hr.namespace}/${hr.name}`, chartLabel, template],
+          chain: [
+            ...hr.object.provenance.chain,
+            `HelmRelease ${hr.namespace}/${hr.name}`,
+            chartLabel,
+            template,
+          ],
         },
-        locate: () => origin,
+        locate: () => values,
       });
     }
   }
@@ -433,7 +472,10 @@ export function schemaFindings(hr: HelmReleaseNode, chartName: string, message: 
     }
     const m = /^- at '([^']*)': (.*)$/.exec(line);
     if (!m) continue;
-    const pointer = m[1]!.split("/").slice(1).map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
+    const pointer = m[1]!
+      .split("/")
+      .slice(1)
+      .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
     const prefix = chart === chartName ? [] : [chart];
     const path = ["spec", "values", ...prefix, ...pointer];
     const shown = [...prefix, ...pointer].join(".") || "(values)";
@@ -458,7 +500,10 @@ export function schemaFindings(hr: HelmReleaseNode, chartName: string, message: 
 }
 
 /** The source position of the deepest part of `path` present in the object (array indexes as numbers). */
-function position(obj: BuiltObject, path: readonly string[] | ObjectPath): { file: string; line: number; column: number } {
+function position(
+  obj: BuiltObject,
+  path: readonly string[] | ObjectPath,
+): { file: string; line: number; column: number } {
   const present: (string | number)[] = [];
   let node: unknown = obj.object;
   for (const seg of path) {
@@ -474,7 +519,13 @@ function position(obj: BuiltObject, path: readonly string[] | ObjectPath): { fil
   return { file: p.file, line: p.line, column: p.column };
 }
 
-function fail(render: HelmReleaseRender, message: string, at: SourcePosition, ruleId: string, hint?: string): void {
+function fail(
+  render: HelmReleaseRender,
+  message: string,
+  at: SourcePosition,
+  ruleId: string,
+  hint?: string,
+): void {
   render.status = "error";
   render.reason = message;
   render.findings.push({

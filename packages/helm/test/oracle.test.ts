@@ -10,14 +10,18 @@ describe("tools", () => {
   it.runIf(inCi)("the native oracle and the WASM module are built in CI", () => {
     expect(haveTools, "run `bash scripts/build-oracles.sh`").toBe(true);
   });
-  it.skipIf(inCi || haveTools)("skipped: .tools/bin/helm-render or .tools/wasm/helm-render.wasm missing (run scripts/build-oracles.sh)", () => {});
+  it.skipIf(inCi || haveTools)(
+    "skipped: .tools/bin/helm-render or .tools/wasm/helm-render.wasm missing (run scripts/build-oracles.sh)",
+    () => {},
+  );
 });
 
 describe.skipIf(!haveTools)("WASM render equals the native render", () => {
   const cases = oracleCases();
   let wasm: Awaited<ReturnType<typeof render>> | undefined;
   const native = () => renderNative(cases.map((c) => c.request));
-  const render = async () => (await loadHelmEngine({ modulePath: MODULE })).render(cases.map((c) => c.request));
+  const render = async () =>
+    (await loadHelmEngine({ modulePath: MODULE })).render(cases.map((c) => c.request));
 
   it("has at least 20 cases, successes and failures", () => {
     expect(cases.length).toBeGreaterThanOrEqual(20);

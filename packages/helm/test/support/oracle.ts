@@ -13,7 +13,11 @@ export const haveTools = existsSync(ORACLE) && existsSync(MODULE);
 
 /** Renders through the native build of tools/helm-render (the oracle), same protocol as the module. */
 export function renderNative(requests: readonly RenderRequest[]): RenderResult[] {
-  const out = spawnSync(ORACLE, [], { input: toWire(requests, (p) => resolve(p)), encoding: "utf8", maxBuffer: 1 << 30 });
+  const out = spawnSync(ORACLE, [], {
+    input: toWire(requests, (p) => resolve(p)),
+    encoding: "utf8",
+    maxBuffer: 1 << 30,
+  });
   if (out.status !== 0) throw new Error(`oracle failed (${out.status}): ${out.stderr}`);
   return fromWire(out.stdout, requests.length);
 }
