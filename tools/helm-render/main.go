@@ -10,6 +10,8 @@ package main
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,6 +19,7 @@ import (
 	"log/slog"
 	"os"
 	"path"
+	"sort"
 	"strings"
 
 	"helm.sh/helm/v4/pkg/chart/common"
@@ -152,22 +155,9 @@ func fail(res Result, stage string, err error) Result {
 func render(req *Request) Result {
 	res := Result{ID: req.ID, Manifests: []Document{}, Hooks: []Document{}, CRDs: []Document{}}
 
-	var loaded any
-	var err error
-	switch {
-	case len(req.Archive) > 0:
-		loaded, err = loader.LoadArchive(bytes.NewReader(req.Archive))
-	case req.Chart != "":
-		loaded, err = loader.Load(req.Chart)
-	default:
-		err = errors.New("no chart given (chart path or archive)")
-	}
+	ch, err := loadChart(req)
 	if err != nil {
 		return fail(res, "load", err)
-	}
-	ch, ok := loaded.(*chart.Chart)
-	if !ok {
-		return fail(res, "load", errors.New("invalid chart apiVersion"))
 	}
 	res.Chart = &ChartInfo{Name: ch.Metadata.Name, Version: ch.Metadata.Version, AppVersion: ch.Metadata.AppVersion, APIVersion: ch.Metadata.APIVersion, Type: ch.Metadata.Type}
 
@@ -221,11 +211,11 @@ func render(req *Request) Result {
 	}
 	top, err := util.ToRenderValuesWithSchemaValidation(ch, vals, options, caps, req.SkipSchema)
 	if err != nil {
-		stage := "values"
 		if strings.HasPrefix(err.Error(), "values don't meet the specifications of the schema") {
-			stage = "schema"
+			res.Error = &Failure{Stage: "schema", Message: sortSchemaErrors(err.Error())}
+			return res
 		}
-		return fail(res, stage, err)
+		return fail(res, "values", err)
 	}
 
 	// A client-side render: no cluster, so `lookup` returns empty maps (as `helm template`).
@@ -235,8 +225,16 @@ func render(req *Request) Result {
 		return fail(res, "render", err)
 	}
 
+	// Helm walks the rendered files in Go map order (random from run to run); sorted here so
+	// that the same inputs always give the same notes.
+	names := make([]string, 0, len(files))
+	for k := range files {
+		names = append(names, k)
+	}
+	sort.Strings(names)
 	var notes bytes.Buffer
-	for k, v := range files {
+	for _, k := range names {
+		v := files[k]
 		if strings.HasSuffix(k, "NOTES.txt") {
 			if req.SubNotes || k == path.Join(ch.Name(), "templates", "NOTES.txt") {
 				if notes.Len() > 0 {
@@ -284,6 +282,95 @@ func render(req *Request) Result {
 	}
 	res.Manifest = manifest.String()
 	return res
+}
+
+// loaded charts of this batch, by path or archive digest: a batch renders the same chart for many
+// releases, and loading (file reads, YAML parsing) is a third of a render under WASI.
+var loadedCharts = map[string]*chart.Chart{}
+
+// loadChart returns a private copy of the requested chart: rendering mutates a chart (dependency
+// conditions, aliases, import-values, valuesFiles), so every request gets its own clone.
+func loadChart(req *Request) (*chart.Chart, error) {
+	var key string
+	switch {
+	case len(req.Archive) > 0:
+		sum := sha256.Sum256(req.Archive)
+		key = "archive:" + hex.EncodeToString(sum[:])
+	case req.Chart != "":
+		key = "path:" + req.Chart
+	default:
+		return nil, errors.New("no chart given (chart path or archive)")
+	}
+	if ch, ok := loadedCharts[key]; ok {
+		return cloneChart(ch), nil
+	}
+	var loaded any
+	var err error
+	if len(req.Archive) > 0 {
+		loaded, err = loader.LoadArchive(bytes.NewReader(req.Archive))
+	} else {
+		loaded, err = loader.Load(req.Chart)
+	}
+	if err != nil {
+		return nil, err
+	}
+	ch, ok := loaded.(*chart.Chart)
+	if !ok {
+		return nil, errors.New("invalid chart apiVersion")
+	}
+	loadedCharts[key] = ch
+	return cloneChart(ch), nil
+}
+
+// cloneChart copies everything a render may change (metadata and its dependency list, values, the
+// subchart tree); templates, files and schemas are shared read-only.
+func cloneChart(c *chart.Chart) *chart.Chart {
+	out := *c
+	if c.Metadata != nil {
+		md := *c.Metadata
+		if c.Metadata.Dependencies != nil {
+			md.Dependencies = make([]*chart.Dependency, len(c.Metadata.Dependencies))
+			for i, d := range c.Metadata.Dependencies {
+				dd := *d
+				md.Dependencies[i] = &dd
+			}
+		}
+		out.Metadata = &md
+	}
+	if c.Values != nil {
+		out.Values = copyValue(c.Values).(map[string]any)
+	}
+	deps := make([]*chart.Chart, 0, len(c.Dependencies()))
+	for _, d := range c.Dependencies() {
+		deps = append(deps, cloneChart(d))
+	}
+	out.SetDependencies(deps...)
+	return &out
+}
+
+func copyValue(v any) any {
+	switch t := v.(type) {
+	case map[string]any:
+		m := make(map[string]any, len(t))
+		for k, x := range t {
+			m[k] = copyValue(x)
+		}
+		return m
+	case common.Values:
+		m := make(map[string]any, len(t))
+		for k, x := range t {
+			m[k] = copyValue(x)
+		}
+		return common.Values(m)
+	case []any:
+		l := make([]any, len(t))
+		for i, x := range t {
+			l[i] = copyValue(x)
+		}
+		return l
+	default:
+		return v
+	}
 }
 
 // composeValues merges valuesFrom in order and the inline values last, exactly as
@@ -367,6 +454,25 @@ func replaceChartValues(ch *chart.Chart, files []string, ignoreMissing bool) err
 	}
 	ch.Values = merged
 	return nil
+}
+
+// sortSchemaErrors orders the "- at '/path': ..." lines of each chart's block of a schema
+// failure: the JSON Schema validator reports them in Go map order (random from run to run).
+func sortSchemaErrors(msg string) string {
+	lines := strings.Split(msg, "\n")
+	for i := 0; i < len(lines); {
+		if !strings.HasPrefix(lines[i], "- ") {
+			i++
+			continue
+		}
+		j := i
+		for j < len(lines) && strings.HasPrefix(lines[j], "- ") {
+			j++
+		}
+		sort.Strings(lines[i:j])
+		i = j
+	}
+	return strings.Join(lines, "\n")
 }
 
 func isTestHook(events []string) bool {

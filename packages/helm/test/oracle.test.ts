@@ -34,6 +34,14 @@ describe.skipIf(!haveTools)("WASM render equals the native render", () => {
   });
 
   const expected = haveTools ? native() : [];
+
+  // the program loads each chart once per batch and renders private copies: a render must not leak into the next
+  it("a batch renders each case exactly as a batch of one does (native)", () => {
+    const alone = cases.map((c) => JSON.stringify(renderNative([c.request])[0]));
+    expect(expected.map((r) => JSON.stringify(r))).toEqual(alone);
+    const reversed = renderNative([...cases].reverse().map((c) => c.request)).reverse();
+    expect(reversed.map((r) => JSON.stringify(r))).toEqual(alone);
+  });
   cases.forEach((c, i) => {
     it(c.name, () => {
       const ours = wasm?.[i];
