@@ -53,6 +53,8 @@ export interface HelmReleaseRender {
   /** Why it was skipped or failed. */
   reason?: string;
   chart?: { name: string; version: string; repository: string; digest?: string };
+  /** For a release skipped because its chart is not cached: what to pull (`version` may be a range). */
+  missing?: { repository: string; chart: string; version: string };
   releaseName: string;
   releaseNamespace: string;
   /** Rendered objects (CRDs per install.crds, manifests, hooks except tests), with provenance. */
@@ -139,6 +141,7 @@ export async function renderHelmReleases(
         });
         if (entry === undefined) {
           render.reason = `chart ${plan.source.chart}@${plan.version} from ${plan.source.url} is not in the chart cache (run with --allow-network to pull it)`;
+          render.missing = { repository: plan.source.url, chart: plan.source.chart, version: plan.version };
           continue;
         }
         chart = { archive: await cache.read(entry) };
