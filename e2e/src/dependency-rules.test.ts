@@ -210,6 +210,24 @@ describe("package dependency rules (DESIGN.md's allowed edges)", () => {
     for (const node of graph.keys()) visit(node, []);
   });
 
+  it("typechecks test code: a package with .ts files under test/ runs tsc over tsconfig.test.json", () => {
+    for (const pkg of packages) {
+      let tests: string[];
+      try {
+        tests = sourceFiles(join(pkg.dir, "test")).filter((f) => !f.endsWith(".d.ts"));
+      } catch {
+        continue;
+      }
+      if (tests.length === 0) continue;
+      const script = (pkg.manifest as { scripts?: Record<string, string> }).scripts?.typecheck ?? "";
+      expect(script, `${pkg.short}: typecheck script`).toContain("tsconfig.test.json");
+      const config = JSON.parse(readFileSync(join(pkg.dir, "tsconfig.test.json"), "utf8")) as {
+        include?: string[];
+      };
+      expect(config.include, `${pkg.short}/tsconfig.test.json`).toContain("test");
+    }
+  });
+
   it("keeps @kubernetes/client-node inside flux-bridge", () => {
     for (const pkg of packages.filter((p) => p.short !== "flux-bridge")) {
       expect(pkg.manifest.dependencies?.["@kubernetes/client-node"], pkg.short).toBeUndefined();
