@@ -8,7 +8,7 @@ import which from "which";
 
 const run = promisify(execFile);
 
-export const REPO_ROOT = resolve(import.meta.dirname, "../../../..");
+export const REPO_ROOT = resolve(import.meta.dirname, "../../..");
 
 /** The oracle binary (.tools/bin, PATH, ~/go/bin), or undefined. */
 export function findOracle(): string | undefined {
