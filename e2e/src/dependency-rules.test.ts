@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
+import { findCycles } from "@homeops/invariants";
 import { describe, expect, it } from "vitest";
 import { repoRoot } from "./tools.js";
 
@@ -198,16 +199,16 @@ describe("package dependency rules (DESIGN.md's allowed edges)", () => {
 
   it("has no dependency cycles", () => {
     const graph = new Map(packages.map((p) => [p.short, workspaceDeps(p.manifest.dependencies)]));
-    const state = new Map<string, "visiting" | "done">();
-    const visit = (node: string, path: string[]): void => {
-      if (state.get(node) === "done") return;
-      if (state.get(node) === "visiting")
-        throw new Error(`dependency cycle: ${[...path, node].join(" -> ")}`);
-      state.set(node, "visiting");
-      for (const next of graph.get(node) ?? []) visit(next, [...path, node]);
-      state.set(node, "done");
-    };
-    for (const node of graph.keys()) visit(node, []);
+    expect(findCycles(graph).map((c) => c.join(" -> "))).toEqual([]);
+    // the same helper finds a planted one
+    expect(
+      findCycles(
+        new Map([
+          ["a", ["b"]],
+          ["b", ["a"]],
+        ]),
+      ),
+    ).toEqual([["a", "b", "a"]]);
   });
 
   it("typechecks test code: a package with .ts files under test/ runs tsc over tsconfig.test.json", () => {
