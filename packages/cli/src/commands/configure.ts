@@ -17,8 +17,8 @@ export interface ConfigureStage {
   id: string;
   /** what the user sees, e.g. `kubernetes:kubeconform` */
   title: string;
-  /** runs the stage (a command's exported function); absent = not delivered yet */
-  run?: (ctx: CliContext) => Promise<ExitCode>;
+  /** runs the stage (a command's exported function); absent = not delivered yet; `notRun` = cannot run yet, and why */
+  run?: (ctx: CliContext) => Promise<ExitCode | { notRun: string }>;
   /** why it does not run yet, shown as `not run (…)` */
   pending?: string;
 }
@@ -38,7 +38,11 @@ export const configureStages: ConfigureStage[] = [
     title: "kubernetes:check",
     run: async (ctx) => (await import("./check.js")).checkStage(ctx),
   },
-  { id: "talos", title: "talos", pending: "arrives with the talos package" },
+  {
+    id: "talos",
+    title: "talos",
+    run: async (ctx) => (await import("./talos.js")).talosStage(ctx),
+  },
 ];
 
 export interface ConfigureOptions {
@@ -129,6 +133,10 @@ export async function configureRepository(ctx: CliContext, options: ConfigureOpt
       continue;
     }
     const code = await stage.run(ctx);
+    if (typeof code === "object") {
+      status(stage.title, c.yellow(`not run (${code.notRun})`));
+      continue;
+    }
     status(stage.title, code === ExitCode.Clean ? c.green("passed") : c.red("failed"));
     if (code > exit) exit = code;
   }

@@ -165,13 +165,10 @@ const talosSchema = z
       .default(() => [])
       .meta({ description: "system extensions of the schematic (set schematicId to the matching id)" }),
     installDisk: fields.devicePath("install disk of nodes that name none").optional(),
-    cni: z
-      .enum(["cilium", "flannel"])
-      .optional()
-      .meta({
-        description:
-          "CNI: cilium (default; Talos installs no CNI, cilium is deployed by the repo) or Talos' flannel",
-      }),
+    cni: z.enum(["cilium", "flannel"]).optional().meta({
+      description:
+        "CNI: cilium (default; Talos installs no CNI, cilium is deployed by the repo) or Talos' flannel",
+    }),
   })
   .meta({ description: "Talos and Kubernetes versions and node image defaults" });
 
