@@ -300,7 +300,8 @@ async function selfSignedCA(name: string, key: KeyPair, alg: Algorithm, now: Dat
 }
 
 /** A new OS (Talos API) CA: Ed25519, O=talos, 10 years. */
-export async function generateTalosCA(now = new Date()): Promise<PemPair> {
+export async function generateTalosCA(at = new Date()): Promise<PemPair> {
+  const now = new Date(at);
   now.setUTCMilliseconds(0);
   const key = await ed25519Key();
   return { crt: b64(await selfSignedCA("O=talos", key, ed25519, now)), key: b64(key.pem) };
@@ -313,8 +314,8 @@ export interface GenerateSecretsOptions {
 
 /** A new bundle exactly as `talosctl gen secrets` makes it for a Talos ≥ 1.7 contract. */
 export async function generateSecretsBundle(options: GenerateSecretsOptions = {}): Promise<SecretsBundle> {
-  const now = options.now ?? new Date();
   // Go's x509 truncates to seconds
+  const now = new Date(options.now ?? new Date());
   now.setUTCMilliseconds(0);
   const ecdsaSign = { name: "ECDSA", hash: "SHA-256" } as EcdsaParams;
   const etcdKey = await newEcdsaKey();

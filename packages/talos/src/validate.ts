@@ -541,6 +541,7 @@ function validatorFor(schema: object, def: string): ValidateFunction | undefined
   return fn;
 }
 
+/** Line numbers of the text being validated (set per validateMachineConfig call; validation is synchronous). */
 let lineCounter = new LineCounter();
 const lineAt = (node: Node | undefined): number | undefined =>
   node?.range ? lineCounter.linePos(node.range[0]).line : undefined;
