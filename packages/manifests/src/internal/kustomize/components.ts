@@ -1,7 +1,7 @@
 // Stage 3, components (kusttarget.go accumulateComponents): each Component is accumulated into the
 // including kustomization's resource list, so its generators and transformers act on those objects.
-import { posix } from "node:path";
 import type { SourcePosition } from "../../types.js";
+import { joinPath } from "../files.js";
 import type { Builder } from "../kustomize.js";
 import type { Res } from "../res.js";
 import { err, type Kustomization, pos } from "./common.js";
@@ -28,7 +28,7 @@ export async function accumulateComponent(
     });
     return;
   }
-  const dir = posix.normalize(posix.join(kust.dir, entry));
+  const dir = joinPath(kust.dir, entry);
   if ((await b.ctx.files.kind(dir)) !== "dir") {
     b.fail(err("build/missing-component", `${kust.file}: component '${entry}' does not exist`, at));
     return;

@@ -1,9 +1,9 @@
 // Stage 5, patches: patchesStrategicMerge, patches (strategic merge or JSON 6902, with target selectors;
 // Flux's spec.patches after the directory's own) and patchesJson6902, and how patch files are read.
-import { posix } from "node:path";
 import type { YamlDocument } from "@homeops/core";
 import jsonpatch from "fast-json-patch";
 import type { SourcePosition } from "../../types.js";
+import { joinPath } from "../files.js";
 import { parseGoYaml } from "../go-yaml.js";
 import type { Builder, KustomizationOverride } from "../kustomize.js";
 import {
@@ -255,7 +255,7 @@ export async function loadRaw(
   path: string,
   at: SourcePosition,
 ): Promise<unknown[] | undefined> {
-  const rel = posix.normalize(posix.join(kust.dir, path));
+  const rel = joinPath(kust.dir, path);
   const loaded = await b.ctx.files.yaml(rel);
   if (!loaded.ok) {
     if (loaded.finding.ruleId === "build/missing-file") {
@@ -276,7 +276,7 @@ export async function loadPatch(
   if (inlineAllowed && (path.includes("\n") || /^\s*(apiVersion|kind|metadata):/.test(path))) {
     return parseInlinePatch(b, path, at);
   }
-  const rel = posix.normalize(posix.join(kust.dir, path));
+  const rel = joinPath(kust.dir, path);
   const loaded = await b.ctx.files.yaml(rel);
   if (!loaded.ok) {
     if (loaded.finding.ruleId === "build/missing-file") {

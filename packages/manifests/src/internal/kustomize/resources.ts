@@ -1,8 +1,8 @@
 // Stage 1, accumulate resources (kusttarget.go accumulateResources): files, directories (built as bases,
 // shared through the run's cache), List kinds and remote URLs, with kustomize's duplicate-id check.
-import { posix } from "node:path";
 import type { YamlDocument } from "@homeops/core";
 import type { SourcePosition } from "../../types.js";
+import { joinPath } from "../files.js";
 import { parseGoYaml } from "../go-yaml.js";
 import type { Builder } from "../kustomize.js";
 import {
@@ -37,7 +37,7 @@ export async function accumulateResource(
     await remote(b, kust, entry, at, ra, chain);
     return;
   }
-  const rel = posix.normalize(posix.join(kust.dir, entry));
+  const rel = joinPath(kust.dir, entry);
   if (rel.startsWith("../") || rel === "..") {
     b.fail(err("build/path-outside-root", `${kust.file}: resource '${entry}' is outside the repository`, at));
     return;

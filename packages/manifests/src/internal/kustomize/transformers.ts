@@ -73,7 +73,10 @@ export async function runTransformers(
       if (isObj(rep) && typeof rep.path === "string" && rep.source === undefined) {
         const loaded = await loadRaw(b, kust, rep.path, at);
         if (loaded === undefined) continue;
-        for (const d of loaded) if (isObj(d)) for (const f of applyReplacements(ra, d, at)) b.fail(f);
+        // the file holds one replacement per document, or a list of them (kustomize reads both)
+        for (const d of loaded.flatMap((v) => (Array.isArray(v) ? v : [v]))) {
+          if (isObj(d)) for (const f of applyReplacements(ra, d, at)) b.fail(f);
+        }
         continue;
       }
       if (!isObj(rep)) continue;
