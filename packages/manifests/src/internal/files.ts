@@ -100,7 +100,14 @@ export class FileStore {
   private filter: Promise<ArtifactFilter> | undefined;
   private sourceIgnore: string | undefined;
 
-  constructor(readonly root: string) {}
+  /**
+   * `artifact: true` (Flux builds) sees the repository as source-controller packs it (default exclusions,
+   * `.sourceignore`, `spec.ignore`); `false` (plain `kustomize build`) sees every file.
+   */
+  constructor(
+    readonly root: string,
+    private readonly artifact = true,
+  ) {}
 
   /** The flux-system GitRepository's `spec.ignore` (call before the first listing). */
   setSourceIgnore(patterns: string | undefined): void {
@@ -182,13 +189,16 @@ export class FileStore {
     const rel = canonicalPath(path);
     let p = this.dirCache.get(rel);
     if (!p) {
-      p = Promise.all([readdir(this.abs(rel), { withFileTypes: true }), this.artifactFilter()]).then(
+      p = Promise.all([
+        readdir(this.abs(rel), { withFileTypes: true }),
+        this.artifact ? this.artifactFilter() : undefined,
+      ]).then(
         ([entries, filter]) =>
           entries
             .map((e) => ({ name: e.name, dir: e.isDirectory(), link: e.isSymbolicLink() }))
             .filter((e) => {
               const child = rel === "." ? e.name : `${rel}/${e.name}`;
-              return !isExcludedFromArtifact(child) && !filter.excludes(child, e.dir);
+              return !filter || (!isExcludedFromArtifact(child) && !filter.excludes(child, e.dir));
             })
             .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
         () => [],

@@ -234,7 +234,8 @@ export class Builder {
       return [];
     }
     const kind = kust.k.kind;
-    if (kind === "Component") {
+    // a Component directory built on its own is accumulated like a Kustomization (kustomize and Flux both do)
+    if (kind === "Component" && stack.length > 0) {
       this.fail(
         err(
           "build/component-as-resource",
