@@ -179,7 +179,7 @@ async function oracleParity(dir, repo, graphs) {
           continue;
         }
         const ours = JSON.stringify(normalizeObjects(node.objects.map((o) => o.object)));
-        const expected = JSON.stringify(normalizeObjects(t.objects));
+        const expected = JSON.stringify(normalizeObjects(t.objects ?? []));
         if (ours === expected) out.equal++;
         else {
           out.differ.push({
@@ -197,7 +197,7 @@ async function oracleParity(dir, repo, graphs) {
               `${base}.ours.json`,
               JSON.stringify(normalizeObjects(node.objects.map((o) => o.object)), null, 2),
             );
-            await writeFile(`${base}.oracle.json`, JSON.stringify(normalizeObjects(t.objects), null, 2));
+            await writeFile(`${base}.oracle.json`, JSON.stringify(normalizeObjects(t.objects ?? []), null, 2));
           }
         }
       }

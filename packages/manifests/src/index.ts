@@ -1,5 +1,11 @@
 export { buildKustomizationDir } from "./build-kustomization.js";
 export { buildFluxKustomization, buildRepoGraph, placeholderValue } from "./build-repo.js";
+export {
+  discoverFluxRoots,
+  type FluxRoot,
+  type FluxRootDiscovery,
+  type FluxRootSource,
+} from "./discover-roots.js";
 export type {
   BuildKustomizationOptions,
   BuildRepoOptions,

@@ -3,9 +3,9 @@ import { existsSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { promisify } from "node:util";
-import { type Finding, UserError } from "@homeops/core";
+import { type Finding, sortFindings, UserError } from "@homeops/core";
 import type { InvariantsReport, InvariantsSettings } from "@homeops/invariants";
-import type { RepoGraph } from "@homeops/manifests";
+import type { FluxRoot, RepoGraph } from "@homeops/manifests";
 import type { ClusterConfig } from "@homeops/schema";
 import { Option } from "commander";
 import type { CommandSpec } from "../command.js";
@@ -39,7 +39,11 @@ export interface CheckRun {
   report: InvariantsReport;
   /** findings of the settings file itself */
   settingsFindings: Finding[];
+  /** the first root's graph */
   graph: RepoGraph;
+  /** one graph per Flux root (several clusters: several graphs) */
+  graphs: RepoGraph[];
+  roots: FluxRoot[];
   timings: CheckTimings;
 }
 
@@ -107,28 +111,69 @@ export async function runCheck(
     settingsFindings = parsed.findings;
   }
   const kubernetesDir = settings?.kubernetesDir ?? "kubernetes";
-  const clusterRoot = options.clusterRoot ?? `${kubernetesDir}/flux`;
-  if (!existsSync(join(root, clusterRoot)) || !statSync(join(root, clusterRoot)).isDirectory()) {
-    throw new UserError("FILE_NOT_FOUND", `${clusterRoot}: no such directory (the Flux cluster root)`, {
-      hint: "run from the repository root (or pass -C <repo>), or name the Flux entry points with --cluster-root",
-    });
+  const { discoverFluxRoots } = await import("@homeops/manifests");
+  const roots: FluxRoot[] = options.clusterRoot
+    ? [{ path: options.clusterRoot, source: "kubernetes/flux", reason: "--cluster-root" }]
+    : (() => {
+        const found = discoverFluxRoots(root);
+        if (found.roots.length > 0) return found.roots;
+        return [{ path: `${kubernetesDir}/flux`, source: "kubernetes/flux", reason: "default" } as FluxRoot];
+      })();
+  for (const r of roots) {
+    if (!existsSync(join(root, r.path)) || !statSync(join(root, r.path)).isDirectory()) {
+      throw new UserError("FILE_NOT_FOUND", `${r.path}: no such directory (the Flux cluster root)`, {
+        hint: "run from the repository root (or pass -C <repo>), or name the Flux entry points with --cluster-root",
+      });
+    }
   }
   const config = await loadConfig(ctx, root, options.config);
   const read = performance.now();
   ctx.progress("building every Flux Kustomization");
-  const graph = await buildRepoGraph(root, { clusterRoot, strict: false, logger: ctx.logger });
+  const graphs: RepoGraph[] = [];
+  for (const r of roots) {
+    ctx.progress(`Flux root${r.cluster ? ` [${r.cluster}]` : ""}: ${r.path} (${r.reason})`);
+    graphs.push(await buildRepoGraph(root, { clusterRoot: r.path, strict: false, logger: ctx.logger }));
+  }
   const built = performance.now();
   ctx.progress("checking invariants");
-  const report = inv.checkInvariants(
-    { files, graph, ...(config ? { config } : {}), ...(settings ? { settings } : {}) },
-    options.rule && options.rule.length > 0 ? { only: options.rule } : {},
+  // one report per cluster, merged (a finding two clusters share is reported once)
+  const reports = graphs.map((graph) =>
+    inv.checkInvariants(
+      { files, graph, ...(config ? { config } : {}), ...(settings ? { settings } : {}) },
+      options.rule && options.rule.length > 0 ? { only: options.rule } : {},
+    ),
   );
+  const report = mergeReports(reports);
+  const graph = graphs[0]!;
   const end = performance.now();
   return {
     report,
     settingsFindings,
     graph,
+    graphs,
+    roots,
     timings: { read: read - start, build: built - read, rules: end - built, total: end - start },
+  };
+}
+
+function mergeReports(reports: InvariantsReport[]): InvariantsReport {
+  if (reports.length === 1) return reports[0]!;
+  const once = <T>(items: T[]): T[] => {
+    const seen = new Set<string>();
+    return items.filter((item) => {
+      const key = JSON.stringify(item);
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+  };
+  return {
+    findings: sortFindings(once(reports.flatMap((r) => r.findings))),
+    suppressed: once(reports.flatMap((r) => r.suppressed)),
+    rulesRun: once(reports.flatMap((r) => r.rulesRun)),
+    rulesSkipped: once(reports.flatMap((r) => r.rulesSkipped)),
+    filesChecked: Math.max(...reports.map((r) => r.filesChecked)),
+    filesParsedOutsideBuild: once(reports.flatMap((r) => r.filesParsedOutsideBuild)),
   };
 }
 
@@ -192,23 +237,28 @@ async function checkAction(ctx: CliContext, dir: string, options: CheckCommandOp
   ]);
   registerReporter(sarifReporter);
   registerReporter(githubReporter);
-  const { report, settingsFindings, graph, timings } = await runCheck(ctx, root, options);
+  const { report, settingsFindings, graphs, roots, timings } = await runCheck(ctx, root, options);
   ctx.logger.debug(
     `read ${timings.read.toFixed(0)} ms, build ${timings.build.toFixed(0)} ms, rules ${timings.rules.toFixed(0)} ms (${(
       (100 * timings.rules) / timings.total
     ).toFixed(1)}% of ${timings.total.toFixed(0)} ms)`,
   );
   const findings = [...settingsFindings, ...report.findings];
-  const summary = `${report.rulesRun.length} rules over ${report.filesChecked} files and ${graph.kustomizations.length} Flux Kustomizations${
+  const kustomizations = graphs.reduce((n, g) => n + g.kustomizations.length, 0);
+  const rootsLine = roots
+    .map((r) => `${r.cluster ? `[${r.cluster}] ` : ""}${r.path} (${r.reason})`)
+    .join(", ");
+  const summary = `${report.rulesRun.length} rules over ${report.filesChecked} files and ${kustomizations} Flux Kustomizations${
     report.suppressed.length > 0 ? `; ${report.suppressed.length} suppressed` : ""
-  }`;
+  }; Flux root${roots.length === 1 ? "" : "s"}: ${rootsLine}`;
   const data = {
     rulesRun: report.rulesRun,
     rulesSkipped: report.rulesSkipped,
     suppressed: report.suppressed.map((s) => ({ ...s.finding, suppressedBy: s.by, reason: s.reason })),
     filesChecked: report.filesChecked,
     filesParsedOutsideBuild: report.filesParsedOutsideBuild,
-    kustomizations: graph.kustomizations.length,
+    kustomizations,
+    roots,
     timingsMs: Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, Math.round(v)])),
   };
   if (options.output === "text") {

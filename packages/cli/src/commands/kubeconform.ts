@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { type Finding, toPosixPath, UserError } from "@homeops/core";
-import type { BuiltObject } from "@homeops/manifests";
+import type { BuiltObject, FluxRoot } from "@homeops/manifests";
 import type { ObjectStatus, SchemaCatalog } from "@homeops/schema";
 import { type Command, InvalidArgumentError, Option } from "commander";
 import type { CommandSpec, Runner } from "../command.js";
@@ -142,7 +142,7 @@ export async function validateManifests(
     ...(options.schemaCache === false ? {} : schemaCacheDir(ctx)),
   });
 
-  const { units, findings, kustomizations } = await collectObjects(ctx, target, options);
+  const { units, findings, kustomizations, roots } = await collectObjects(ctx, target, options);
 
   const objects: ObjectReport[] = [];
   const cases: ReportCase[] = [];
@@ -239,13 +239,16 @@ export async function validateManifests(
     });
   }
 
-  const summary = `${units.length} resources found in ${kustomizations} builds - Valid: ${counts.valid}, Invalid: ${counts.invalid}, Errors: ${counts.error}, Skipped: ${counts.skipped}`;
+  const rootsLine = roots
+    .map((r) => `${r.cluster ? `[${r.cluster}] ` : ""}${r.path} (${r.reason})`)
+    .join(", ");
+  const summary = `Flux root${roots.length === 1 ? "" : "s"}: ${rootsLine || "none"}\n${units.length} resources found in ${kustomizations} builds - Valid: ${counts.valid}, Invalid: ${counts.invalid}, Errors: ${counts.error}, Skipped: ${counts.skipped}`;
   if (options.output === "text" && options.summary) printBreakdown(ctx, objects);
   return emitReport(ctx, options.output, {
     command,
     findings,
     summary,
-    data: { counts, objects, cases, kubernetesVersion: catalog.kubernetesVersion },
+    data: { counts, objects, cases, kubernetesVersion: catalog.kubernetesVersion, roots },
   });
 }
 
@@ -272,7 +275,7 @@ async function collectObjects(
   ctx: CliContext,
   target: string,
   options: KubeconformCommandOptions,
-): Promise<{ units: Unit[]; findings: Finding[]; kustomizations: number }> {
+): Promise<{ units: Unit[]; findings: Finding[]; kustomizations: number; roots: FluxRoot[] }> {
   const root = ctx.cwd;
   const manifests = await import("@homeops/manifests");
   const units: Unit[] = [];
@@ -280,12 +283,13 @@ async function collectObjects(
   let kustomizations = 0;
   const covered = new Set<string>();
 
-  const clusterRoot = options.clusterRoot ?? `${target === "." ? "" : `${target}/`}flux`;
-  if (existsSync(join(root, clusterRoot))) {
-    ctx.progress(`building Flux Kustomizations from ${clusterRoot}`);
+  const roots = findRoots(root, target, options.clusterRoot, manifests.discoverFluxRoots);
+  for (const r of roots) {
+    ctx.progress(`Flux root${r.cluster ? ` [${r.cluster}]` : ""}: ${r.path} (${r.reason})`);
     const graph = await manifests.buildRepoGraph(root, {
-      clusterRoot,
+      clusterRoot: r.path,
       allowNetwork: options.allowNetwork,
+      ...(r.strict !== undefined ? { strict: r.strict } : {}),
       logger: ctx.logger,
     });
     findings.push(...graph.findings);
@@ -293,17 +297,16 @@ async function collectObjects(
       kustomizations++;
       covered.add(ks.path);
       for (const object of ks.objects) {
-        units.push({ origin: `Kustomization ${ks.namespace}/${ks.name}`, object });
+        units.push({
+          origin: `${r.cluster ? `[${r.cluster}] ` : ""}Kustomization ${ks.namespace}/${ks.name}`,
+          object,
+        });
         for (const link of object.provenance.chain) {
           const file = KUSTOMIZATION_FILES.find((name) => link === name || link.endsWith(`/${name}`));
           if (file) covered.add(toPosixPath(dirname(link)));
         }
       }
     }
-  } else if (options.clusterRoot) {
-    throw new UserError("FILE_NOT_FOUND", `${clusterRoot}: no such directory`, {
-      hint: "--cluster-root names the directory holding the Flux entry points",
-    });
   }
 
   for (const dir of findKustomizationDirs(root, target)) {
@@ -317,7 +320,36 @@ async function collectObjects(
     findings.push(...build.findings);
     for (const object of build.objects) units.push({ origin: `kustomize ${dir}`, object });
   }
-  return { units, findings, kustomizations };
+  return { units, findings, kustomizations, roots };
+}
+
+/** The Flux roots to build: `--cluster-root`, else what bootstraps Flux in the repository. */
+export function findRoots(
+  root: string,
+  target: string,
+  clusterRoot: string | undefined,
+  discoverFluxRoots: typeof import("@homeops/manifests").discoverFluxRoots,
+): FluxRoot[] {
+  if (clusterRoot) {
+    if (!existsSync(join(root, clusterRoot))) {
+      throw new UserError("FILE_NOT_FOUND", `${clusterRoot}: no such directory`, {
+        hint: "--cluster-root names the directory holding the Flux entry points",
+      });
+    }
+    return [{ path: clusterRoot, source: "kubernetes/flux", reason: "--cluster-root" }];
+  }
+  const found = discoverFluxRoots(root);
+  // the roots inside the directory asked for (a sub-directory without one is a plain kustomize run)
+  const inside = found.roots.filter(
+    (r) => target === "." || r.path === target || r.path.startsWith(`${target}/`),
+  );
+  if (found.roots.length > 0) return inside;
+  const legacy = `${target === "." ? "" : `${target}/`}flux`;
+  if (existsSync(join(root, legacy)))
+    return [{ path: legacy, source: "kubernetes/flux", reason: `${legacy} (default)` }];
+  throw new UserError("FILE_NOT_FOUND", "no Flux root found in this repository", {
+    hint: `looked for ${found.lookedFor.join("; ")}${found.ignored.length > 0 ? `; left out: ${found.ignored.join("; ")}` : ""}. Name the root with --cluster-root <dir>`,
+  });
 }
 
 /** Directories under `target` holding a kustomization file that is not a Component (repo-relative). */
