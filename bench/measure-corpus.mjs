@@ -72,6 +72,7 @@ async function measureRepo(dir, repo, result) {
       clusterRoot: r.path,
       ...(r.options ?? {}),
     });
+    for (const k of graph.kustomizations) k.strict = r.strict ?? true;
     graphs.push({ root: r, graph });
   }
   result.kustomizations = countKustomizations(graphs);
@@ -84,12 +85,19 @@ async function measureRepo(dir, repo, result) {
 async function findRoots(dir, override) {
   if (override.clusterRoot) return [{ path: override.clusterRoot, how: "override" }];
   if (typeof manifests.discoverFluxRoots === "function") {
-    const found = await manifests.discoverFluxRoots(dir);
+    const found = manifests.discoverFluxRoots(dir);
+    if (found.roots.length === 0)
+      return [{ path: "kubernetes/flux", how: `nothing found (${found.lookedFor.length} patterns)` }];
     return found.roots.map((r) => ({
       cluster: r.cluster,
       path: r.path,
-      how: r.reason,
-      options: r.buildOptions ?? {},
+      how: `${r.source}: ${r.reason}${r.strictReason ? `; strict=${r.strict} from ${r.strictReason}` : ""}`,
+      options: {
+        ...(r.strict !== undefined ? { strict: r.strict } : {}),
+        ...(r.url ? { repositoryUrl: r.url } : {}),
+        ...(r.repositorySources ? { repositorySources: r.repositorySources } : {}),
+      },
+      strict: r.strict ?? true,
     }));
   }
   return [{ path: "kubernetes/flux", how: "default (no discovery)" }];
@@ -197,7 +205,10 @@ async function oracleParity(dir, repo, graphs) {
               `${base}.ours.json`,
               JSON.stringify(normalizeObjects(node.objects.map((o) => o.object)), null, 2),
             );
-            await writeFile(`${base}.oracle.json`, JSON.stringify(normalizeObjects(t.objects ?? []), null, 2));
+            await writeFile(
+              `${base}.oracle.json`,
+              JSON.stringify(normalizeObjects(t.objects ?? []), null, 2),
+            );
           }
         }
       }
@@ -210,12 +221,25 @@ async function oracleParity(dir, repo, graphs) {
 
 /** Every local kustomization directory: our buildKustomizationDir vs the kustomize CLI. */
 async function kustomizeParity(dir, repo) {
-  const out = { dirs: 0, equal: 0, bothRefused: 0, differ: [], oursOnlyRefused: [], theirsOnlyRefused: [] };
+  const out = {
+    dirs: 0,
+    equal: 0,
+    bothRefused: 0,
+    remote: [],
+    differ: [],
+    oursOnlyRefused: [],
+    theirsOnlyRefused: [],
+  };
   const dirs = findKustomizationDirs(dir);
   for (const d of dirs) {
     out.dirs++;
     const ours = await manifests.buildKustomizationDir(dir, d, {});
     const oursFailed = ours.findings.some((f) => f.severity === "error");
+    if (ours.skippedRemote.length > 0) {
+      // remote inputs: kustomize fetches them, we do not offline: not comparable without the network
+      out.remote.push({ dir: d, urls: ours.skippedRemote.map((r) => r.url).slice(0, 3) });
+      continue;
+    }
     let theirs;
     try {
       const { stdout } = await run(kustomizeBin, ["build", "--load-restrictor=LoadRestrictionsNone", d], {
@@ -498,7 +522,7 @@ function printTable(rs) {
         .filter(([key]) => key.startsWith(`${sev} `))
         .reduce((a, [, n]) => a + n, 0);
     w(
-      `| ${r.repo} | ${r.roots.map((x) => `${x.cluster ? `${x.cluster}: ` : ""}${x.path}`).join(", ")} | ${k.built ?? 0}/${k.error ?? 0}/${k.skipped ?? 0} | ${o ? `${o.equal}/${o.compared}` : "–"} | ${kz ? `${kz.equal}/${kz.dirs} · ${kz.bothRefused}` : "–"} | ${counts ? `${counts.valid}/${counts.invalid}/${counts.error}/${counts.skipped}` : "–"} | ${r.cli?.check ? `${sum("error")}/${sum("warning")}` : "–"} | ${kc?.wallSeconds !== undefined ? `${kc.wallSeconds.toFixed(1)} s, ${kc.peakRssMb} MB` : "–"} |`,
+      `| ${r.repo} | ${r.roots.map((x) => `${x.cluster ? `${x.cluster}: ` : ""}${x.path}`).join(", ")} | ${k.built ?? 0}/${k.error ?? 0}/${k.skipped ?? 0} | ${o ? `${o.equal}/${o.compared}` : "–"} | ${kz ? `${kz.equal}/${kz.dirs - kz.remote.length} · ${kz.bothRefused}` : "–"} | ${counts ? `${counts.valid}/${counts.invalid}/${counts.error}/${counts.skipped}` : "–"} | ${r.cli?.check ? `${sum("error")}/${sum("warning")}` : "–"} | ${kc?.wallSeconds !== undefined ? `${kc.wallSeconds.toFixed(1)} s, ${kc.peakRssMb} MB` : "–"} |`,
     );
   }
 }

@@ -54,6 +54,18 @@ interface QueueItem {
   parent?: string;
 }
 
+/** `https://github.com/o/r.git`, `ssh://git@github.com/o/r`, `git@github.com:o/r` → `github.com/o/r`. */
+export function normalizeGitUrl(url: string): string {
+  return url
+    .trim()
+    .toLowerCase()
+    .replace(/^[a-z+]+:\/\//, "")
+    .replace(/^[^@/]+@/, "")
+    .replace(/^([^/:]+):(?!\d)/, "$1/")
+    .replace(/\.git$|\/+$/g, "")
+    .replace(/\.git$/, "");
+}
+
 /** Value given to a key of a SOPS-encrypted or ExternalSecret-produced Secret (never the real value). */
 export function placeholderValue(key: string): string {
   return `x-${key.toLowerCase().replace(/[^a-z0-9]+/g, "-")}`;
@@ -241,6 +253,8 @@ export async function buildRepoGraph(root: string, options: BuildRepoOptions = {
 
   const seen = new Set<string>();
   const queue: QueueItem[] = [];
+  const repoUrls = new Set<string>(options.repositoryUrl ? [normalizeGitUrl(options.repositoryUrl)] : []);
+  const repoSources = new Set<string>(["flux-system/flux-system", ...(options.repositorySources ?? [])]);
   if ((await files.kind(clusterRoot)) !== "dir") {
     findings.push({
       ruleId: "flux/missing-cluster-root",
@@ -276,7 +290,7 @@ export async function buildRepoGraph(root: string, options: BuildRepoOptions = {
     const level = queue.splice(0, queue.length);
     const built = level.map((item) => {
       logger.debug(`building Kustomization ${item.namespace}/${item.name}`);
-      return buildNode(item, ctx, vars, strict);
+      return buildNode(item, ctx, vars, strict, repoSources);
     });
     for (let i = 0; i < level.length; i++) {
       await processNode(level[i]!, await built[i]!);
@@ -307,6 +321,7 @@ export async function buildRepoGraph(root: string, options: BuildRepoOptions = {
           ctx,
           vars,
           strict,
+          repoSources,
         );
         if (replaced.status === "built") node = replaced;
       }
@@ -314,6 +329,17 @@ export async function buildRepoGraph(root: string, options: BuildRepoOptions = {
     nodes.push(node);
     findings.push(...node.findings);
     allObjects.push(...node.objects);
+    // a GitRepository of this repository's URL under another name is this repository too
+    for (const obj of node.objects) {
+      if (obj.kind !== "GitRepository" || groupVersion(obj.apiVersion).group !== SOURCE_GROUP) continue;
+      const url = isObj(obj.object.spec) ? obj.object.spec.url : undefined;
+      const namespace = obj.namespace ?? node.namespace;
+      if (obj.name === "flux-system" && namespace === "flux-system" && typeof url === "string") {
+        repoUrls.add(normalizeGitUrl(url));
+      }
+      if (typeof url === "string" && repoUrls.has(normalizeGitUrl(url)))
+        repoSources.add(`${namespace}/${obj.name}`);
+    }
     for (const obj of node.objects) {
       const o = obj.object;
       if (getKind(o) !== "Kustomization" || groupVersion(obj.apiVersion).group !== KS_GROUP) continue;
@@ -378,8 +404,7 @@ export async function buildRepoGraph(root: string, options: BuildRepoOptions = {
           file: obj.provenance.file,
           line: obj.provenance.line,
           spec: isObj(obj.object.spec) ? obj.object.spec : {},
-          isRepoRoot:
-            obj.kind === "GitRepository" && obj.name === "flux-system" && namespace === "flux-system",
+          isRepoRoot: obj.kind === "GitRepository" && repoSources.has(`${namespace}/${obj.name}`),
           producedBy: `${node.namespace}/${node.name}`,
         });
       } else if (group === HELM_GROUP && obj.kind === "HelmRelease") {
@@ -477,6 +502,7 @@ export async function buildFluxKustomization(
     ctx,
     new VariableSources(files, () => []),
     options.strict ?? DEFAULTS.strict,
+    new Set(["flux-system/flux-system"]),
   )) as NodeWithSkipped;
   return node;
 }
@@ -498,6 +524,7 @@ async function buildNode(
   ctx: BuildContext,
   vars: VariableSources,
   strict: boolean,
+  repoSources: ReadonlySet<string>,
 ): Promise<FluxKustomizationNode> {
   const { spec, at } = item;
   const findings: Finding[] = [];
@@ -526,7 +553,8 @@ async function buildNode(
     ...(item.parent ? { parent: item.parent } : {}),
   };
   const label = `Kustomization ${item.namespace}/${item.name}`;
-  const isRepo = sourceRef.kind === "GitRepository" && sourceRef.name === "flux-system";
+  const isRepo =
+    sourceRef.kind === "GitRepository" && repoSources.has(`${sourceRef.namespace}/${sourceRef.name}`);
   if (!isRepo) {
     findings.push({
       ruleId: "flux/external-source",

@@ -6,7 +6,7 @@
 // top-most directory whose kustomization lists Flux Kustomizations that nothing else references.
 import { type Dirent, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, posix, resolve } from "node:path";
-import { normalizeFluxPath } from "./build-repo.js";
+import { normalizeFluxPath, normalizeGitUrl } from "./build-repo.js";
 import { parseGoYaml } from "./internal/go-yaml.js";
 import { isObj, type Obj } from "./internal/res.js";
 
@@ -28,6 +28,13 @@ export interface FluxRoot {
   source: FluxRootSource;
   /** One line for the output: which root and why. */
   reason: string;
+  /** `spec.sync.url` (or the flux-system GitRepository's URL): pass as `repositoryUrl` to buildRepoGraph. */
+  url?: string;
+  /**
+   * GitRepositories (`namespace/name`) declared anywhere in the repository with this repository's URL:
+   * pass as `repositorySources` (a cluster keeps such a source even when no build declares it any more).
+   */
+  repositorySources?: string[];
   /** Where the root is declared (repo-relative file and 1-based line), when a file declares it. */
   file?: string;
   line?: number;
@@ -76,6 +83,7 @@ interface Candidate {
   line?: number;
   /** Text of the declaring file, for the feature-gate and version search. */
   text?: string;
+  url?: string;
 }
 
 /**
@@ -131,6 +139,7 @@ export function discoverFluxRoots(root: string): FluxRootDiscovery {
       path,
       source,
       reason: `${what} at ${at} (sync.path ${sync.path})`,
+      ...(typeof sync.url === "string" ? { url: sync.url } : {}),
       file: d.file,
       line: d.line,
       text: d.text,
@@ -204,6 +213,23 @@ export function discoverFluxRoots(root: string): FluxRootDiscovery {
       });
   }
   const roots = pickRoots(candidates, ignored);
+  const gitRepos = docs.filter(
+    (d) =>
+      d.value.kind === "GitRepository" &&
+      String(d.value.apiVersion ?? "").startsWith("source.toolkit.fluxcd.io/") &&
+      isObj(d.value.spec) &&
+      typeof d.value.spec.url === "string",
+  );
+  const flux = gitRepos.find((d) => nameOf(d.value) === "flux-system/flux-system");
+  for (const r of roots) {
+    const url = r.url ?? (flux ? String((flux.value.spec as Obj).url) : undefined);
+    if (!url) continue;
+    const same = gitRepos
+      .filter((d) => normalizeGitUrl(String((d.value.spec as Obj).url)) === normalizeGitUrl(url))
+      .map((d) => nameOf(d.value));
+    r.url = url;
+    if (same.length > 0) r.repositorySources = [...new Set(same)].sort();
+  }
   const gate = featureGate(docs);
   for (const r of roots) {
     const c = candidates.find((x) => x.path === r.path);
@@ -255,6 +281,7 @@ function pickRoots(candidates: Candidate[], ignored: string[]): FluxRoot[] {
       path,
       source: c.source,
       reason: c.reason,
+      ...(c.url ? { url: c.url } : {}),
       ...(c.file ? { file: c.file } : {}),
       ...(c.line ? { line: c.line } : {}),
     };

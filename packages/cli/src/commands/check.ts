@@ -132,7 +132,15 @@ export async function runCheck(
   const graphs: RepoGraph[] = [];
   for (const r of roots) {
     ctx.progress(`Flux root${r.cluster ? ` [${r.cluster}]` : ""}: ${r.path} (${r.reason})`);
-    graphs.push(await buildRepoGraph(root, { clusterRoot: r.path, strict: false, logger: ctx.logger }));
+    graphs.push(
+      await buildRepoGraph(root, {
+        clusterRoot: r.path,
+        strict: false,
+        ...(r.url ? { repositoryUrl: r.url } : {}),
+        ...(r.repositorySources ? { repositorySources: r.repositorySources } : {}),
+        logger: ctx.logger,
+      }),
+    );
   }
   const built = performance.now();
   ctx.progress("checking invariants");

@@ -290,6 +290,8 @@ async function collectObjects(
       clusterRoot: r.path,
       allowNetwork: options.allowNetwork,
       ...(r.strict !== undefined ? { strict: r.strict } : {}),
+      ...(r.url ? { repositoryUrl: r.url } : {}),
+      ...(r.repositorySources ? { repositorySources: r.repositorySources } : {}),
       logger: ctx.logger,
     });
     findings.push(...graph.findings);
