@@ -142,7 +142,7 @@ export async function validateManifests(
     ...(options.schemaCache === false ? {} : schemaCacheDir(ctx)),
   });
 
-  const { units, findings, kustomizations, roots } = await collectObjects(ctx, target, options);
+  const { units, findings, kustomizations, roots, unreached } = await collectObjects(ctx, target, options);
 
   const objects: ObjectReport[] = [];
   const cases: ReportCase[] = [];
@@ -242,13 +242,17 @@ export async function validateManifests(
   const rootsLine = roots
     .map((r) => `${r.cluster ? `[${r.cluster}] ` : ""}${r.path} (${r.reason})`)
     .join(", ");
-  const summary = `Flux root${roots.length === 1 ? "" : "s"}: ${rootsLine || "none"}\n${units.length} resources found in ${kustomizations} builds - Valid: ${counts.valid}, Invalid: ${counts.invalid}, Errors: ${counts.error}, Skipped: ${counts.skipped}`;
+  const summary = `Flux root${roots.length === 1 ? "" : "s"}: ${rootsLine || "none"}\n${units.length} resources found in ${kustomizations} builds - Valid: ${counts.valid}, Invalid: ${counts.invalid}, Errors: ${counts.error}, Skipped: ${counts.skipped}${
+    unreached.length > 0
+      ? `\n${unreached.length} kustomization director${unreached.length === 1 ? "y" : "ies"} not reached by Flux (not validated; --verbose lists them)`
+      : ""
+  }`;
   if (options.output === "text" && options.summary) printBreakdown(ctx, objects);
   return emitReport(ctx, options.output, {
     command,
     findings,
     summary,
-    data: { counts, objects, cases, kubernetesVersion: catalog.kubernetesVersion, roots },
+    data: { counts, objects, cases, kubernetesVersion: catalog.kubernetesVersion, roots, unreached },
   });
 }
 
@@ -275,7 +279,13 @@ async function collectObjects(
   ctx: CliContext,
   target: string,
   options: KubeconformCommandOptions,
-): Promise<{ units: Unit[]; findings: Finding[]; kustomizations: number; roots: FluxRoot[] }> {
+): Promise<{
+  units: Unit[];
+  findings: Finding[];
+  kustomizations: number;
+  roots: FluxRoot[];
+  unreached: string[];
+}> {
   const root = ctx.cwd;
   const manifests = await import("@homeops/manifests");
   const units: Unit[] = [];
@@ -311,8 +321,20 @@ async function collectObjects(
     }
   }
 
+  const unreached: string[] = [];
   for (const dir of findKustomizationDirs(root, target)) {
     if (covered.has(dir)) continue;
+    if (roots.length > 0) {
+      // Flux never applies it: its objects are not validated as deployed (their ${VARS} are unsubstituted)
+      unreached.push(dir);
+      findings.push({
+        ruleId: "kubeconform/not-reached",
+        severity: "info",
+        message: `${dir}: not reached by Flux (no Flux Kustomization builds it); not validated`,
+        file: dir,
+      });
+      continue;
+    }
     ctx.progress(`kustomize build ${dir}`);
     const build = await manifests.buildKustomizationDir(root, dir, {
       allowNetwork: options.allowNetwork,
@@ -322,7 +344,7 @@ async function collectObjects(
     findings.push(...build.findings);
     for (const object of build.objects) units.push({ origin: `kustomize ${dir}`, object });
   }
-  return { units, findings, kustomizations, roots };
+  return { units, findings, kustomizations, roots, unreached };
 }
 
 /** The Flux roots to build: `--cluster-root`, else what bootstraps Flux in the repository. */
