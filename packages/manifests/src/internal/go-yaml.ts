@@ -10,6 +10,8 @@
 import { YamlDocument } from "@homeops/core";
 import {
   CST,
+  type Document,
+  isMap,
   isScalar,
   LineCounter,
   Parser,
@@ -146,7 +148,12 @@ export function parseGoYaml(
   try {
     const documents = parsed
       .filter((doc) => doc.contents !== null || parsed.length === 1)
-      .map((doc, index) => new YamlDocument(file, index, doc, lines));
+      .map((doc, index) => {
+        const d = new YamlDocument(file, index, doc, lines);
+        const empty = emptyValuePaths(doc);
+        if (empty.length > 0) EMPTY_VALUES.set(d, empty);
+        return d;
+      });
     return { ok: true, documents };
   } catch (error) {
     // e.g. an alias without its anchor: only detected when converting to plain values
@@ -264,4 +271,31 @@ export function goFoldedRoundTrip(value: string): string {
   const doc = parseDocument(text);
   const node = doc.get("v", true);
   return doc.errors.length === 0 && isScalar(node) && typeof node.value === "string" ? node.value : value;
+}
+
+const EMPTY_VALUES = new WeakMap<YamlDocument, (string | number)[][]>();
+
+/**
+ * Paths (through mappings only) of keys written without a value (`annotations:`): kyaml's strategic
+ * merge drops such fields from the object it patches, while `key: null` and `key: ~` stay.
+ */
+export function emptyValues(doc: YamlDocument): readonly (string | number)[][] {
+  return EMPTY_VALUES.get(doc) ?? [];
+}
+
+function emptyValuePaths(doc: Document.Parsed): (string | number)[][] {
+  const out: (string | number)[][] = [];
+  const walk = (node: unknown, path: (string | number)[]): void => {
+    if (!isMap(node)) return;
+    for (const pair of node.items) {
+      const key = isScalar(pair.key) ? pair.key.value : pair.key;
+      if (typeof key !== "string" && typeof key !== "number") continue;
+      const value = pair.value;
+      if (isScalar(value) && value.value === null && value.source === "" && value.type === "PLAIN") {
+        out.push([...path, typeof key === "number" ? String(key) : key]);
+      } else walk(value, [...path, typeof key === "number" ? String(key) : key]);
+    }
+  };
+  walk(doc.contents, []);
+  return out;
 }

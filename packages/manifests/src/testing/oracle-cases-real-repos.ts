@@ -177,4 +177,51 @@ data:
     },
     spec: { ...base, path: "./app" },
   },
+
+  {
+    // a strategic merge patch drops the target's fields written without a value (`annotations:`),
+    // not `key: null`, `key: ~` or list items; a JSON patch keeps them
+    name: "smp-drops-empty-values",
+    files: {
+      "app/kustomization.yaml": `${ks}resources: [hr.yaml, cm.yaml]
+patches:
+  - patch: |
+      apiVersion: helm.toolkit.fluxcd.io/v2
+      kind: HelmRelease
+      metadata:
+        name: app
+      spec:
+        install:
+          remediation:
+            retries: 3
+  - patch: |
+      - op: add
+        path: /data/p
+        value: "2"
+    target: {kind: ConfigMap}
+`,
+      "app/hr.yaml": `apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata:
+  name: app
+  annotations:
+spec:
+  interval: 1h
+  values:
+    defaultPodOptions:
+      annotations:
+      word: null
+      tilde: ~
+      flow: {a: , b: 1}
+    driver:
+      config:
+        instance_id:
+    list:
+      - k:
+        j: null
+`,
+      "app/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  a:\n",
+    },
+    spec: { ...base, path: "./app" },
+  },
 ];

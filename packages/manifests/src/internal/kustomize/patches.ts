@@ -4,7 +4,7 @@ import type { YamlDocument } from "@homeops/core";
 import jsonpatch from "fast-json-patch";
 import type { SourcePosition } from "../../types.js";
 import { joinPath } from "../files.js";
-import { parseGoYaml } from "../go-yaml.js";
+import { emptyValues, parseGoYaml } from "../go-yaml.js";
 import type { Builder, KustomizationOverride } from "../kustomize.js";
 import {
   clone,
@@ -202,6 +202,7 @@ function applySmp(
   const allowKind = options.allowKindChange === true;
   if (allowName || allowKind) r.previous.push({ name, namespace: ns });
   r.obj = merged;
+  dropEmptyValues(r);
   if (!allowKind) r.obj.kind = kind;
   const m = isObj(r.obj.metadata) ? r.obj.metadata : {};
   r.obj.metadata = m;
@@ -329,4 +330,18 @@ function pointerToPath(pointer: string): (string | number)[] {
     .slice(1)
     .map((seg) => seg.replace(/~1/g, "/").replace(/~0/g, "~"))
     .map((seg) => (/^\d+$/.test(seg) ? Number(seg) : seg));
+}
+
+/** kyaml's merge drops the fields the source wrote without a value (`annotations:`) from a patched object. */
+function dropEmptyValues(r: Res): void {
+  if (!r.doc) return;
+  const prefix = r.docPath ?? [];
+  for (const path of emptyValues(r.doc)) {
+    if (path.length <= prefix.length || prefix.some((p, i) => path[i] !== p)) continue;
+    const rel = path.slice(prefix.length);
+    let parent: unknown = r.obj;
+    for (const key of rel.slice(0, -1)) parent = isObj(parent) ? parent[String(key)] : undefined;
+    const last = String(rel[rel.length - 1]);
+    if (isObj(parent) && parent[last] === null) delete parent[last];
+  }
 }
