@@ -166,10 +166,18 @@ class VariableSources {
   ): Record<string, string> | undefined {
     const ns = getNamespace(o);
     const nsOk = ns === namespace || (raw && ns === "");
-    if (kind === "Secret" && getKind(o) === "ExternalSecret" && nsOk) {
-      const spec = isObj(o.spec) ? o.spec : {};
+    // a ClusterExternalSecret (cluster-scoped) writes its Secret into the namespaces it selects; the
+    // selectors are runtime labels, so every namespace is taken as selected
+    const cluster = getKind(o) === "ClusterExternalSecret";
+    if (kind === "Secret" && (getKind(o) === "ExternalSecret" || cluster) && (nsOk || cluster)) {
+      const outer = isObj(o.spec) ? o.spec : {};
+      const spec = cluster ? (isObj(outer.externalSecretSpec) ? outer.externalSecretSpec : {}) : outer;
       const target = isObj(spec.target) ? spec.target : {};
-      const targetName = typeof target.name === "string" && target.name ? target.name : getName(o);
+      const fallback =
+        cluster && typeof outer.externalSecretName === "string" && outer.externalSecretName
+          ? outer.externalSecretName
+          : getName(o);
+      const targetName = typeof target.name === "string" && target.name ? target.name : fallback;
       if (targetName !== name) return undefined;
       const keys = new Set<string>();
       const template = isObj(target.template) ? target.template : {};
@@ -210,7 +218,11 @@ class VariableSources {
           if (e.dir) await walk(child);
           else if (/\.ya?ml$/.test(e.name)) {
             const buf = await this.files.bytes(child);
-            if (!buf || !/kind:\s*(ConfigMap|Secret|ExternalSecret)\b/.test(buf.toString("utf8"))) continue;
+            if (
+              !buf ||
+              !/kind:\s*(ConfigMap|Secret|ExternalSecret|ClusterExternalSecret)\b/.test(buf.toString("utf8"))
+            )
+              continue;
             const loaded = await this.files.yaml(child);
             if (!loaded.ok) continue;
             for (const d of loaded.file.documents) if (isObj(d.value)) out.push(d.value);

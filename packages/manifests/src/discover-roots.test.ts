@@ -91,6 +91,11 @@ describe("discoverFluxRoots", () => {
     // lenient: an unset variable becomes empty
     const cm = graph.objects.find((o) => o.kind === "ConfigMap" && o.name === "app");
     expect(cm?.object.data).toEqual({ unset: null }); // lenient: unset → empty text → YAML null
+    // a ClusterExternalSecret's Secret contributes its keys (placeholder values) in every namespace
+    expect(graph.kustomizations.find((k) => k.name === "cluster-apps")?.variables).toEqual({
+      CLUSTER: "home",
+      SECRET_DOMAIN: "x-secret-domain",
+    });
     // without the repository's sources the apps would not be built
     const plain = await buildRepoGraph(dir, { clusterRoot: root.path, strict: false });
     expect(plain.kustomizations.find((k) => k.name === "cluster-apps")?.status).toBe("skipped");
