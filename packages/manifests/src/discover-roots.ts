@@ -6,6 +6,7 @@
 // top-most directory whose kustomization lists Flux Kustomizations that nothing else references.
 import { type Dirent, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, posix, resolve } from "node:path";
+import { KUSTOMIZATION_FILES } from "@homeops/core";
 import { normalizeFluxPath, normalizeGitUrl } from "./build-repo.js";
 import { parseGoYaml } from "./internal/go-yaml.js";
 import { isObj, type Obj } from "./internal/res.js";
@@ -65,7 +66,6 @@ const LOOKED_FOR = [
   "a top-level directory whose kustomization lists Flux Kustomizations nothing else references",
 ];
 
-const KUSTOMIZATION_FILES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
 const MAX_FILE = 1024 * 1024;
 
 interface Doc {

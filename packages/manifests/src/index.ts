@@ -6,6 +6,12 @@ export {
   type FluxRootDiscovery,
   type FluxRootSource,
 } from "./discover-roots.js";
+export {
+  directoriesBuiltBy,
+  type FindStandaloneDirsOptions,
+  findStandaloneKustomizationDirs,
+  kustomizationFileName,
+} from "./standalone-dirs.js";
 export type {
   BuildKustomizationOptions,
   BuildRepoOptions,

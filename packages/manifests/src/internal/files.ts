@@ -106,6 +106,8 @@ export class FileStore {
    */
   constructor(
     readonly root: string,
+    /** bytes the caller already read (see `BuildRepoOptions.contents`) */
+    private readonly contents?: (rel: string) => Promise<Buffer | undefined> | Buffer | undefined,
     private readonly artifact = true,
   ) {}
 
@@ -215,9 +217,13 @@ export class FileStore {
       // only what the source artifact holds (default exclusions, .sourceignore, spec.ignore)
       p = this.kind(rel).then((kind) =>
         kind === "file"
-          ? readFile(this.abs(rel)).then(
-              (b) => b,
-              () => undefined,
+          ? Promise.resolve(this.contents?.(rel)).then(
+              (known) =>
+                known ??
+                readFile(this.abs(rel)).then(
+                  (b) => b,
+                  () => undefined,
+                ),
             )
           : undefined,
       );

@@ -6,7 +6,7 @@
 // transformers); fields.ts says which kustomization fields are built and which are refused. At the top level
 // only: hash suffixes, name references, dropping local-config objects.
 import { posix } from "node:path";
-import type { Finding } from "@homeops/core";
+import { type Finding, KUSTOMIZATION_FILES } from "@homeops/core";
 import type { SkippedRemote, SourcePosition } from "../types.js";
 import type { FileStore } from "./files.js";
 import { asStringList, err, type Kustomization, pos, syntheticDoc } from "./kustomize/common.js";
@@ -20,8 +20,6 @@ import type { Selector } from "./select.js";
 import { addHashesAndFixReferences, type ImageRule, type NameReference } from "./transforms.js";
 
 export { isRemote, newRes } from "./kustomize/resources.js";
-
-export const KUSTOMIZATION_FILES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
 
 /** Overrides Flux's generator writes into the top-level kustomization (kustomize_generator.go). */
 export interface KustomizationOverride {

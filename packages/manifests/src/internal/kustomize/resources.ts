@@ -1,6 +1,6 @@
 // Stage 1, accumulate resources (kusttarget.go accumulateResources): files, directories (built as bases,
 // shared through the run's cache), List kinds and remote URLs, with kustomize's duplicate-id check.
-import type { YamlDocument } from "@homeops/core";
+import { isRemoteReference, type YamlDocument } from "@homeops/core";
 import type { SourcePosition } from "../../types.js";
 import { joinPath } from "../files.js";
 import { parseGoYaml } from "../go-yaml.js";
@@ -18,11 +18,8 @@ import {
 } from "../res.js";
 import { err, type Kustomization } from "./common.js";
 
-export function isRemote(path: string): boolean {
-  return /^(https?:\/\/|git::|gh:|ssh:\/\/|git@|github\.com[:/]|gitlab\.com[:/]|bitbucket\.org[:/])/i.test(
-    path,
-  );
-}
+/** kustomize's remote forms (one rule for every package: core's). */
+export const isRemote = isRemoteReference;
 
 export async function accumulateResource(
   b: Builder,

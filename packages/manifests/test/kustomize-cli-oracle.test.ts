@@ -9,9 +9,9 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
-import { buildKustomizationDir } from "./index.js";
-import { findOracle, normalizeObjects, REPO_ROOT } from "./testing/oracle.js";
-import { REAL_REPO_CASES } from "./testing/oracle-cases-real-repos.js";
+import { buildKustomizationDir } from "../src/index.js";
+import { findOracle, normalizeObjects, REPO_ROOT } from "./oracle.js";
+import { REAL_REPO_CASES } from "./oracle-cases-real-repos.js";
 
 const run = promisify(execFile);
 const kustomize = join(REPO_ROOT, ".tools/bin/kustomize");

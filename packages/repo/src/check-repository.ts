@@ -1,0 +1,179 @@
+import { performance } from "node:perf_hooks";
+import { type Report, type ReportRule, sortFindings, UserError } from "@homeops/core";
+import type { InvariantsReport } from "@homeops/invariants";
+import type { FluxRoot } from "@homeops/manifests";
+import { lenientView } from "./internal/lenient.js";
+import type { Repository } from "./repository.js";
+
+export interface CheckRepositoryOptions {
+  /** Run only these rule ids (an unknown id is a `UserError`). Default: every rule. */
+  rule?: readonly string[];
+  /** Flux entry points, repo-relative. Default `<kubernetesDir>/flux`. */
+  clusterRoot?: string;
+  /** The cluster config, repo-relative. Default `bootstrap/config.yaml` when it exists. */
+  config?: string;
+  /** Progress lines. Default: none. */
+  onProgress?: (message: string) => void;
+}
+
+/** Timings of one check, in milliseconds. */
+export interface CheckTimings {
+  read: number;
+  build: number;
+  rules: number;
+  total: number;
+}
+
+/** The json data of a check report. */
+export interface CheckRepositoryData {
+  rulesRun: string[];
+  rulesSkipped: InvariantsReport["rulesSkipped"];
+  suppressed: (InvariantsReport["suppressed"][number]["finding"] & {
+    suppressedBy: string;
+    reason: string;
+  })[];
+  filesChecked: number;
+  filesParsedOutsideBuild: string[];
+  kustomizations: number;
+  /** the Flux roots checked (found with no flags, or `--cluster-root`), each with why */
+  roots: FluxRoot[];
+  timingsMs: Record<keyof CheckTimings, number>;
+}
+
+/** Every documented rule, for reports whose findings name them. */
+export async function documentedRules(): Promise<ReportRule[]> {
+  const { listRules } = await import("@homeops/invariants");
+  return listRules().map((r) => ({
+    id: r.id,
+    title: r.title,
+    severity: r.severity,
+    rationale: r.rationale,
+    hint: r.hint,
+    docs: r.docs,
+  }));
+}
+
+/**
+ * The `check` stage: every invariant over the repository's files and its RepoGraph (the lenient verdict
+ * of the one strict build: undefined variables are the rules' findings), sharing the build's parse.
+ * A missing cluster root is a `UserError`.
+ */
+export async function checkRepository(
+  repo: Repository,
+  options: CheckRepositoryOptions = {},
+): Promise<Report<CheckRepositoryData> & { timings: CheckTimings }> {
+  const progress = options.onProgress ?? (() => {});
+  const inv = await import("@homeops/invariants");
+  const only = options.rule ?? [];
+  const unknown = only.filter((id) => !inv.findRule(id));
+  if (unknown.length > 0) {
+    throw new UserError("USAGE", `unknown rule id: ${unknown.join(", ")}`, {
+      hint: "list the rules with `homeops explain --list`",
+    });
+  }
+  const start = performance.now();
+  progress("reading the repository");
+  const files = await repo.files();
+  const { settings, findings: settingsFindings } = await repo.settings();
+  const { discoverFluxRoots } = await import("@homeops/manifests");
+  const found = options.clusterRoot ? undefined : discoverFluxRoots(repo.root);
+  const roots: FluxRoot[] = options.clusterRoot
+    ? [{ path: options.clusterRoot, source: "kubernetes/flux", reason: "--cluster-root" }]
+    : found && found.roots.length > 0
+      ? found.roots
+      : [
+          {
+            path: `${await repo.kubernetesDir()}/flux`,
+            source: "kubernetes/flux",
+            reason: "the conventional root",
+          },
+        ];
+  for (const r of roots) {
+    if (!repo.has(r.path, "dir")) {
+      throw new UserError("FILE_NOT_FOUND", `${r.path}: no such directory (the Flux cluster root)`, {
+        hint: `run from the repository root (or pass -C <repo>), or name the Flux entry points with --cluster-root${
+          found ? `; looked for ${found.lookedFor.join("; ")}` : ""
+        }`,
+      });
+    }
+  }
+  const config = await repo.config(options.config);
+  const read = performance.now();
+  progress("building every Flux Kustomization");
+  const graphs = [];
+  for (const r of roots) {
+    progress(`Flux root${r.cluster ? ` [${r.cluster}]` : ""}: ${r.path} (${r.reason})`);
+    graphs.push(
+      lenientView(
+        await repo.graph({
+          clusterRoot: r.path,
+          ...(r.strict !== undefined ? { strict: r.strict } : {}),
+          ...(r.url ? { repositoryUrl: r.url } : {}),
+          ...(r.repositorySources ? { repositorySources: r.repositorySources } : {}),
+        }),
+      ),
+    );
+  }
+  const built = performance.now();
+  progress("checking invariants");
+  // one report per cluster, merged (a finding two clusters share is reported once)
+  const report = mergeReports(
+    graphs.map((graph) =>
+      inv.checkInvariants(
+        { files, graph, ...(config ? { config } : {}), ...(settings ? { settings } : {}) },
+        only.length > 0 ? { only } : {},
+      ),
+    ),
+  );
+  const graph = { kustomizations: graphs.flatMap((g) => g.kustomizations) };
+  const rootsLine = roots
+    .map((r) => `${r.cluster ? `[${r.cluster}] ` : ""}${r.path} (${r.reason})`)
+    .join(", ");
+  const end = performance.now();
+  const timings = { read: read - start, build: built - read, rules: end - built, total: end - start };
+  return {
+    command: "check",
+    findings: [...settingsFindings, ...report.findings],
+    rules: await documentedRules(),
+    summary: `${report.rulesRun.length} rules over ${report.filesChecked} files and ${graph.kustomizations.length} Flux Kustomizations${
+      report.suppressed.length > 0 ? `; ${report.suppressed.length} suppressed` : ""
+    }; Flux root${roots.length === 1 ? "" : "s"}: ${rootsLine}`,
+    data: {
+      rulesRun: report.rulesRun,
+      rulesSkipped: report.rulesSkipped,
+      suppressed: report.suppressed.map((s) => ({ ...s.finding, suppressedBy: s.by, reason: s.reason })),
+      filesChecked: report.filesChecked,
+      filesParsedOutsideBuild: report.filesParsedOutsideBuild,
+      kustomizations: graph.kustomizations.length,
+      roots,
+      timingsMs: {
+        read: Math.round(timings.read),
+        build: Math.round(timings.build),
+        rules: Math.round(timings.rules),
+        total: Math.round(timings.total),
+      },
+    },
+    timings,
+  };
+}
+
+function mergeReports(reports: InvariantsReport[]): InvariantsReport {
+  if (reports.length === 1) return reports[0]!;
+  const once = <T>(items: T[]): T[] => {
+    const seen = new Set<string>();
+    return items.filter((item) => {
+      const key = JSON.stringify(item);
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+  };
+  return {
+    findings: sortFindings(once(reports.flatMap((r) => r.findings))),
+    suppressed: once(reports.flatMap((r) => r.suppressed)),
+    rulesRun: once(reports.flatMap((r) => r.rulesRun)),
+    rulesSkipped: once(reports.flatMap((r) => r.rulesSkipped)),
+    filesChecked: Math.max(...reports.map((r) => r.filesChecked)),
+    filesParsedOutsideBuild: once(reports.flatMap((r) => r.filesParsedOutsideBuild)),
+  };
+}

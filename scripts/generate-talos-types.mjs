@@ -1,0 +1,125 @@
+#!/usr/bin/env node
+// Extracts the facts homeops' Talos encoder and patch engine need from a Talos source checkout:
+// for every struct type of the machine-config packages, its fields in declaration order with the
+// yaml name, omitempty/inline flags, the `merge:"replace"` tag and the Go type expression; for
+// every named non-struct type, what it is. Nothing else (no code, no docs) is taken.
+//
+//   node scripts/generate-talos-types.mjs <talos checkout at a tag> > packages/talos/src/internal/go-types.generated.ts
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+
+const root = process.argv[2];
+const tag = process.argv[3] ?? "v1.13.9";
+if (!root) {
+  console.error("usage: generate-talos-types.mjs <talos checkout> [tag]");
+  process.exit(2);
+}
+const packages = {
+  v1alpha1: "pkg/machinery/config/types/v1alpha1",
+  network: "pkg/machinery/config/types/network",
+  meta: "pkg/machinery/config/types/meta",
+  extensions: "pkg/machinery/config/types/runtime/extensions",
+  runtime: "pkg/machinery/config/types/runtime",
+  siderolink: "pkg/machinery/config/types/siderolink",
+  block: "pkg/machinery/config/types/block",
+  security: "pkg/machinery/config/types/security",
+  cri: "pkg/machinery/config/types/cri",
+  hardware: "pkg/machinery/config/types/hardware",
+};
+
+const types = {};
+const methods = {};
+const kinds = {};
+for (const [pkg, rel] of Object.entries(packages)) {
+  let files;
+  try {
+    files = readdirSync(join(root, rel)).filter(
+      (f) =>
+        f.endsWith(".go") && !f.endsWith("_test.go") && !f.includes("deep_copy") && !f.endsWith("_doc.go"),
+    );
+  } catch {
+    continue;
+  }
+  for (const file of files) {
+    const text = readFileSync(join(root, rel, file), "utf8").replace(/\r/g, "");
+    for (const m of text.matchAll(
+      /^func \(\w+ (\*?)(\w+)\) (MarshalYAML|UnmarshalYAML|MarshalText|UnmarshalText|IsZero|Merge)\(/gm,
+    )) {
+      const key = `${pkg}.${m[2]}`;
+      if (!methods[key]) methods[key] = new Set();
+      methods[key].add(m[3]);
+    }
+    const kindConst =
+      /^const \w+ = "([A-Za-z0-9]+)"\s*$/m.exec(text) ?? /^\s*\w*Kind\s*=\s*"([A-Za-z0-9]+)"\s*$/m.exec(text);
+    const docStruct = /^type (\w+V1Alpha1) struct \{/m.exec(text);
+    if (kindConst && docStruct && pkg !== "v1alpha1") kinds[kindConst[1]] = `${pkg}.${docStruct[1]}`;
+    const lines = text.split("\n");
+    for (let i = 0; i < lines.length; i++) {
+      const head = /^type (\w+) struct \{\s*$/.exec(lines[i]);
+      if (head) {
+        const fields = [];
+        let depth = 1;
+        for (i++; i < lines.length && depth > 0; i++) {
+          const line = lines[i].replace(/\/\/.*$/, "").trim();
+          if (line === "}") {
+            depth--;
+            continue;
+          }
+          if (line.endsWith("{")) depth++;
+          if (depth !== 1 || line === "") continue;
+          const tagMatch = /`([^`]*)`/.exec(line);
+          const tags = tagMatch ? tagMatch[1] : "";
+          const body = line.replace(/`[^`]*`/, "").trim();
+          const parts = body.split(/\s+/);
+          const yamlTag = /yaml:"([^"]*)"/.exec(tags)?.[1];
+          const mergeTag = /merge:"([^"]*)"/.exec(tags)?.[1] ?? "";
+          let goName;
+          let goType;
+          if (parts.length === 1) {
+            goType = parts[0];
+            goName = goType.replace(/^\*/, "").split(".").pop();
+          } else {
+            goName = parts[0];
+            goType = parts.slice(1).join(" ");
+          }
+          if (!/^[A-Z]/.test(goName)) continue;
+          const opts = (yamlTag ?? "").split(",");
+          let name = opts[0];
+          if (yamlTag === undefined || name === "")
+            name = parts.length === 1 && opts.includes("inline") ? "" : goName.toLowerCase();
+          if (name === "-") continue;
+          const field = { name, go: goName, type: goType };
+          if (opts.includes("omitempty")) field.omitempty = true;
+          if (opts.includes("inline")) field.inline = true;
+          if (opts.includes("flow")) field.flow = true;
+          if (mergeTag.split(",").includes("replace")) field.replace = true;
+          fields.push(field);
+        }
+        i--;
+        types[`${pkg}.${head[1]}`] = { kind: "struct", fields };
+        continue;
+      }
+      const empty = /^type (\w+) struct\s*\{\s*\}\s*$/.exec(lines[i]);
+      if (empty) {
+        types[`${pkg}.${empty[1]}`] = { kind: "struct", fields: [] };
+        continue;
+      }
+      const alias = /^type (\w+) =?\s*(\[\]\*?[\w.]+|map\[[\w.]+\]\*?[\w.]+|[\w.]+)\s*$/.exec(lines[i]);
+      if (alias) types[`${pkg}.${alias[1]}`] = { kind: "named", of: alias[2] };
+    }
+  }
+}
+for (const [key, set] of Object.entries(methods)) {
+  if (types[key]) types[key].methods = [...set].sort();
+  else types[key] = { kind: "named", of: "?", methods: [...set].sort() };
+}
+const sorted = Object.fromEntries(Object.entries(types).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+process.stdout.write(
+  `// Generated by scripts/generate-talos-types.mjs from siderolabs/talos ${tag} (type facts only:\n` +
+    "// field order, yaml names and flags, merge tags, Go type expressions, marshal/merge methods). Do not edit.\n" +
+    'import type { GoTypeTable } from "./go-type.js";\n\n' +
+    `export const talosTypesVersion = ${JSON.stringify(tag)};\n\n` +
+    `export const goTypes: GoTypeTable = ${JSON.stringify(sorted, null, 1)};\n\n` +
+    "/** Document kind (apiVersion v1alpha1) -> the Go type that decodes it. */\n" +
+    `export const documentKinds: Record<string, string> = ${JSON.stringify(Object.fromEntries(Object.entries(kinds).sort()), null, 1)};\n`,
+);
