@@ -26,6 +26,9 @@ const SUPERSEDES: Record<string, readonly string[]> = {
   ],
 };
 
+/** A repository with this file is rendered by homeops, so its conventions apply by default. */
+export const HOMEOPS_CONFIG_FILE = "bootstrap/config.yaml";
+
 /** Files where `# …` (or `<!-- … -->` in Markdown) is a comment, so a `homeops-ignore` in them is one. */
 const COMMENTED = /\.(ya?ml|sh|bash|zsh|md|env)$|(^|\/)(Makefile|justfile|Taskfile)$/;
 
@@ -93,6 +96,9 @@ export function checkInvariants(
     settings,
     ruleIds: new Set(listRules().map((r) => r.id)),
   };
+  // homeops' own conventions apply to repositories homeops renders, elsewhere only when turned on
+  const conventions =
+    settings.conventions ?? (input.config !== undefined || input.files.has(HOMEOPS_CONFIG_FILE));
   const rulesRun: string[] = [];
   const rulesSkipped: { id: string; reason: string }[] = [];
   let findings: Finding[] = [];
@@ -103,12 +109,19 @@ export function checkInvariants(
       rulesSkipped.push({ id: rule.id, reason: `turned off in ${settings.file ?? "settings"}` });
       continue;
     }
+    if (rule.kind === "convention" && !conventions && level === undefined && !options.only) {
+      rulesSkipped.push({
+        id: rule.id,
+        reason: `a homeops convention: runs where ${HOMEOPS_CONFIG_FILE} exists, or with \`conventions: true\` (or a severity under rules:) in ${settings.file ?? ".homeops/invariants.yaml"}`,
+      });
+      continue;
+    }
     if (rule.needs === "graph" && !input.graph) {
       rulesSkipped.push({ id: rule.id, reason: "needs the built repository (RepoGraph)" });
       continue;
     }
     rulesRun.push(rule.id);
-    findings.push(...runRule(rule, context, level ?? rule.severity));
+    findings.push(...runRule(rule, context, level));
   }
   findings = findings.filter((f) => f.file === undefined || !excluded(f.file));
   if (input.graph && options.includeBuildFindings !== false) {
@@ -133,11 +146,11 @@ export function checkInvariants(
   };
 }
 
-function runRule(rule: Rule, context: RuleContext, severity: Finding["severity"]): Finding[] {
+function runRule(rule: Rule, context: RuleContext, level: Finding["severity"] | undefined): Finding[] {
   try {
     return rule.check(context).map((hit) => ({
       ruleId: rule.id,
-      severity,
+      severity: level ?? hit.severity ?? rule.severity,
       message: hit.message,
       hint: hit.hint ?? rule.hint,
       file: hit.file,

@@ -13,6 +13,8 @@ export interface SubstitutionSource {
   keys: Set<string>;
   /** true when some provider's keys cannot be known offline (ExternalSecret `dataFrom` without a template). */
   openEnded: boolean;
+  /** true when nothing in the repository provides it: its keys are unknown, any variable may come from it. */
+  unknown?: boolean;
 }
 
 /** The variables a Kustomization's postBuild provides, as far as the repository tells. */
@@ -48,6 +50,10 @@ export function externalSecretKeys(object: Record<string, unknown>): Set<string>
 /** Name of the Secret an ExternalSecret produces. */
 export function externalSecretTarget(object: BuiltObject): string {
   return str(field(object.object, "spec", "target", "name")) ?? object.name;
+}
+
+export function isClusterExternalSecret(o: { apiVersion: string; kind: string }): boolean {
+  return o.kind === "ClusterExternalSecret" && o.apiVersion.startsWith("external-secrets.io/");
 }
 
 export function isExternalSecret(o: { apiVersion: string; kind: string }): boolean {
@@ -95,6 +101,21 @@ export function substitutionScope(
         else source.openEnded = true;
       }
     }
+    // a ClusterExternalSecret writes its target Secret into every selected namespace
+    for (const object of graph.objects) {
+      if (kind !== "Secret" || !isClusterExternalSecret(object)) continue;
+      const spec = field(object.object, "spec", "externalSecretSpec");
+      const target =
+        str(field(spec, "target", "name")) ?? str(field(object.object, "spec", "externalSecretName")) ?? object.name;
+      if (target !== name) continue;
+      source.providers.push(object);
+      const keys = externalSecretKeys({ spec });
+      if (keys) for (const key of keys) source.keys.add(key);
+      else source.openEnded = true;
+    }
+    // not in the repository: created outside Git (a bootstrap step) or missing (the build reports that);
+    // either way its keys cannot be known here
+    if (source.providers.length === 0) source.unknown = true;
     sources.push(source);
   });
   const openEnded = sources.some((s) => s.openEnded);
@@ -104,7 +125,9 @@ export function substitutionScope(
     sources,
     openEnded,
     has: (name) =>
-      (openEnded && openEndedNames.test(name)) || inline.has(name) || sources.some((s) => s.keys.has(name)),
+      (openEnded && openEndedNames.test(name)) ||
+      inline.has(name) ||
+      sources.some((s) => s.unknown === true || s.keys.has(name)),
   };
 }
 

@@ -10,6 +10,7 @@ export const staleReference: Rule = {
   title: "Docs reference a path or line range that does not exist",
   severity: "warning",
   needs: "files",
+  kind: "convention",
   rationale:
     "Docs that point at files or lines that moved send readers (and reviewers checking evidence) nowhere.",
   hint: "update the path or line range, or remove the reference",
