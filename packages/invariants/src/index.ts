@@ -1,4 +1,16 @@
 export {
+  BASELINE_FILE,
+  type Baseline,
+  type BaselinedFinding,
+  type BaselineEntry,
+  type BaselineState,
+  baselineEntry,
+  compareWithBaseline,
+  createBaseline,
+  formatBaseline,
+  parseBaseline,
+} from "./baseline.js";
+export {
   type CheckInvariantsInput,
   type CheckInvariantsOptions,
   checkInvariants,

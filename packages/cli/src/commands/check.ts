@@ -1,6 +1,7 @@
 import { execFile } from "node:child_process";
 import { existsSync, statSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { promisify } from "node:util";
 import { type Finding, UserError } from "@homeops/core";
@@ -25,6 +26,10 @@ export interface CheckCommandOptions {
   clusterRoot?: string;
   /** the cluster config, repo-relative; default `bootstrap/config.yaml` when it exists */
   config?: string;
+  /** report only findings not in this baseline file (repo-relative) */
+  baseline?: string;
+  /** record the current findings in this baseline file (repo-relative; default .homeops/baseline.json) */
+  writeBaseline?: string | boolean;
 }
 
 /** Timings of one `homeops check` run, in milliseconds. */
@@ -158,6 +163,11 @@ export const checkCommand: CommandSpec = {
         "--config <file>",
         "cluster config whose literal values must not appear in manifests (default bootstrap/config.yaml)",
       )
+      .option("--baseline <file>", "report only findings not recorded in this baseline (e.g. .homeops/baseline.json)")
+      .option(
+        "--write-baseline [file]",
+        "record the current findings as the baseline (default .homeops/baseline.json) and exit 0",
+      )
       .addHelpText(
         "after",
         "\nSuppress one finding with a YAML comment `# homeops-ignore <rule-id>: <reason>` on or above its line,\nor repo-wide in .homeops/invariants.yaml. `homeops explain <rule-id>` documents each rule.",
@@ -198,10 +208,42 @@ async function checkAction(ctx: CliContext, dir: string, options: CheckCommandOp
       (100 * timings.rules) / timings.total
     ).toFixed(1)}% of ${timings.total.toFixed(0)} ms)`,
   );
-  const findings = [...settingsFindings, ...report.findings];
+  let findings: Finding[] = [...settingsFindings, ...report.findings];
+  const inv = await import("@homeops/invariants");
+  if (options.writeBaseline !== undefined && options.writeBaseline !== false) {
+    const file = typeof options.writeBaseline === "string" ? options.writeBaseline : inv.BASELINE_FILE;
+    const baseline = inv.createBaseline(findings);
+    await mkdir(dirname(resolve(root, file)), { recursive: true });
+    await writeFile(resolve(root, file), inv.formatBaseline(baseline));
+    ctx.stderr.write(`wrote ${baseline.findings.length} findings to ${file}\n`);
+    return ExitCode.Clean;
+  }
+  let baselineNote = "";
+  if (options.baseline !== undefined) {
+    const file = options.baseline;
+    let text: string;
+    try {
+      text = await readFile(resolve(root, file), "utf8");
+    } catch {
+      throw new UserError("FILE_NOT_FOUND", `${file}: no such baseline file`, {
+        hint: "record one with `homeops check --write-baseline`",
+        location: { file },
+      });
+    }
+    const compared = inv.compareWithBaseline(findings, inv.parseBaseline(text, file));
+    // SARIF carries both states (code scanning shows only new ones); every other output only the new ones
+    findings =
+      options.output === "sarif" ? compared.findings : compared.findings.filter((f) => f.baselineState === "new");
+    baselineNote = `; ${compared.newCount} new, ${compared.findings.length - compared.newCount} in the baseline${
+      compared.fixedCount > 0 ? `, ${compared.fixedCount} fixed since` : ""
+    }`;
+  }
+  const failingFindings = findings.filter(
+    (f) => (f as { baselineState?: string }).baselineState !== "unchanged",
+  );
   const summary = `${report.rulesRun.length} rules over ${report.filesChecked} files and ${graph.kustomizations.length} Flux Kustomizations${
     report.suppressed.length > 0 ? `; ${report.suppressed.length} suppressed` : ""
-  }`;
+  }${baselineNote}`;
   const data = {
     rulesRun: report.rulesRun,
     rulesSkipped: report.rulesSkipped,
@@ -218,10 +260,16 @@ async function checkAction(ctx: CliContext, dir: string, options: CheckCommandOp
       : findings.some((f) => f.severity === "error");
     return failing ? ExitCode.Findings : ExitCode.Clean;
   }
-  return emitReport(
+  const code = await emitReport(
     ctx,
     options.output,
     { command: "check", findings, data, summary },
     { strict: options.strict },
   );
+  // findings already in the baseline never fail the run
+  if (failingFindings.length === findings.length) return code;
+  const failing = options.strict
+    ? failingFindings.some((f) => f.severity !== "info")
+    : failingFindings.some((f) => f.severity === "error");
+  return failing ? ExitCode.Findings : ExitCode.Clean;
 }

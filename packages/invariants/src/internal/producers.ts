@@ -1,4 +1,4 @@
-import type { BuiltObject } from "@homeops/manifests";
+import type { BuiltObject, RepoGraph } from "@homeops/manifests";
 import type { RepoFiles } from "../repo-files.js";
 import { groupOf } from "./graph.js";
 import { field, isRecord, list, str } from "./text.js";
@@ -110,4 +110,18 @@ export function possibleProducer(
       (o.name === name || name.startsWith(`${o.name}-`)) &&
       !MODELED_GROUPS.has(groupOf(o.apiVersion)),
   );
+}
+
+/**
+ * Namespaces into which some Flux Kustomization applies content this build cannot see (its source is another
+ * repository or artifact, or it has remote resources that were not fetched), with that Kustomization's id.
+ */
+export function unseenContent(graph: RepoGraph): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const node of graph.kustomizations) {
+    if (node.status !== "skipped" && node.skippedRemote.length === 0) continue;
+    const ns = str(node.spec.targetNamespace) ?? node.namespace;
+    if (!out.has(ns)) out.set(ns, `${node.namespace}/${node.name}`);
+  }
+  return out;
 }

@@ -6,7 +6,13 @@ import {
   nodeId,
   partialObjects,
 } from "../internal/graph.js";
-import { bootstrapObjects, operatorProduced, possibleProducer, WORKLOAD_KINDS } from "../internal/producers.js";
+import {
+  bootstrapObjects,
+  operatorProduced,
+  possibleProducer,
+  unseenContent,
+  WORKLOAD_KINDS,
+} from "../internal/producers.js";
 import { externalSecretTarget, isClusterExternalSecret, isExternalSecret } from "../internal/substitution.js";
 import { field, isRecord, list, str } from "../internal/text.js";
 import { isTemplated, walkValues } from "../internal/walk.js";
@@ -168,6 +174,7 @@ references and templated names are skipped.`,
     const produced = producedSecrets(graph.objects, bootstrapObjects(ctx.files, ctx.settings.kubernetesDir));
     const hits: RuleHit[] = [];
     const partial = partialObjects(graph);
+    const unseen = unseenContent(graph);
     for (const object of graph.objects) {
       if (object.kind === "Secret" || isExternalSecret(object) || partial.has(object)) continue;
       // a custom resource's pod template may be applied elsewhere (a policy, an operator): cannot tell
@@ -176,12 +183,17 @@ references and templated names are skipped.`,
         const ns = ref.path[1] === "valuesFrom" ? (object.namespace ?? "default") : workloadNamespace(object);
         if (produced.has(ns, ref.name)) continue;
         const producer = possibleProducer(graph.objects, ns, ref.name);
-        const unsure = !certain || producer !== undefined;
+        const hidden = unseen.get(ns);
+        const unsure = !certain || producer !== undefined || hidden !== undefined;
         hits.push({
           ...object.locate(ref.path),
           message: unsure
             ? `${describeObject(object)} needs Secret ${ns}/${ref.name}; nothing homeops models produces it, ${
-                producer ? `but ${describeObject(producer)} may (an operator homeops does not know)` : `and ${object.kind} is a custom resource whose use of it homeops cannot follow`
+                producer
+                  ? `but ${describeObject(producer)} may (an operator homeops does not know)`
+                  : hidden
+                    ? `but Kustomization ${hidden} applies content homeops cannot see (another source or a remote resource)`
+                    : `and ${object.kind} is a custom resource whose use of it homeops cannot follow`
               }: cannot tell`
             : `${describeObject(object)} needs Secret ${ns}/${ref.name}, which nothing in the repository produces`,
           path: ref.path.join("."),

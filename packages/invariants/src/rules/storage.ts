@@ -8,7 +8,13 @@ import {
   partialObjects,
 } from "../internal/graph.js";
 import { isKustomizationFile, kustomizationFileIn } from "../internal/kustomize-refs.js";
-import { bootstrapObjects, operatorProduced, possibleProducer, WORKLOAD_KINDS } from "../internal/producers.js";
+import {
+  bootstrapObjects,
+  operatorProduced,
+  possibleProducer,
+  unseenContent,
+  WORKLOAD_KINDS,
+} from "../internal/producers.js";
 import { entries, field, isRecord, str } from "../internal/text.js";
 import { isTemplated, locateKey, walkValues } from "../internal/walk.js";
 import type { RepoFiles } from "../repo-files.js";
@@ -45,6 +51,7 @@ volumeClaimTemplates and templated names (\`{{ }}\`) are not checked.`,
       if (key.startsWith("PersistentVolumeClaim/")) claims.add(key.slice("PersistentVolumeClaim/".length));
     }
     const bootstrap = bootstrapObjects(ctx.files, ctx.settings.kubernetesDir);
+    const unseen = unseenContent(graph);
     const hits: RuleHit[] = [];
     const partial = partialObjects(graph);
     for (const object of graph.objects) {
@@ -74,7 +81,7 @@ volumeClaimTemplates and templated names (\`{{ }}\`) are not checked.`,
         if (!name || !at || isTemplated(name) || claims.has(`${ns}/${name}`)) return;
         if (bootstrap.has(`PersistentVolumeClaim/${name}`)) return;
         const producer = possibleProducer(graph.objects, ns, name);
-        const unsure = producer !== undefined || !(hr || WORKLOAD_KINDS.has(object.kind));
+        const unsure = producer !== undefined || unseen.has(ns) || !(hr || WORKLOAD_KINDS.has(object.kind));
         hits.push({
           ...object.locate(at),
           message: unsure
@@ -250,8 +257,11 @@ function storageNeeds(node: FluxKustomizationNode, pvcs: readonly BuiltObject[])
     const group = o.apiVersion.includes("/") ? o.apiVersion.slice(0, o.apiVersion.indexOf("/")) : "";
     if (!group.includes(".") || group.endsWith(".k8s.io") || group.endsWith("fluxcd.io")) continue;
     let mentions = false;
-    walkValues(o.object, (value) => {
-      if (typeof value === "string" && claimNames.has(value)) mentions = true;
+    walkValues(o.object, (value, path) => {
+      const key = path[path.length - 1];
+      // the claim named in a PVC field (volsync sourcePVC/destinationPVC, claimName …), not just any string
+      if (typeof value === "string" && claimNames.has(value) && typeof key === "string" && /pvc|claim/i.test(key))
+        mentions = true;
     });
     if (mentions) needs.add(`group:${group}`);
   }
