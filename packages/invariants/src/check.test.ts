@@ -116,10 +116,14 @@ describe("checkInvariants", () => {
     const files = new Map([["kubernetes/pv.yaml", nfs("nas.internal")]]);
     const other = checkInvariants({ files });
     expect(other.findings).toEqual([]);
-    expect(other.rulesSkipped.find((r) => r.id === "storage/nfs-literal")?.reason).toMatch(/homeops convention/);
+    expect(other.rulesSkipped.find((r) => r.id === "storage/nfs-literal")?.reason).toMatch(
+      /homeops convention/,
+    );
     expect(other.rulesRun).toContain("secrets/plaintext-secret");
     const on = parseInvariantsSettings("conventions: true\n").settings;
-    expect(checkInvariants({ files, settings: on }).findings.map((f) => f.ruleId)).toEqual(["storage/nfs-literal"]);
+    expect(checkInvariants({ files, settings: on }).findings.map((f) => f.ruleId)).toEqual([
+      "storage/nfs-literal",
+    ]);
     const one = parseInvariantsSettings("rules:\n  storage/nfs-literal: warning\n").settings;
     expect(checkInvariants({ files, settings: one }).findings.map((f) => f.ruleId)).toEqual([
       "storage/nfs-literal",
@@ -127,7 +131,9 @@ describe("checkInvariants", () => {
     const off = parseInvariantsSettings("conventions: false\n").settings;
     const rendered = new Map([...files, ["bootstrap/config.yaml", "version: 1\n"]]);
     expect(checkInvariants({ files: rendered, settings: off }).findings).toEqual([]);
-    expect(checkInvariants({ files: rendered }).findings.map((f) => f.ruleId)).toEqual(["storage/nfs-literal"]);
+    expect(checkInvariants({ files: rendered }).findings.map((f) => f.ruleId)).toEqual([
+      "storage/nfs-literal",
+    ]);
   });
 
   it("gives every rule a kind, and the dependsOn and placeholder conventions are warnings at most", async () => {

@@ -163,7 +163,10 @@ export const checkCommand: CommandSpec = {
         "--config <file>",
         "cluster config whose literal values must not appear in manifests (default bootstrap/config.yaml)",
       )
-      .option("--baseline <file>", "report only findings not recorded in this baseline (e.g. .homeops/baseline.json)")
+      .option(
+        "--baseline <file>",
+        "report only findings not recorded in this baseline (e.g. .homeops/baseline.json)",
+      )
       .option(
         "--write-baseline [file]",
         "record the current findings as the baseline (default .homeops/baseline.json) and exit 0",
@@ -233,7 +236,9 @@ async function checkAction(ctx: CliContext, dir: string, options: CheckCommandOp
     const compared = inv.compareWithBaseline(findings, inv.parseBaseline(text, file));
     // SARIF carries both states (code scanning shows only new ones); every other output only the new ones
     findings =
-      options.output === "sarif" ? compared.findings : compared.findings.filter((f) => f.baselineState === "new");
+      options.output === "sarif"
+        ? compared.findings
+        : compared.findings.filter((f) => f.baselineState === "new");
     baselineNote = `; ${compared.newCount} new, ${compared.findings.length - compared.newCount} in the baseline${
       compared.fixedCount > 0 ? `, ${compared.fixedCount} fixed since` : ""
     }`;

@@ -133,7 +133,12 @@ export function isManifestFile(files: RepoFiles, path: string): boolean {
   if (!/\.ya?ml$/.test(path)) return false;
   return (files.yaml(path)?.documents ?? []).some((d) => {
     const v = d.value;
-    return isRecord(v) && typeof v.kind === "string" && typeof v.apiVersion === "string" && API_VERSION.test(v.apiVersion);
+    return (
+      isRecord(v) &&
+      typeof v.kind === "string" &&
+      typeof v.apiVersion === "string" &&
+      API_VERSION.test(v.apiVersion)
+    );
   });
 }
 
@@ -149,7 +154,11 @@ export function isCommentedOut(files: RepoFiles, owner: string, target: string):
   return text.split("\n").some((line) => {
     const hash = line.indexOf("#");
     if (hash === -1) return false;
-    const comment = line.slice(hash + 1).trim().replace(/^-\s*/, "").replace(/\/$/, "");
+    const comment = line
+      .slice(hash + 1)
+      .trim()
+      .replace(/^-\s*/, "")
+      .replace(/\/$/, "");
     return forms.some((f) => comment === f || comment.startsWith(`${f} `) || comment.startsWith(`"${f}"`));
   });
 }

@@ -106,7 +106,9 @@ export function substitutionScope(
       if (kind !== "Secret" || !isClusterExternalSecret(object)) continue;
       const spec = field(object.object, "spec", "externalSecretSpec");
       const target =
-        str(field(spec, "target", "name")) ?? str(field(object.object, "spec", "externalSecretName")) ?? object.name;
+        str(field(spec, "target", "name")) ??
+        str(field(object.object, "spec", "externalSecretName")) ??
+        object.name;
       if (target !== name) continue;
       source.providers.push(object);
       const keys = externalSecretKeys({ spec });

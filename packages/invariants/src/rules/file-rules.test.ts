@@ -244,17 +244,21 @@ describe("secrets/plaintext-secret and secrets/leaked-key: references and header
   it("passes secret-manager references, placeholders, templates and empty values", () => {
     expect(
       check("secrets/plaintext-secret", {
-        "bootstrap/op.yaml": secret("  token: op://kubernetes/1password/OP_CONNECT_TOKEN\n  json: |\n    op://vault/item/field\n"),
-        "bootstrap/vals.yaml": secret("  a: ref+vault://secret/data/x#/y\n  b: vault:secret/data/x#y\n  c: <path:kv/data/x#y>\n"),
+        "bootstrap/op.yaml": secret(
+          "  token: op://kubernetes/1password/OP_CONNECT_TOKEN\n  json: |\n    op://vault/item/field\n",
+        ),
+        "bootstrap/vals.yaml": secret(
+          "  a: ref+vault://secret/data/x#/y\n  b: vault:secret/data/x#y\n  c: <path:kv/data/x#y>\n",
+        ),
         "kubernetes/ph.yaml": secret('  a: ${SECRET_TOKEN}\n  b: "{{ .token }}"\n  c: ""\n'),
         "kubernetes/b64.yaml": `apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ndata:\n  a: ${Buffer.from("op://v/i/f").toString("base64")}\n`,
       }),
     ).toEqual([]);
   });
   it("still reports a literal password next to them", () => {
-    expect(check("secrets/plaintext-secret", { "kubernetes/s.yaml": secret("  a: op://v/i/f\n  b: hunter2\n") })).toEqual([
-      "kubernetes/s.yaml:5:1 Secret s has stringData in plaintext (no SOPS encryption)",
-    ]);
+    expect(
+      check("secrets/plaintext-secret", { "kubernetes/s.yaml": secret("  a: op://v/i/f\n  b: hunter2\n") }),
+    ).toEqual(["kubernetes/s.yaml:5:1 Secret s has stringData in plaintext (no SOPS encryption)"]);
   });
   it("needs key material after a PEM header, not the header alone", () => {
     expect(

@@ -476,10 +476,15 @@ function declaredSources(files: RepoFiles): Set<string> {
     if (!/\.ya?ml$/.test(file) || !files.text(file)?.includes("source.toolkit.fluxcd.io")) continue;
     for (const doc of files.yaml(file)?.documents ?? []) {
       const v = doc.value;
-      if (!isRecord(v) || typeof v.apiVersion !== "string" || !v.apiVersion.startsWith("source.toolkit.fluxcd.io/"))
+      if (
+        !isRecord(v) ||
+        typeof v.apiVersion !== "string" ||
+        !v.apiVersion.startsWith("source.toolkit.fluxcd.io/")
+      )
         continue;
       const name = str(field(v, "metadata", "name"));
-      if (name) out.add(`${String(v.kind)}/${str(field(v, "metadata", "namespace")) ?? "flux-system"}/${name}`);
+      if (name)
+        out.add(`${String(v.kind)}/${str(field(v, "metadata", "namespace")) ?? "flux-system"}/${name}`);
     }
   }
   return out;
@@ -508,12 +513,22 @@ unresolved \`\${VAR}\` (the build reports the variable) are not compared.`,
       for (const object of node.objects) {
         if (`${object.name}/${object.namespace ?? ""}`.includes("${")) continue;
         // a Kustomization that applies its own definition manages itself: one object, one owner in effect
-        if (isFluxKustomization(object) && object.name === node.name && (object.namespace ?? node.namespace) === node.namespace) continue;
+        if (
+          isFluxKustomization(object) &&
+          object.name === node.name &&
+          (object.namespace ?? node.namespace) === node.namespace
+        )
+          continue;
         const key = objectKey(object);
         const owner = first.get(key);
         if (!owner) first.set(key, { node, object });
         else if (owner.node !== node) {
-          if (isFluxKustomization(object) && object.name === owner.node.name && (object.namespace ?? owner.node.namespace) === owner.node.namespace) continue;
+          if (
+            isFluxKustomization(object) &&
+            object.name === owner.node.name &&
+            (object.namespace ?? owner.node.namespace) === owner.node.namespace
+          )
+            continue;
           const same = sameContent(owner.object, object);
           hits.push({
             file: object.provenance.file,

@@ -219,7 +219,10 @@ const STORAGE_KINDS = new Set(["StorageClass", "CSIDriver", "VolumeSnapshotClass
 
 /** The chart a HelmRelease installs (`chart.spec.chart`, else the last path segment of its chartRef's name). */
 function chartName(object: BuiltObject): string | undefined {
-  return str(field(object.object, "spec", "chart", "spec", "chart")) ?? str(field(object.object, "spec", "chartRef", "name"));
+  return (
+    str(field(object.object, "spec", "chart", "spec", "chart")) ??
+    str(field(object.object, "spec", "chartRef", "name"))
+  );
 }
 
 /**
@@ -260,7 +263,12 @@ function storageNeeds(node: FluxKustomizationNode, pvcs: readonly BuiltObject[])
     walkValues(o.object, (value, path) => {
       const key = path[path.length - 1];
       // the claim named in a PVC field (volsync sourcePVC/destinationPVC, claimName …), not just any string
-      if (typeof value === "string" && claimNames.has(value) && typeof key === "string" && /pvc|claim/i.test(key))
+      if (
+        typeof value === "string" &&
+        claimNames.has(value) &&
+        typeof key === "string" &&
+        /pvc|claim/i.test(key)
+      )
         mentions = true;
     });
     if (mentions) needs.add(`group:${group}`);
@@ -342,7 +350,9 @@ operator installed before Flux), nothing is reported.`,
       } else {
         providers = [];
         for (const need of storageNeeds(node, pvcs)) {
-          const by = graph.kustomizations.filter((k) => k !== node && provides(provision.get(nodeId(k))!, need));
+          const by = graph.kustomizations.filter(
+            (k) => k !== node && provides(provision.get(nodeId(k))!, need),
+          );
           if (by.length === 0 || by.some((k) => deps.has(nodeId(k)))) continue;
           for (const k of by) if (!providers.includes(nodeId(k))) providers.push(nodeId(k));
         }
