@@ -28,8 +28,8 @@ export interface CheckCommandOptions {
   config?: string;
   /** report only findings not in this baseline file (repo-relative) */
   baseline?: string;
-  /** record the current findings in this baseline file (repo-relative; default .homeops/baseline.json) */
-  writeBaseline?: string | boolean;
+  /** record the current findings as the baseline (in `baseline`, default .homeops/baseline.json) */
+  writeBaseline?: boolean;
 }
 
 /** Timings of one `homeops check` run, in milliseconds. */
@@ -168,8 +168,8 @@ export const checkCommand: CommandSpec = {
         "report only findings not recorded in this baseline (e.g. .homeops/baseline.json)",
       )
       .option(
-        "--write-baseline [file]",
-        "record the current findings as the baseline (default .homeops/baseline.json) and exit 0",
+        "--write-baseline",
+        "record the current findings as the baseline (in --baseline, default .homeops/baseline.json) and exit 0",
       )
       .addHelpText(
         "after",
@@ -213,8 +213,8 @@ async function checkAction(ctx: CliContext, dir: string, options: CheckCommandOp
   );
   let findings: Finding[] = [...settingsFindings, ...report.findings];
   const inv = await import("@homeops/invariants");
-  if (options.writeBaseline !== undefined && options.writeBaseline !== false) {
-    const file = typeof options.writeBaseline === "string" ? options.writeBaseline : inv.BASELINE_FILE;
+  if (options.writeBaseline === true) {
+    const file = options.baseline ?? inv.BASELINE_FILE;
     const baseline = inv.createBaseline(findings);
     await mkdir(dirname(resolve(root, file)), { recursive: true });
     await writeFile(resolve(root, file), inv.formatBaseline(baseline));
