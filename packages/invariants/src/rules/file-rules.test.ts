@@ -219,6 +219,9 @@ describe("flux/unreferenced-file and flux/unwired-app on real repositories' layo
     [`${app}/prometheusrule_test.yaml`]: "rule_files: [a.yaml]\ntests: []\n",
     [`${app}/talos-patch.yaml`]: "apiVersion: v1alpha1\nkind: HostnameConfig\nhostname: a\n",
     [`${app}/helmfile.yaml`]: "releases:\n  - name: cilium\n",
+    // applied by a bootstrap task (sops -d | kubectl apply), not by Flux
+    "kubernetes/bootstrap/flux/kustomization.yaml": "resources:\n  - ./github-deploy-key.sops.yaml\n",
+    "kubernetes/bootstrap/flux/age-key.sops.yaml": "apiVersion: v1\nkind: Secret\n",
     // a manifest nobody lists: reported, as a warning
     [`${app}/externalsecret.yaml`]: "apiVersion: external-secrets.io/v1\nkind: ExternalSecret\n",
   };

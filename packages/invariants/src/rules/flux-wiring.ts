@@ -64,7 +64,10 @@ function unreferencedFiles(ctx: RuleContext): { file: string; owner: string }[] 
   const referenced = referencedPaths(ctx);
   const fluxPaths = declaredFluxPaths(ctx);
   const out: { file: string; owner: string }[] = [];
+  // a bootstrap step (not Flux) applies what lies under <kubernetesDir>/bootstrap/
+  const bootstrap = `${root}/bootstrap/`;
   for (const file of ctx.files.under(root)) {
+    if (file.startsWith(bootstrap)) continue;
     const base = posix.basename(file);
     if (isKustomizationFile(file)) {
       // a kustomization directory (e.g. a namespace dir) must be listed by the kustomization right above it
@@ -212,7 +215,7 @@ patch, generator input, \`configurations:\`/\`transformers:\`/\`generators:\` en
 that are not manifests (application config, values files, scripts, test data, Talos or helmfile files) are
 inputs of other tools and are not checked. An entry that is commented out in the kustomization file marks a
 deliberate omission. Directories without any kustomization file are left alone: Flux generates one that
-includes every manifest in them.`,
+includes every manifest in them; so is \`<manifests dir>/bootstrap/\`, which a bootstrap task applies.`,
   check(ctx) {
     return unreferencedFiles(ctx)
       .filter(({ file }) => !isKsFile(file) && !isKustomizationFile(file))

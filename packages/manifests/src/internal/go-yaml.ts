@@ -104,6 +104,7 @@ export function parseGoYaml(
     prettyErrors: false,
     uniqueKeys: true,
     strict: true,
+    logLevel: "error", // no process warnings from the library (libraries never print)
     customTags: (tags) => [...v3Tags, ...tags],
   });
   const parsed = Array.isArray(docs) ? docs : [];
@@ -166,6 +167,7 @@ export function parseYaml11Value(
   const doc = parseDocument(text, {
     version: "1.1",
     uniqueKeys: true,
+    logLevel: "error", // no process warnings from the library (libraries never print)
     customTags: (tags) => [...v2Tags, ...tags],
   });
   if (doc.errors.length > 0) return { ok: false, message: doc.errors[0]!.message.split("\n")[0]! };
