@@ -72,6 +72,74 @@ async function corpusShaped(): Promise<string> {
   return root;
 }
 
+/**
+ * Secrets and PVCs that operators create at runtime: known producers count as present, an unknown operator's
+ * custom resource of a matching name makes the finding an `info` "cannot tell".
+ */
+async function withRuntimeProducers(root: string): Promise<void> {
+  await write(
+    root,
+    `${APP}/runtime.yaml`,
+    [
+      "---",
+      "apiVersion: talos.dev/v1alpha1",
+      "kind: ServiceAccount",
+      "metadata:",
+      "  name: romm-talos",
+      "spec:",
+      "  roles: [os:reader]",
+      "---",
+      "apiVersion: objectbucket.io/v1alpha1",
+      "kind: ObjectBucketClaim",
+      "metadata:",
+      "  name: romm-bucket",
+      "spec:",
+      "  bucketName: romm",
+      "---",
+      "apiVersion: grafana.integreatly.org/v1beta1",
+      "kind: Grafana",
+      "metadata:",
+      "  name: romm-grafana",
+      "spec:",
+      "  persistentVolumeClaim:",
+      "    spec:",
+      "      resources: {requests: {storage: 1Gi}}",
+      "---",
+      "apiVersion: pgmqtt.io/v1alpha1",
+      "kind: User",
+      "metadata:",
+      "  name: romm-mqtt",
+      "",
+    ].join("\n"),
+  );
+  await edit(
+    root,
+    `${APP}/kustomization.yaml`,
+    "  - ./secret.sops.yaml\n",
+    "  - ./secret.sops.yaml\n  - ./runtime.yaml\n",
+  );
+  await edit(
+    root,
+    `${APP}/helmrelease.yaml`,
+    "    persistence:\n",
+    [
+      "    persistence:",
+      "      talos:",
+      "        type: secret",
+      "        name: romm-talos",
+      "      bucket:",
+      "        type: secret",
+      "        name: romm-bucket",
+      "      dashboards:",
+      "        existingClaim: romm-grafana-pvc",
+      "      mqtt:",
+      "        type: secret",
+      "        name: romm-mqtt-credentials",
+      "",
+    ].join("\n"),
+  );
+}
+
 describe("a repository shaped like the corpus' (not rendered by homeops)", () => {
   it.skipIf(!hasGraph)("is clean, and the homeops conventions do not run", async () => {
     const root = await corpusShaped();
@@ -81,6 +149,19 @@ describe("a repository shaped like the corpus' (not rendered by homeops)", () =>
       expect.arrayContaining(["storage/nfs-literal", "externalsecret/missing-store-dependency"]),
     );
   });
+
+  it.skipIf(!hasGraph)(
+    "knows what operators create at runtime, and says 'cannot tell' for unknown ones",
+    async () => {
+      const root = await corpusShaped();
+      await withRuntimeProducers(root);
+      const report = await checkRepo(root, { forbiddenLiterals: LITERALS });
+      expect(report.findings.map((f) => `${f.severity} ${f.ruleId} ${f.message.slice(-14)}`)).toEqual([
+        "info externalsecret/missing-secret ): cannot tell",
+      ]);
+      expect(report.findings[0]?.message).toContain("User games/romm-mqtt may");
+    },
+  );
 
   const invariants = mutations.filter(
     (m) => findRule(m.rule)?.kind === "invariant" && !m.rule.startsWith("homeops/"),
