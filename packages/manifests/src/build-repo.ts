@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { type Finding, noopLogger, sortFindings } from "@homeops/core";
+import { externalSecretKeys, externalSecretTarget } from "./external-secret.js";
 import { fetchRemoteText } from "./internal/fetch-remote.js";
 import { FileStore } from "./internal/files.js";
 import { type BuildContext, buildTopLevel, type KustomizationOverride } from "./internal/kustomize.js";
@@ -155,15 +156,8 @@ class VariableSources {
     const ns = getNamespace(o);
     const nsOk = ns === namespace || (raw && ns === "");
     if (kind === "Secret" && getKind(o) === "ExternalSecret" && nsOk) {
-      const spec = isObj(o.spec) ? o.spec : {};
-      const target = isObj(spec.target) ? spec.target : {};
-      const targetName = typeof target.name === "string" && target.name ? target.name : getName(o);
-      if (targetName !== name) return undefined;
-      const keys = new Set<string>();
-      const template = isObj(target.template) ? target.template : {};
-      if (isObj(template.data)) for (const k of Object.keys(template.data)) keys.add(k);
-      for (const d of Array.isArray(spec.data) ? spec.data : [])
-        if (isObj(d) && typeof d.secretKey === "string") keys.add(d.secretKey);
+      if (externalSecretTarget(o) !== name) return undefined;
+      const { keys } = externalSecretKeys(o);
       return Object.fromEntries([...keys].sort().map((k) => [k, placeholderValue(k)]));
     }
     if (

@@ -1,5 +1,11 @@
 export { buildKustomizationDir } from "./build-kustomization.js";
 export { buildFluxKustomization, buildRepoGraph, placeholderValue } from "./build-repo.js";
+export {
+  type ExternalSecretKeys,
+  externalSecretKeys,
+  externalSecretTarget,
+  isExternalSecret,
+} from "./external-secret.js";
 export type {
   BuildKustomizationOptions,
   BuildRepoOptions,

@@ -1,4 +1,10 @@
-import type { BuiltObject, FluxKustomizationNode, RepoGraph } from "@homeops/manifests";
+import {
+  type BuiltObject,
+  type FluxKustomizationNode,
+  externalSecretKeys as manifestsExternalSecretKeys,
+  externalSecretTarget as manifestsExternalSecretTarget,
+  type RepoGraph,
+} from "@homeops/manifests";
 import { entries, field, isRecord, list, str } from "./text.js";
 
 /** A `substituteFrom` source of a Kustomization and what is known of its keys. */
@@ -27,29 +33,15 @@ export interface SubstitutionScope {
   has(name: string): boolean;
 }
 
-/** Keys an ExternalSecret writes to its target Secret, or `undefined` when they cannot be known. */
+/** Keys an ExternalSecret writes to its target Secret, or `undefined` when they cannot be known (manifests' definition). */
 export function externalSecretKeys(object: Record<string, unknown>): Set<string> | undefined {
-  const spec = field(object, "spec");
-  const template = field(spec, "target", "template");
-  const templateData = field(template, "data");
-  const merge = str(field(template, "mergePolicy")) === "Merge";
-  if (isRecord(templateData) && !merge && list(field(template, "templateFrom")).length === 0) {
-    return new Set(Object.keys(templateData));
-  }
-  if (list(field(spec, "dataFrom")).length > 0 || list(field(template, "templateFrom")).length > 0)
-    return undefined;
-  const keys = new Set<string>();
-  for (const d of list(field(spec, "data"))) {
-    const key = str(field(d, "secretKey"));
-    if (key) keys.add(key);
-  }
-  if (isRecord(templateData)) for (const key of Object.keys(templateData)) keys.add(key);
-  return keys;
+  const { keys, complete } = manifestsExternalSecretKeys(object);
+  return complete ? keys : undefined;
 }
 
 /** Name of the Secret an ExternalSecret produces. */
 export function externalSecretTarget(object: BuiltObject): string {
-  return str(field(object.object, "spec", "target", "name")) ?? object.name;
+  return manifestsExternalSecretTarget(object.object) || object.name;
 }
 
 export function isClusterExternalSecret(o: { apiVersion: string; kind: string }): boolean {
