@@ -9,23 +9,6 @@ import type { ForbiddenLiteral, Rule, RuleContext } from "./rule.js";
 import { defaultSettings, type InvariantsSettings } from "./settings.js";
 import { findInlineSuppressions, type InlineSuppression } from "./suppressions.js";
 
-/**
- * Build findings a rule explains better: when the rule reports anything, these build findings are dropped
- * (the rule covers the whole class, with the location of the cause rather than of the symptom).
- */
-const SUPERSEDES: Record<string, readonly string[]> = {
-  "placeholder/invalid-variable-name": ["build/invalid-variable-name"],
-  "placeholder/undefined-variable": ["build/undefined-variable"],
-  "flux/path-invalid": ["flux/path-not-found", "build/path-outside-root"],
-  "kustomize/missing-entry": [
-    "build/missing-resource",
-    "build/missing-component",
-    "build/missing-file",
-    "build/missing-patch",
-    "build/missing-kustomization",
-  ],
-};
-
 /** A repository with this file is rendered by homeops, so its conventions apply by default. */
 export const HOMEOPS_CONFIG_FILE = "bootstrap/config.yaml";
 
@@ -127,7 +110,10 @@ export function checkInvariants(
   if (input.graph && options.includeBuildFindings !== false) {
     // a rule that explains a build failure at the same place says it better than the build does
     const ruled = new Set(findings.map((f) => `${f.file}:${f.line}`));
-    const superseded = new Set(findings.flatMap((f) => SUPERSEDES[f.ruleId] ?? []));
+    // each build finding id has one owner: the rule that declares it reports the class (with the cause's location)
+    const owners = new Map(RULES.flatMap((r) => (r.owns ?? []).map((id) => [id, r.id] as const)));
+    const reported = new Set(findings.map((f) => f.ruleId));
+    const superseded = new Set([...owners].filter(([, rule]) => reported.has(rule)).map(([id]) => id));
     for (const f of input.graph.findings) {
       // info-level build notes (e.g. a patch that matches nothing) are the build's business, not an invariant
       if (superseded.has(f.ruleId) || f.severity === "info") continue;

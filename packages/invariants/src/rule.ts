@@ -71,5 +71,11 @@ export interface Rule {
    * homeops renders (bootstrap/config.yaml present), elsewhere when .homeops/invariants.yaml turns it on.
    */
   kind: RuleKind;
+  /**
+   * Build finding ids (of the RepoGraph) this rule owns: when the rule reports, those build findings are left
+   * out, since the rule says the same at the cause's location (e.g. `kustomize/missing-entry` owns
+   * `build/missing-resource`). Each build finding id has at most one owner.
+   */
+  owns?: readonly string[];
   check(context: RuleContext): RuleHit[];
 }

@@ -23,4 +23,5 @@ export type {
   SkippedRemote,
   SourcePosition,
   SourceRef,
+  SubstitutionSource,
 } from "./types.js";

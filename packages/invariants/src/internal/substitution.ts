@@ -107,9 +107,15 @@ export function substitutionScope(
       if (keys) for (const key of keys) source.keys.add(key);
       else source.openEnded = true;
     }
+    // what the build found for this entry (it also reads SOPS and ConfigMap files no Kustomization applies)
+    const built = node.substitutionSources?.find((b) => b.kind === kind && b.name === name);
+    if (built) {
+      for (const key of built.keys) source.keys.add(key);
+      if (built.found && !built.complete) source.openEnded = true;
+    }
     // not in the repository: created outside Git (a bootstrap step) or missing (the build reports that);
     // either way its keys cannot be known here
-    if (source.providers.length === 0) source.unknown = true;
+    if (source.providers.length === 0 && built?.found !== true) source.unknown = true;
     sources.push(source);
   });
   const openEnded = sources.some((s) => s.openEnded);

@@ -154,6 +154,13 @@ export const missingEntry: Rule = {
   severity: "error",
   needs: "files",
   kind: "invariant",
+  owns: [
+    "build/missing-resource",
+    "build/missing-component",
+    "build/missing-file",
+    "build/missing-patch",
+    "build/missing-kustomization",
+  ],
   rationale:
     "kustomize fails the whole build when a resource, component, patch or generator file is missing, so Flux stops applying everything in that Kustomization.",
   hint: "fix the path or remove the entry",
@@ -246,6 +253,7 @@ export const pathInvalid: Rule = {
   severity: "error",
   needs: "graph",
   kind: "invariant",
+  owns: ["flux/path-not-found", "build/path-outside-root"],
   rationale:
     "A Kustomization whose path does not exist in its source fails to build; Flux applies nothing from it.",
   hint: "point spec.path at an existing directory of the repository (relative to the repository root, e.g. ./kubernetes/apps/<ns>/<app>/app)",

@@ -24,6 +24,7 @@ export const undefinedVariable: Rule = {
   severity: "error",
   needs: "graph",
   kind: "invariant",
+  owns: ["build/undefined-variable"],
   rationale:
     "Flux substitutes an unset variable with an empty string (lenient) or, since Flux 2.9, stalls the whole Kustomization (strict). Either way the app breaks silently.",
   hint: "add the variable to postBuild.substitute of the Kustomization, to a substituteFrom ConfigMap/Secret, or give it a default: ${VAR:=value}",
@@ -78,6 +79,7 @@ export const invalidVariableName: Rule = {
   severity: "error",
   needs: "graph",
   kind: "invariant",
+  owns: ["build/invalid-variable-name"],
   rationale:
     "Flux refuses substitution variables whose names do not match ^[_[:alpha:]][_[:alpha:][:digit:]]*$: the Kustomization fails to build.",
   hint: "rename the key (letters, digits and underscores, not starting with a digit), e.g. SECRET_DOMAIN instead of secret-domain",
