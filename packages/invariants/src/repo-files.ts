@@ -88,6 +88,8 @@ export class RepoFiles {
 export interface ReadRepoFilesOptions {
   /** Files to read (repo-relative), e.g. from `git ls-files`. Default: walk the tree (skipping .git, node_modules, dist). */
   paths?: readonly string[];
+  /** Reads one file (repo-relative path), e.g. through a cache shared with the build. Default: from disk. */
+  read?: (path: string) => Promise<Buffer>;
 }
 
 /** Reads the repository's files: text files with their text, binary and very large files with an empty text (they exist). */
@@ -105,7 +107,7 @@ export async function readRepoFiles(
         if (!info.isFile()) return;
         // binary and very large files exist (a doc may link an image) but have no text a rule reads
         if (info.size > MAX_FILE_BYTES) return void texts.set(path, "");
-        const buffer = await readFile(abs);
+        const buffer = options.read ? await options.read(path) : await readFile(abs);
         texts.set(path, buffer.subarray(0, 8000).includes(0) ? "" : buffer.toString("utf8"));
       } catch {
         // listed but gone (deleted in the work tree): nothing to check

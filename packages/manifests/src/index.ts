@@ -6,6 +6,13 @@ export {
   externalSecretTarget,
   isExternalSecret,
 } from "./external-secret.js";
+export { KUSTOMIZATION_FILES } from "./internal/kustomize.js";
+export {
+  directoriesBuiltBy,
+  type FindStandaloneDirsOptions,
+  findStandaloneKustomizationDirs,
+  kustomizationFileName,
+} from "./standalone-dirs.js";
 export type {
   BuildKustomizationOptions,
   BuildRepoOptions,
