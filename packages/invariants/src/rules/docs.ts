@@ -5,6 +5,9 @@ const CODE_PATH = /^(?:\.\/)?([\w.@-]+(?:\/[\w.@-]+)+)\/?(?::(\d+)(?:-(\d+))?)?$
 const LINK = /\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g;
 const CODE = /`([^`\n]+)`/g;
 
+/** Files homeops itself defines: docs name them as formats (a repository may not have them), not as references. */
+const HOMEOPS_FILES = new Set([".homeops/invariants.yaml", ".homeops/baseline.json", "bootstrap/config.yaml"]);
+
 export const staleReference: Rule = {
   id: "docs/stale-reference",
   title: "Docs reference a path or line range that does not exist",
@@ -17,7 +20,8 @@ export const staleReference: Rule = {
   docs: `Checks Markdown files (CHANGELOG.md excepted): relative link targets (\`[text](../kubernetes/apps)\`,
 with \`#L10-L20\` line anchors) resolved against the Markdown file, and inline code spans that look like a
 repository path (\`kubernetes/apps/games/romm/ks.yaml\`, \`packages/core/src/yaml.ts:10-20\`) whose first
-segment is a top-level entry of the repository (rule ids such as \`docs/stale-reference\` are not paths). Fenced code blocks, URLs and paths with glob or template
+segment is a top-level entry of the repository (rule ids such as \`docs/stale-reference\` and the files homeops
+defines, \`.homeops/invariants.yaml\`, \`.homeops/baseline.json\`, \`bootstrap/config.yaml\`, are not references). Fenced code blocks, URLs and paths with glob or template
 characters are not checked.`,
   check(ctx) {
     const hits: RuleHit[] = [];
@@ -69,6 +73,7 @@ characters are not checked.`,
         for (const m of line.matchAll(CODE)) {
           const match = CODE_PATH.exec(m[1]!);
           if (!match || !top.has(match[1]!.split("/")[0]!) || ctx.ruleIds.has(match[1]!)) continue;
+          if (HOMEOPS_FILES.has(match[1]!)) continue;
           checkTarget(
             match[1]!,
             match[2] ? Number(match[2]) : undefined,
