@@ -6,7 +6,11 @@ const LINK = /\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g;
 const CODE = /`([^`\n]+)`/g;
 
 /** Files homeops itself defines: docs name them as formats (a repository may not have them), not as references. */
-const HOMEOPS_FILES = new Set([".homeops/invariants.yaml", ".homeops/baseline.json", "bootstrap/config.yaml"]);
+const HOMEOPS_FILES = new Set([
+  ".homeops/invariants.yaml",
+  ".homeops/baseline.json",
+  "bootstrap/config.yaml",
+]);
 
 export const staleReference: Rule = {
   id: "docs/stale-reference",
