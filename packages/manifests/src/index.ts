@@ -6,7 +6,6 @@ export {
   externalSecretTarget,
   isExternalSecret,
 } from "./external-secret.js";
-export { KUSTOMIZATION_FILES } from "./internal/kustomize.js";
 export {
   directoriesBuiltBy,
   type FindStandaloneDirsOptions,
