@@ -5,7 +5,10 @@ const CODE_PATH = /^(?:\.\/)?([\w.@-]+(?:\/[\w.@-]+)+)\/?(?::(\d+)(?:-(\d+))?)?$
 const LINK = /\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g;
 const CODE = /`([^`\n]+)`/g;
 
-/** Files homeops itself defines: docs name them as formats (a repository may not have them), not as references. */
+/**
+ * Files homeops itself defines (everything under `.homeops/`, and the cluster config): docs name them as
+ * formats a repository may not have, not as references.
+ */
 const HOMEOPS_FILES = new Set([
   ".homeops/invariants.yaml",
   ".homeops/baseline.json",
@@ -77,7 +80,7 @@ characters are not checked.`,
         for (const m of line.matchAll(CODE)) {
           const match = CODE_PATH.exec(m[1]!);
           if (!match || !top.has(match[1]!.split("/")[0]!) || ctx.ruleIds.has(match[1]!)) continue;
-          if (HOMEOPS_FILES.has(match[1]!)) continue;
+          if (HOMEOPS_FILES.has(match[1]!) || match[1]!.startsWith(".homeops/")) continue;
           checkTarget(
             match[1]!,
             match[2] ? Number(match[2]) : undefined,
