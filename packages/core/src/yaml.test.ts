@@ -60,3 +60,23 @@ describe("formatYamlPath", () => {
     expect(formatYamlPath(["metadata", "annotations", "a.b/c"])).toBe('metadata.annotations["a.b/c"]');
   });
 });
+
+describe("parseYaml: the library's warnings", () => {
+  it("never reach process warnings (a `{{ .X }}` template in a data file reads as a collection key)", () => {
+    const warnings: string[] = [];
+    const listener = (w: Error) => warnings.push(w.message);
+    process.on("warning", listener);
+    const original = process.emitWarning;
+    process.emitWarning = ((w: string | Error) => {
+      warnings.push(String(w));
+    }) as typeof process.emitWarning;
+    try {
+      const file = parseYaml("chat: {{ .TELEGRAM_CHAT_ID }}\n", { file: "config.yaml" });
+      expect(file.documents).toHaveLength(1);
+    } finally {
+      process.emitWarning = original;
+      process.off("warning", listener);
+    }
+    expect(warnings).toEqual([]);
+  });
+});

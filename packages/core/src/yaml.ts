@@ -125,6 +125,9 @@ export function parseYaml(text: string, options: ParseYamlOptions): YamlFile {
     uniqueKeys: true,
     version: options.version ?? "1.2",
     strict: true,
+    // the library's own warnings (e.g. a `{{ .X }}` template read as a map key) would go to process
+    // warnings and the terminal; a library never prints, and such files are data, not errors
+    logLevel: "error",
   });
   const parsed = Array.isArray(docs) ? docs : [];
   const problems: string[] = [];

@@ -92,7 +92,7 @@ export interface ReadRepoFilesOptions {
   read?: (path: string) => Promise<Buffer>;
 }
 
-/** Reads the repository's text files (binary and very large files are skipped). */
+/** Reads the repository's files: text files with their text, binary and very large files with an empty text (they exist). */
 export async function readRepoFiles(
   root: string,
   options: ReadRepoFilesOptions = {},
@@ -104,10 +104,11 @@ export async function readRepoFiles(
       const abs = join(root, path);
       try {
         const info = await stat(abs);
-        if (!info.isFile() || info.size > MAX_FILE_BYTES) return;
+        if (!info.isFile()) return;
+        // binary and very large files exist (a doc may link an image) but have no text a rule reads
+        if (info.size > MAX_FILE_BYTES) return void texts.set(path, "");
         const buffer = options.read ? await options.read(path) : await readFile(abs);
-        if (buffer.subarray(0, 8000).includes(0)) return;
-        texts.set(path, buffer.toString("utf8"));
+        texts.set(path, buffer.subarray(0, 8000).includes(0) ? "" : buffer.toString("utf8"));
       } catch {
         // listed but gone (deleted in the work tree): nothing to check
       }

@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { type Finding, isRemoteReference, noopLogger, sortFindings } from "@homeops/core";
+import { externalSecretKeys, externalSecretTarget } from "./external-secret.js";
 import { fetchRemoteText } from "./internal/fetch-remote.js";
 import { FileStore } from "./internal/files.js";
 import { type BuildContext, buildTopLevel, type KustomizationOverride } from "./internal/kustomize.js";
@@ -27,6 +28,7 @@ import type {
   RepoGraph,
   SourcePosition,
   SourceRef,
+  SubstitutionSource,
 } from "./types.js";
 
 const KS_GROUP = "kustomize.toolkit.fluxcd.io";
@@ -146,15 +148,28 @@ class VariableSources {
 
   /** The data keys/values a ConfigMap/Secret named `name` in `namespace` offers, or undefined. */
   async lookup(kind: string, name: string, namespace: string): Promise<Record<string, string> | undefined> {
+    return (await this.lookupSource(kind, name, namespace))?.data;
+  }
+
+  /** As `lookup`, and whether the keys are complete (an ExternalSecret with `dataFrom` may provide more). */
+  async lookupSource(
+    kind: string,
+    name: string,
+    namespace: string,
+  ): Promise<{ data: Record<string, string>; complete: boolean } | undefined> {
     for (const o of this.built()) {
       const found = this.extract(o.object, kind, name, namespace, false);
-      if (found) return found;
+      if (found) return { data: found, complete: this.complete(o.object) };
     }
     for (const o of await this.raw()) {
       const found = this.extract(o, kind, name, namespace, true);
-      if (found) return found;
+      if (found) return { data: found, complete: this.complete(o) };
     }
     return undefined;
+  }
+
+  private complete(o: Obj): boolean {
+    return getKind(o) !== "ExternalSecret" || externalSecretKeys(o).complete;
   }
 
   private extract(
@@ -171,19 +186,19 @@ class VariableSources {
     const cluster = getKind(o) === "ClusterExternalSecret";
     if (kind === "Secret" && (getKind(o) === "ExternalSecret" || cluster) && (nsOk || cluster)) {
       const outer = isObj(o.spec) ? o.spec : {};
-      const spec = cluster ? (isObj(outer.externalSecretSpec) ? outer.externalSecretSpec : {}) : outer;
-      const target = isObj(spec.target) ? spec.target : {};
-      const fallback =
-        cluster && typeof outer.externalSecretName === "string" && outer.externalSecretName
-          ? outer.externalSecretName
-          : getName(o);
-      const targetName = typeof target.name === "string" && target.name ? target.name : fallback;
-      if (targetName !== name) return undefined;
-      const keys = new Set<string>();
-      const template = isObj(target.template) ? target.template : {};
-      if (isObj(template.data)) for (const k of Object.keys(template.data)) keys.add(k);
-      for (const d of Array.isArray(spec.data) ? spec.data : [])
-        if (isObj(d) && typeof d.secretKey === "string") keys.add(d.secretKey);
+      const es = cluster
+        ? {
+            metadata: {
+              name:
+                typeof outer.externalSecretName === "string" && outer.externalSecretName
+                  ? outer.externalSecretName
+                  : getName(o),
+            },
+            spec: isObj(outer.externalSecretSpec) ? outer.externalSecretSpec : {},
+          }
+        : o;
+      if (externalSecretTarget(es) !== name) return undefined;
+      const { keys } = externalSecretKeys(es);
       return Object.fromEntries([...keys].sort().map((k) => [k, placeholderValue(k)]));
     }
     if (
@@ -604,10 +619,12 @@ async function buildNode(
   }
 
   let variables: Record<string, string> = {};
+  let substitutionSources: SubstitutionSource[] | undefined;
   if (isObj(spec.postBuild)) {
     const loaded = await loadVariables(spec.postBuild, item.namespace, vars, at, label);
     findings.push(...loaded.findings);
     variables = loaded.vars;
+    substitutionSources = loaded.sources;
     if (loaded.failed) ok = false;
     const bad = invalidVariableNames(variables);
     if (bad.length > 0) {
@@ -664,6 +681,7 @@ async function buildNode(
     ...base,
     objects: resources.map(toBuiltObject),
     variables,
+    ...(substitutionSources ? { substitutionSources } : {}),
     status: ok ? "built" : "error",
     findings,
     skippedRemote: built.skipped,
@@ -677,16 +695,31 @@ async function loadVariables(
   sources: VariableSources,
   at: SourcePosition,
   label: string,
-): Promise<{ vars: Record<string, string>; findings: Finding[]; failed: boolean }> {
+): Promise<{
+  vars: Record<string, string>;
+  findings: Finding[];
+  failed: boolean;
+  sources: SubstitutionSource[];
+}> {
   const vars: Record<string, string> = {};
   const findings: Finding[] = [];
+  const described: SubstitutionSource[] = [];
   let failed = false;
   for (const ref of Array.isArray(postBuild.substituteFrom) ? postBuild.substituteFrom : []) {
     if (!isObj(ref)) continue;
     const kind = String(ref.kind ?? "");
     const name = String(ref.name ?? "");
     if (kind !== "ConfigMap" && kind !== "Secret") continue;
-    const data = await sources.lookup(kind, name, namespace);
+    const source = await sources.lookupSource(kind, name, namespace);
+    const data = source?.data;
+    described.push({
+      kind,
+      name,
+      optional: ref.optional === true,
+      found: source !== undefined,
+      keys: Object.keys(data ?? {}).sort(),
+      complete: source?.complete ?? false,
+    });
     if (!data) {
       if (ref.optional === true) continue;
       findings.push({
@@ -704,5 +737,5 @@ async function loadVariables(
   if (isObj(postBuild.substitute)) {
     for (const [k, v] of Object.entries(postBuild.substitute)) vars[k] = String(v ?? "").replaceAll("\n", "");
   }
-  return { vars, findings, failed };
+  return { vars, findings, failed, sources: described };
 }

@@ -7,6 +7,12 @@ export {
   type FluxRootSource,
 } from "./discover-roots.js";
 export {
+  type ExternalSecretKeys,
+  externalSecretKeys,
+  externalSecretTarget,
+  isExternalSecret,
+} from "./external-secret.js";
+export {
   directoriesBuiltBy,
   type FindStandaloneDirsOptions,
   findStandaloneKustomizationDirs,
@@ -29,4 +35,5 @@ export type {
   SkippedRemote,
   SourcePosition,
   SourceRef,
+  SubstitutionSource,
 } from "./types.js";

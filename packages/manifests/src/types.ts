@@ -82,12 +82,27 @@ export interface FluxKustomizationNode {
   objects: BuiltObject[];
   /** The resolved substitution variables (substituteFrom in order, then substitute). Empty without postBuild. */
   variables: Record<string, string>;
+  /** `postBuild.substituteFrom`, in order, with what the repository tells of each (absent without postBuild). */
+  substitutionSources?: SubstitutionSource[];
   /** Remote inputs of this build that were not fetched (its objects are missing from `objects`). */
   skippedRemote: SkippedRemote[];
   /** `built`: objects are complete; `error`: see findings (objects may be partial); `skipped`: source not in this repo. */
   status: FluxKustomizationStatus;
   /** Findings of this Kustomization's build (also included in `RepoGraph.findings`). */
   findings: Finding[];
+}
+
+/** One `postBuild.substituteFrom` entry of a Flux Kustomization and what the repository tells of it. */
+export interface SubstitutionSource {
+  kind: string;
+  name: string;
+  optional: boolean;
+  /** false when no ConfigMap/Secret (or ExternalSecret targeting it) of that name is in the repository. */
+  found: boolean;
+  /** Keys it provides, as far as known. */
+  keys: string[];
+  /** false when it may provide more keys than `keys` (an ExternalSecret with `dataFrom`/`templateFrom`). */
+  complete: boolean;
 }
 
 /** A HelmRelease found in some Flux Kustomization's output. */

@@ -1,7 +1,10 @@
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
+import { type Finding, type Report, UserError } from "@homeops/core";
 import type { Repository } from "@homeops/repo";
 import { Option } from "commander";
 import type { CommandSpec } from "../command.js";
-import type { ExitCode } from "../exit-codes.js";
+import { type ExitCode, exitCodeFor } from "../exit-codes.js";
 import { printReport } from "../internal/print-report.js";
 import type { CliContext } from "../io.js";
 import { type OutputFormat, parseOutputFormat } from "../reporters/index.js";
@@ -18,6 +21,10 @@ export interface CheckCommandOptions {
   clusterRoot?: string;
   /** the cluster config, repo-relative; default `bootstrap/config.yaml` when it exists */
   config?: string;
+  /** report only findings not in this baseline file (repo-relative) */
+  baseline?: string;
+  /** record the current findings as the baseline (in `baseline`, default .homeops/baseline.json) */
+  writeBaseline?: boolean;
 }
 
 /** `homeops check [dir]`: every invariant over the repository; text output is grouped by file. */
@@ -41,7 +48,41 @@ export async function check(
       (100 * t.rules) / t.total
     ).toFixed(1)}% of ${t.total.toFixed(0)} ms)`,
   );
-  return printReport(ctx, options.output, report, { textStyle: "by-file", strict: options.strict });
+  const printOptions = { textStyle: "by-file" as const, strict: options.strict };
+  if (options.writeBaseline !== true && options.baseline === undefined)
+    return printReport(ctx, options.output, report, printOptions);
+  const inv = await import("@homeops/invariants");
+  const file = options.baseline ?? inv.BASELINE_FILE;
+  const path = resolve(repo.root, file);
+  if (options.writeBaseline === true) {
+    const baseline = inv.createBaseline(report.findings);
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, inv.formatBaseline(baseline));
+    ctx.stderr.write(`wrote ${baseline.findings.length} findings to ${file}\n`);
+    return exitCodeFor({ findings: [] });
+  }
+  const text = await readFile(path, "utf8").catch(() => {
+    throw new UserError("FILE_NOT_FOUND", `${file}: no such baseline file`, {
+      hint: "record one with `homeops check --write-baseline`",
+      location: { file },
+    });
+  });
+  const compared = inv.compareWithBaseline(report.findings, inv.parseBaseline(text, file));
+  const fresh: Finding[] = compared.findings.filter((f) => f.baselineState === "new");
+  const summary = `${report.summary ?? ""}; ${compared.newCount} new, ${compared.findings.length - compared.newCount} in the baseline${
+    compared.fixedCount > 0 ? `, ${compared.fixedCount} fixed since` : ""
+  }`;
+  // SARIF carries both states (code scanning shows only the new ones); the other outputs only the new ones
+  const shown: Report = {
+    ...report,
+    summary,
+    findings: options.output === "sarif" ? compared.findings : fresh,
+  };
+  const code = await printReport(ctx, options.output, shown, printOptions);
+  // findings recorded in the baseline never fail the run
+  return options.output === "sarif"
+    ? exitCodeFor({ findings: fresh }, options.strict ? { strict: true } : {})
+    : code;
 }
 
 /** The `task configure` stage: `homeops check` of the repository root with default options, text output. */
@@ -74,6 +115,14 @@ export const checkCommand: CommandSpec = {
       .option(
         "--config <file>",
         "cluster config whose literal values must not appear in manifests (default bootstrap/config.yaml)",
+      )
+      .option(
+        "--baseline <file>",
+        "report only findings not recorded in this baseline (e.g. .homeops/baseline.json)",
+      )
+      .option(
+        "--write-baseline",
+        "record the current findings as the baseline (in --baseline, default .homeops/baseline.json) and exit 0",
       )
       .addHelpText(
         "after",

@@ -120,6 +120,7 @@ export function parseGoYaml(
     uniqueKeys: true,
     strict: true,
     merge: true,
+    logLevel: "error", // no process warnings from the library (libraries never print)
     customTags: (tags) => [...v3Tags, ...tags],
   });
   const parsed = Array.isArray(docs) ? docs : [];
@@ -196,6 +197,7 @@ export function parseYaml11Value(
   const doc = parseDocument(text, {
     version: "1.1",
     uniqueKeys: true,
+    logLevel: "error", // no process warnings from the library (libraries never print)
     customTags: (tags) => [...v2Tags, ...tags],
   });
   if (doc.errors.length > 0) return { ok: false, message: doc.errors[0]!.message.split("\n")[0]! };
