@@ -25,24 +25,23 @@ const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 // `yaml` is a dependency of @homeops/core; resolve it from there (the root package has no deps).
 const YAML = createRequire(join(repoRoot, "packages/core/package.json"))("yaml");
 
-/** Pinned Kubernetes version of the built-in kinds (matches bootstrap/config.sample.yaml's 1.35 line). */
-const KUBERNETES = { module: "k8s.io/kubernetes", version: "v1.35.4", file: "api/openapi-spec/swagger.json" };
+/** Pinned Kubernetes version of the built-in kinds: the newest 1.36 patch the module proxy serves. */
+const KUBERNETES = { module: "k8s.io/kubernetes", version: "v1.36.5", file: "api/openapi-spec/swagger.json" };
+
+const FLUX_OPERATOR = { module: "github.com/controlplaneio-fluxcd/flux-operator", version: "v0.59.0" };
+/** The Flux distribution flux-operator installs (a directory of `config/data/flux/` in its module). */
+const FLUX_VERSION = "v2.9.5";
 
 /** CRD sources: module, version, file globs inside the module (only `*` within one path segment). */
 const CRD_SOURCES = [
   {
     name: "flux",
-    note: "Flux v2.9.5 distribution manifests as shipped in flux-operator (the controller modules are not served by the proxy)",
-    module: "github.com/controlplaneio-fluxcd/flux-operator",
-    version: "v0.59.0",
-    globs: ["config/data/flux/v2.9.5/*.yaml"],
+    note: "Flux v2.9.5 distribution manifests as shipped in flux-operator (the controller modules are not served by the proxy), with the notification patch flux-operator applies when it installs them (internal/builder/templates.go notificationPatchTmpl)",
+    ...FLUX_OPERATOR,
+    globs: [`config/data/flux/${FLUX_VERSION}/*.yaml`],
+    patch: fluxOperatorNotificationPatch,
   },
-  {
-    name: "flux-operator",
-    module: "github.com/controlplaneio-fluxcd/flux-operator",
-    version: "v0.59.0",
-    globs: ["config/crd/bases/*.yaml"],
-  },
+  { name: "flux-operator", ...FLUX_OPERATOR, globs: ["config/crd/bases/*.yaml"] },
   {
     name: "external-secrets",
     module: "github.com/external-secrets/external-secrets",
@@ -76,10 +75,125 @@ const CRD_SOURCES = [
   },
   {
     name: "prometheus-operator",
+    note: "newest version the module proxy serves",
     module: "github.com/prometheus-operator/prometheus-operator",
-    version: "v0.85.0",
+    version: "v0.94.0",
     globs: ["example/prometheus-operator-crd/*.yaml"],
   },
+  {
+    name: "grafana-operator",
+    module: "github.com/grafana/grafana-operator/v5",
+    version: "v5.25.0",
+    globs: ["config/crd/bases/*.yaml"],
+  },
+  {
+    name: "cloudnative-pg",
+    module: "github.com/cloudnative-pg/cloudnative-pg",
+    version: "v1.29.0",
+    globs: ["config/crd/bases/*.yaml"],
+  },
+  {
+    name: "barman-cloud",
+    module: "github.com/cloudnative-pg/plugin-barman-cloud",
+    version: "v0.15.0",
+    globs: ["config/crd/bases/*.yaml"],
+  },
+  {
+    name: "envoy-gateway",
+    note: "Envoy Gateway's own kinds; its bundled Gateway API CRDs come from the gateway-api module",
+    module: "github.com/envoyproxy/gateway",
+    version: "v1.9.1",
+    globs: ["charts/gateway-helm/charts/crds/crds/generated/*.yaml"],
+  },
+  {
+    name: "external-dns",
+    module: "sigs.k8s.io/external-dns",
+    version: "v0.23.0",
+    globs: ["config/crd/standard/*.yaml"],
+  },
+  {
+    name: "node-feature-discovery",
+    module: "sigs.k8s.io/node-feature-discovery",
+    version: "v0.19.0",
+    globs: ["deployment/base/nfd-crds/nfd-api-crds.yaml"],
+  },
+  {
+    name: "keda",
+    module: "github.com/kedacore/keda/v2",
+    version: "v2.20.2",
+    globs: ["config/crd/bases/*.yaml"],
+  },
+  {
+    name: "snapshot-controller",
+    note: "external-snapshotter's client module carries the CRDs",
+    module: "github.com/kubernetes-csi/external-snapshotter/client/v8",
+    version: "v8.7.0",
+    globs: ["config/crd/*.yaml"],
+  },
+  {
+    name: "multus",
+    note: "NetworkAttachmentDefinition",
+    module: "github.com/k8snetworkplumbingwg/network-attachment-definition-client",
+    version: "v1.7.7",
+    globs: ["artifacts/networks-crd.yaml"],
+  },
+  {
+    name: "kyverno",
+    module: "github.com/kyverno/kyverno",
+    version: "v1.19.1",
+    globs: ["config/crds/kyverno/*.yaml", "config/crds/policies.kyverno.io/*.yaml"],
+  },
+  {
+    name: "traefik",
+    module: "github.com/traefik/traefik/v3",
+    version: "v3.7.13",
+    globs: ["docs/content/reference/dynamic-configuration/kubernetes-crd-definition-v1.yml"],
+  },
+  {
+    name: "longhorn",
+    module: "github.com/longhorn/longhorn-manager",
+    version: "v1.10.0",
+    globs: ["k8s/crds.yaml"],
+    // the file doubles as a Helm template: its `labels: {{- include … }}` lines are not YAML
+    clean: (text) => text.replace(/^\s*labels: \{\{-? include "longhorn\.labels" \. \| nindent \d+ \}\}\n/gm, ""),
+  },
+  {
+    name: "rook",
+    note: "Ceph kinds and ObjectBucketClaim/ObjectBucket",
+    module: "github.com/rook/rook",
+    version: "v1.18.8",
+    globs: ["deploy/examples/crds.yaml"],
+  },
+  {
+    name: "toolhive",
+    module: "github.com/stacklok/toolhive",
+    version: "v0.63.0",
+    globs: ["deploy/charts/operator-crds/files/crds/*.yaml"],
+  },
+];
+
+/**
+ * CRD families the development corpus uses that no registry reachable here carries (the Go module proxy
+ * refuses these module paths at every version tried; no npm or PyPI package ships their CRDs). At run
+ * time they come from the repository's own CRDs or from `homeops schemas pull`.
+ */
+const NOT_OBTAINABLE = [
+  {
+    name: "bjw-s app-template values schema",
+    reason: "no package registry reachable here ships the chart or its values.schema.json",
+  },
+  ...[
+    ["silence-operator (observability.giantswarm.io)", "github.com/giantswarm/silence-operator"],
+    ["tuppr (tuppr.home-operations.com)", "github.com/home-operations/tuppr"],
+    ["kopiur (kopiur.home-operations.com)", "github.com/home-operations/kopiur"],
+    ["dragonfly-operator (dragonflydb.io)", "github.com/dragonflydb/dragonfly-operator"],
+    ["1Password operator (onepassword.com)", "github.com/1Password/onepassword-operator"],
+    ["VictoriaMetrics operator (operator.victoriametrics.com)", "github.com/VictoriaMetrics/operator"],
+    ["kagent (kagent.dev)", "github.com/kagent-dev/kagent"],
+    ["system-upgrade-controller (upgrade.cattle.io)", "github.com/rancher/system-upgrade-controller"],
+    ["VolSync fork with spec.kopia (perfectra1n/volsync)", "github.com/perfectra1n/volsync"],
+    ["Talos ServiceAccount (talos.dev)", "github.com/siderolabs/talos"],
+  ].map(([name, module]) => ({ name, reason: `the Go module proxy refuses ${module} (403)` })),
 ];
 
 /** Formats both our validator and kubeconform's assert identically; every other `format` is dropped. */
@@ -162,11 +276,16 @@ function generate(out, work) {
     if (files.length === 0)
       throw new Error(`${source.module}@${source.version}: no file matches ${source.globs.join(", ")}`);
     let kinds = 0;
+    const patches = source.patch ? source.patch(dir) : [];
     for (const file of files) {
-      const docs = YAML.parseAllDocuments(readFileSync(join(dir, file), "utf8"));
+      const text = readFileSync(join(dir, file), "utf8");
+      const docs = YAML.parseAllDocuments(source.clean ? source.clean(text) : text);
       for (const doc of docs) {
         const crd = doc.toJS();
         if (crd?.kind !== "CustomResourceDefinition") continue;
+        for (const { target, ops } of patches) {
+          if (target.kind === crd.kind && target.name === crd.metadata?.name) applyJsonPatch(crd, ops);
+        }
         for (const v of crd.spec.versions ?? []) {
           if (v.served === false) continue;
           const openapi = v.schema?.openAPIV3Schema;
@@ -211,12 +330,7 @@ function generate(out, work) {
     draft: DRAFT,
     formats: [...KEPT_FORMATS],
     sources,
-    notObtainable: [
-      {
-        name: "bjw-s app-template values schema",
-        reason: "no package registry reachable here ships the chart or its values.schema.json",
-      },
-    ],
+    notObtainable: NOT_OBTAINABLE,
     schemas: index,
   };
   writeFileSync(join(out, "SOURCES.json"), `${JSON.stringify(manifest, null, 2)}\n`);
@@ -233,6 +347,49 @@ function add(entries, apiVersion, kind, schema, origin) {
     throw new Error(`${apiVersion} ${kind}: defined by both ${existing.origin} and ${origin}`);
   }
   entries.set(file, { schema, apiVersion, kind, origin });
+}
+
+// ---------------------------------------------------------------------------------------------- patches
+
+/**
+ * The kustomize patches flux-operator applies to the Flux CRDs it installs, read from its own source
+ * (`notificationPatchTmpl` in internal/builder/templates.go): Alert event sources and Receiver resources
+ * also accept FluxInstance, ResourceSet and ResourceSetInputProvider. The template's only actions are
+ * `{{- if le .VersionInfo.Minor N }}…{{- end }}` (which CRD versions exist per Flux minor) and
+ * `{{.Namespace}}` (in a ClusterRole patch, not a CRD); anything else fails the generation.
+ */
+function fluxOperatorNotificationPatch(dir) {
+  const source = readFileSync(join(dir, "internal/builder/templates.go"), "utf8");
+  const match = /var notificationPatchTmpl = `([^`]*)`/.exec(source);
+  if (!match) throw new Error("flux-operator: notificationPatchTmpl not found in internal/builder/templates.go");
+  const minor = Number(/^v2\.(\d+)\./.exec(FLUX_VERSION)[1]);
+  const rendered = match[1]
+    .replace(/\n?\{\{- if le \.VersionInfo\.Minor (\d+) \}\}([\s\S]*?)\n?\{\{- end \}\}/g, (_, n, body) =>
+      minor <= Number(n) ? body : "",
+    )
+    .replaceAll("{{.Namespace}}", "flux-system");
+  if (rendered.includes("{{")) throw new Error("flux-operator: unsupported action in notificationPatchTmpl");
+  return YAML.parse(rendered)
+    .filter((p) => p.target.kind === "CustomResourceDefinition")
+    .map((p) => ({ target: p.target, ops: YAML.parse(p.patch) }));
+}
+
+/** JSON6902 `add` (the only op the patches above use); `-` appends to an array. */
+function applyJsonPatch(doc, ops) {
+  for (const op of ops) {
+    if (op.op !== "add") throw new Error(`unsupported patch op ${op.op}`);
+    const segments = op.path.split("/").slice(1).map((s) => s.replaceAll("~1", "/").replaceAll("~0", "~"));
+    const last = segments.pop();
+    let node = doc;
+    for (const segment of segments) {
+      node = Array.isArray(node) ? node[Number(segment)] : node?.[segment];
+      if (node === undefined) throw new Error(`patch path ${op.path} does not exist`);
+    }
+    if (Array.isArray(node)) {
+      if (last === "-") node.push(op.value);
+      else node.splice(Number(last), 0, op.value);
+    } else node[last] = op.value;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------- modules
@@ -461,7 +618,32 @@ function checkPattern(pattern) {
 
 /** Go (RE2) syntax JavaScript spells differently: `\pL`/`\PC` classes and inline `(?i)`. */
 function translateGoRegExp(pattern) {
-  return translateCaseInsensitive(pattern.replace(/(?<!\\)((?:\\\\)*)\\([pP])([A-Za-z])/g, "$1\\$2{$3}"));
+  const unicodeClasses = pattern.replace(/(?<!\\)((?:\\\\)*)\\([pP])([A-Za-z])/g, "$1\\$2{$3}");
+  return translateCaseInsensitive(unicodeClasses.replace(/\[:(\^?)([a-z]+):\]/g, posixClass));
+}
+
+/** RE2's ASCII classes inside brackets (`[^[:space:]]`), spelled as JavaScript ranges. */
+const POSIX_CLASSES = {
+  alnum: "0-9A-Za-z",
+  alpha: "A-Za-z",
+  ascii: "\\x00-\\x7F",
+  blank: "\\t ",
+  cntrl: "\\x00-\\x1F\\x7F",
+  digit: "0-9",
+  graph: "!-~",
+  lower: "a-z",
+  print: " -~",
+  punct: "!-\\/:-@\\[-`{-~",
+  space: "\\t\\n\\v\\f\\r ",
+  upper: "A-Z",
+  word: "0-9A-Za-z_",
+  xdigit: "0-9A-Fa-f",
+};
+
+function posixClass(whole, negated, name) {
+  const ranges = POSIX_CLASSES[name];
+  if (ranges === undefined || negated) throw new Error(`unsupported RE2 class ${whole}`);
+  return ranges;
 }
 
 /**

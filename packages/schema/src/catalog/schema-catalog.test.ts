@@ -19,7 +19,7 @@ async function verdicts(file: string, catalogToUse = catalog, options = {}) {
 describe("catalog manifest", () => {
   it("pins a Kubernetes version and lists every upstream source with its version", () => {
     const manifest = loadCatalogManifest();
-    expect(manifest.kubernetesVersion).toMatch(/^1\.35\.\d+$/);
+    expect(manifest.kubernetesVersion).toMatch(/^1\.36\.\d+$/);
     const names = manifest.sources.map((s) => s.name);
     for (const expected of [
       "kubernetes",
