@@ -2,10 +2,23 @@ export {
   type CatalogManifest,
   type CompiledSchema,
   loadCatalogManifest,
+  type RepositoryCrd,
   SchemaCatalog,
   type SchemaCatalogOptions,
   type SchemaLookup,
+  type SchemaOrigin,
 } from "./catalog/schema-catalog.js";
+export {
+  findSchemaComments,
+  kindSchemaTemplate,
+  type PulledSchema,
+  type PullSchemasOptions,
+  pullSchemas,
+  readSchemaCache,
+  type SchemaCacheIndex,
+  type SchemaComment,
+  schemaCommentFor,
+} from "./catalog/schema-cache.js";
 export {
   builtinCatalogDir,
   CATALOG_LAYOUT,
@@ -13,6 +26,21 @@ export {
   type SchemaTemplateData,
   schemaTemplateData,
 } from "./catalog/schema-location.js";
+export {
+  type CrdSchema,
+  crdToSchemas,
+  isMetaDefinition,
+  type JsonSchemaNode,
+  KEPT_FORMATS,
+  OBJECT_META,
+  objectMetaDefinitions,
+  prepareBuiltinDefinitions,
+  SCHEMA_DRAFT,
+  standaloneBuiltin,
+  standaloneCrd,
+  strictify,
+  translateGoRegExp,
+} from "./catalog/strict-schema.js";
 export {
   type DocumentVerdict,
   type ValidateDocumentsOptions,

@@ -5,6 +5,7 @@ import { explainCommand } from "./explain.js";
 import { initCommand } from "./init.js";
 import { kubeconformCommand } from "./kubeconform.js";
 import { renderCommand } from "./render.js";
+import { schemasCommand } from "./schemas.js";
 import { taskfileCommand } from "./taskfile.js";
 import { validateCommand } from "./validate.js";
 
@@ -15,6 +16,7 @@ export const commands: readonly CommandSpec[] = [
   renderCommand,
   configureCommand,
   kubeconformCommand,
+  schemasCommand,
   validateCommand,
   checkCommand,
   explainCommand,

@@ -109,18 +109,33 @@ describe("homeops kubeconform on a repository", () => {
     });
   });
 
-  it("a kind without schema is an error unless --ignore-missing-schemas; skipping everything fails", async () => {
+  it("a kind without schema is skipped and listed by kind; an error with --require-schemas; skipping everything fails", async () => {
     const repo = copyFixture();
     writeFileSync(
       join(repo, "kubernetes/extras/crds/service.yaml"),
-      "---\napiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n",
+      "---\napiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n---\napiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w2\n",
     );
-    const missing = await run(repo, "kubeconform", "kubernetes/extras");
-    expect(missing.code).toBe(1);
-    expect(missing.out).toContain("could not find schema for example.com/v1 Widget");
-    const ignored = await run(repo, "kubeconform", "kubernetes/extras", "--ignore-missing-schemas");
-    expect(ignored.code).toBe(1); // nothing was validated
-    expect(ignored.out).toContain("no object under kubernetes/extras was validated");
+    const skipped = await run(repo, "kubeconform", "kubernetes/extras", "--output", "json");
+    const report = JSON.parse(skipped.out);
+    expect(report.data.noSchema).toEqual({ "example.com/v1 Widget": 2 });
+    expect(report.findings).toContainEqual(
+      expect.objectContaining({
+        ruleId: "kubeconform/no-schema",
+        severity: "warning",
+        message: "example.com/v1 Widget: no schema, 2 objects skipped",
+        file: "kubernetes/extras/crds/service.yaml",
+      }),
+    );
+    expect(report.data.objects.filter((o: { reason?: string }) => o.reason === "no schema")).toHaveLength(2);
+    const text = await run(repo, "kubeconform", "kubernetes/extras");
+    expect(text.out).toContain("(no schema: 2 in 1 kinds: example.com/v1 Widget ×2)");
+    expect(text.out).toContain("homeops schemas pull");
+    const required = await run(repo, "kubeconform", "kubernetes/extras", "--require-schemas");
+    expect(required.code).toBe(1);
+    expect(required.out).toContain("could not find schema for example.com/v1 Widget");
+    const nothing = await run(repo, "kubeconform", "kubernetes/extras/crds");
+    expect(nothing.code).toBe(1); // nothing was validated
+    expect(nothing.out).toContain("no object under kubernetes/extras/crds was validated");
   });
 
   it("junit and tap list one case per object", async () => {

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { type Finding, toPosixPath, UserError } from "@homeops/core";
 import type { BuiltObject } from "@homeops/manifests";
-import type { ObjectStatus, SchemaCatalog } from "@homeops/schema";
+import type { ObjectStatus, SchemaCatalog, SchemaOrigin } from "@homeops/schema";
 import { type Command, InvalidArgumentError, Option } from "commander";
 import type { CommandSpec, Runner } from "../command.js";
 import type { ExitCode } from "../exit-codes.js";
@@ -17,8 +17,12 @@ export interface KubeconformCommandOptions {
   strict: boolean;
   /** kinds not validated: `Kind` or `apiVersion/Kind` */
   skip: string[];
-  /** objects without a schema are skipped instead of errors */
+  /** kubeconform's flag, accepted for compatibility: objects without a schema are skipped by default */
   ignoreMissingSchemas: boolean;
+  /** an object whose kind has no schema is an error (what CI of a homeops-rendered repository uses) */
+  requireSchemas?: boolean;
+  /** fields a custom resource's schema does not declare: `error` (server-side apply) or `warn` (pruned) */
+  crdUnknownFields?: "error" | "warn";
   /** extra schema dirs/templates, tried before the built-in catalog (`default` places it) */
   schemaLocation: string[];
   /** add a per-Kustomization breakdown to the text output */
@@ -34,20 +38,29 @@ export interface KubeconformCommandOptions {
   schemaCache?: boolean;
 }
 
-/**
- * Where compiled schemas are kept between runs: `$HOMEOPS_CACHE_DIR`, else `$XDG_CACHE_HOME/homeops`,
- * else `~/.cache/homeops` (only when HOME is set), each + `/schemas`.
- */
-function schemaCacheDir(ctx: CliContext): { cacheDir?: string } {
-  const base =
+/** `$HOMEOPS_CACHE_DIR`, else `$XDG_CACHE_HOME/homeops`, else `~/.cache/homeops` (only when HOME is set). */
+export function homeopsCacheBase(ctx: CliContext): string | undefined {
+  return (
     ctx.env.HOMEOPS_CACHE_DIR ||
     (ctx.env.XDG_CACHE_HOME ? join(ctx.env.XDG_CACHE_HOME, "homeops") : undefined) ||
-    (ctx.env.HOME ? join(ctx.env.HOME, ".cache", "homeops") : undefined);
+    (ctx.env.HOME ? join(ctx.env.HOME, ".cache", "homeops") : undefined)
+  );
+}
+
+/** The schema cache `homeops schemas pull` fills: `<cache>/schema-cache`. */
+export function pulledSchemasDir(ctx: CliContext): string | undefined {
+  const base = homeopsCacheBase(ctx);
+  return base ? join(base, "schema-cache") : undefined;
+}
+
+/** Where compiled schemas are kept between runs: `<cache>/schemas`. */
+function schemaCacheDir(ctx: CliContext): { cacheDir?: string } {
+  const base = homeopsCacheBase(ctx);
   return base ? { cacheDir: join(base, "schemas") } : {};
 }
 
 /** One object to validate and where it came from. */
-interface Unit {
+export interface Unit {
   /** `Kustomization flux-system/cluster-apps` or `kustomize <dir>` */
   origin: string;
   object: BuiltObject;
@@ -64,6 +77,10 @@ export interface ObjectReport {
   source: string;
   status: ObjectStatus;
   reason?: string;
+  /** the schema used (file, URL or `file:line` of a repository CRD) */
+  schema?: string;
+  schemaOrigin?: SchemaOrigin;
+  documentSchemas?: string[];
   violations: { path: string; message: string; file: string; line: number; column: number }[];
 }
 
@@ -85,7 +102,16 @@ export function addKubeconformOptions(command: Command): Command {
           .filter((k) => k !== ""),
       ["Secret"],
     )
-    .option("--ignore-missing-schemas", "skip objects whose kind has no schema instead of failing", false)
+    .option("--ignore-missing-schemas", "accepted for kubeconform compatibility (missing schemas are skipped by default)", false)
+    .option("--require-schemas", "an object whose kind has no schema is an error instead of skipped", false)
+    .addOption(
+      new Option(
+        "--crd-unknown-fields <mode>",
+        "fields a custom resource's schema does not declare: error (as Flux's server-side apply) or warn (pruned by a create/update)",
+      )
+        .choices(["error", "warn"])
+        .default("error"),
+    )
     .option(
       "--schema-location <location>",
       "extra schema dir or template ({{.Group}}, {{.ResourceKind}}, {{.ResourceAPIVersion}}, {{.KindSuffix}}, {{.StrictSuffix}}); repeatable; `default` = built-in catalog",
@@ -104,7 +130,7 @@ export function addKubeconformOptions(command: Command): Command {
     )
     .addHelpText(
       "after",
-      "\nEach object is valid, invalid, error (no schema, bad kind/apiVersion) or skipped (--skip, --ignore-missing-schemas).\nExit codes: 0 every object valid or skipped; 1 invalid objects, errors, build errors, or nothing validated;\n2 the run could not happen (bad usage, missing directory).",
+      "\nEach object is valid, invalid, error (bad kind/apiVersion; no schema with --require-schemas) or skipped (--skip, no schema).\nSchemas: the repository's own CRDs first, then --schema-location, the bundled catalog, the schema cache (`homeops schemas pull`).\nExit codes: 0 every object valid or skipped; 1 invalid objects, errors, build errors, or nothing validated;\n2 the run could not happen (bad usage, missing directory).",
     );
 }
 
@@ -132,17 +158,20 @@ export async function validateManifests(
   if (options.output === "sarif") await registerSarif();
   reporterFor(options.output); // fail on an unavailable format before doing the work
 
-  const { SchemaCatalog, formatPath, validateObject } = await import("@homeops/schema");
-  const catalog: SchemaCatalog = new SchemaCatalog({
-    strict: options.strict,
-    locations: options.schemaLocation,
-    allowNetwork: options.allowNetwork,
-    cwd: root,
-    ...(options.kubernetesVersion ? { kubernetesVersion: options.kubernetesVersion } : {}),
-    ...(options.schemaCache === false ? {} : schemaCacheDir(ctx)),
-  });
-
   const { units, findings, kustomizations } = await collectObjects(ctx, target, options);
+  const schema = await import("@homeops/schema");
+  const { formatPath, validateObject } = schema;
+  const catalog = createCatalog(ctx, options, units, schema);
+  for (const problem of catalog.crdProblems) {
+    findings.push({
+      ruleId: "kubeconform/crd-unusable",
+      severity: "warning",
+      message: `CustomResourceDefinition at ${problem.source} gives no schema: ${problem.message}`,
+      hint: "its kinds are validated against the catalog or cache instead",
+    });
+  }
+  const documentSchemas = documentSchemaReader(ctx, schema);
+  const missing = new Map<string, { count: number; first: string }>();
 
   const objects: ObjectReport[] = [];
   const cases: ReportCase[] = [];
@@ -150,11 +179,32 @@ export async function validateManifests(
   for (const { origin, object } of units) {
     const verdict = await validateObject(catalog, object.object, {
       skipKinds: options.skip,
-      ignoreMissingSchemas: options.ignoreMissingSchemas,
+      requireSchemas: options.requireSchemas ?? false,
+      crdUnknownFields: options.crdUnknownFields ?? "error",
+      documentSchemas: documentSchemas(object.provenance.file, object.provenance.line),
     });
     counts[verdict.status]++;
     const label = `${object.kind} ${object.namespace ? `${object.namespace}/` : ""}${object.name}`;
     const source = `${object.provenance.file}:${object.provenance.line}`;
+    if (verdict.missingSchema) {
+      const key = `${object.apiVersion} ${object.kind}`;
+      const entry = missing.get(key) ?? { count: 0, first: source };
+      entry.count++;
+      missing.set(key, entry);
+    }
+    for (const w of verdict.warnings ?? []) {
+      const at = object.locate(w.path);
+      findings.push({
+        ruleId: "kubeconform/pruned-field",
+        severity: "warning",
+        message: `${label}: ${formatPath(w.path)}: not in the CRD schema: the API server drops it`,
+        file: at.file,
+        line: at.line,
+        column: at.column,
+        path: formatPath(w.path),
+        hint: "Flux applies with server-side apply, which rejects it: --crd-unknown-fields error",
+      });
+    }
     const violations = verdict.violations.map((v) => {
       const at = object.locate(v.path);
       return {
@@ -174,6 +224,9 @@ export async function validateManifests(
       source,
       status: verdict.status,
       ...(verdict.reason ? { reason: verdict.reason } : {}),
+      ...(verdict.schema ? { schema: verdict.schema } : {}),
+      ...(verdict.origin ? { schemaOrigin: verdict.origin } : {}),
+      ...(verdict.documentSchemas ? { documentSchemas: verdict.documentSchemas } : {}),
       violations,
     });
     for (const v of violations) {
@@ -196,11 +249,11 @@ export async function validateManifests(
         file: object.provenance.file,
         line: object.provenance.line,
         hint: verdict.reason?.startsWith("could not find schema")
-          ? "add a schema with --schema-location, or pass --ignore-missing-schemas"
+          ? "add the kind's CRD to the repository, run `homeops schemas pull`, or point --schema-location at a schema; without --require-schemas it is skipped"
           : `built by ${origin}`,
       });
     }
-    if (verdict.status === "skipped" && !options.skip.includes(object.kind)) {
+    if (verdict.status === "skipped" && !verdict.missingSchema && !options.skip.includes(object.kind)) {
       findings.push({
         ruleId: "kubeconform/skipped",
         severity: "info",
@@ -235,18 +288,88 @@ export async function validateManifests(
       ruleId: "kubeconform/nothing-validated",
       severity: "error",
       message: `no object under ${target} was validated (${units.length} found, ${counts.skipped} skipped, ${counts.error} errors)`,
-      hint: "a run that checks nothing is a failure: check the directory, --skip and --ignore-missing-schemas",
+      hint: "a run that checks nothing is a failure: check the directory and --skip, and add schemas for the skipped kinds",
+    });
+  }
+  const noSchema = [...missing].sort(([a, x], [b, y]) => y.count - x.count || a.localeCompare(b));
+  for (const [key, { count, first }] of noSchema) {
+    const [file, line] = splitSource(first);
+    findings.push({
+      ruleId: "kubeconform/no-schema",
+      severity: "warning",
+      message: `${key}: no schema, ${count} object${count === 1 ? "" : "s"} skipped`,
+      file,
+      line,
+      hint: "add the kind's CRD to the repository, run `homeops schemas pull` (uses the repository's `$schema=` comments and --schema-location), or point --schema-location at a schema",
     });
   }
 
-  const summary = `${units.length} resources found in ${kustomizations} builds - Valid: ${counts.valid}, Invalid: ${counts.invalid}, Errors: ${counts.error}, Skipped: ${counts.skipped}`;
+  const skippedNoSchema = noSchema.reduce((sum, [, { count }]) => sum + count, 0);
+  const summary = `${units.length} resources found in ${kustomizations} builds - Valid: ${counts.valid}, Invalid: ${counts.invalid}, Errors: ${counts.error}, Skipped: ${counts.skipped}${skippedNoSchema > 0 ? ` (no schema: ${skippedNoSchema} in ${noSchema.length} kinds: ${noSchema.map(([key, { count }]) => `${key} ×${count}`).join(", ")})` : ""}`;
   if (options.output === "text" && options.summary) printBreakdown(ctx, objects);
   return emitReport(ctx, options.output, {
     command,
     findings,
     summary,
-    data: { counts, objects, cases, kubernetesVersion: catalog.kubernetesVersion },
+    data: {
+      counts,
+      objects,
+      cases,
+      kubernetesVersion: catalog.kubernetesVersion,
+      noSchema: Object.fromEntries(noSchema.map(([key, { count }]) => [key, count])),
+    },
   });
+}
+
+function splitSource(source: string): [string, number] {
+  const at = source.lastIndexOf(":");
+  return [source.slice(0, at), Number(source.slice(at + 1))];
+}
+
+type SchemaModule = typeof import("@homeops/schema");
+
+/** The run's catalog: the repository's CRDs (as built) first, user locations, the catalog, the schema cache. */
+export function createCatalog(
+  ctx: CliContext,
+  options: KubeconformCommandOptions,
+  units: readonly Unit[],
+  schema: SchemaModule,
+): SchemaCatalog {
+  const crds = units
+    .filter(({ object }) => object.kind === "CustomResourceDefinition")
+    .map(({ object }) => ({ object: object.object, source: `${object.provenance.file}:${object.provenance.line}` }));
+  const pulled = pulledSchemasDir(ctx);
+  return new schema.SchemaCatalog({
+    strict: options.strict,
+    locations: options.schemaLocation,
+    allowNetwork: options.allowNetwork,
+    cwd: ctx.cwd,
+    crds,
+    ...(pulled ? { schemaCacheDir: pulled } : {}),
+    ...(options.kubernetesVersion ? { kubernetesVersion: options.kubernetesVersion } : {}),
+    ...(options.schemaCache === false ? {} : schemaCacheDir(ctx)),
+  });
+}
+
+/**
+ * The document schema a file names for the object starting at a line (`# yaml-language-server: $schema=`),
+ * unless it is the kind schema layout (those are templates for `homeops schemas pull`).
+ */
+function documentSchemaReader(ctx: CliContext, schema: SchemaModule): (file: string, line: number) => string[] {
+  const byFile = new Map<string, ReturnType<SchemaModule["findSchemaComments"]>>();
+  return (file, line) => {
+    let comments = byFile.get(file);
+    if (!comments) {
+      try {
+        comments = schema.findSchemaComments(readFileSync(join(ctx.cwd, file), "utf8"));
+      } catch {
+        comments = [];
+      }
+      byFile.set(file, comments);
+    }
+    const comment = schema.schemaCommentFor(comments, line);
+    return comment && !schema.kindSchemaTemplate(comment.url) ? [comment.url] : [];
+  };
 }
 
 function printBreakdown(ctx: CliContext, objects: readonly ObjectReport[]): void {
@@ -268,7 +391,7 @@ async function registerSarif(): Promise<void> {
   registerReporter(sarifReporter);
 }
 
-async function collectObjects(
+export async function collectObjects(
   ctx: CliContext,
   target: string,
   options: KubeconformCommandOptions,
@@ -362,6 +485,7 @@ export function kubeconformStage(ctx: CliContext): Promise<ExitCode> {
     strict: true,
     skip: ["Secret"],
     ignoreMissingSchemas: false,
+    requireSchemas: true,
     schemaLocation: [],
     summary: false,
     output: "text",
