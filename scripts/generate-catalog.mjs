@@ -184,6 +184,18 @@ const CRD_SOURCES = [
     globs: ["deploy/examples/crds.yaml"],
   },
   {
+    name: "opentelemetry-operator",
+    module: "github.com/open-telemetry/opentelemetry-operator",
+    version: "v0.140.0",
+    globs: ["config/crd/bases/*.yaml"],
+  },
+  {
+    name: "fluent-operator",
+    module: "github.com/fluent/fluent-operator/v3",
+    version: "v3.5.0",
+    globs: ["config/crd/bases/*.yaml"],
+  },
+  {
     name: "toolhive",
     module: "github.com/stacklok/toolhive",
     version: "v0.63.0",

@@ -13,16 +13,19 @@ import { junitReporter } from "../reporters/junit.js";
 import { tapReporter } from "../reporters/tap.js";
 
 export interface KubeconformCommandOptions {
-  /** reject fields the schema does not declare (`--no-strict` turns it off) */
-  strict: boolean;
+  /**
+   * reject fields the schema does not declare (`--no-strict` turns it off); given explicitly (`--strict`),
+   * also custom resources' undeclared fields against catalog schemas and unresolved `${VAR}` values are errors
+   */
+  strict?: boolean;
   /** kinds not validated: `Kind` or `apiVersion/Kind` */
   skip: string[];
   /** kubeconform's flag, accepted for compatibility: objects without a schema are skipped by default */
   ignoreMissingSchemas: boolean;
   /** an object whose kind has no schema is an error (what CI of a homeops-rendered repository uses) */
   requireSchemas?: boolean;
-  /** fields a custom resource's schema does not declare: `error` (server-side apply) or `warn` (pruned) */
-  crdUnknownFields?: "error" | "warn";
+  /** fields a custom resource's schema does not declare: `error` (server-side apply), `warn` (pruned), `auto` */
+  crdUnknownFields?: "error" | "warn" | "auto";
   /** extra schema dirs/templates, tried before the built-in catalog (`default` places it) */
   schemaLocation: string[];
   /** add a per-Kustomization breakdown to the text output */
@@ -90,7 +93,10 @@ const FORMATS = ["text", "json", "junit", "tap", "sarif"];
 /** Adds kubeconform's flags (shared by `homeops kubeconform` and `homeops validate manifests`). */
 export function addKubeconformOptions(command: Command): Command {
   return command
-    .option("--strict", "reject fields a schema does not declare", true)
+    .option(
+      "--strict",
+      "reject every field a schema does not declare, and every violation on a value holding an unresolved ${VAR}",
+    )
     .option("--no-strict", "accept fields a schema does not declare")
     .option(
       "--skip <kinds>",
@@ -107,10 +113,8 @@ export function addKubeconformOptions(command: Command): Command {
     .addOption(
       new Option(
         "--crd-unknown-fields <mode>",
-        "fields a custom resource's schema does not declare: error (as Flux's server-side apply) or warn (pruned by a create/update)",
-      )
-        .choices(["error", "warn"])
-        .default("error"),
+        "fields a custom resource's schema does not declare: error (as Flux's server-side apply does), warn (as a create/update prunes them), auto (error against the repository's own CRDs, warn against catalog/cache schemas; the default, error with --strict)",
+      ).choices(["error", "warn", "auto"]),
     )
     .option(
       "--schema-location <location>",
@@ -180,7 +184,8 @@ export async function validateManifests(
     const verdict = await validateObject(catalog, object.object, {
       skipKinds: options.skip,
       requireSchemas: options.requireSchemas ?? false,
-      crdUnknownFields: options.crdUnknownFields ?? "error",
+      crdUnknownFields: options.crdUnknownFields ?? (options.strict === true ? "error" : "auto"),
+      unresolvedVariables: options.strict === true ? "error" : "defer",
       documentSchemas: documentSchemas(object.provenance.file, object.provenance.line),
     });
     counts[verdict.status]++;
@@ -197,12 +202,25 @@ export async function validateManifests(
       findings.push({
         ruleId: "kubeconform/pruned-field",
         severity: "warning",
-        message: `${label}: ${formatPath(w.path)}: not in the CRD schema: the API server drops it`,
+        message: `${label}: ${formatPath(w.path)}: not in the CRD schema (${verdict.schema ?? "catalog"})`,
         file: at.file,
         line: at.line,
         column: at.column,
         path: formatPath(w.path),
-        hint: "Flux applies with server-side apply, which rejects it: --crd-unknown-fields error",
+        hint: "Flux's server-side apply rejects it if the cluster's CRD is this one (a create/update would drop it); the cluster may run a newer version or a fork: vendor its CRD in the repository to check exactly (--strict makes this an error)",
+      });
+    }
+    for (const d of verdict.deferred ?? []) {
+      const at = object.locate(d.path);
+      findings.push({
+        ruleId: "kubeconform/unresolved-variable",
+        severity: "info",
+        message: `${label}: ${formatPath(d.path)}: ${d.message} (the value holds a variable the offline build could not resolve)`,
+        file: at.file,
+        line: at.line,
+        column: at.column,
+        path: formatPath(d.path),
+        hint: "its value comes from a Secret or ConfigMap the build cannot read; --strict checks it as written",
       });
     }
     const violations = verdict.violations.map((v) => {
@@ -340,7 +358,7 @@ export function createCatalog(
     .map(({ object }) => ({ object: object.object, source: `${object.provenance.file}:${object.provenance.line}` }));
   const pulled = pulledSchemasDir(ctx);
   return new schema.SchemaCatalog({
-    strict: options.strict,
+    strict: options.strict ?? true,
     locations: options.schemaLocation,
     allowNetwork: options.allowNetwork,
     cwd: ctx.cwd,

@@ -63,6 +63,10 @@ export function standaloneCrd(openapi: unknown, metaDefs: Record<string, JsonSch
   const properties = (root.properties ?? {}) as JsonSchemaNode;
   // CRD schemas leave metadata open; validate it as ObjectMeta like the API server does.
   properties.metadata = { $ref: `${DEF_PREFIX}${OBJECT_META}${NULLABLE}` };
+  // apiVersion and kind are always allowed at the root, declared or not (some CRDs, e.g. Multus' and
+  // ObjectBucketClaim's, declare only spec/status)
+  properties.apiVersion ??= { type: ["string", "null"] };
+  properties.kind ??= { type: ["string", "null"] };
   root.properties = properties;
   root.type = "object";
   const definitions: Record<string, JsonSchemaNode> = {};

@@ -34,6 +34,8 @@ export interface ObjectVerdict {
   warnings?: SchemaViolation[];
   /** Document schemas (named by `$schema=` URL) the object was also validated against. */
   documentSchemas?: string[];
+  /** Violations on values that hold unresolved substitutions (`unresolvedVariables: "defer"`). */
+  deferred?: SchemaViolation[];
 }
 
 export interface ValidateObjectOptions {
@@ -48,10 +50,18 @@ export interface ValidateObjectOptions {
   ignoreMissingSchemas?: boolean;
   /**
    * Fields a custom resource's schema does not declare: `error` (default: what Flux's server-side apply
-   * does — see the package README) or `warn` (what a create/update does: the API server prunes them).
-   * Built-in kinds always get errors.
+   * does when the cluster's CRD is that schema — see the package README), `warn` (what a create/update does:
+   * the API server prunes them), or `auto`: `error` when the schema is the repository's own CRD or a user
+   * location, `warn` when it is the bundled catalog's or the cache's (the cluster may run another version
+   * or a fork of that CRD). Built-in kinds always get errors.
    */
-  crdUnknownFields?: "error" | "warn";
+  crdUnknownFields?: "error" | "warn" | "auto";
+  /**
+   * Violations on a string that still holds a Flux substitution (`${VAR}`, `${VAR:=default}`) after the
+   * offline build (its variables come from a Secret or ConfigMap the build could not read): `error`
+   * (default) or `defer` — reported in `deferred`, not counted, since the applied value is unknown.
+   */
+  unresolvedVariables?: "error" | "defer";
   /**
    * URLs of schemas the document names itself (`# yaml-language-server: $schema=<url>`); each one the
    * schema cache holds is validated too, and its violations count. Default none.
@@ -96,8 +106,15 @@ export async function validateObject(
     if (!named.schema.validate(record))
       violations = mergeViolations(violations, describeErrors(named.schema.validate.errors ?? [], record));
   }
+  let deferred: SchemaViolation[] = [];
+  if (options.unresolvedVariables === "defer") {
+    deferred = violations.filter((v) => v.keyword !== "additionalProperties" && holdsVariable(record, v.path));
+    violations = violations.filter((v) => !deferred.includes(v));
+  }
   let warnings: SchemaViolation[] = [];
-  if ((options.crdUnknownFields ?? "error") === "warn" && catalog.isCustomResource(apiVersion, kind)) {
+  const mode = options.crdUnknownFields ?? "error";
+  const warn = mode === "warn" || (mode === "auto" && (origin === "catalog" || origin === "cache"));
+  if (warn && catalog.isCustomResource(apiVersion, kind)) {
     warnings = violations.filter((v) => v.keyword === "additionalProperties");
     violations = violations.filter((v) => v.keyword !== "additionalProperties");
   }
@@ -108,7 +125,16 @@ export async function validateObject(
     origin,
     ...(warnings.length > 0 ? { warnings } : {}),
     ...(documentSchemas.length > 0 ? { documentSchemas } : {}),
+    ...(deferred.length > 0 ? { deferred } : {}),
   };
+}
+
+/** Flux's `${var}` (not the `$${var}` escape), as it survives a build that could not resolve it. */
+const FLUX_VARIABLE = /(?<!\$)\$\{[_a-zA-Z#][^}]*\}/;
+
+function holdsVariable(root: unknown, path: readonly (string | number)[]): boolean {
+  const value = valueAt(root, path);
+  return typeof value === "string" && FLUX_VARIABLE.test(value);
 }
 
 function mergeViolations(a: SchemaViolation[], b: SchemaViolation[]): SchemaViolation[] {
