@@ -9,6 +9,7 @@ export {
   type SchemaOrigin,
 } from "./catalog/schema-catalog.js";
 export {
+  documentSeparators,
   findSchemaComments,
   kindSchemaTemplate,
   type PulledSchema,

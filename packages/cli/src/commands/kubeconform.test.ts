@@ -81,14 +81,18 @@ describe("homeops kubeconform on a repository", () => {
     expect(text.out).toContain("Kustomization default/echo: 3 valid, 0 invalid, 0 errors, 1 skipped");
   });
 
-  it("an unknown field exits 1 and names the source file:line", async () => {
+  it("an unknown field exits 1 with --strict and names the source file:line (a warning without)", async () => {
     const repo = copyFixture();
     const file = join(repo, "kubernetes/apps/default/echo/app/helmrelease.yaml");
     writeFileSync(
       file,
       readFileSync(file, "utf8").replace("  interval: 1h\n", "  interval: 1h\n  intervall: 2h\n"),
     );
-    const r = await run(repo, "kubeconform");
+    const lenient = await run(repo, "kubeconform");
+    expect(lenient.code).toBe(0);
+    expect(lenient.out).toContain("kubernetes/apps/default/echo/app/helmrelease.yaml:21");
+    expect(lenient.out).toContain("warning: HelmRelease default/echo: spec.intervall: not in the CRD schema");
+    const r = await run(repo, "kubeconform", "--strict");
     expect(r.code).toBe(1);
     expect(r.out).toContain("kubernetes/apps/default/echo/app/helmrelease.yaml:21");
     expect(r.out).toContain('unknown field "intervall"');
@@ -136,6 +140,45 @@ describe("homeops kubeconform on a repository", () => {
     const nothing = await run(repo, "kubeconform", "kubernetes/extras/crds");
     expect(nothing.code).toBe(1); // nothing was validated
     expect(nothing.out).toContain("no object under kubernetes/extras/crds was validated");
+  });
+
+  it("undeclared custom resource fields: a warning against the catalog, an error with --strict or a repository CRD", async () => {
+    const repo = copyFixture();
+    const file = join(repo, "kubernetes/extras/crds/service.yaml");
+    writeFileSync(
+      file,
+      `${readFileSync(file, "utf8")}\n---\napiVersion: source.toolkit.fluxcd.io/v1\nkind: OCIRepository\nmetadata:\n  name: app\n  namespace: default\nspec:\n  interval: 1h\n  url: oci://ghcr.io/example/app\n  ref:\n    tag: 1.0.0\n  newField: true\n`,
+    );
+    const auto = await run(repo, "kubeconform", "kubernetes/extras", "--output", "json");
+    const report = JSON.parse(auto.out);
+    expect(auto.code).toBe(0);
+    expect(report.findings).toContainEqual(
+      expect.objectContaining({ ruleId: "kubeconform/pruned-field", severity: "warning", path: "spec.newField" }),
+    );
+    const strict = await run(repo, "kubeconform", "kubernetes/extras", "--strict", "--output", "json");
+    expect(strict.code).toBe(1);
+    expect(JSON.parse(strict.out).findings).toContainEqual(
+      expect.objectContaining({ ruleId: "kubeconform/invalid", path: "spec.newField" }),
+    );
+    const error = await run(repo, "kubeconform", "kubernetes/extras", "--crd-unknown-fields", "error");
+    expect(error.code).toBe(1);
+  });
+
+  it("a violation on a value holding an unresolved ${VAR} is deferred; --strict checks it as written", async () => {
+    const repo = copyFixture();
+    const file = join(repo, "kubernetes/extras/crds/service.yaml");
+    writeFileSync(
+      file,
+      `${readFileSync(file, "utf8")}\n---\napiVersion: source.toolkit.fluxcd.io/v1\nkind: OCIRepository\nmetadata:\n  name: app\n  namespace: default\nspec:\n  interval: \${APP_INTERVAL:=1h}\n  url: oci://ghcr.io/example/app\n`,
+    );
+    const lenient = await run(repo, "kubeconform", "kubernetes/extras", "--output", "json");
+    expect(lenient.code).toBe(0);
+    expect(JSON.parse(lenient.out).findings).toContainEqual(
+      expect.objectContaining({ ruleId: "kubeconform/unresolved-variable", path: "spec.interval" }),
+    );
+    const strict = await run(repo, "kubeconform", "kubernetes/extras", "--strict");
+    expect(strict.code).toBe(1);
+    expect(strict.out).toContain("does not match pattern");
   });
 
   it("junit and tap list one case per object", async () => {
@@ -201,7 +244,7 @@ describe("homeops kubeconform on the sample repository", () => {
       if (kindLine < 0) continue;
       lines.splice(kindLine + 1, 0, "zzUnknownField: true");
       writeFileSync(path, lines.join("\n"));
-      const r = await run(repo, "kubeconform");
+      const r = await run(repo, "kubeconform", "--strict");
       writeFileSync(path, original);
       const where = `${file}:${kindLine + 2}`;
       if (r.code !== 1 || !r.out.includes(where) || !r.out.includes('unknown field "zzUnknownField"')) {

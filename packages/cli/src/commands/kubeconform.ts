@@ -210,6 +210,16 @@ export async function validateManifests(
         hint: "Flux's server-side apply rejects it if the cluster's CRD is this one (a create/update would drop it); the cluster may run a newer version or a fork: vendor its CRD in the repository to check exactly (--strict makes this an error)",
       });
     }
+    for (const problem of verdict.documentSchemaProblems ?? []) {
+      findings.push({
+        ruleId: "kubeconform/document-schema-unusable",
+        severity: "warning",
+        message: `${label}: ${problem}`,
+        file: object.provenance.file,
+        line: object.provenance.line,
+        hint: "the schema its `$schema=` comment names is cached but cannot be used; `homeops schemas pull` fetches its references too",
+      });
+    }
     for (const d of verdict.deferred ?? []) {
       const at = object.locate(d.path);
       findings.push({
@@ -374,18 +384,22 @@ export function createCatalog(
  * unless it is the kind schema layout (those are templates for `homeops schemas pull`).
  */
 function documentSchemaReader(ctx: CliContext, schema: SchemaModule): (file: string, line: number) => string[] {
-  const byFile = new Map<string, ReturnType<SchemaModule["findSchemaComments"]>>();
+  const byFile = new Map<string, { comments: ReturnType<SchemaModule["findSchemaComments"]>; separators: number[] }>();
   return (file, line) => {
-    let comments = byFile.get(file);
-    if (!comments) {
+    let entry = byFile.get(file);
+    if (!entry) {
+      let text = "";
       try {
-        comments = schema.findSchemaComments(readFileSync(join(ctx.cwd, file), "utf8"));
+        text = readFileSync(join(ctx.cwd, file), "utf8");
       } catch {
-        comments = [];
+        // a generated object (configMapGenerator) has no file of its own
       }
-      byFile.set(file, comments);
+      const comments = text.includes("$schema=") ? schema.findSchemaComments(text) : [];
+      entry = { comments, separators: comments.length > 0 ? schema.documentSeparators(text) : [] };
+      byFile.set(file, entry);
     }
-    const comment = schema.schemaCommentFor(comments, line);
+    if (entry.comments.length === 0) return [];
+    const comment = schema.schemaCommentFor(entry.comments, line, entry.separators);
     return comment && !schema.kindSchemaTemplate(comment.url) ? [comment.url] : [];
   };
 }

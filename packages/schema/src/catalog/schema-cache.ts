@@ -69,11 +69,30 @@ export function findSchemaComments(text: string): SchemaComment[] {
   return out;
 }
 
-/** The comment that names the schema of a document starting at `line` (the last one above it). */
-export function schemaCommentFor(comments: readonly SchemaComment[], line: number): SchemaComment | undefined {
+/**
+ * The comment that names the schema of the document at `line`: the last one inside that document (between
+ * the `---` separators around it), else one above the first document (a file-wide modeline).
+ */
+export function schemaCommentFor(
+  comments: readonly SchemaComment[],
+  line: number,
+  separators: readonly number[] = [],
+): SchemaComment | undefined {
+  const before = separators.filter((s) => s <= line);
+  const start = before.length > 0 ? before[before.length - 1]! : 0;
+  const end = separators.find((s) => s > line) ?? Number.POSITIVE_INFINITY;
   let found: SchemaComment | undefined;
-  for (const comment of comments) if (comment.line <= line) found = comment;
-  return found;
+  for (const comment of comments) if (comment.line >= start && comment.line < end) found = comment;
+  if (found) return found;
+  const first = separators[0] ?? Number.POSITIVE_INFINITY;
+  return comments.find((c) => c.line < first && c.line < line);
+}
+
+/** 1-based lines of a YAML text's `---` document separators. */
+export function documentSeparators(text: string): number[] {
+  const out: number[] = [];
+  for (const [i, line] of text.split("\n").entries()) if (/^---(\s|$)/.test(line)) out.push(i + 1);
+  return out;
 }
 
 const KIND_URL = /^(https?:\/\/.+)\/([a-z0-9.-]+)\/([a-z0-9]+)_([a-z0-9]+)\.json$/;

@@ -272,11 +272,17 @@ export class SchemaCatalog {
         .digest("hex");
       const memoryKey = `${this.cacheDir ?? ""}\0${key}`;
       let validate = compiled.get(memoryKey);
-      if (!validate && origin === "cache") this.registerCachedRefs(schema, source, new Set());
+      if (!validate && origin === "cache") {
+        // a fetched schema is identified by its URL, so that its relative $refs resolve (to cached schemas)
+        const record = schema as Record<string, unknown>;
+        if (typeof record.$id !== "string") record.$id = source;
+        validate = sharedAjv().getSchema(String(record.$id));
+        if (!validate) this.registerCachedRefs(schema, String(record.$id), new Set());
+      }
       if (!validate) {
         validate = compileCached(key, prepareSchema(schema as Record<string, unknown>, relax), this.cacheDir);
-        compiled.set(memoryKey, validate);
       }
+      compiled.set(memoryKey, validate);
       return { found: true, schema: { source, origin, validate } };
     } catch (error) {
       return { found: "error", message: `schema ${source} does not compile: ${(error as Error).message}` };
@@ -293,8 +299,9 @@ export class SchemaCatalog {
       if (text === undefined) continue;
       try {
         const parsed = JSON.parse(text) as Record<string, unknown>;
-        this.registerCachedRefs(parsed, ref, seen);
-        if (!sharedAjv().getSchema(ref)) sharedAjv().addSchema(prepareSchema(parsed, false), ref);
+        if (typeof parsed.$id !== "string") parsed.$id = ref;
+        this.registerCachedRefs(parsed, String(parsed.$id), seen);
+        if (!sharedAjv().getSchema(String(parsed.$id))) sharedAjv().addSchema(prepareSchema(parsed, false));
       } catch {
         // a broken referenced schema shows up as a compile error of the referring one
       }

@@ -34,6 +34,8 @@ export interface ObjectVerdict {
   warnings?: SchemaViolation[];
   /** Document schemas (named by `$schema=` URL) the object was also validated against. */
   documentSchemas?: string[];
+  /** Document schemas that are cached but could not be used (they do not compile). */
+  documentSchemaProblems?: string[];
   /** Violations on values that hold unresolved substitutions (`unresolvedVariables: "defer"`). */
   deferred?: SchemaViolation[];
 }
@@ -98,9 +100,11 @@ export async function validateObject(
   const { validate, source, origin } = lookup.schema;
   let violations = validate(record) ? [] : describeErrors(validate.errors ?? [], record);
   const documentSchemas: string[] = [];
+  const documentSchemaProblems: string[] = [];
   for (const url of options.documentSchemas ?? []) {
     if (url === source) continue;
     const named = catalog.lookupUrl(url);
+    if (named.found === "error") documentSchemaProblems.push(named.message);
     if (named.found !== true) continue;
     documentSchemas.push(url);
     if (!named.schema.validate(record))
@@ -126,6 +130,7 @@ export async function validateObject(
     ...(warnings.length > 0 ? { warnings } : {}),
     ...(documentSchemas.length > 0 ? { documentSchemas } : {}),
     ...(deferred.length > 0 ? { deferred } : {}),
+    ...(documentSchemaProblems.length > 0 ? { documentSchemaProblems } : {}),
   };
 }
 
