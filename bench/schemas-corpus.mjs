@@ -79,7 +79,19 @@ for (const repo of repos) {
       reason: o.reason,
       violations: o.violations.map((v) => `${v.file}:${v.line} ${v.path}: ${v.message}`),
     }));
-  const result = { repo, objects: objects.length, counts, secrets, noSchema, bad };
+  const byRule = {};
+  const notDeclared = {};
+  for (const f of report.findings ?? []) {
+    byRule[f.ruleId] = (byRule[f.ruleId] ?? 0) + 1;
+    if (f.ruleId === "kubeconform/pruned-field" || f.ruleId === "kubeconform/unresolved-variable") {
+      const key = `${f.ruleId.split("/")[1]}: ${f.message
+        .replace(/^(\S+) \S+: /, "$1 ")
+        .replace(/ \(.*$/, "")
+        .replace(/: not in the CRD schema$/, "")}`;
+      notDeclared[key] = (notDeclared[key] ?? 0) + 1;
+    }
+  }
+  const result = { repo, objects: objects.length, counts, secrets, noSchema, bad, byRule, notDeclared };
   results.push(result);
   totals.objects += objects.length;
   for (const k of ["valid", "invalid", "error", "skipped"]) totals[k] += counts[k] ?? 0;
@@ -89,7 +101,14 @@ for (const repo of repos) {
   console.log(
     `== ${repo}: ${objects.length} objects, valid ${counts.valid}, invalid ${counts.invalid}, error ${counts.error}, skipped ${counts.skipped} (no schema ${missing}, --skip ${secrets}); validated ${pct(validated, objects.length - secrets)}`,
   );
-  for (const [kind, n] of Object.entries(noSchema).sort((a, b) => b[1] - a[1])) console.log(`   no schema: ${kind} ×${n}`);
+  for (const [kind, n] of Object.entries(noSchema).sort((a, b) => b[1] - a[1]))
+    console.log(`   no schema: ${kind} ×${n}`);
+  console.log(
+    `   findings: ${Object.entries(byRule)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(", ")}`,
+  );
+  for (const [k, n] of Object.entries(notDeclared).sort((a, b) => b[1] - a[1])) console.log(`   ${k} ×${n}`);
   for (const b of bad) {
     console.log(`   ${b.status}: ${b.object} (${b.source})${b.reason ? ` ${b.reason}` : ""}`);
     for (const v of b.violations) console.log(`      ${v}`);

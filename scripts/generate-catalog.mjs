@@ -174,7 +174,8 @@ const CRD_SOURCES = [
     version: "v1.10.0",
     globs: ["k8s/crds.yaml"],
     // the file doubles as a Helm template: its `labels: {{- include … }}` lines are not YAML
-    clean: (text) => text.replace(/^\s*labels: \{\{-? include "longhorn\.labels" \. \| nindent \d+ \}\}\n/gm, ""),
+    clean: (text) =>
+      text.replace(/^\s*labels: \{\{-? include "longhorn\.labels" \. \| nindent \d+ \}\}\n/gm, ""),
   },
   {
     name: "rook",
@@ -226,7 +227,6 @@ const NOT_OBTAINABLE = [
     ["Talos ServiceAccount (talos.dev)", "github.com/siderolabs/talos"],
   ].map(([name, module]) => ({ name, reason: `the Go module proxy refuses ${module} (403)` })),
 ];
-
 
 function main() {
   const args = process.argv.slice(2);
@@ -381,7 +381,8 @@ function add(entries, apiVersion, kind, schema, origin) {
 function fluxOperatorNotificationPatch(dir) {
   const source = readFileSync(join(dir, "internal/builder/templates.go"), "utf8");
   const match = /var notificationPatchTmpl = `([^`]*)`/.exec(source);
-  if (!match) throw new Error("flux-operator: notificationPatchTmpl not found in internal/builder/templates.go");
+  if (!match)
+    throw new Error("flux-operator: notificationPatchTmpl not found in internal/builder/templates.go");
   const minor = Number(/^v2\.(\d+)\./.exec(FLUX_VERSION)[1]);
   const rendered = match[1]
     .replace(/\n?\{\{- if le \.VersionInfo\.Minor (\d+) \}\}([\s\S]*?)\n?\{\{- end \}\}/g, (_, n, body) =>
@@ -398,7 +399,10 @@ function fluxOperatorNotificationPatch(dir) {
 function applyJsonPatch(doc, ops) {
   for (const op of ops) {
     if (op.op !== "add") throw new Error(`unsupported patch op ${op.op}`);
-    const segments = op.path.split("/").slice(1).map((s) => s.replaceAll("~1", "/").replaceAll("~0", "~"));
+    const segments = op.path
+      .split("/")
+      .slice(1)
+      .map((s) => s.replaceAll("~1", "/").replaceAll("~0", "~"));
     const last = segments.pop();
     let node = doc;
     for (const segment of segments) {

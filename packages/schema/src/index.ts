@@ -1,14 +1,4 @@
 export {
-  type CatalogManifest,
-  type CompiledSchema,
-  loadCatalogManifest,
-  type RepositoryCrd,
-  SchemaCatalog,
-  type SchemaCatalogOptions,
-  type SchemaLookup,
-  type SchemaOrigin,
-} from "./catalog/schema-catalog.js";
-export {
   documentSeparators,
   findSchemaComments,
   kindSchemaTemplate,
@@ -20,6 +10,16 @@ export {
   type SchemaComment,
   schemaCommentFor,
 } from "./catalog/schema-cache.js";
+export {
+  type CatalogManifest,
+  type CompiledSchema,
+  loadCatalogManifest,
+  type RepositoryCrd,
+  SchemaCatalog,
+  type SchemaCatalogOptions,
+  type SchemaLookup,
+  type SchemaOrigin,
+} from "./catalog/schema-catalog.js";
 export {
   builtinCatalogDir,
   CATALOG_LAYOUT,

@@ -153,7 +153,11 @@ describe("homeops kubeconform on a repository", () => {
     const report = JSON.parse(auto.out);
     expect(auto.code).toBe(0);
     expect(report.findings).toContainEqual(
-      expect.objectContaining({ ruleId: "kubeconform/pruned-field", severity: "warning", path: "spec.newField" }),
+      expect.objectContaining({
+        ruleId: "kubeconform/pruned-field",
+        severity: "warning",
+        path: "spec.newField",
+      }),
     );
     const strict = await run(repo, "kubeconform", "kubernetes/extras", "--strict", "--output", "json");
     expect(strict.code).toBe(1);

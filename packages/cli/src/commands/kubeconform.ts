@@ -108,7 +108,11 @@ export function addKubeconformOptions(command: Command): Command {
           .filter((k) => k !== ""),
       ["Secret"],
     )
-    .option("--ignore-missing-schemas", "accepted for kubeconform compatibility (missing schemas are skipped by default)", false)
+    .option(
+      "--ignore-missing-schemas",
+      "accepted for kubeconform compatibility (missing schemas are skipped by default)",
+      false,
+    )
     .option("--require-schemas", "an object whose kind has no schema is an error instead of skipped", false)
     .addOption(
       new Option(
@@ -365,7 +369,10 @@ export function createCatalog(
 ): SchemaCatalog {
   const crds = units
     .filter(({ object }) => object.kind === "CustomResourceDefinition")
-    .map(({ object }) => ({ object: object.object, source: `${object.provenance.file}:${object.provenance.line}` }));
+    .map(({ object }) => ({
+      object: object.object,
+      source: `${object.provenance.file}:${object.provenance.line}`,
+    }));
   const pulled = pulledSchemasDir(ctx);
   return new schema.SchemaCatalog({
     strict: options.strict ?? true,
@@ -383,8 +390,14 @@ export function createCatalog(
  * The document schema a file names for the object starting at a line (`# yaml-language-server: $schema=`),
  * unless it is the kind schema layout (those are templates for `homeops schemas pull`).
  */
-function documentSchemaReader(ctx: CliContext, schema: SchemaModule): (file: string, line: number) => string[] {
-  const byFile = new Map<string, { comments: ReturnType<SchemaModule["findSchemaComments"]>; separators: number[] }>();
+function documentSchemaReader(
+  ctx: CliContext,
+  schema: SchemaModule,
+): (file: string, line: number) => string[] {
+  const byFile = new Map<
+    string,
+    { comments: ReturnType<SchemaModule["findSchemaComments"]>; separators: number[] }
+  >();
   return (file, line) => {
     let entry = byFile.get(file);
     if (!entry) {

@@ -12,7 +12,9 @@ const fixture = join(import.meta.dirname, "../../test/fixtures/schemas-repo");
 
 /** A schema server on 127.0.0.1 in the `$schema=` URL layout, with schemas made from the fixture's CRD. */
 function schemaRoutes(): Map<string, string> {
-  const metaDefs = JSON.parse(readFileSync(join(builtinCatalogDir(), "object-meta.json"), "utf8")).definitions;
+  const metaDefs = JSON.parse(
+    readFileSync(join(builtinCatalogDir(), "object-meta.json"), "utf8"),
+  ).definitions;
   const routes = new Map<string, string>();
   const crds = parseYaml(readFileSync(join(fixture, "crds/gadgets.yaml"), "utf8"), { file: "gadgets.yaml" });
   for (const doc of crds.documents) {
@@ -104,7 +106,11 @@ describe("schema cache end to end (a schema server on 127.0.0.1)", () => {
     expect(before.get("Gadget/medium")).toMatchObject({ status: "skipped", reason: "no schema" });
     expect(before.get("Widget/ok")).toMatchObject({ status: "valid", schemaOrigin: "repository" });
     expect(before.get("Widget/too-many")?.violations).toEqual([
-      expect.objectContaining({ path: "spec.replicas", file: "kubernetes/apps/widgets/widget.yaml", line: 14 }),
+      expect.objectContaining({
+        path: "spec.replicas",
+        file: "kubernetes/apps/widgets/widget.yaml",
+        line: 14,
+      }),
     ]);
     // an undeclared field against the repository's own CRD is what server-side apply rejects
     expect(before.get("Widget/typo")).toMatchObject({ status: "invalid" });
@@ -128,7 +134,9 @@ describe("schema cache end to end (a schema server on 127.0.0.1)", () => {
       ]),
     );
     const index = JSON.parse(readFileSync(join(cache, "schema-cache/index.json"), "utf8"));
-    expect(index.kinds).toEqual({ "example.homeops.dev/v1/Gadget": `${base}/example.homeops.dev/gadget_v1.json` });
+    expect(index.kinds).toEqual({
+      "example.homeops.dev/v1/Gadget": `${base}/example.homeops.dev/gadget_v1.json`,
+    });
     expect(Object.keys(index.urls).sort()).toEqual([
       `${base}/charts/app/helmrelease.schema.json`,
       `${base}/charts/app/values.schema.json`,
@@ -159,10 +167,19 @@ describe("schema cache end to end (a schema server on 127.0.0.1)", () => {
     // 4. list: where each kind's schema comes from
     const list = await run(repo, cache, "schemas", "list", "kubernetes", "--output", "json");
     const kinds = new Map(
-      JSON.parse(list.out).data.kinds.map((k: { kind: string; origin: string; source: string }) => [k.kind, k]),
+      JSON.parse(list.out).data.kinds.map((k: { kind: string; origin: string; source: string }) => [
+        k.kind,
+        k,
+      ]),
     );
-    expect(kinds.get("Gadget")).toMatchObject({ origin: "cache", source: `${base}/example.homeops.dev/gadget_v1.json` });
-    expect(kinds.get("Widget")).toMatchObject({ origin: "repository", source: "kubernetes/apps/widgets/crd.yaml:3" });
+    expect(kinds.get("Gadget")).toMatchObject({
+      origin: "cache",
+      source: `${base}/example.homeops.dev/gadget_v1.json`,
+    });
+    expect(kinds.get("Widget")).toMatchObject({
+      origin: "repository",
+      source: "kubernetes/apps/widgets/crd.yaml:3",
+    });
     expect(kinds.get("ConfigMap")).toMatchObject({ origin: "catalog" });
     const text = await run(repo, cache, "schemas", "list", "kubernetes");
     expect(text.out).toMatch(/example\.homeops\.dev\/v1 Gadget\s+2\s+cache/);
@@ -174,10 +191,23 @@ describe("schema cache end to end (a schema server on 127.0.0.1)", () => {
       join(repo, "kubernetes/apps/widgets/gadget.yaml"),
       "---\napiVersion: example.homeops.dev/v2\nkind: Gadget\nmetadata:\n  name: future\n",
     );
-    const pull = await run(repo, cache, "schemas", "pull", "kubernetes", "--schema-location", `${base}/{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json`, "--output", "json");
+    const pull = await run(
+      repo,
+      cache,
+      "schemas",
+      "pull",
+      "kubernetes",
+      "--schema-location",
+      `${base}/{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json`,
+      "--output",
+      "json",
+    );
     expect(pull.code).toBe(0);
     expect(JSON.parse(pull.out).findings).toContainEqual(
-      expect.objectContaining({ ruleId: "schemas/not-found", message: expect.stringContaining("example.homeops.dev/v2/Gadget") }),
+      expect.objectContaining({
+        ruleId: "schemas/not-found",
+        message: expect.stringContaining("example.homeops.dev/v2/Gadget"),
+      }),
     );
   });
 });

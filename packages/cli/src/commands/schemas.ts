@@ -40,7 +40,9 @@ function addOptions(command: Command): Command {
     .option("--allow-network", "fetch remote kustomize inputs while building", false)
     .option("--kubernetes-version <version>", "value of {{.NormalizedKubernetesVersion}} in schema templates")
     .addOption(
-      new Option("-o, --output <format>", "text, json").default("text").argParser(parseOutputFormat(["text", "json"])),
+      new Option("-o, --output <format>", "text, json")
+        .default("text")
+        .argParser(parseOutputFormat(["text", "json"])),
     );
 }
 
@@ -163,7 +165,11 @@ async function pull(ctx: CliContext, dir: string, options: SchemasOptions): Prom
         hint: "pass --schema-location <template> naming where its schema is published",
       });
     } else if (r.status === "error") {
-      findings.push({ ruleId: "schemas/fetch-failed", severity: "error", message: `${r.key}: ${r.message ?? "failed"}` });
+      findings.push({
+        ruleId: "schemas/fetch-failed",
+        severity: "error",
+        message: `${r.key}: ${r.message ?? "failed"}`,
+      });
     } else {
       findings.push({ ruleId: "schemas/pulled", severity: "info", message: `${r.key} ← ${r.url}` });
     }
@@ -191,8 +197,7 @@ async function list(ctx: CliContext, dir: string, options: SchemasOptions): Prom
       kind,
       objects: count,
       origin: lookup.found === true ? lookup.schema.origin : lookup.found === false ? "none" : "error",
-      source:
-        lookup.found === true ? lookup.schema.source : lookup.found === false ? "" : lookup.message,
+      source: lookup.found === true ? lookup.schema.source : lookup.found === false ? "" : lookup.message,
     });
   }
   const cached = catalog.cachedSchemas();
@@ -218,7 +223,9 @@ async function list(ctx: CliContext, dir: string, options: SchemasOptions): Prom
     summary: `${rows.length} kinds: ${Object.entries(byOrigin)
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([origin, n]) => `${n} ${origin}`)
-      .join(", ")}; cache: ${Object.keys(cached.kinds).length} kinds, ${Object.keys(cached.urls).length} URLs`,
+      .join(
+        ", ",
+      )}; cache: ${Object.keys(cached.kinds).length} kinds, ${Object.keys(cached.urls).length} URLs`,
     data: {
       kinds: rows,
       repositoryCrdKinds: catalog.repositoryKinds(),
@@ -242,7 +249,9 @@ export const schemasCommand: CommandSpec = {
         ),
     ).action((dir: string, opts: SchemasOptions) => run((ctx) => pull(ctx, dir, opts)));
     addOptions(
-      schemas.command("list").description("show where the schema of each kind the repository uses comes from"),
+      schemas
+        .command("list")
+        .description("show where the schema of each kind the repository uses comes from"),
     ).action((dir: string, opts: SchemasOptions) => run((ctx) => list(ctx, dir, opts)));
   },
 };

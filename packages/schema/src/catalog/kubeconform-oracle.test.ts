@@ -7,8 +7,8 @@ import { delimiter, dirname, join, resolve } from "node:path";
 import { parseYaml } from "@homeops/core";
 import { describe, expect, it } from "vitest";
 import { SchemaCatalog } from "./schema-catalog.js";
-import { crdToSchemas } from "./strict-schema.js";
 import { builtinCatalogDir, CATALOG_LAYOUT } from "./schema-location.js";
+import { crdToSchemas } from "./strict-schema.js";
 import { validateDocuments } from "./validate-documents.js";
 import type { ObjectStatus } from "./validate-object.js";
 
@@ -130,11 +130,9 @@ function writeMutants(
   limit = Number.POSITIVE_INFINITY,
 ): string[] {
   const docs = sources.flatMap((file) =>
-    parseYaml(readFileSync(file, "utf8"), { file }).documents.map(
-      (d) => d.value as Record<string, unknown>,
-    ),
+    parseYaml(readFileSync(file, "utf8"), { file }).documents.map((d) => d.value as Record<string, unknown>),
   );
-  const spread = <T,>(all: T[]): T[] => {
+  const spread = <T>(all: T[]): T[] => {
     if (all.length <= limit) return all;
     const step = all.length / limit;
     return Array.from({ length: limit }, (_, i) => all[Math.floor(i * step)]!);
@@ -198,7 +196,11 @@ interface OurVerdict {
   paths: string[];
 }
 
-async function ourVerdicts(file: string, catalog: SchemaCatalog, requireSchemas = true): Promise<OurVerdict[]> {
+async function ourVerdicts(
+  file: string,
+  catalog: SchemaCatalog,
+  requireSchemas = true,
+): Promise<OurVerdict[]> {
   const out: OurVerdict[] = [];
   for (const verdict of await validateDocuments(catalog, readFileSync(file, "utf8"), {
     file,
@@ -302,7 +304,9 @@ describe.skipIf(!kubeconform)("kubeconform agrees on schemas made from a reposit
         source: `crds.yaml:${d.start().line}`,
       }));
       // the schemas kubeconform gets: the same conversion, written in the catalog layout
-      const metaDefs = JSON.parse(readFileSync(join(builtinCatalogDir(), "object-meta.json"), "utf8")).definitions;
+      const metaDefs = JSON.parse(
+        readFileSync(join(builtinCatalogDir(), "object-meta.json"), "utf8"),
+      ).definitions;
       const schemaDir = join(dir, "repository-schemas");
       let written = 0;
       for (const { object } of crds) {
@@ -310,7 +314,10 @@ describe.skipIf(!kubeconform)("kubeconform agrees on schemas made from a reposit
           const file = join(schemaDir, s.group, `${s.kind.toLowerCase()}_${s.version}.json`);
           mkdirSync(dirname(file), { recursive: true });
           const text = JSON.stringify(s.schema);
-          writeFileSync(file, strict ? text : text.replaceAll(/,?"additionalProperties":false/g, "").replaceAll("{,", "{"));
+          writeFileSync(
+            file,
+            strict ? text : text.replaceAll(/,?"additionalProperties":false/g, "").replaceAll("{,", "{"),
+          );
           written++;
         }
       }
@@ -336,17 +343,30 @@ describe.skipIf(!kubeconform)("kubeconform agrees on schemas made from a reposit
           const k = kc[i]!;
           counts[status] = (counts[status] ?? 0) + 1;
           if (STATUS[k.status] !== status) {
-            disagreements.push(`${file} #${i} ${k.kind} ${k.name}: ours ${status}, kubeconform ${k.status} ${k.msg.slice(0, 300)}`);
+            disagreements.push(
+              `${file} #${i} ${k.kind} ${k.name}: ours ${status}, kubeconform ${k.status} ${k.msg.slice(0, 300)}`,
+            );
           } else if (status === "invalid") {
             if (JSON.stringify(theirPaths(k)) === JSON.stringify(paths)) pathsAgree++;
-            else disagreements.push(`${file} #${i}: ours ${paths.join(" ")} | kubeconform ${theirPaths(k).join(" ")}`);
+            else
+              disagreements.push(
+                `${file} #${i}: ours ${paths.join(" ")} | kubeconform ${theirPaths(k).join(" ")}`,
+              );
           }
         });
       }
       expect(disagreements, disagreements.join("\n")).toEqual([]);
       // the fixture's own verdicts: the repository CRD beats the catalog's ReplicationSource (spec.kopia)
       const first = await ourVerdicts(objects, catalog, false);
-      expect(first.map((v) => v.status)).toEqual(["valid", "valid", "valid", "valid", "invalid", "skipped", "invalid"]);
+      expect(first.map((v) => v.status)).toEqual([
+        "valid",
+        "valid",
+        "valid",
+        "valid",
+        "invalid",
+        "skipped",
+        "invalid",
+      ]);
       expect(counts.valid ?? 0).toBeGreaterThan(5);
       expect(counts.invalid ?? 0).toBeGreaterThan(strict ? 60 : 30);
       expect(pathsAgree).toBeGreaterThan(strict ? 60 : 30);

@@ -161,7 +161,8 @@ export async function pullSchemas(options: PullSchemasOptions): Promise<PulledSc
       const parsed: unknown = JSON.parse(text); // only JSON is worth keeping
       store(url, text);
       // a schema that refers to others by URL needs them offline too
-      for (const ref of externalRefs(parsed, url)) if (!index.urls[ref] && refs.length < MAX_REFS) refs.push(ref);
+      for (const ref of externalRefs(parsed, url))
+        if (!index.urls[ref] && refs.length < MAX_REFS) refs.push(ref);
       return { text };
     } catch (error) {
       return { error: (error as Error).message };
@@ -205,7 +206,12 @@ export async function pullSchemas(options: PullSchemasOptions): Promise<PulledSc
   for (let i = 0; i < refs.length; i++) {
     const { text, error } = await download(refs[i]!);
     if (text === undefined)
-      results.push({ key: refs[i]!, status: error ? "error" : "not-found", tried: [refs[i]!], ...(error ? { message: error } : {}) });
+      results.push({
+        key: refs[i]!,
+        status: error ? "error" : "not-found",
+        tried: [refs[i]!],
+        ...(error ? { message: error } : {}),
+      });
   }
   writeIndex(options.dir, index);
   return results;

@@ -235,7 +235,12 @@ export class SchemaCatalog {
         return { found: "error", message: `cannot read schema ${target}: ${(error as Error).message}` };
       }
       if (text === undefined) continue;
-      const result = this.compileText(text, target, builtin ? "catalog" : "location", builtin && !this.strict);
+      const result = this.compileText(
+        text,
+        target,
+        builtin ? "catalog" : "location",
+        builtin && !this.strict,
+      );
       if (result) return result;
     }
     const url = this.schemaCache.kinds[key];

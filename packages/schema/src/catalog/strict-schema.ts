@@ -28,7 +28,9 @@ export interface CrdSchema {
  * Built-in definitions, made strict; `<name>.nullable` copies are made on demand when referenced (optional
  * fields may be null). Quantity and IntOrString accept numbers in YAML; swagger says `string`.
  */
-export function prepareBuiltinDefinitions(definitions: Record<string, unknown>): Record<string, JsonSchemaNode> {
+export function prepareBuiltinDefinitions(
+  definitions: Record<string, unknown>,
+): Record<string, JsonSchemaNode> {
   const defs: Record<string, JsonSchemaNode> = {};
   for (const [name, def] of Object.entries(definitions)) defs[name] = strictify(def) as JsonSchemaNode;
   defs["io.k8s.apimachinery.pkg.api.resource.Quantity"] = { type: ["string", "number"] };
@@ -53,7 +55,9 @@ export function standaloneBuiltin(name: string, defs: Record<string, JsonSchemaN
 export function objectMetaDefinitions(defs: Record<string, JsonSchemaNode>): Record<string, JsonSchemaNode> {
   const out: Record<string, JsonSchemaNode> = {};
   collectRefs({ $ref: `${DEF_PREFIX}${OBJECT_META}` }, defs, out);
-  const bases = new Set(Object.keys(out).map((name) => (name.endsWith(NULLABLE) ? name.slice(0, -NULLABLE.length) : name)));
+  const bases = new Set(
+    Object.keys(out).map((name) => (name.endsWith(NULLABLE) ? name.slice(0, -NULLABLE.length) : name)),
+  );
   return Object.fromEntries([...bases].sort().map((name) => [name, defs[name]!]));
 }
 
@@ -108,7 +112,11 @@ function finish(root: JsonSchemaNode, definitions: Record<string, JsonSchemaNode
 }
 
 /** Copies every definition reachable from `node` into `out` (nullable variants made on demand). */
-function collectRefs(node: unknown, defs: Record<string, JsonSchemaNode>, out: Record<string, JsonSchemaNode>) {
+function collectRefs(
+  node: unknown,
+  defs: Record<string, JsonSchemaNode>,
+  out: Record<string, JsonSchemaNode>,
+) {
   const stack: unknown[] = [node];
   while (stack.length > 0) {
     const current = stack.pop();

@@ -112,7 +112,9 @@ export async function validateObject(
   }
   let deferred: SchemaViolation[] = [];
   if (options.unresolvedVariables === "defer") {
-    deferred = violations.filter((v) => v.keyword !== "additionalProperties" && holdsVariable(record, v.path));
+    deferred = violations.filter(
+      (v) => v.keyword !== "additionalProperties" && holdsVariable(record, v.path),
+    );
     violations = violations.filter((v) => !deferred.includes(v));
   }
   let warnings: SchemaViolation[] = [];
