@@ -222,7 +222,7 @@ export async function buildRepoGraph(root: string, options: BuildRepoOptions = {
   const strict = options.strict ?? DEFAULTS.strict;
   const logger = options.logger ?? noopLogger;
   const absRoot = resolve(root);
-  const files = new FileStore(absRoot);
+  const files = new FileStore(absRoot, options.contents);
   const sourceIgnore = await findSourceIgnore(files, clusterRoot);
   if (sourceIgnore !== undefined) files.setSourceIgnore(sourceIgnore);
   const ctx: BuildContext = {

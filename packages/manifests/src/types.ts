@@ -148,6 +148,11 @@ export interface BuildRepoOptions {
   strict?: boolean;
   /** Fetch remote resources. Default false: remote inputs are skipped and reported. */
   allowNetwork?: boolean;
+  /**
+   * Reads a repository file (repo-relative posix path) through the caller, so that a caller that reads
+   * the files too reads each once; `undefined` = read from disk. Default: every file is read from disk.
+   */
+  contents?: (file: string) => Promise<Buffer | undefined> | Buffer | undefined;
   /** Progress/debug messages. Default: no-op. */
   logger?: Logger;
 }
@@ -155,6 +160,11 @@ export interface BuildRepoOptions {
 export interface BuildKustomizationOptions {
   /** Fetch remote resources. Default false. */
   allowNetwork?: boolean;
+  /**
+   * Reads a repository file (repo-relative posix path) through the caller, so that a caller that reads
+   * the files too reads each once; `undefined` = read from disk. Default: every file is read from disk.
+   */
+  contents?: (file: string) => Promise<Buffer | undefined> | Buffer | undefined;
   /** Progress/debug messages. Default: no-op. */
   logger?: Logger;
 }

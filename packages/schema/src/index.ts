@@ -56,6 +56,14 @@ export {
   validateObject,
 } from "./catalog/validate-object.js";
 export {
+  type LocatedObject,
+  type MissingSchema,
+  type ObjectReport,
+  type ValidateObjectsResult,
+  type ValidationUnit,
+  validateObjects,
+} from "./catalog/validate-objects.js";
+export {
   type Cidr,
   type CidrProblem,
   cidrContains,

@@ -1,0 +1,226 @@
+import type { Finding, Report, ReportCase } from "@homeops/core";
+import { UserError } from "@homeops/core";
+import type {
+  ObjectReport,
+  ObjectStatus,
+  SchemaCatalog,
+  SchemaComment,
+  ValidationUnit,
+} from "@homeops/schema";
+import type { Repository } from "./repository.js";
+
+export interface ValidateManifestsOptions {
+  /** The manifests directory, relative to the repository root. Default `kubernetes`. */
+  dir?: string;
+  /** Reject fields the schema does not declare. Default true. */
+  strict?: boolean;
+  /** Kinds not validated: `Kind` or `apiVersion/Kind`. Default `["Secret"]`. */
+  skip?: readonly string[];
+  /** kubeconform's flag, accepted: objects without a schema are skipped unless `requireSchemas`. */
+  ignoreMissingSchemas?: boolean;
+  /** Extra schema dirs/templates, tried before the built-in catalog (`default` places it). Default none. */
+  schemaLocation?: readonly string[];
+  /** Fetch remote kustomize inputs and http(s) schema locations. Default false. */
+  allowNetwork?: boolean;
+  /** `{{.NormalizedKubernetesVersion}}` of schema-location templates. Default: the catalog's. */
+  kubernetesVersion?: string;
+  /** Flux entry points, repo-relative. Default `<dir>/flux`. */
+  clusterRoot?: string;
+  /** Where compiled schemas are kept between runs. Default: not kept. */
+  cacheDir?: string;
+  /** The schema cache `homeops schemas pull` fills, read offline. Default: none. */
+  schemaCacheDir?: string;
+  /** An object whose kind has no schema is an error instead of `skipped (no schema)`. Default false. */
+  requireSchemas?: boolean;
+  /** Undeclared custom-resource fields (see `validateObject`). Default `error`. */
+  crdUnknownFields?: "error" | "warn" | "auto";
+  /** Violations on values still holding `${VAR}` (see `validateObject`). Default `error`. */
+  unresolvedVariables?: "error" | "defer";
+  /** The command named in the report. Default `kubeconform`. */
+  command?: string;
+  /** Progress lines (what is being built). Default: none. */
+  onProgress?: (message: string) => void;
+}
+
+/** The json data of a validate report. */
+export interface ValidateManifestsData {
+  counts: Record<ObjectStatus, number>;
+  objects: ObjectReport[];
+  cases: ReportCase[];
+  kubernetesVersion: string;
+  /** `apiVersion Kind` → objects skipped for want of a schema */
+  noSchema: Record<string, number>;
+}
+
+/** The objects a validate run checks: every Flux build's and every standalone kustomization dir's. */
+export interface ManifestUnits {
+  /** the manifests directory, repo-relative */
+  target: string;
+  units: ValidationUnit[];
+  findings: Finding[];
+  builds: number;
+}
+
+/**
+ * The `validate` stage (`homeops kubeconform`): every Flux Kustomization of the cluster root, and every
+ * kustomization directory under `dir` no Flux build reaches, each object validated against the strict
+ * schema catalog. Findings: the builds', one per violation, error and unexpected skip, and one when
+ * nothing was validated (a run that checks nothing fails). A missing directory is a `UserError`.
+ */
+export async function validateManifests(
+  repo: Repository,
+  options: ValidateManifestsOptions = {},
+): Promise<Report<ValidateManifestsData>> {
+  const { target, units, findings, builds } = await collectManifestUnits(repo, options);
+  const { validateObjects } = await import("@homeops/schema");
+  const catalog = await repositoryCatalog(repo, units, options);
+  for (const problem of catalog.crdProblems) {
+    findings.push({
+      ruleId: "kubeconform/crd-unusable",
+      severity: "warning",
+      message: `CustomResourceDefinition at ${problem.source} gives no schema: ${problem.message}`,
+      hint: "its kinds are validated against the catalog or cache instead",
+    });
+  }
+  await addDocumentSchemas(repo, units);
+  const result = await validateObjects(catalog, units, {
+    skipKinds: options.skip ?? ["Secret"],
+    requireSchemas: options.requireSchemas ?? false,
+    crdUnknownFields: options.crdUnknownFields ?? "error",
+    unresolvedVariables: options.unresolvedVariables ?? "error",
+  });
+  findings.push(...result.findings);
+  const { counts, noSchema } = result;
+  if (counts.valid + counts.invalid === 0) {
+    findings.push({
+      ruleId: "kubeconform/nothing-validated",
+      severity: "error",
+      message: `no object under ${target} was validated (${units.length} found, ${counts.skipped} skipped, ${counts.error} errors)`,
+      hint: "a run that checks nothing is a failure: check the directory and --skip, and add schemas for the skipped kinds",
+    });
+  }
+  const skippedNoSchema = noSchema.reduce((sum, m) => sum + m.count, 0);
+  const noSchemaSummary =
+    skippedNoSchema > 0
+      ? ` (no schema: ${skippedNoSchema} in ${noSchema.length} kinds: ${noSchema.map((m) => `${m.kind} ×${m.count}`).join(", ")})`
+      : "";
+  return {
+    command: options.command ?? "kubeconform",
+    findings,
+    cases: result.cases,
+    summary: `${units.length} resources found in ${builds} builds - Valid: ${counts.valid}, Invalid: ${counts.invalid}, Errors: ${counts.error}, Skipped: ${counts.skipped}${noSchemaSummary}`,
+    data: {
+      counts,
+      objects: result.objects,
+      cases: result.cases,
+      kubernetesVersion: catalog.kubernetesVersion,
+      noSchema: Object.fromEntries(noSchema.map((m) => [m.kind, m.count])),
+    },
+  };
+}
+
+/**
+ * Builds every Flux Kustomization of the cluster root and every kustomization directory under `dir` no
+ * Flux build reaches: the objects a validate run checks. A missing directory is a `UserError`.
+ */
+export async function collectManifestUnits(
+  repo: Repository,
+  options: Pick<ValidateManifestsOptions, "dir" | "allowNetwork" | "clusterRoot" | "onProgress"> = {},
+): Promise<ManifestUnits> {
+  const progress = options.onProgress ?? (() => {});
+  const target = repo.relative(options.dir ?? "kubernetes");
+  if (!repo.has(target, "dir")) {
+    throw new UserError("FILE_NOT_FOUND", `${target}: no such directory`, {
+      hint: "run from the repository root (or pass -C <repo>) and name the manifests directory, e.g. `kubernetes`",
+    });
+  }
+  const allowNetwork = options.allowNetwork ?? false;
+  const manifests = await import("@homeops/manifests");
+  const units: ValidationUnit[] = [];
+  const findings: Finding[] = [];
+  let builds = 0;
+  const clusterRoot = options.clusterRoot ?? `${target === "." ? "" : `${target}/`}flux`;
+  let graph: Awaited<ReturnType<Repository["graph"]>> | undefined;
+  if (repo.has(clusterRoot)) {
+    progress(`building Flux Kustomizations from ${clusterRoot}`);
+    graph = await repo.graph({ clusterRoot, allowNetwork });
+    findings.push(...graph.findings);
+    for (const ks of graph.kustomizations) {
+      builds++;
+      for (const object of ks.objects)
+        units.push({ origin: `Kustomization ${ks.namespace}/${ks.name}`, object });
+    }
+  } else if (options.clusterRoot) {
+    throw new UserError("FILE_NOT_FOUND", `${clusterRoot}: no such directory`, {
+      hint: "--cluster-root names the directory holding the Flux entry points",
+    });
+  }
+  for (const dir of manifests.findStandaloneKustomizationDirs(repo.root, target, graph ? { graph } : {})) {
+    progress(`kustomize build ${dir}`);
+    const build = await manifests.buildKustomizationDir(repo.root, dir, {
+      allowNetwork,
+      contents: (rel) => repo.read(rel).catch(() => undefined),
+      logger: repo.logger,
+    });
+    builds++;
+    findings.push(...build.findings);
+    for (const object of build.objects) units.push({ origin: `kustomize ${dir}`, object });
+  }
+  return { target, units, findings, builds };
+}
+
+/**
+ * The run's schema catalog: the repository's own CRDs (every `CustomResourceDefinition` the build
+ * produced) first, then the user's locations, the bundled catalog and the schema cache.
+ */
+export async function repositoryCatalog(
+  repo: Repository,
+  units: readonly ValidationUnit[],
+  options: Pick<
+    ValidateManifestsOptions,
+    "strict" | "schemaLocation" | "allowNetwork" | "kubernetesVersion" | "cacheDir" | "schemaCacheDir"
+  > = {},
+): Promise<SchemaCatalog> {
+  const { SchemaCatalog } = await import("@homeops/schema");
+  const crds = units
+    .filter(({ object }) => object.kind === "CustomResourceDefinition")
+    .map(({ object }) => ({
+      object: object.object,
+      source: `${object.provenance.file}:${object.provenance.line}`,
+    }));
+  return new SchemaCatalog({
+    strict: options.strict ?? true,
+    locations: [...(options.schemaLocation ?? [])],
+    allowNetwork: options.allowNetwork ?? false,
+    cwd: repo.root,
+    crds,
+    ...(options.kubernetesVersion ? { kubernetesVersion: options.kubernetesVersion } : {}),
+    ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}),
+    ...(options.schemaCacheDir ? { schemaCacheDir: options.schemaCacheDir } : {}),
+  });
+}
+
+/**
+ * Sets each unit's document schemas: the `# yaml-language-server: $schema=<url>` its file names for its
+ * document, unless that URL is in the kind layout (those are templates for `homeops schemas pull`).
+ */
+async function addDocumentSchemas(repo: Repository, units: ValidationUnit[]): Promise<void> {
+  const schema = await import("@homeops/schema");
+  const byFile = new Map<string, { comments: SchemaComment[]; separators: number[] }>();
+  for (const unit of units) {
+    const file = unit.object.provenance.file;
+    let entry = byFile.get(file);
+    if (!entry) {
+      const text = await repo
+        .read(file)
+        .then((b) => b.toString("utf8"))
+        .catch(() => "");
+      const comments = text.includes("$schema=") ? schema.findSchemaComments(text) : [];
+      entry = { comments, separators: comments.length > 0 ? schema.documentSeparators(text) : [] };
+      byFile.set(file, entry);
+    }
+    if (entry.comments.length === 0) continue;
+    const comment = schema.schemaCommentFor(entry.comments, unit.object.provenance.line, entry.separators);
+    if (comment && !schema.kindSchemaTemplate(comment.url)) unit.documentSchemas = [comment.url];
+  }
+}
