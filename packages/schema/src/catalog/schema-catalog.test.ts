@@ -208,7 +208,7 @@ describe("compile cache", () => {
         .filter((f) => f.endsWith(".cjs"))
         .sort(),
     ).toEqual(written.sort());
-  });
+  }, 120_000);
 
   it("an unusable cache directory only costs speed", async () => {
     const file = join(mkdtempSync(join(tmpdir(), "homeops-schema-cache-")), "not-a-dir");
