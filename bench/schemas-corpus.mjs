@@ -33,6 +33,8 @@ const repos = readdirSync(corpus)
   .filter((d) => only.length === 0 || only.some((o) => d.includes(o)))
   .sort();
 const results = [];
+/** `apiVersion Kind` → { objects, repos, origin } over the corpus: the kinds used most, and who covers them */
+const kinds = new Map();
 const totals = { objects: 0, valid: 0, invalid: 0, error: 0, skipped: 0, noSchema: 0, secrets: 0 };
 for (const repo of repos) {
   const layout = LAYOUT[repo] ?? {};
@@ -79,6 +81,14 @@ for (const repo of repos) {
       reason: o.reason,
       violations: o.violations.map((v) => `${v.file}:${v.line} ${v.path}: ${v.message}`),
     }));
+  for (const o of objects) {
+    const key = `${o.apiVersion} ${o.kind}`;
+    const entry = kinds.get(key) ?? { objects: 0, repos: new Set(), origins: new Set() };
+    entry.objects++;
+    entry.repos.add(repo);
+    entry.origins.add(o.schemaOrigin ?? (o.reason === "no schema" ? "none" : (o.reason ?? o.status)));
+    kinds.set(key, entry);
+  }
   const byRule = {};
   const notDeclared = {};
   for (const f of report.findings ?? []) {
@@ -118,6 +128,10 @@ const validated = totals.valid + totals.invalid;
 console.log(
   `\nTOTAL ${repos.length} repositories: ${totals.objects} objects, valid ${totals.valid}, invalid ${totals.invalid}, error ${totals.error}, skipped ${totals.skipped} (no schema ${totals.noSchema}, --skip ${totals.secrets}); the catalog validated ${pct(validated, totals.objects - totals.secrets)} of the objects not skipped by --skip`,
 );
+console.log("\nkinds used most (objects, repositories, schema origin):");
+for (const [key, k] of [...kinds].sort((a, b) => b[1].objects - a[1].objects).slice(0, 60)) {
+  console.log(`  ${key} ×${k.objects} (${k.repos.size}) ${[...k.origins].join("/")}`);
+}
 if (jsonOut) writeFileSync(jsonOut, `${JSON.stringify({ totals, results }, null, 2)}\n`);
 
 function pct(a, b) {
