@@ -228,7 +228,7 @@ describe("homeops kubeconform on the sample repository", () => {
     const { counts } = JSON.parse(r.out).data;
     expect(counts.valid).toBeGreaterThan(50);
     expect(counts.invalid + counts.error).toBe(0);
-  });
+  }, 120_000); // compiles the sample's schemas cold on a possibly loaded machine
 
   it("an unknown field in any sample manifest exits 1 naming that file:line", async () => {
     const repo = mkdtempSync(join(tmpdir(), "homeops-kubeconform-sample-"));
