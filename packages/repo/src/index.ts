@@ -22,6 +22,18 @@ export {
   pullRepositorySchemas,
   type RepositorySchemasOptions,
 } from "./schemas.js";
+export {
+  type TalosCommandsData,
+  type TalosGenerateData,
+  type TalosStageOptions,
+  type TalosValidateData,
+  talosCommandLines,
+  talosGenerate,
+  talosGensecret,
+  talosStageReadiness,
+  talosUrls,
+  talosValidate,
+} from "./talos.js";
 export { type ValidateConfigData, type ValidateConfigOptions, validateConfig } from "./validate-config.js";
 export {
   collectManifestUnits,

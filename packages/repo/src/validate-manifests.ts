@@ -1,5 +1,6 @@
 import type { Finding, Report, ReportCase } from "@homeops/core";
 import { UserError } from "@homeops/core";
+import type { FluxRoot } from "@homeops/manifests";
 import type {
   ObjectReport,
   ObjectStatus,
@@ -48,6 +49,10 @@ export interface ValidateManifestsData {
   objects: ObjectReport[];
   cases: ReportCase[];
   kubernetesVersion: string;
+  /** the Flux roots built (found with no flags, or `--cluster-root`), each with why */
+  roots: FluxRoot[];
+  /** kustomization directories no Flux Kustomization reaches: listed, not validated */
+  unreached: string[];
   /** `apiVersion Kind` → objects skipped for want of a schema */
   noSchema: Record<string, number>;
 }
@@ -59,6 +64,8 @@ export interface ManifestUnits {
   units: ValidationUnit[];
   findings: Finding[];
   builds: number;
+  roots: FluxRoot[];
+  unreached: string[];
 }
 
 /**
@@ -71,7 +78,7 @@ export async function validateManifests(
   repo: Repository,
   options: ValidateManifestsOptions = {},
 ): Promise<Report<ValidateManifestsData>> {
-  const { target, units, findings, builds } = await collectManifestUnits(repo, options);
+  const { target, units, findings, builds, roots, unreached } = await collectManifestUnits(repo, options);
   const { validateObjects } = await import("@homeops/schema");
   const catalog = await repositoryCatalog(repo, units, options);
   for (const problem of catalog.crdProblems) {
@@ -108,12 +115,20 @@ export async function validateManifests(
     command: options.command ?? "kubeconform",
     findings,
     cases: result.cases,
-    summary: `${units.length} resources found in ${builds} builds - Valid: ${counts.valid}, Invalid: ${counts.invalid}, Errors: ${counts.error}, Skipped: ${counts.skipped}${noSchemaSummary}`,
+    summary: `Flux root${roots.length === 1 ? "" : "s"}: ${
+      roots.map((r) => `${r.cluster ? `[${r.cluster}] ` : ""}${r.path} (${r.reason})`).join(", ") || "none"
+    }\n${units.length} resources found in ${builds} builds - Valid: ${counts.valid}, Invalid: ${counts.invalid}, Errors: ${counts.error}, Skipped: ${counts.skipped}${noSchemaSummary}${
+      unreached.length > 0
+        ? `\n${unreached.length} kustomization director${unreached.length === 1 ? "y" : "ies"} not reached by Flux (not validated; --verbose lists them)`
+        : ""
+    }`,
     data: {
       counts,
       objects: result.objects,
       cases: result.cases,
       kubernetesVersion: catalog.kubernetesVersion,
+      roots,
+      unreached,
       noSchema: Object.fromEntries(noSchema.map((m) => [m.kind, m.count])),
     },
   };
@@ -139,23 +154,63 @@ export async function collectManifestUnits(
   const units: ValidationUnit[] = [];
   const findings: Finding[] = [];
   let builds = 0;
-  const clusterRoot = options.clusterRoot ?? `${target === "." ? "" : `${target}/`}flux`;
-  let graph: Awaited<ReturnType<Repository["graph"]>> | undefined;
-  if (repo.has(clusterRoot)) {
-    progress(`building Flux Kustomizations from ${clusterRoot}`);
-    graph = await repo.graph({ clusterRoot, allowNetwork });
+  // the Flux roots: --cluster-root, else what bootstraps Flux (inside the directory asked for)
+  let roots: FluxRoot[];
+  if (options.clusterRoot) {
+    if (!repo.has(options.clusterRoot)) {
+      throw new UserError("FILE_NOT_FOUND", `${options.clusterRoot}: no such directory`, {
+        hint: "--cluster-root names the directory holding the Flux entry points",
+      });
+    }
+    roots = [{ path: options.clusterRoot, source: "kubernetes/flux", reason: "--cluster-root" }];
+  } else {
+    const found = manifests.discoverFluxRoots(repo.root);
+    roots = found.roots.filter((r) => target === "." || r.path === target || r.path.startsWith(`${target}/`));
+    const legacy = `${target === "." ? "" : `${target}/`}flux`;
+    if (found.roots.length === 0 && repo.has(legacy)) {
+      roots = [{ path: legacy, source: "kubernetes/flux", reason: `${legacy} (default)` }];
+    }
+  }
+  const graphs: Awaited<ReturnType<Repository["graph"]>>[] = [];
+  for (const r of roots) {
+    progress(`Flux root${r.cluster ? ` [${r.cluster}]` : ""}: ${r.path} (${r.reason})`);
+    const graph = await repo.graph({
+      clusterRoot: r.path,
+      allowNetwork,
+      ...(r.strict !== undefined ? { strict: r.strict } : {}),
+      ...(r.url ? { repositoryUrl: r.url } : {}),
+      ...(r.repositorySources ? { repositorySources: r.repositorySources } : {}),
+    });
+    graphs.push(graph);
     findings.push(...graph.findings);
     for (const ks of graph.kustomizations) {
       builds++;
       for (const object of ks.objects)
-        units.push({ origin: `Kustomization ${ks.namespace}/${ks.name}`, object });
+        units.push({
+          origin: `${r.cluster ? `[${r.cluster}] ` : ""}Kustomization ${ks.namespace}/${ks.name}`,
+          object,
+        });
     }
-  } else if (options.clusterRoot) {
-    throw new UserError("FILE_NOT_FOUND", `${clusterRoot}: no such directory`, {
-      hint: "--cluster-root names the directory holding the Flux entry points",
-    });
   }
-  for (const dir of manifests.findStandaloneKustomizationDirs(repo.root, target, graph ? { graph } : {})) {
+  // a directory is reached when one root's build reaches it
+  let standalone = manifests.findStandaloneKustomizationDirs(repo.root, target, {});
+  for (const graph of graphs) {
+    const left = new Set(manifests.findStandaloneKustomizationDirs(repo.root, target, { graph }));
+    standalone = standalone.filter((d) => left.has(d));
+  }
+  const unreached: string[] = [];
+  for (const dir of standalone) {
+    if (roots.length > 0) {
+      // Flux never applies it: not validated as deployed (its ${VARS} are unsubstituted)
+      unreached.push(dir);
+      findings.push({
+        ruleId: "kubeconform/not-reached",
+        severity: "info",
+        message: `${dir}: not reached by Flux (no Flux Kustomization builds it); not validated`,
+        file: dir,
+      });
+      continue;
+    }
     progress(`kustomize build ${dir}`);
     const build = await manifests.buildKustomizationDir(repo.root, dir, {
       allowNetwork,
@@ -166,7 +221,7 @@ export async function collectManifestUnits(
     findings.push(...build.findings);
     for (const object of build.objects) units.push({ origin: `kustomize ${dir}`, object });
   }
-  return { target, units, findings, builds };
+  return { target, units, findings, builds, roots, unreached };
 }
 
 /**

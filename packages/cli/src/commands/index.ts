@@ -6,6 +6,7 @@ import { initCommand } from "./init.js";
 import { kubeconformCommand } from "./kubeconform.js";
 import { renderCommand } from "./render.js";
 import { schemasCommand } from "./schemas.js";
+import { talosCommandSpec } from "./talos.js";
 import { taskfileCommand } from "./taskfile.js";
 import { validateCommand } from "./validate.js";
 
@@ -20,4 +21,5 @@ export const commands: readonly CommandSpec[] = [
   validateCommand,
   checkCommand,
   explainCommand,
+  talosCommandSpec,
 ];

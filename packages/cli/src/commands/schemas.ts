@@ -3,10 +3,10 @@ import type { RepositorySchemasOptions } from "@homeops/repo";
 import { type Command, InvalidArgumentError, Option } from "commander";
 import type { CommandSpec } from "../command.js";
 import type { ExitCode } from "../exit-codes.js";
+import { pulledSchemasDir, schemaCacheDir } from "../internal/cache-dir.js";
 import { printReport } from "../internal/print-report.js";
 import type { CliContext } from "../io.js";
 import { type OutputFormat, parseOutputFormat } from "../reporters/index.js";
-import { pulledSchemasDir, schemaCacheDir } from "./kubeconform.js";
 
 interface SchemasOptions {
   schemaLocation: string[];

@@ -45,7 +45,7 @@ export interface ObjectReport {
   schema?: string;
   schemaOrigin?: SchemaOrigin;
   documentSchemas?: string[];
-  violations: { path: string; message: string; file: string; line: number; column: number }[];
+  violations: (SourcePosition & { path: string; message: string })[];
 }
 
 /** Objects skipped for want of a schema, per kind. */
