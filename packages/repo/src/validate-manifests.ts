@@ -1,6 +1,13 @@
 import type { Finding, Report, ReportCase } from "@homeops/core";
 import { UserError } from "@homeops/core";
-import type { ObjectReport, ObjectStatus, ValidationUnit } from "@homeops/schema";
+import type { FluxRoot } from "@homeops/manifests";
+import type {
+  ObjectReport,
+  ObjectStatus,
+  SchemaCatalog,
+  SchemaComment,
+  ValidationUnit,
+} from "@homeops/schema";
 import type { Repository } from "./repository.js";
 
 export interface ValidateManifestsOptions {
@@ -10,7 +17,7 @@ export interface ValidateManifestsOptions {
   strict?: boolean;
   /** Kinds not validated: `Kind` or `apiVersion/Kind`. Default `["Secret"]`. */
   skip?: readonly string[];
-  /** Objects without a schema are skipped instead of errors. Default false. */
+  /** kubeconform's flag, accepted: objects without a schema are skipped unless `requireSchemas`. */
   ignoreMissingSchemas?: boolean;
   /** Extra schema dirs/templates, tried before the built-in catalog (`default` places it). Default none. */
   schemaLocation?: readonly string[];
@@ -22,6 +29,14 @@ export interface ValidateManifestsOptions {
   clusterRoot?: string;
   /** Where compiled schemas are kept between runs. Default: not kept. */
   cacheDir?: string;
+  /** The schema cache `homeops schemas pull` fills, read offline. Default: none. */
+  schemaCacheDir?: string;
+  /** An object whose kind has no schema is an error instead of `skipped (no schema)`. Default false. */
+  requireSchemas?: boolean;
+  /** Undeclared custom-resource fields (see `validateObject`). Default `error`. */
+  crdUnknownFields?: "error" | "warn" | "auto";
+  /** Violations on values still holding `${VAR}` (see `validateObject`). Default `error`. */
+  unresolvedVariables?: "error" | "defer";
   /** The command named in the report. Default `kubeconform`. */
   command?: string;
   /** Progress lines (what is being built). Default: none. */
@@ -35,8 +50,21 @@ export interface ValidateManifestsData {
   cases: ReportCase[];
   kubernetesVersion: string;
   /** the Flux roots built (found with no flags, or `--cluster-root`), each with why */
-  roots: import("@homeops/manifests").FluxRoot[];
+  roots: FluxRoot[];
   /** kustomization directories no Flux Kustomization reaches: listed, not validated */
+  unreached: string[];
+  /** `apiVersion Kind` → objects skipped for want of a schema */
+  noSchema: Record<string, number>;
+}
+
+/** The objects a validate run checks: every Flux build's and every standalone kustomization dir's. */
+export interface ManifestUnits {
+  /** the manifests directory, repo-relative */
+  target: string;
+  units: ValidationUnit[];
+  findings: Finding[];
+  builds: number;
+  roots: FluxRoot[];
   unreached: string[];
 }
 
@@ -50,6 +78,70 @@ export async function validateManifests(
   repo: Repository,
   options: ValidateManifestsOptions = {},
 ): Promise<Report<ValidateManifestsData>> {
+  const { target, units, findings, builds, roots, unreached } = await collectManifestUnits(repo, options);
+  const { validateObjects } = await import("@homeops/schema");
+  const catalog = await repositoryCatalog(repo, units, options);
+  for (const problem of catalog.crdProblems) {
+    findings.push({
+      ruleId: "kubeconform/crd-unusable",
+      severity: "warning",
+      message: `CustomResourceDefinition at ${problem.source} gives no schema: ${problem.message}`,
+      hint: "its kinds are validated against the catalog or cache instead",
+    });
+  }
+  await addDocumentSchemas(repo, units);
+  const result = await validateObjects(catalog, units, {
+    skipKinds: options.skip ?? ["Secret"],
+    requireSchemas: options.requireSchemas ?? false,
+    crdUnknownFields: options.crdUnknownFields ?? "error",
+    unresolvedVariables: options.unresolvedVariables ?? "error",
+  });
+  findings.push(...result.findings);
+  const { counts, noSchema } = result;
+  if (counts.valid + counts.invalid === 0) {
+    findings.push({
+      ruleId: "kubeconform/nothing-validated",
+      severity: "error",
+      message: `no object under ${target} was validated (${units.length} found, ${counts.skipped} skipped, ${counts.error} errors)`,
+      hint: "a run that checks nothing is a failure: check the directory and --skip, and add schemas for the skipped kinds",
+    });
+  }
+  const skippedNoSchema = noSchema.reduce((sum, m) => sum + m.count, 0);
+  const noSchemaSummary =
+    skippedNoSchema > 0
+      ? ` (no schema: ${skippedNoSchema} in ${noSchema.length} kinds: ${noSchema.map((m) => `${m.kind} ×${m.count}`).join(", ")})`
+      : "";
+  return {
+    command: options.command ?? "kubeconform",
+    findings,
+    cases: result.cases,
+    summary: `Flux root${roots.length === 1 ? "" : "s"}: ${
+      roots.map((r) => `${r.cluster ? `[${r.cluster}] ` : ""}${r.path} (${r.reason})`).join(", ") || "none"
+    }\n${units.length} resources found in ${builds} builds - Valid: ${counts.valid}, Invalid: ${counts.invalid}, Errors: ${counts.error}, Skipped: ${counts.skipped}${noSchemaSummary}${
+      unreached.length > 0
+        ? `\n${unreached.length} kustomization director${unreached.length === 1 ? "y" : "ies"} not reached by Flux (not validated; --verbose lists them)`
+        : ""
+    }`,
+    data: {
+      counts,
+      objects: result.objects,
+      cases: result.cases,
+      kubernetesVersion: catalog.kubernetesVersion,
+      roots,
+      unreached,
+      noSchema: Object.fromEntries(noSchema.map((m) => [m.kind, m.count])),
+    },
+  };
+}
+
+/**
+ * Builds every Flux Kustomization of the cluster root and every kustomization directory under `dir` no
+ * Flux build reaches: the objects a validate run checks. A missing directory is a `UserError`.
+ */
+export async function collectManifestUnits(
+  repo: Repository,
+  options: Pick<ValidateManifestsOptions, "dir" | "allowNetwork" | "clusterRoot" | "onProgress"> = {},
+): Promise<ManifestUnits> {
   const progress = options.onProgress ?? (() => {});
   const target = repo.relative(options.dir ?? "kubernetes");
   if (!repo.has(target, "dir")) {
@@ -58,23 +150,12 @@ export async function validateManifests(
     });
   }
   const allowNetwork = options.allowNetwork ?? false;
-  const skip = options.skip ?? ["Secret"];
-  const { SchemaCatalog, validateObjects } = await import("@homeops/schema");
-  const catalog = new SchemaCatalog({
-    strict: options.strict ?? true,
-    locations: [...(options.schemaLocation ?? [])],
-    allowNetwork,
-    cwd: repo.root,
-    ...(options.kubernetesVersion ? { kubernetesVersion: options.kubernetesVersion } : {}),
-    ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}),
-  });
-
   const manifests = await import("@homeops/manifests");
   const units: ValidationUnit[] = [];
   const findings: Finding[] = [];
   let builds = 0;
   // the Flux roots: --cluster-root, else what bootstraps Flux (inside the directory asked for)
-  let roots: import("@homeops/manifests").FluxRoot[];
+  let roots: FluxRoot[];
   if (options.clusterRoot) {
     if (!repo.has(options.clusterRoot)) {
       throw new UserError("FILE_NOT_FOUND", `${options.clusterRoot}: no such directory`, {
@@ -140,39 +221,61 @@ export async function validateManifests(
     findings.push(...build.findings);
     for (const object of build.objects) units.push({ origin: `kustomize ${dir}`, object });
   }
+  return { target, units, findings, builds, roots, unreached };
+}
 
-  const result = await validateObjects(catalog, units, {
-    skipKinds: skip,
-    ignoreMissingSchemas: options.ignoreMissingSchemas ?? false,
+/**
+ * The run's schema catalog: the repository's own CRDs (every `CustomResourceDefinition` the build
+ * produced) first, then the user's locations, the bundled catalog and the schema cache.
+ */
+export async function repositoryCatalog(
+  repo: Repository,
+  units: readonly ValidationUnit[],
+  options: Pick<
+    ValidateManifestsOptions,
+    "strict" | "schemaLocation" | "allowNetwork" | "kubernetesVersion" | "cacheDir" | "schemaCacheDir"
+  > = {},
+): Promise<SchemaCatalog> {
+  const { SchemaCatalog } = await import("@homeops/schema");
+  const crds = units
+    .filter(({ object }) => object.kind === "CustomResourceDefinition")
+    .map(({ object }) => ({
+      object: object.object,
+      source: `${object.provenance.file}:${object.provenance.line}`,
+    }));
+  return new SchemaCatalog({
+    strict: options.strict ?? true,
+    locations: [...(options.schemaLocation ?? [])],
+    allowNetwork: options.allowNetwork ?? false,
+    cwd: repo.root,
+    crds,
+    ...(options.kubernetesVersion ? { kubernetesVersion: options.kubernetesVersion } : {}),
+    ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}),
+    ...(options.schemaCacheDir ? { schemaCacheDir: options.schemaCacheDir } : {}),
   });
-  findings.push(...result.findings);
-  const { counts } = result;
-  if (counts.valid + counts.invalid === 0) {
-    findings.push({
-      ruleId: "kubeconform/nothing-validated",
-      severity: "error",
-      message: `no object under ${target} was validated (${units.length} found, ${counts.skipped} skipped, ${counts.error} errors)`,
-      hint: "a run that checks nothing is a failure: check the directory, --skip and --ignore-missing-schemas",
-    });
+}
+
+/**
+ * Sets each unit's document schemas: the `# yaml-language-server: $schema=<url>` its file names for its
+ * document, unless that URL is in the kind layout (those are templates for `homeops schemas pull`).
+ */
+async function addDocumentSchemas(repo: Repository, units: ValidationUnit[]): Promise<void> {
+  const schema = await import("@homeops/schema");
+  const byFile = new Map<string, { comments: SchemaComment[]; separators: number[] }>();
+  for (const unit of units) {
+    const file = unit.object.provenance.file;
+    let entry = byFile.get(file);
+    if (!entry) {
+      const text = await repo
+        .read(file)
+        .then((b) => b.toString("utf8"))
+        .catch(() => "");
+      const comments = text.includes("$schema=") ? schema.findSchemaComments(text) : [];
+      entry = { comments, separators: comments.length > 0 ? schema.documentSeparators(text) : [] };
+      byFile.set(file, entry);
+    }
+    if (entry.comments.length === 0) continue;
+    const comment = schema.schemaCommentFor(entry.comments, unit.object.provenance.line, entry.separators);
+    if (comment && !schema.kindSchemaTemplate(comment.url)) unit.documentSchemas = [comment.url];
   }
-  return {
-    command: options.command ?? "kubeconform",
-    findings,
-    cases: result.cases,
-    summary: `Flux root${roots.length === 1 ? "" : "s"}: ${
-      roots.map((r) => `${r.cluster ? `[${r.cluster}] ` : ""}${r.path} (${r.reason})`).join(", ") || "none"
-    }\n${units.length} resources found in ${builds} builds - Valid: ${counts.valid}, Invalid: ${counts.invalid}, Errors: ${counts.error}, Skipped: ${counts.skipped}${
-      unreached.length > 0
-        ? `\n${unreached.length} kustomization director${unreached.length === 1 ? "y" : "ies"} not reached by Flux (not validated; --verbose lists them)`
-        : ""
-    }`,
-    data: {
-      counts,
-      objects: result.objects,
-      cases: result.cases,
-      kubernetesVersion: catalog.kubernetesVersion,
-      roots,
-      unreached,
-    },
-  };
 }

@@ -5,6 +5,7 @@ import { explainCommand } from "./explain.js";
 import { initCommand } from "./init.js";
 import { kubeconformCommand } from "./kubeconform.js";
 import { renderCommand } from "./render.js";
+import { schemasCommand } from "./schemas.js";
 import { talosCommandSpec } from "./talos.js";
 import { taskfileCommand } from "./taskfile.js";
 import { validateCommand } from "./validate.js";
@@ -16,6 +17,7 @@ export const commands: readonly CommandSpec[] = [
   renderCommand,
   configureCommand,
   kubeconformCommand,
+  schemasCommand,
   validateCommand,
   checkCommand,
   explainCommand,
