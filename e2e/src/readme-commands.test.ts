@@ -9,7 +9,7 @@ import {
   readFileSync,
   rmSync,
 } from "node:fs";
-import { tmpdir } from "node:os";
+import { homedir, tmpdir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { repoRoot } from "./tools.js";
@@ -21,8 +21,8 @@ import { repoRoot } from "./tools.js";
 // there leaks out).
 //
 // Two deliberate differences from a cold machine, both caches and neither a change to the commands:
-// the Go module/build caches and the pnpm store are the warm ones of this machine (GOPROXY=off and
-// pnpm offline prove nothing is fetched: tests never reach the network), and the clone's .tools/bin is
+// the Go module/build caches and the pnpm store are the warm ones of this machine (the module cache is the
+// Go proxy and pnpm runs offline, so nothing is fetched: tests never reach the network), and the clone's .tools/bin is
 // seeded with this checkout's already-built *oracle* binaries (kustomize, kubeconform, sops, tools/*),
 // which setup.sh would otherwise rebuild from the same cache for minutes. `task` is not seeded: setup
 // builds it and must make it reachable by name, which is the point of the first command.
@@ -98,7 +98,12 @@ describe.skipIf(blocker !== undefined)("the README's two commands in a clean env
       ],
       { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 * 1024 * 1024 },
     );
-    return { code: r.status, out: `${r.stdout}\n${r.stderr}` };
+    const logs = existsSync(join(clone, ".tools"))
+      ? readdirSync(join(clone, ".tools"))
+          .filter((f) => f.endsWith(".log"))
+          .map((f) => `--- .tools/${f}\n${readFileSync(join(clone, ".tools", f), "utf8").slice(-4000)}`)
+      : [];
+    return { code: r.status, out: [r.stdout, r.stderr, ...(r.status === 0 ? [] : logs)].join("\n") };
   }
 
   beforeAll(() => {
@@ -118,23 +123,29 @@ describe.skipIf(blocker !== undefined)("the README's two commands in a clean env
         chmodSync(join(clone, ".tools/bin", name), 0o755);
       }
     }
+    const modCache = sh("go env GOMODCACHE");
     const store = sh("pnpm store path").replace(/\/v\d+$/, "");
     env = {
       HOME: home,
       PATH: [...BARE_PATH, nodeDir!, goDir!].filter((d, i, all) => all.indexOf(d) === i).join(":"),
-      GOMODCACHE: sh("go env GOMODCACHE"),
+      GOMODCACHE: modCache,
       GOCACHE: sh("go env GOCACHE"),
-      GOPROXY: "off",
+      // the module cache served as a proxy: nothing is fetched (GOPROXY=off would refuse even the lookups
+      // `go install m@v` makes for deprecation notices)
+      GOPROXY: `file://${modCache}/cache/download`,
+      GOSUMDB: "off",
       GOTOOLCHAIN: "local",
       pnpm_config_offline: "true",
       ...(store ? { pnpm_config_store_dir: store } : {}),
+      // pnpm's metadata cache (offline installs resolve from it)
+      pnpm_config_cache_dir: join(homedir(), ".cache/pnpm"),
       ...(process.env.CI ? { CI: process.env.CI } : {}),
     };
   }, 120_000);
 
   afterAll(() => {
     if (work) rmSync(work, { recursive: true, force: true });
-  });
+  }, 300_000);
 
   it("README.md prints the two commands this test runs", () => {
     expect(readmeCommands()).toEqual([

@@ -28,8 +28,22 @@ export {
   type WriteFileAtomicOptions,
   writeFileAtomic,
 } from "./paths.js";
+export {
+  assertNoSymlinkOnPath,
+  DEFAULT_MAX_FILE_BYTES,
+  decodeUtf8,
+  fileTooLarge,
+  fsUserError,
+  isEnvironmentError,
+  type ReadRepoFileOptions,
+  readRepoFile,
+  resolveInsideRoot,
+} from "./repo-fs.js";
 export { type StringifyYamlOptions, stringifyYaml, stringifyYamlDocuments } from "./stringify.js";
 export {
+  DEFAULT_MAX_ALIAS_COUNT,
+  type DuplicateKey,
+  findDuplicateKeys,
   formatYamlPath,
   loadYamlFile,
   type ParseYamlOptions,

@@ -1,6 +1,6 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
-import type { Finding } from "@homeops/core";
+import { DEFAULT_MAX_FILE_BYTES, decodeUtf8, type Finding, isUserError, readRepoFile, type UserError } from "@homeops/core";
 import ignore, { type Ignore } from "ignore";
 import type { ParsedFile } from "../types.js";
 import { parseGoYaml } from "./go-yaml.js";
@@ -83,10 +83,22 @@ export class FileStore {
   private readonly kindCache = new Map<string, Promise<"file" | "dir" | undefined>>();
   private readonly dirCache = new Map<string, Promise<{ name: string; dir: boolean; link: boolean }[]>>();
 
+  /** Why `bytes` answered undefined for a file that is there: outside the repository, too large, unreadable. */
+  private readonly readErrors = new Map<string, UserError>();
+
   private filter: Promise<ArtifactFilter> | undefined;
   private sourceIgnore: string | undefined;
 
-  constructor(readonly root: string) {}
+  constructor(
+    readonly root: string,
+    /** Largest file read (bytes); larger ones are a finding where they are used, never parsed. */
+    readonly maxFileBytes: number = DEFAULT_MAX_FILE_BYTES,
+  ) {}
+
+  /** The error that kept `rel` from being read (after `bytes` answered undefined), if any. */
+  readError(rel: string): UserError | undefined {
+    return this.readErrors.get(rel);
+  }
 
   /** The flux-system GitRepository's `spec.ignore` (call before the first listing). */
   setSourceIgnore(patterns: string | undefined): void {
@@ -188,9 +200,13 @@ export class FileStore {
       // only what the source artifact holds (default exclusions, .sourceignore, spec.ignore)
       p = this.kind(rel).then((kind) =>
         kind === "file"
-          ? readFile(this.abs(rel)).then(
+          ? // inside the repository after every symlink, within the size limit (core's boundary)
+            readRepoFile(this.root, rel, { maxBytes: this.maxFileBytes }).then(
               (b) => b,
-              () => undefined,
+              (error: unknown) => {
+                if (isUserError(error) && error.code !== "FILE_NOT_FOUND") this.readErrors.set(rel, error);
+                return undefined;
+              },
             )
           : undefined,
       );
@@ -221,6 +237,24 @@ export class FileStore {
 
   private async load(rel: string): Promise<FileResult> {
     const buf = await this.bytes(rel);
+    const refused = this.readErrors.get(rel);
+    if (buf === undefined && refused) {
+      return {
+        ok: false,
+        finding: {
+          ruleId:
+            refused.code === "OUTSIDE_REPO" || refused.code === "SYMLINK_CYCLE"
+              ? "build/outside-repo"
+              : refused.code === "FILE_TOO_LARGE"
+                ? "build/file-too-large"
+                : "build/unreadable-file",
+          severity: "error",
+          message: refused.message,
+          ...(refused.hint ? { hint: refused.hint } : {}),
+          file: rel,
+        },
+      };
+    }
     if (buf === undefined) {
       return {
         ok: false,
@@ -232,7 +266,24 @@ export class FileStore {
         },
       };
     }
-    const text = buf.toString("utf8");
+    let text: string;
+    try {
+      // Go's YAML reader refuses invalid UTF-8 too (yaml.v3: "invalid leading UTF-8 octet")
+      text = decodeUtf8(buf, rel);
+    } catch (error) {
+      const e = error as UserError;
+      return {
+        ok: false,
+        finding: {
+          ruleId: "build/yaml-syntax",
+          severity: "error",
+          message: e.message,
+          ...(e.hint ? { hint: e.hint } : {}),
+          file: rel,
+          ...(e.location?.line ? { line: e.location.line } : {}),
+        },
+      };
+    }
     const parsed = parseGoYaml(text, rel);
     if (parsed.ok) {
       const file: ParsedFile = { file: rel, text, documents: parsed.documents };

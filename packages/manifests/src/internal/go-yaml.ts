@@ -3,7 +3,7 @@
 // underscores are dropped from numbers (`1_000`), `0b101` is binary, and plain dates become timestamps
 // (serialized as RFC 3339 strings). After post-build substitution Flux re-reads objects with YAML 1.1
 // rules (sigs.k8s.io/yaml): `yes`/`on`/`y` are booleans there, but `1:20` (sexagesimal) is not a number.
-import { YamlDocument } from "@homeops/core";
+import { findDuplicateKeys, YamlDocument } from "@homeops/core";
 import { LineCounter, parseAllDocuments, parseDocument, type ScalarTag } from "yaml";
 
 function pad(n: string): string {
@@ -102,20 +102,24 @@ export function parseGoYaml(
   const docs = parseAllDocuments(text, {
     lineCounter: lines,
     prettyErrors: false,
-    uniqueKeys: true,
+    // the yaml package's uniqueKeys check is quadratic in a mapping's size: findDuplicateKeys is one pass
+    uniqueKeys: false,
     strict: true,
     customTags: (tags) => [...v3Tags, ...tags],
   });
   const parsed = Array.isArray(docs) ? docs : [];
   const problems: GoYamlProblem[] = [];
   for (const doc of parsed) {
-    for (const error of doc.errors) {
-      const { line, col } = lines.linePos(error.pos[0]);
-      problems.push({
-        line,
-        column: col,
-        message: error.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, ""),
-      });
+    const found = [
+      ...doc.errors.map((e) => ({
+        offset: e.pos[0],
+        message: e.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, ""),
+      })),
+      ...findDuplicateKeys(doc, lines),
+    ].sort((a, b) => a.offset - b.offset);
+    for (const { offset, message } of found) {
+      const { line, col } = lines.linePos(offset);
+      problems.push({ line, column: col, message });
     }
   }
   if (!Array.isArray(docs)) problems.push({ line: 1, column: 1, message: "unexpected YAML stream" });
@@ -126,8 +130,12 @@ export function parseGoYaml(
       .map((doc, index) => new YamlDocument(file, index, doc, lines));
     return { ok: true, documents };
   } catch (error) {
-    // e.g. an alias without its anchor: only detected when converting to plain values
-    return { ok: false, problems: [{ line: 1, column: 1, message: (error as Error).message }] };
+    // an alias without its anchor, or a billion laughs: only detected when converting to plain values
+    const at = (error as { location?: { line?: number; column?: number } }).location;
+    return {
+      ok: false,
+      problems: [{ line: at?.line ?? 1, column: at?.column ?? 1, message: (error as Error).message }],
+    };
   }
 }
 
