@@ -1,6 +1,13 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { DEFAULT_MAX_FILE_BYTES, decodeUtf8, type Finding, isUserError, readRepoFile, type UserError } from "@homeops/core";
+import {
+  DEFAULT_MAX_FILE_BYTES,
+  decodeUtf8,
+  type Finding,
+  isUserError,
+  readRepoFile,
+  type UserError,
+} from "@homeops/core";
 import ignore, { type Ignore } from "ignore";
 import type { ParsedFile } from "../types.js";
 import { parseGoYaml } from "./go-yaml.js";
