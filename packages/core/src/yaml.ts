@@ -1,7 +1,6 @@
 import { readFile, stat } from "node:fs/promises";
 import {
   type Document,
-  isAlias,
   isMap,
   isNode,
   isPair,
