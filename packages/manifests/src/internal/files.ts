@@ -177,7 +177,8 @@ export class FileStore {
     if (!entry.link) return entry.dir ? "dir" : "file";
     return stat(this.abs(rel)).then(
       (s) => (s.isDirectory() ? "dir" : s.isFile() ? "file" : undefined),
-      () => undefined,
+      // a symlink cycle is there (as a file), so reading it reports the cycle instead of "no such file"
+      (e: NodeJS.ErrnoException) => (e.code === "ELOOP" ? "file" : undefined),
     );
   }
 
