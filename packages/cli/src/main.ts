@@ -6,6 +6,7 @@ import type { Runner } from "./command.js";
 import { commands } from "./commands/index.js";
 import { ExitCode } from "./exit-codes.js";
 import { reportError } from "./internal/errors.js";
+import { hoistGlobalOptions } from "./internal/global-options.js";
 import { type CliIo, createContext } from "./io.js";
 
 const pkg = createRequire(import.meta.url)("../package.json") as { version: string };
@@ -78,7 +79,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
   }
 
   try {
-    await program.parseAsync([...argv], { from: "user" });
+    await program.parseAsync(hoistGlobalOptions(argv), { from: "user" });
   } catch (error) {
     if (error instanceof CommanderError) {
       // help and version exit 0; every usage mistake is an operational error
