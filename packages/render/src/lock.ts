@@ -1,4 +1,4 @@
-import { mkdir, open, readFile, rm } from "node:fs/promises";
+import { link, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { dirname, join } from "node:path";
 import { UserError } from "@homeops/core";
@@ -32,10 +32,12 @@ export async function lockRepository(rootDir: string): Promise<RepositoryLock> {
   const host = hostname();
   const mine = `${process.pid} ${host}\n`;
   for (let attempt = 0; attempt < 3; attempt++) {
+    // written beside it, then hard-linked into place: the lock appears whole (pid included) or not at all
+    const temp = `${path}.${process.pid}.tmp`;
+    await writeFile(temp, mine, { mode: 0o644 });
     try {
-      const handle = await open(path, "wx", 0o644);
-      await handle.writeFile(mine);
-      await handle.close();
+      await link(temp, path);
+      await rm(temp, { force: true });
       return {
         release: async () => {
           const now = await readFile(path, "utf8").catch(() => "");
@@ -43,6 +45,7 @@ export async function lockRepository(rootDir: string): Promise<RepositoryLock> {
         },
       };
     } catch (error) {
+      await rm(temp, { force: true });
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
     }
     const text = await readFile(path, "utf8").catch(() => "");
