@@ -20,6 +20,9 @@ export type ErrorCode =
   | "TOOL_FAILED"
   | "BUILD_ERROR"
   | "NOT_IMPLEMENTED"
+  | "CHART_CACHE_CORRUPT"
+  | "CHART_DIGEST_MISMATCH"
+  | "CHART_PULL_FAILED"
   | "USAGE"
   | "INTERNAL";
 

@@ -39,6 +39,7 @@ export {
   readRepoFile,
   resolveInsideRoot,
 } from "./repo-fs.js";
+export type { CaseStatus, Report, ReportCase, ReportRule } from "./report.js";
 export { type StringifyYamlOptions, stringifyYaml, stringifyYamlDocuments } from "./stringify.js";
 export {
   DEFAULT_MAX_ALIAS_COUNT,
@@ -48,6 +49,7 @@ export {
   loadYamlFile,
   type ParseYamlOptions,
   parseYaml,
+  type SourcePosition,
   YamlDocument,
   type YamlFile,
   type YamlPath,

@@ -222,7 +222,7 @@ export async function buildRepoGraph(root: string, options: BuildRepoOptions = {
   const strict = options.strict ?? DEFAULTS.strict;
   const logger = options.logger ?? noopLogger;
   const absRoot = resolve(root);
-  const files = new FileStore(absRoot, options.maxFileBytes);
+  const files = new FileStore(absRoot, options.contents, options.maxFileBytes);
   const sourceIgnore = await findSourceIgnore(files, clusterRoot);
   if (sourceIgnore !== undefined) files.setSourceIgnore(sourceIgnore);
   const ctx: BuildContext = {
@@ -456,7 +456,7 @@ export async function buildFluxKustomization(
   kustomization: Record<string, unknown>,
   options: Omit<BuildRepoOptions, "clusterRoot"> = {},
 ): Promise<FluxKustomizationNode> {
-  const files = new FileStore(resolve(root), options.maxFileBytes);
+  const files = new FileStore(resolve(root), options.contents, options.maxFileBytes);
   const ctx: BuildContext = {
     files,
     allowNetwork: options.allowNetwork ?? DEFAULTS.allowNetwork,

@@ -1,5 +1,12 @@
 export { buildKustomizationDir } from "./build-kustomization.js";
 export { buildFluxKustomization, buildRepoGraph, placeholderValue } from "./build-repo.js";
+export { KUSTOMIZATION_FILES } from "./internal/kustomize.js";
+export {
+  directoriesBuiltBy,
+  type FindStandaloneDirsOptions,
+  findStandaloneKustomizationDirs,
+  kustomizationFileName,
+} from "./standalone-dirs.js";
 export type {
   BuildKustomizationOptions,
   BuildRepoOptions,

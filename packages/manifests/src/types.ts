@@ -150,6 +150,11 @@ export interface BuildRepoOptions {
   allowNetwork?: boolean;
   /** Largest file read, in bytes: a larger one is an error finding where it is used. Default 8 MiB (core's `DEFAULT_MAX_FILE_BYTES`). */
   maxFileBytes?: number;
+  /**
+   * Reads a repository file (repo-relative posix path) through the caller, so that a caller that reads
+   * the files too reads each once; `undefined` = read from disk. Default: every file is read from disk.
+   */
+  contents?: (file: string) => Promise<Buffer | undefined> | Buffer | undefined;
   /** Progress/debug messages. Default: no-op. */
   logger?: Logger;
 }
@@ -159,6 +164,11 @@ export interface BuildKustomizationOptions {
   allowNetwork?: boolean;
   /** Largest file read, in bytes. Default 8 MiB (core's `DEFAULT_MAX_FILE_BYTES`). */
   maxFileBytes?: number;
+  /**
+   * Reads a repository file (repo-relative posix path) through the caller, so that a caller that reads
+   * the files too reads each once; `undefined` = read from disk. Default: every file is read from disk.
+   */
+  contents?: (file: string) => Promise<Buffer | undefined> | Buffer | undefined;
   /** Progress/debug messages. Default: no-op. */
   logger?: Logger;
 }

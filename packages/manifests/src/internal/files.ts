@@ -4,8 +4,10 @@ import {
   DEFAULT_MAX_FILE_BYTES,
   decodeUtf8,
   type Finding,
+  fileTooLarge,
   isUserError,
   readRepoFile,
+  resolveInsideRoot,
   type UserError,
 } from "@homeops/core";
 import ignore, { type Ignore } from "ignore";
@@ -98,6 +100,8 @@ export class FileStore {
 
   constructor(
     readonly root: string,
+    /** bytes the caller already read (see `BuildRepoOptions.contents`) */
+    private readonly contents?: (rel: string) => Promise<Buffer | undefined> | Buffer | undefined,
     /** Largest file read (bytes); larger ones are a finding where they are used, never parsed. */
     readonly maxFileBytes: number = DEFAULT_MAX_FILE_BYTES,
   ) {}
@@ -206,21 +210,30 @@ export class FileStore {
     let p = this.textCache.get(rel);
     if (!p) {
       // only what the source artifact holds (default exclusions, .sourceignore, spec.ignore)
-      p = this.kind(rel).then((kind) =>
-        kind === "file"
-          ? // inside the repository after every symlink, within the size limit (core's boundary)
-            readRepoFile(this.root, rel, { maxBytes: this.maxFileBytes }).then(
-              (b) => b,
-              (error: unknown) => {
-                if (isUserError(error) && error.code !== "FILE_NOT_FOUND") this.readErrors.set(rel, error);
-                return undefined;
-              },
-            )
-          : undefined,
-      );
+      p = this.kind(rel).then((kind) => (kind === "file" ? this.readChecked(rel) : undefined));
       this.textCache.set(rel, p);
     }
     return p;
+  }
+
+  /**
+   * The bytes of `rel`, from the caller's reader when it has them, else from disk; either way inside
+   * the repository after every symlink and within the size limit (core's boundary). A refusal is kept
+   * for `readError` and answered as undefined.
+   */
+  private async readChecked(rel: string): Promise<Buffer | undefined> {
+    try {
+      const known = await this.contents?.(rel);
+      if (known !== undefined) {
+        await resolveInsideRoot(this.root, rel);
+        if (known.length > this.maxFileBytes) throw fileTooLarge(rel, known.length, this.maxFileBytes);
+        return known;
+      }
+      return await readRepoFile(this.root, rel, { maxBytes: this.maxFileBytes });
+    } catch (error) {
+      if (isUserError(error) && error.code !== "FILE_NOT_FOUND") this.readErrors.set(rel, error);
+      return undefined;
+    }
   }
 
   async yaml(rel: string): Promise<FileResult> {
