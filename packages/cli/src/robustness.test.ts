@@ -62,3 +62,22 @@ describe("errors say whose they are", () => {
     expect(bug.stderr()).toMatch(/^internal error: x is undefined/);
   });
 });
+
+describe("machine-readable output on an operational failure", () => {
+  for (const format of ["json", "sarif"] as const) {
+    it(`--output ${format} still prints a valid document carrying the error (exit 2)`, async () => {
+      const t = createTestIo({ cwd: "/" });
+      const code = await runCli(["kubeconform", "no-such-dir", "--output", format], t.io);
+      expect(code).toBe(ExitCode.Operational);
+      expect(t.stderr()).toMatch(/^error: /);
+      const doc = JSON.parse(t.stdout()) as Record<string, unknown>;
+      const text = JSON.stringify(doc);
+      expect(text).toMatch(/no-such-dir/);
+      if (format === "json") {
+        expect(doc).toMatchObject({ ok: false, data: { error: { code: expect.any(String) } } });
+      } else {
+        expect(doc).toMatchObject({ version: "2.1.0", runs: [{ results: [{ level: "error" }] }] });
+      }
+    });
+  }
+});

@@ -1,5 +1,4 @@
 import { existsSync, statSync } from "node:fs";
-import { readFile } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
 import { type Finding, type Logger, noopLogger, readRepoFile, toPosixPath, UserError } from "@homeops/core";
 import type { InvariantsSettings } from "@homeops/invariants";

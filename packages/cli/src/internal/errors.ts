@@ -1,5 +1,12 @@
 import { relative } from "node:path";
-import { formatLocation, fsUserError, isEnvironmentError, isHomeopsError } from "@homeops/core";
+import {
+  type Finding,
+  formatLocation,
+  fsUserError,
+  isEnvironmentError,
+  isHomeopsError,
+  type Report,
+} from "@homeops/core";
 import { ExitCode } from "../exit-codes.js";
 import type { CliContext } from "../io.js";
 
@@ -50,4 +57,42 @@ function asUserError(ctx: CliContext, error: unknown): unknown {
   const path =
     typeof error.path === "string" ? relative(ctx.cwd, error.path) || error.path : "(unknown file)";
   return fsUserError(error, path, WRITES.has(error.syscall ?? "") ? "write" : "read");
+}
+
+/**
+ * The report a machine-readable `--output` prints when the run failed operationally, so a CI step that
+ * parses stdout gets a valid document carrying the error instead of an empty file.
+ */
+export function errorReport(ctx: CliContext, command: string, thrown: unknown): Report {
+  const error = asUserError(ctx, thrown);
+  const user = isHomeopsError(error) && error.isUserError;
+  const message = error instanceof Error ? error.message : String(error);
+  const finding: Finding = {
+    ruleId: isHomeopsError(error)
+      ? `homeops/${error.code.toLowerCase().replace(/_/g, "-")}`
+      : "homeops/internal",
+    severity: "error",
+    message: user ? message : `internal error: ${message}`,
+    ...(isHomeopsError(error) && error.hint ? { hint: error.hint } : {}),
+    ...(isHomeopsError(error) && error.location
+      ? {
+          file: error.location.file,
+          ...(error.location.line === undefined ? {} : { line: error.location.line }),
+          ...(error.location.column === undefined ? {} : { column: error.location.column }),
+        }
+      : {}),
+  };
+  return {
+    command,
+    findings: [finding],
+    summary: "failed (operational error)",
+    data: {
+      error: {
+        code: isHomeopsError(error) ? error.code : "INTERNAL",
+        message,
+        ...(finding.hint ? { hint: finding.hint } : {}),
+        ...(isHomeopsError(error) && error.location ? { location: error.location } : {}),
+      },
+    },
+  };
 }
