@@ -222,4 +222,36 @@ describe("the built CLI under interruption, concurrency and a hostile environmen
     },
     120_000,
   );
+
+  it.skipIf(!nobody || process.getuid?.() !== 0)(
+    "an unreadable directory a kustomization references is 'permission denied', never 'does not exist'",
+    async () => {
+      const repo = await mkdtemp(join(tmpdir(), "homeops-eacces-dir-"));
+      await writeFile(join(repo, "kustomization.yaml"), "resources:\n  - ./sub\n");
+      const { mkdir } = await import("node:fs/promises");
+      await mkdir(join(repo, "sub"));
+      await writeFile(join(repo, "sub/kustomization.yaml"), "resources: []\n");
+      for (const entry of [
+        repo,
+        ...readdirSync(repo, { recursive: true }).map((p) => join(repo, String(p))),
+      ]) {
+        chownSync(entry, 65534, 65534);
+      }
+      chmodSync(join(repo, "sub"), 0o000);
+      const r = run(
+        "setpriv",
+        ["--reuid=65534", "--regid=65534", "--clear-groups", "node", bin, "kubeconform", "."],
+        {
+          cwd: repo,
+          env: { HOME: repo },
+        },
+      );
+      expect([1, 2]).toContain(r.code);
+      const out = `${r.stdout}\n${r.stderr}`;
+      expect(out).toMatch(/permission denied \(EACCES\)/);
+      expect(out).not.toMatch(/does not exist|no kustomization\.yaml in directory/);
+      noStack(out);
+    },
+    120_000,
+  );
 });

@@ -5,6 +5,7 @@ import {
   decodeUtf8,
   type Finding,
   fileTooLarge,
+  fsUserError,
   isUserError,
   readRepoFile,
   resolveInsideRoot,
@@ -111,6 +112,17 @@ export class FileStore {
     return this.readErrors.get(rel);
   }
 
+  /** Why `rel` looked absent although it may be there: it, or a directory above it, could not be read. */
+  unreadableReason(rel: string): UserError | undefined {
+    for (let p = rel; ; ) {
+      const found = this.readErrors.get(p);
+      if (found) return found;
+      const slash = p.lastIndexOf("/");
+      if (slash < 0) return p === "." ? undefined : this.readErrors.get(".");
+      p = p.slice(0, slash);
+    }
+  }
+
   /** The flux-system GitRepository's `spec.ignore` (call before the first listing). */
   setSourceIgnore(patterns: string | undefined): void {
     this.sourceIgnore = patterns;
@@ -199,7 +211,14 @@ export class FileStore {
               return !isExcludedFromArtifact(child) && !filter.excludes(child, e.dir);
             })
             .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
-        () => [],
+        (error: NodeJS.ErrnoException) => {
+          // absent is empty; unreadable (EACCES) is remembered so that what is below says why
+          if (error.code !== "ENOENT" && error.code !== "ENOTDIR") {
+            const refused = fsUserError(error, rel, "read");
+            if (isUserError(refused)) this.readErrors.set(rel, refused);
+          }
+          return [];
+        },
       );
       this.dirCache.set(rel, p);
     }
@@ -238,6 +257,19 @@ export class FileStore {
 
   async yaml(rel: string): Promise<FileResult> {
     if ((await this.kind(rel)) !== "file") {
+      const refused = this.unreadableReason(rel);
+      if (refused) {
+        return {
+          ok: false,
+          finding: {
+            ruleId: "build/unreadable-file",
+            severity: "error",
+            message: `${rel}: ${refused.message}`,
+            ...(refused.hint ? { hint: refused.hint } : {}),
+            file: rel,
+          },
+        };
+      }
       return {
         ok: false,
         finding: {

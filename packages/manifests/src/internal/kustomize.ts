@@ -333,12 +333,12 @@ class Builder {
     const kust = await this.loadKustomization(dir, override !== undefined);
     if (!kust) {
       if (override === undefined && this.ok) {
+        const refused = this.ctx.files.unreadableReason(dir);
+        const where = { file: dir, line: 1, column: 1 };
         this.fail(
-          err("build/missing-kustomization", `${dir}: no kustomization.yaml in directory`, {
-            file: dir,
-            line: 1,
-            column: 1,
-          }),
+          refused
+            ? err("build/unreadable-file", refused.message, where, refused.hint)
+            : err("build/missing-kustomization", `${dir}: no kustomization.yaml in directory`, where),
         );
       }
       return [];
@@ -448,13 +448,22 @@ class Builder {
       const sub = await this.buildDir(rel, stack, chain);
       this.absorb(ra, sub, at);
     } else {
+      // there, but unreadable (a directory homeops may not list): say so instead of "does not exist"
+      const refused = this.ctx.files.unreadableReason(rel);
       this.fail(
-        err(
-          "build/missing-resource",
-          `${kust.file}: resource '${entry}' does not exist`,
-          at,
-          "fix the path or create the file/directory",
-        ),
+        refused
+          ? err(
+              "build/unreadable-file",
+              `${kust.file}: resource '${entry}': ${refused.message}`,
+              at,
+              refused.hint,
+            )
+          : err(
+              "build/missing-resource",
+              `${kust.file}: resource '${entry}' does not exist`,
+              at,
+              "fix the path or create the file/directory",
+            ),
       );
     }
   }
