@@ -296,11 +296,13 @@ export class FileStore {
         ok: false,
         finding: {
           ruleId:
-            refused.code === "OUTSIDE_REPO" || refused.code === "SYMLINK_CYCLE"
+            refused.code === "OUTSIDE_REPO"
               ? "build/outside-repo"
-              : refused.code === "FILE_TOO_LARGE"
-                ? "build/file-too-large"
-                : "build/unreadable-file",
+              : refused.code === "SYMLINK_CYCLE"
+                ? "build/symlink-cycle"
+                : refused.code === "FILE_TOO_LARGE"
+                  ? "build/file-too-large"
+                  : "build/unreadable-file",
           severity: "error",
           message: refused.message,
           ...(refused.hint ? { hint: refused.hint } : {}),
