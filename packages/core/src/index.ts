@@ -28,6 +28,7 @@ export {
   type WriteFileAtomicOptions,
   writeFileAtomic,
 } from "./paths.js";
+export { isRemoteReference, isSopsPath, KUSTOMIZATION_FILES } from "./references.js";
 export {
   assertNoSymlinkOnPath,
   DEFAULT_MAX_FILE_BYTES,

@@ -124,7 +124,25 @@ export async function loadHelmEngine(options: HelmEngineOptions = {}): Promise<H
     module.catch(() => compiled.delete(modulePath));
   }
   const wasm = await module;
-  return { modulePath, render: (requests) => renderWith(wasm, requests) };
+  return {
+    modulePath,
+    render: async (requests) => {
+      const size = batchLimit(process.versions.node);
+      const out: RenderResult[] = [];
+      for (let i = 0; i < requests.length; i += size)
+        out.push(...(await renderWith(wasm, requests.slice(i, i + size))));
+      return out;
+    },
+  };
+}
+
+/**
+ * Requests per module instance. Node 20's V8 dies (SIGSEGV/SIGTRAP inside the module) after ~200-300 Helm
+ * renders in one instance; Node 24 renders 600+ fine. Each extra instance costs one Go runtime start.
+ */
+export function batchLimit(nodeVersion: string): number {
+  const major = Number(nodeVersion.split(".")[0]);
+  return major < 22 ? 100 : 1000;
 }
 
 interface WireRequest extends Omit<RenderRequest, "chart"> {

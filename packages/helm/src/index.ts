@@ -6,6 +6,7 @@ export {
   defaultChartCacheDir,
 } from "./cache.js";
 export {
+  batchLimit,
   defaultHelmModulePath,
   type HelmEngine,
   type HelmEngineOptions,

@@ -2,7 +2,7 @@
 // TypeScript host, equals the same Go program built natively, byte for byte (whole JSON result: manifest,
 // documents, CRDs, notes and Helm's own error messages). Build both with `bash scripts/build-oracles.sh`.
 import { describe, expect, it } from "vitest";
-import { loadHelmEngine } from "../src/engine.js";
+import { batchLimit, loadHelmEngine } from "../src/engine.js";
 import { oracleCases } from "./support/cases.js";
 import { haveTools, inCi, MODULE, renderNative } from "./support/oracle.js";
 
@@ -42,6 +42,16 @@ describe.skipIf(!haveTools)("WASM render equals the native render", () => {
     const reversed = renderNative([...cases].reverse().map((c) => c.request)).reverse();
     expect(reversed.map((r) => JSON.stringify(r))).toEqual(alone);
   });
+  it("a batch larger than one module instance takes renders the same (split across instances)", async () => {
+    const limit = batchLimit(process.versions.node);
+    const many = Array.from({ length: Math.min(limit, 100) + 5 }, (_, i) => cases[i % cases.length]!.request);
+    const engine = await loadHelmEngine({ modulePath: MODULE });
+    const ours = await engine.render(many);
+    expect(ours.map((r) => JSON.stringify(r))).toEqual(
+      many.map((_, i) => JSON.stringify(expected[i % cases.length])),
+    );
+  });
+
   cases.forEach((c, i) => {
     it(c.name, () => {
       const ours = wasm?.[i];

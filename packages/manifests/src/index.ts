@@ -1,6 +1,11 @@
 export { buildKustomizationDir } from "./build-kustomization.js";
 export { buildFluxKustomization, buildRepoGraph, placeholderValue } from "./build-repo.js";
-export { KUSTOMIZATION_FILES } from "./internal/kustomize.js";
+export {
+  discoverFluxRoots,
+  type FluxRoot,
+  type FluxRootDiscovery,
+  type FluxRootSource,
+} from "./discover-roots.js";
 export {
   directoriesBuiltBy,
   type FindStandaloneDirsOptions,

@@ -1,13 +1,7 @@
-import type { Finding, Logger, YamlDocument } from "@homeops/core";
+import type { Finding, Logger, SourcePosition, YamlDocument } from "@homeops/core";
 
-/** A position inside a repository file (repo-relative posix path, 1-based line/column). */
-export interface SourcePosition {
-  file: string;
-  /** 1-based */
-  line: number;
-  /** 1-based */
-  column: number;
-}
+/** A position inside a repository file (repo-relative posix path, 1-based line/column): core's one type. */
+export type { SourcePosition };
 
 /** Where a built object came from. */
 export interface Provenance extends SourcePosition {
@@ -157,6 +151,13 @@ export interface BuildRepoOptions {
   contents?: (file: string) => Promise<Buffer | undefined> | Buffer | undefined;
   /** Progress/debug messages. Default: no-op. */
   logger?: Logger;
+  /**
+   * URL of this repository (a FluxInstance's `spec.sync.url`); a GitRepository with this URL (or the
+   * flux-system GitRepository's), whatever its name, is this repository. Default: the flux-system one's.
+   */
+  repositoryUrl?: string;
+  /** GitRepositories (`namespace/name`) that are this repository besides `flux-system/flux-system`. */
+  repositorySources?: readonly string[];
 }
 
 export interface BuildKustomizationOptions {

@@ -1,13 +1,12 @@
 import { spawn } from "node:child_process";
-import { access, constants, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { basename, delimiter, join } from "node:path";
-import { parseYaml, UserError, writeFileAtomic } from "@homeops/core";
+import { delimiter, join } from "node:path";
+import { isSopsPath, parseYaml, UserError, writeFileAtomic } from "@homeops/core";
+import which from "which";
 
-/** `*.sops.*` files are secrets: written encrypted, never as plaintext. */
-export function isSopsPath(path: string): boolean {
-  return /.\.sops\.[^./]+$/.test(basename(path));
-}
+/** `*.sops.*` files are secrets: written encrypted, never as plaintext (one predicate: core's). */
+export { isSopsPath };
 
 /** true when `content` already carries SOPS metadata (YAML, JSON, dotenv/ini). */
 export function isSopsEncrypted(content: string | Uint8Array): boolean {
@@ -26,17 +25,8 @@ export interface FindSopsOptions {
 
 /** Absolute path of the `sops` binary, or undefined when it is not installed. */
 export async function findSops(options: FindSopsOptions): Promise<string | undefined> {
-  const dirs = [...(options.env.PATH ?? "").split(delimiter), ...(options.extraDirs ?? [])].filter(Boolean);
-  for (const dir of dirs) {
-    const candidate = join(dir, "sops");
-    try {
-      await access(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
+  const path = [...(options.env.PATH ?? "").split(delimiter), ...(options.extraDirs ?? [])].filter(Boolean);
+  return (await which("sops", { path: path.join(delimiter), nothrow: true })) ?? undefined;
 }
 
 /** The age recipients a `.sops.yaml` text names (creation_rules[].age and key_groups[].age). */
@@ -160,4 +150,46 @@ function runSops(options: SopsOptions, args: string[], input?: Uint8Array): Prom
     child.stdin.on("error", () => {});
     child.stdin.end(input ?? Buffer.alloc(0));
   });
+}
+
+export interface EncryptPlaintextOptions {
+  /** the repository root the paths are relative to */
+  rootDir: string;
+  /** environment for sops (PATH, SOPS_AGE_KEY_FILE, …); the caller passes it, the library never reads it */
+  env: Record<string, string | undefined>;
+  /** more directories to look for sops in, after PATH */
+  extraDirs?: string[];
+}
+
+/**
+ * Encrypts in place every SOPS file of `paths` (repo-relative) that is still plaintext on disk, e.g. one
+ * an older homeops left, and returns those paths. sops and `.sops.yaml` are needed only when there is
+ * something to encrypt; without them that is a `UserError` naming the files.
+ */
+export async function encryptPlaintextSopsFiles(
+  paths: readonly string[],
+  options: EncryptPlaintextOptions,
+): Promise<string[]> {
+  const pending: string[] = [];
+  for (const path of paths) {
+    if (!isSopsPath(path)) continue;
+    const content = await readFile(join(options.rootDir, path)).catch(() => null);
+    if (content !== null && !isSopsEncrypted(content)) pending.push(path);
+  }
+  if (pending.length === 0) return [];
+  const sops = await findSops({
+    env: options.env,
+    ...(options.extraDirs ? { extraDirs: options.extraDirs } : {}),
+  });
+  const sopsConfig = await readFile(join(options.rootDir, ".sops.yaml"), "utf8").catch(() => undefined);
+  if (!sops || sopsConfig === undefined) {
+    throw new UserError(
+      "TOOL_MISSING",
+      `plaintext secrets need encrypting and ${sops ? ".sops.yaml is missing" : "sops is not installed"}: ${pending.join(", ")}`,
+      { hint: "install sops, keep .sops.yaml, and run configure again before committing" },
+    );
+  }
+  for (const path of pending)
+    await encryptSopsFileInPlace(path, { sops, rootDir: options.rootDir, sopsConfig, env: options.env });
+  return pending;
 }

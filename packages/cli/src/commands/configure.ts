@@ -19,8 +19,11 @@ export interface ConfigureStage {
   id: string;
   /** what the user sees, e.g. `kubernetes:kubeconform` */
   title: string;
-  /** runs the stage over the repository every stage shares (a command's exported function); absent = not delivered yet */
-  run?: (ctx: CliContext, repo: Repository) => Promise<ExitCode>;
+  /**
+   * runs the stage over the repository every stage shares (a command's exported function); absent = not
+   * delivered yet; `{ notRun }` = it cannot run in this repository yet, and why
+   */
+  run?: (ctx: CliContext, repo: Repository) => Promise<ExitCode | { notRun: string }>;
   /** why it does not run yet, shown as `not run (…)` */
   pending?: string;
 }
@@ -40,7 +43,11 @@ export const configureStages: ConfigureStage[] = [
     title: "kubernetes:check",
     run: async (ctx, repo) => (await import("./check.js")).checkStage(ctx, repo),
   },
-  { id: "talos", title: "talos", pending: "arrives with the talos package" },
+  {
+    id: "talos",
+    title: "talos",
+    run: async (ctx, repo) => (await import("./talos.js")).talosStage(ctx, repo),
+  },
 ];
 
 export interface ConfigureOptions {
@@ -75,8 +82,7 @@ async function configureLocked(ctx: CliContext, options: ConfigureOptions): Prom
   }
   status("validate config", c.green("passed"));
 
-  const { encryptSopsFileInPlace, findSops, isPlanClean, isSopsEncrypted, isSopsPath, planRender } =
-    await import("@homeops/render");
+  const { encryptPlaintextSopsFiles, isPlanClean, planRender } = await import("@homeops/render");
   const plan = await planRender({ rootDir: ctx.cwd, data: loaded.config });
   if (!options.yes && !isPlanClean(plan)) {
     printPlan(ctx, plan, { all: false, verb: "would" });
@@ -95,33 +101,15 @@ async function configureLocked(ctx: CliContext, options: ConfigureOptions): Prom
   let exit: ExitCode = result.conflicts.length > 0 ? ExitCode.Findings : ExitCode.Clean;
 
   // encrypt: any managed *.sops.* file still in plaintext (e.g. left by an older homeops) is encrypted in place
-  const { readFile } = await import("node:fs/promises");
   const { join } = await import("node:path");
-  const pending: string[] = [];
-  for (const path of Object.keys(result.manifest.files)) {
-    if (!isSopsPath(path)) continue;
-    const content = await readFile(join(ctx.cwd, path)).catch(() => null);
-    if (content !== null && !isSopsEncrypted(content)) pending.push(path);
-  }
-  if (pending.length === 0)
+  const encrypted = await encryptPlaintextSopsFiles(Object.keys(result.manifest.files), {
+    rootDir: ctx.cwd,
+    env: ctx.env,
+    extraDirs: [join(ctx.env.HOME ?? "", "go/bin")],
+  });
+  if (encrypted.length === 0)
     status("encrypt", `${c.green("ok")} (every *.sops.* file homeops manages is encrypted)`);
-  else {
-    const sops = await findSops({ env: ctx.env, extraDirs: [join(ctx.env.HOME ?? "", "go/bin")] });
-    const sopsConfig = await readFile(join(ctx.cwd, ".sops.yaml"), "utf8").catch(() => undefined);
-    if (!sops || sopsConfig === undefined) {
-      const { UserError } = await import("@homeops/core");
-      throw new UserError(
-        "TOOL_MISSING",
-        `plaintext secrets need encrypting and ${sops ? ".sops.yaml is missing" : "sops is not installed"}: ${pending.join(", ")}`,
-        {
-          hint: "install sops, keep .sops.yaml, and run configure again before committing",
-        },
-      );
-    }
-    for (const path of pending)
-      await encryptSopsFileInPlace(path, { sops, rootDir: ctx.cwd, sopsConfig, env: ctx.env });
-    status("encrypt", `${c.green("done")} (${pending.length} encrypted in place)`);
-  }
+  else status("encrypt", `${c.green("done")} (${encrypted.length} encrypted in place)`);
 
   // every stage reads the same repository: files read and parsed once, each Flux Kustomization built once
   const { openRepository } = await import("@homeops/repo");
@@ -136,6 +124,10 @@ async function configureLocked(ctx: CliContext, options: ConfigureOptions): Prom
       continue;
     }
     const code = await stage.run(ctx, repo);
+    if (typeof code === "object") {
+      status(stage.title, c.yellow(`not run (${code.notRun})`));
+      continue;
+    }
     status(stage.title, code === ExitCode.Clean ? c.green("passed") : c.red("failed"));
     if (code > exit) exit = code;
   }

@@ -5,6 +5,7 @@ import { posix } from "node:path";
 import type { Finding, YamlDocument } from "@homeops/core";
 import type { SourcePosition } from "../types.js";
 import type { FileStore } from "./files.js";
+import { joinPath } from "./files.js";
 import { isObj, type Obj, type Res, stringMap } from "./res.js";
 
 const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
@@ -39,7 +40,7 @@ export async function buildGenerated(
       ];
       for (const env of envs) {
         if (typeof env !== "string") continue;
-        const envPath = posix.normalize(posix.join(dir, env));
+        const envPath = joinPath(dir, env);
         const buf = await files.bytes(envPath);
         if (buf === undefined) {
           const refused = files.readError(envPath);
@@ -90,7 +91,7 @@ export async function buildGenerated(
         const eq = s.indexOf("=");
         const key = eq < 0 ? posix.basename(s) : s.slice(0, eq);
         const path = eq < 0 ? s : s.slice(eq + 1);
-        const filePath = posix.normalize(posix.join(dir, path));
+        const filePath = joinPath(dir, path);
         const buf = await files.bytes(filePath);
         if (buf === undefined) {
           const refused = files.readError(filePath);
