@@ -261,7 +261,7 @@ export async function buildRepoGraph(root: string, options: BuildRepoOptions = {
   const strict = options.strict ?? DEFAULTS.strict;
   const logger = options.logger ?? noopLogger;
   const absRoot = resolve(root);
-  const files = new FileStore(absRoot, options.contents);
+  const files = new FileStore(absRoot, options.contents, true, options.maxFileBytes);
   const sourceIgnore = await findSourceIgnore(files, clusterRoot);
   if (sourceIgnore !== undefined) files.setSourceIgnore(sourceIgnore);
   const ctx: BuildContext = {
@@ -508,7 +508,7 @@ export async function buildFluxKustomization(
   kustomization: Record<string, unknown>,
   options: Omit<BuildRepoOptions, "clusterRoot"> = {},
 ): Promise<FluxKustomizationNode> {
-  const files = new FileStore(resolve(root));
+  const files = new FileStore(resolve(root), options.contents, true, options.maxFileBytes);
   const ctx: BuildContext = {
     files,
     allowNetwork: options.allowNetwork ?? DEFAULTS.allowNetwork,

@@ -157,6 +157,8 @@ export interface BuildRepoOptions {
   strict?: boolean;
   /** Fetch remote resources. Default false: remote inputs are skipped and reported. */
   allowNetwork?: boolean;
+  /** Largest file read, in bytes: a larger one is an error finding where it is used. Default 8 MiB (core's `DEFAULT_MAX_FILE_BYTES`). */
+  maxFileBytes?: number;
   /**
    * Reads a repository file (repo-relative posix path) through the caller, so that a caller that reads
    * the files too reads each once; `undefined` = read from disk. Default: every file is read from disk.
@@ -176,6 +178,8 @@ export interface BuildRepoOptions {
 export interface BuildKustomizationOptions {
   /** Fetch remote resources. Default false. */
   allowNetwork?: boolean;
+  /** Largest file read, in bytes. Default 8 MiB (core's `DEFAULT_MAX_FILE_BYTES`). */
+  maxFileBytes?: number;
   /**
    * Reads a repository file (repo-relative posix path) through the caller, so that a caller that reads
    * the files too reads each once; `undefined` = read from disk. Default: every file is read from disk.

@@ -26,6 +26,7 @@ export {
   templateHelpers,
   toYaml,
 } from "./helpers.js";
+export { LOCK_PATH, lockRepository, type RepositoryLock } from "./lock.js";
 export {
   emptyManifest,
   formatOwnershipManifest,

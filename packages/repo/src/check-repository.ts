@@ -133,7 +133,7 @@ export async function checkRepository(
   const timings = { read: read - start, build: built - read, rules: end - built, total: end - start };
   return {
     command: "check",
-    findings: [...settingsFindings, ...report.findings],
+    findings: [...(await repo.fileFindings()), ...settingsFindings, ...report.findings],
     rules: await documentedRules(),
     summary: `${report.rulesRun.length} rules over ${report.filesChecked} files and ${graph.kustomizations.length} Flux Kustomizations${
       report.suppressed.length > 0 ? `; ${report.suppressed.length} suppressed` : ""

@@ -1,7 +1,6 @@
 import { existsSync, statSync } from "node:fs";
-import { readFile } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
-import { type Finding, type Logger, noopLogger, toPosixPath, UserError } from "@homeops/core";
+import { type Finding, type Logger, noopLogger, readRepoFile, toPosixPath, UserError } from "@homeops/core";
 import type { InvariantsSettings } from "@homeops/invariants";
 import type { RepoGraph } from "@homeops/manifests";
 import type { ClusterConfig } from "@homeops/schema";
@@ -51,6 +50,7 @@ export interface GraphOptions {
  */
 export class Repository {
   private filesPromise: Promise<ReadonlyMap<string, string>> | undefined;
+  private readonly fileProblems: Finding[] = [];
   private readonly bytes = new Map<string, Promise<Buffer>>();
   private settingsPromise: Promise<RepositorySettings> | undefined;
   private readonly configs = new Map<string, Promise<ClusterConfig | undefined>>();
@@ -70,16 +70,27 @@ export class Repository {
     this.filesPromise ??= (async () => {
       const { readRepoFiles } = await import("@homeops/invariants");
       const paths = await gitFiles(this.root);
-      return readRepoFiles(this.root, { ...(paths ? { paths } : {}), read: (rel) => this.read(rel) });
+      return readRepoFiles(this.root, {
+        ...(paths ? { paths } : {}),
+        read: (rel) => this.read(rel),
+        findings: this.fileProblems,
+      });
     })();
     return this.filesPromise;
+  }
+
+  /** Findings about files `files()` could not check (outside the repository, unreadable, too large, binary). */
+  async fileFindings(): Promise<readonly Finding[]> {
+    await this.files();
+    return this.fileProblems;
   }
 
   /** The bytes of one file (repo-relative posix path), read from disk once and shared by every reader. */
   read(rel: string): Promise<Buffer> {
     let p = this.bytes.get(rel);
     if (!p) {
-      p = readFile(join(this.root, rel));
+      // inside the repository after every symlink, within the size limit, errors named (core's boundary)
+      p = readRepoFile(this.root, rel);
       this.bytes.set(rel, p);
     }
     return p;

@@ -1,6 +1,7 @@
 import type { Repository } from "@homeops/repo";
 import type { CommandSpec } from "../command.js";
 import { ExitCode } from "../exit-codes.js";
+import { applyInterruptibly, withRepositoryLock } from "../internal/guarded-apply.js";
 import {
   DEFAULT_CONFIG,
   encryptorFor,
@@ -63,6 +64,10 @@ export interface ConfigureOptions {
  * that ran passed; a stage not delivered yet is reported as not run, never as passed.
  */
 export async function configureRepository(ctx: CliContext, options: ConfigureOptions): Promise<ExitCode> {
+  return withRepositoryLock(ctx.cwd, () => configureLocked(ctx, options));
+}
+
+async function configureLocked(ctx: CliContext, options: ConfigureOptions): Promise<ExitCode> {
   const c = ctx.color;
   const status = (stage: string, state: string) => ctx.stdout.write(`${c.bold(stage.padEnd(24))} ${state}\n`);
 
@@ -77,9 +82,7 @@ export async function configureRepository(ctx: CliContext, options: ConfigureOpt
   }
   status("validate config", c.green("passed"));
 
-  const { applyRenderPlan, encryptPlaintextSopsFiles, isPlanClean, planRender } = await import(
-    "@homeops/render"
-  );
+  const { encryptPlaintextSopsFiles, isPlanClean, planRender } = await import("@homeops/render");
   const plan = await planRender({ rootDir: ctx.cwd, data: loaded.config });
   if (!options.yes && !isPlanClean(plan)) {
     printPlan(ctx, plan, { all: false, verb: "would" });
@@ -87,8 +90,9 @@ export async function configureRepository(ctx: CliContext, options: ConfigureOpt
     return ExitCode.Findings;
   }
   const encrypt = await encryptorFor(ctx, plan, options.force);
-  const result = await applyRenderPlan(plan, { force: options.force, ...(encrypt ? { encrypt } : {}) });
-  printPlan(ctx, plan, { all: true, verb: "did" });
+  const result = await applyInterruptibly(plan, { force: options.force, ...(encrypt ? { encrypt } : {}) });
+  // changed and conflicting files, and the counts; unchanged ones only with --verbose
+  printPlan(ctx, plan, { all: ctx.verbose, verb: "did" });
   reportConflicts(ctx, result);
   status(
     "render",

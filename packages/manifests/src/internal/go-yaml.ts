@@ -7,7 +7,7 @@
 // (`<<: *anchor`) are expanded, an alias name ends where libyaml ends it (`*app: x` is the key `*app`),
 // and a folded scalar comes back from kyaml's YAML round trip as yaml.v3's emitter writes it (see
 // `goFoldedRoundTrip`).
-import { YamlDocument } from "@homeops/core";
+import { findDuplicateKeys, YamlDocument } from "@homeops/core";
 import {
   CST,
   type Document,
@@ -117,7 +117,8 @@ export function parseGoYaml(
   const docs = parseAllDocuments(goAliasNames(text), {
     lineCounter: lines,
     prettyErrors: false,
-    uniqueKeys: true,
+    // the yaml package's uniqueKeys check is quadratic in a mapping's size: findDuplicateKeys is one pass
+    uniqueKeys: false,
     strict: true,
     merge: true,
     logLevel: "error", // no process warnings from the library (libraries never print)
@@ -126,13 +127,16 @@ export function parseGoYaml(
   const parsed = Array.isArray(docs) ? docs : [];
   const problems: GoYamlProblem[] = [];
   for (const doc of parsed) {
-    for (const error of doc.errors) {
-      const { line, col } = lines.linePos(error.pos[0]);
-      problems.push({
-        line,
-        column: col,
-        message: error.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, ""),
-      });
+    const found = [
+      ...doc.errors.map((e) => ({
+        offset: e.pos[0],
+        message: e.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, ""),
+      })),
+      ...findDuplicateKeys(doc, lines),
+    ].sort((a, b) => a.offset - b.offset);
+    for (const { offset, message } of found) {
+      const { line, col } = lines.linePos(offset);
+      problems.push({ line, column: col, message });
     }
   }
   if (!Array.isArray(docs)) problems.push({ line: 1, column: 1, message: "unexpected YAML stream" });
@@ -157,8 +161,12 @@ export function parseGoYaml(
       });
     return { ok: true, documents };
   } catch (error) {
-    // e.g. an alias without its anchor: only detected when converting to plain values
-    return { ok: false, problems: [{ line: 1, column: 1, message: (error as Error).message }] };
+    // an alias without its anchor, or a billion laughs: only detected when converting to plain values
+    const at = (error as { location?: { line?: number; column?: number } }).location;
+    return {
+      ok: false,
+      problems: [{ line: at?.line ?? 1, column: at?.column ?? 1, message: (error as Error).message }],
+    };
   }
 }
 

@@ -221,12 +221,12 @@ export class Builder {
     const kust = await this.loadKustomization(dir, override !== undefined);
     if (!kust) {
       if (override === undefined && this.ok) {
+        const refused = this.ctx.files.unreadableReason(dir);
+        const where = { file: dir, line: 1, column: 1 };
         this.fail(
-          err("build/missing-kustomization", `${dir}: no kustomization.yaml in directory`, {
-            file: dir,
-            line: 1,
-            column: 1,
-          }),
+          refused
+            ? err("build/unreadable-file", refused.message, where, refused.hint)
+            : err("build/missing-kustomization", `${dir}: no kustomization.yaml in directory`, where),
         );
       }
       return [];

@@ -46,13 +46,22 @@ export async function accumulateResource(
     const sub = await b.buildDir(rel, stack, chain);
     absorb(b, ra, sub, at);
   } else {
+    // there, but unreadable (a directory homeops may not list): say so instead of "does not exist"
+    const refused = b.ctx.files.unreadableReason(rel);
     b.fail(
-      err(
-        "build/missing-resource",
-        `${kust.file}: resource '${entry}' does not exist`,
-        at,
-        "fix the path or create the file/directory",
-      ),
+      refused
+        ? err(
+            "build/unreadable-file",
+            `${kust.file}: resource '${entry}': ${refused.message}`,
+            at,
+            refused.hint,
+          )
+        : err(
+            "build/missing-resource",
+            `${kust.file}: resource '${entry}' does not exist`,
+            at,
+            "fix the path or create the file/directory",
+          ),
     );
   }
 }
