@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds the Go test oracles under tools/<name>/ (each its own Go module) into .tools/bin/<name>.
+# Builds the Go test oracles under tools/<name>/ (each its own Go module) into .tools/bin/<name>;
+# a module with a build.sh (tools/test-cluster) runs that instead.
 # Idempotent and quiet: a binary newer than every source file of its module is left alone.
 # Test-time only; binaries are never committed (.tools/ is gitignored).
 set -euo pipefail
@@ -10,6 +11,11 @@ for mod in "$root"/tools/*/go.mod; do
   [ -e "$mod" ] || continue
   dir="$(dirname "$mod")"
   name="$(basename "$dir")"
+  # a module with its own build script (e.g. tools/test-cluster) builds and caches itself
+  if [ -f "$dir/build.sh" ]; then
+    bash "$dir/build.sh"
+    continue
+  fi
   out="$bin/$name"
   if [ -x "$out" ] && [ -z "$(find "$dir" -newer "$out" \( -name '*.go' -o -name 'go.mod' -o -name 'go.sum' \) -print -quit)" ]; then
     continue

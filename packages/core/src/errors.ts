@@ -12,6 +12,13 @@ export type ErrorCode =
   | "BUILD_ERROR"
   | "NOT_IMPLEMENTED"
   | "USAGE"
+  | "CLUSTER_UNREACHABLE"
+  | "CLUSTER_TLS"
+  | "CLUSTER_UNAUTHORIZED"
+  | "CLUSTER_FORBIDDEN"
+  | "CLUSTER_NOT_FOUND"
+  | "CLUSTER_TIMEOUT"
+  | "CLUSTER_ERROR"
   | "INTERNAL";
 
 export interface SourceLocation {
