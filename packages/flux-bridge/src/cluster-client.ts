@@ -141,7 +141,12 @@ export class ClusterClient {
     }
   }
 
-  async get(apiVersion: string, kind: string, name: string, namespace?: string): Promise<KubeObject | undefined> {
+  async get(
+    apiVersion: string,
+    kind: string,
+    name: string,
+    namespace?: string,
+  ): Promise<KubeObject | undefined> {
     const info = await this.resourceFor(apiVersion, kind);
     const response = await this.send({
       method: "GET",
@@ -200,7 +205,10 @@ export class ClusterClient {
     if (!name) throw new UserError("USAGE", `cannot apply a ${object.kind} without metadata.name`);
     const namespace = info.namespaced ? object.metadata?.namespace : undefined;
     if (info.namespaced && !namespace) {
-      throw new UserError("USAGE", `cannot apply ${object.kind} ${name}: it is namespaced and has no namespace`);
+      throw new UserError(
+        "USAGE",
+        `cannot apply ${object.kind} ${name}: it is namespaced and has no namespace`,
+      );
     }
     const response = await this.send({
       method: "PATCH",
@@ -218,7 +226,12 @@ export class ClusterClient {
   }
 
   /** Deletes an object; `false` when it was already gone. */
-  async delete(ref: { apiVersion: string; kind: string; name: string; namespace?: string }): Promise<boolean> {
+  async delete(ref: {
+    apiVersion: string;
+    kind: string;
+    name: string;
+    namespace?: string;
+  }): Promise<boolean> {
     const info = await this.resourceFor(ref.apiVersion, ref.kind);
     const response = await this.send({
       method: "DELETE",
@@ -272,7 +285,9 @@ export class ClusterClient {
       try {
         const response = await this.once(request);
         if (isTransientStatus(response.status) && safe && attempt < this.opts.retries) {
-          this.opts.logger.debug(`${describe(request.target)}: HTTP ${response.status}, retrying in ${delay} ms`);
+          this.opts.logger.debug(
+            `${describe(request.target)}: HTTP ${response.status}, retrying in ${delay} ms`,
+          );
         } else {
           return this.check(request, response);
         }
@@ -330,7 +345,9 @@ export class ClusterClient {
         },
       );
       req.on("timeout", () => {
-        const error = new Error(`no answer within ${this.opts.requestTimeoutMs} ms`) as Error & { code: string };
+        const error = new Error(`no answer within ${this.opts.requestTimeoutMs} ms`) as Error & {
+          code: string;
+        };
         error.code = "ETIMEDOUT";
         req.destroy(error);
       });
@@ -347,21 +364,37 @@ export class ClusterClient {
     const serverMessage = statusMessage(response.body);
     const suffix = serverMessage ? `: ${serverMessage}` : "";
     if (status === 401) {
-      return fail("CLUSTER_UNAUTHORIZED", `the API server at ${this.server} rejected the credentials of context "${this.context}" (401 Unauthorized) while trying to ${what}`, "the token or client certificate is missing, expired or wrong: refresh the kubeconfig (e.g. `talosctl kubeconfig`), or pick another --context");
+      return fail(
+        "CLUSTER_UNAUTHORIZED",
+        `the API server at ${this.server} rejected the credentials of context "${this.context}" (401 Unauthorized) while trying to ${what}`,
+        "the token or client certificate is missing, expired or wrong: refresh the kubeconfig (e.g. `talosctl kubeconfig`), or pick another --context",
+      );
     }
     if (status === 403) {
-      return fail("CLUSTER_FORBIDDEN", `forbidden (403): not allowed to ${what}${suffix}`, `grant the user of context "${this.context}" RBAC to ${request.target.verb} ${request.target.resource}, or use an admin kubeconfig`);
+      return fail(
+        "CLUSTER_FORBIDDEN",
+        `forbidden (403): not allowed to ${what}${suffix}`,
+        `grant the user of context "${this.context}" RBAC to ${request.target.verb} ${request.target.resource}, or use an admin kubeconfig`,
+      );
     }
     if (status === 404) {
       return fail("CLUSTER_NOT_FOUND", `not found (404) while trying to ${what}${suffix}`);
     }
     if (status === 409) {
-      return fail("CLUSTER_ERROR", `conflict (409) while trying to ${what}${suffix}`, "another writer changed the object; run the command again");
+      return fail(
+        "CLUSTER_ERROR",
+        `conflict (409) while trying to ${what}${suffix}`,
+        "another writer changed the object; run the command again",
+      );
     }
     if (status === 422 || status === 400) {
       return fail("CLUSTER_ERROR", `the API server refused to ${what} (${status})${suffix}`);
     }
-    return fail("CLUSTER_ERROR", `the API server answered ${status} while trying to ${what}${suffix}`, "check the API server's health (`kubectl get --raw /readyz?verbose`)");
+    return fail(
+      "CLUSTER_ERROR",
+      `the API server answered ${status} while trying to ${what}${suffix}`,
+      "check the API server's health (`kubectl get --raw /readyz?verbose`)",
+    );
   }
 
   private networkError(request: RawRequest, error: unknown, attempts: number): UserError {
@@ -386,7 +419,12 @@ function statusMessage(body: unknown): string | undefined {
   return undefined;
 }
 
-function target(verb: RequestTarget["verb"], info: ResourceInfo, namespace?: string, name?: string): RequestTarget {
+function target(
+  verb: RequestTarget["verb"],
+  info: ResourceInfo,
+  namespace?: string,
+  name?: string,
+): RequestTarget {
   return {
     verb,
     resource: info.qualified,

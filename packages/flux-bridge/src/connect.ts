@@ -96,7 +96,9 @@ function loadKubeConfig(options: ConnectOptions): { kubeConfig: KubeConfig; sour
   }
   if (options.inCluster?.host) {
     const dir = options.serviceAccountDir ?? "/var/run/secrets/kubernetes.io/serviceaccount";
-    const host = options.inCluster.host.includes(":") ? `[${options.inCluster.host}]` : options.inCluster.host;
+    const host = options.inCluster.host.includes(":")
+      ? `[${options.inCluster.host}]`
+      : options.inCluster.host;
     kubeConfig.loadFromClusterAndUser(
       {
         name: "in-cluster",

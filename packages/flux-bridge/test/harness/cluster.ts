@@ -70,9 +70,10 @@ export async function startTestCluster(): Promise<TestCluster> {
   };
   try {
     const certs = generateCertificates(workDir);
-    const tokens = Object.fromEntries(
-      Object.keys(USERS).map((u) => [u, `${u}-${randomHex(16)}`]),
-    ) as Record<TestUser, string>;
+    const tokens = Object.fromEntries(Object.keys(USERS).map((u) => [u, `${u}-${randomHex(16)}`])) as Record<
+      TestUser,
+      string
+    >;
     writeFileSync(
       join(workDir, "tokens.csv"),
       Object.entries(USERS)
@@ -132,7 +133,11 @@ export async function startTestCluster(): Promise<TestCluster> {
         ["kube-apiserver", apiserver],
       ] as const) {
         p.once("exit", (code) =>
-          reject(new Error(`${name} exited (${code}) while starting: ${tail(join(workDir, `${name === "etcd" ? "etcd" : "apiserver"}.log`))}`)),
+          reject(
+            new Error(
+              `${name} exited (${code}) while starting: ${tail(join(workDir, `${name === "etcd" ? "etcd" : "apiserver"}.log`))}`,
+            ),
+          ),
         );
       }
     });
@@ -141,7 +146,13 @@ export async function startTestCluster(): Promise<TestCluster> {
 
     const kubeconfigs = {} as Record<TestUser, string>;
     for (const user of Object.keys(USERS) as TestUser[]) {
-      kubeconfigs[user] = writeKubeconfig(join(workDir, `kubeconfig-${user}`), server, certs.caFile, tokens[user], user);
+      kubeconfigs[user] = writeKubeconfig(
+        join(workDir, `kubeconfig-${user}`),
+        server,
+        certs.caFile,
+        tokens[user],
+        user,
+      );
     }
     const info: TestClusterInfo = {
       server,
@@ -194,7 +205,11 @@ const LIMITED_RBAC = [
 /** Applies RBAC and every CRD of the catalog sources, then waits until each CRD is established. */
 async function applyBaseline(info: TestClusterInfo): Promise<void> {
   const { connectCluster } = await import("../../src/connect.js");
-  const { client } = connectCluster({ kubeconfig: info.kubeconfigs.admin, requestTimeoutMs: 60_000, retries: 8 });
+  const { client } = connectCluster({
+    kubeconfig: info.kubeconfigs.admin,
+    requestTimeoutMs: 60_000,
+    retries: 8,
+  });
   for (const object of LIMITED_RBAC) await client.apply(object, { fieldManager: "test-harness" });
   const crdDir = join(toolsDir, "crds");
   const crds: { apiVersion: string; kind: string; metadata: { name: string } }[] = [];
@@ -207,7 +222,8 @@ async function applyBaseline(info: TestClusterInfo): Promise<void> {
       }
     }
   }
-  if (crds.length === 0) throw new Error(`no CRD found under ${crdDir}: rerun tools/test-cluster/build.sh --force`);
+  if (crds.length === 0)
+    throw new Error(`no CRD found under ${crdDir}: rerun tools/test-cluster/build.sh --force`);
   await Promise.all(crds.map((crd) => client.apply(crd, { fieldManager: "test-harness" })));
   const deadline = Date.now() + 180_000;
   for (const crd of crds) {
@@ -224,16 +240,57 @@ async function applyBaseline(info: TestClusterInfo): Promise<void> {
 function generateCertificates(dir: string) {
   const d = join(dir, "pki");
   mkdirSync(d);
-  const run = (...args: string[]) => execFileSync("openssl", args, { cwd: d, stdio: ["ignore", "ignore", "pipe"] });
+  const run = (...args: string[]) =>
+    execFileSync("openssl", args, { cwd: d, stdio: ["ignore", "ignore", "pipe"] });
   const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
-  run("req", "-x509", ...ec, "-keyout", "ca.key", "-out", "ca.crt", "-days", "2", "-subj", "/CN=homeops-test-ca");
-  run("req", "-x509", ...ec, "-keyout", "wrong-ca.key", "-out", "wrong-ca.crt", "-days", "2", "-subj", "/CN=someone-else");
+  run(
+    "req",
+    "-x509",
+    ...ec,
+    "-keyout",
+    "ca.key",
+    "-out",
+    "ca.crt",
+    "-days",
+    "2",
+    "-subj",
+    "/CN=homeops-test-ca",
+  );
+  run(
+    "req",
+    "-x509",
+    ...ec,
+    "-keyout",
+    "wrong-ca.key",
+    "-out",
+    "wrong-ca.crt",
+    "-days",
+    "2",
+    "-subj",
+    "/CN=someone-else",
+  );
   run("req", ...ec, "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=kube-apiserver");
   writeFileSync(
     join(d, "server.ext"),
     "subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n",
   );
-  run("x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-out", "server.crt", "-days", "2", "-extfile", "server.ext");
+  run(
+    "x509",
+    "-req",
+    "-in",
+    "server.csr",
+    "-CA",
+    "ca.crt",
+    "-CAkey",
+    "ca.key",
+    "-CAcreateserial",
+    "-out",
+    "server.crt",
+    "-days",
+    "2",
+    "-extfile",
+    "server.ext",
+  );
   run("genrsa", "-out", "sa.key", "2048");
   run("rsa", "-in", "sa.key", "-pubout", "-out", "sa.pub");
   return {
@@ -247,7 +304,13 @@ function generateCertificates(dir: string) {
 }
 
 /** A kubeconfig for one token user (CA embedded). */
-export function writeKubeconfig(path: string, server: string, caFile: string, token: string, user: string): string {
+export function writeKubeconfig(
+  path: string,
+  server: string,
+  caFile: string,
+  token: string,
+  user: string,
+): string {
   const ca = readFileSync(caFile).toString("base64");
   writeFileSync(
     path,
@@ -280,10 +343,14 @@ async function waitReady(server: string, caFile: string, token: string): Promise
   let last = "";
   while (Date.now() < deadline) {
     const status = await new Promise<number>((done) => {
-      const req = https.request(`${server}/readyz`, { ca, headers: { Authorization: `Bearer ${token}` }, timeout: 5000 }, (res) => {
-        res.resume();
-        res.on("end", () => done(res.statusCode ?? 0));
-      });
+      const req = https.request(
+        `${server}/readyz`,
+        { ca, headers: { Authorization: `Bearer ${token}` }, timeout: 5000 },
+        (res) => {
+          res.resume();
+          res.on("end", () => done(res.statusCode ?? 0));
+        },
+      );
       req.on("error", (e) => {
         last = e.message;
         done(0);
