@@ -101,6 +101,18 @@ export async function bootstrapApps(
   }
   for (const o of build.objects) planned.push({ object: o.object as KubeObject, file: o.provenance.file });
 
+  // every namespace an object lands in exists first
+  const declared = new Set(
+    planned.filter((p) => p.object.kind === "Namespace").map((p) => p.object.metadata?.name),
+  );
+  for (const { object, file } of [...planned]) {
+    const ns = object.metadata?.namespace;
+    if (ns && !declared.has(ns)) {
+      declared.add(ns);
+      planned.unshift({ object: { apiVersion: "v1", kind: "Namespace", metadata: { name: ns } }, file });
+    }
+  }
+
   // preflight: every kind is served (Flux installed?) before anything is written
   for (const { object } of planned) await client.resourceFor(object.apiVersion, object.kind);
 

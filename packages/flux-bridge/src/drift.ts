@@ -6,7 +6,7 @@ import { appliedObjects, inventoryId, inventoryOf } from "./internal/apply-set.j
 import { isObj, type KubeObject } from "./internal/objects.js";
 
 export interface DriftOptions {
-  /** Only objects in this namespace (and cluster-scoped ones). Default: all. */
+  /** Only the Flux Kustomizations in this namespace (and what they apply). Default: all. */
   namespace?: string;
 }
 
@@ -39,14 +39,13 @@ export async function detectDrift(
 ): Promise<DriftReport> {
   const findings: Finding[] = [];
   let checked = 0;
-  const inScope = (ns: string | undefined) => !options.namespace || !ns || ns === options.namespace;
+  const inScope = (ns: string) => !options.namespace || ns === options.namespace;
 
   for (const node of graph.kustomizations) {
     if (node.status !== "built" || !inScope(node.namespace)) continue;
     const liveKs = await client.get(KUSTOMIZATION.apiVersion, KUSTOMIZATION.kind, node.name, node.namespace);
     const desired = appliedObjects(node);
     for (const { object } of desired) {
-      if (!inScope(object.namespace)) continue;
       const live = await getIfServed(client, object);
       if (!live) continue;
       checked++;

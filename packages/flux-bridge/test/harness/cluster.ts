@@ -15,7 +15,8 @@ import {
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { parseAllDocuments } from "yaml";
+import { parseYaml } from "@homeops/core";
+import type { KubeObject } from "../../src/internal/objects.js";
 
 export const repoRoot = resolve(import.meta.dirname, "../../../..");
 export const toolsDir = join(repoRoot, ".tools/test-cluster");
@@ -49,13 +50,20 @@ export interface TestClusterInfo {
 
 export interface TestCluster extends TestClusterInfo {
   stop(): Promise<void>;
+  /** stops only the kube-apiserver (etcd keeps running): "the API server went away" */
+  stopApiServer(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Apply the CRDs of the catalog sources. Default true; false gives a cluster without Flux. */
+  crds?: boolean;
 }
 
 export function missingBinaries(): string[] {
   return ["kube-apiserver", "etcd"].filter((b) => !existsSync(join(toolsDir, "bin", b)));
 }
 
-export async function startTestCluster(): Promise<TestCluster> {
+export async function startTestCluster(options: StartOptions = {}): Promise<TestCluster> {
   const missing = missingBinaries();
   if (missing.length > 0) {
     throw new Error(
@@ -163,8 +171,8 @@ export async function startTestCluster(): Promise<TestCluster> {
       kubeconfigs,
       auditLog,
     };
-    await applyBaseline(info);
-    return { ...info, stop };
+    await applyBaseline(info, options.crds !== false);
+    return { ...info, stop, stopApiServer: () => terminate(apiserver) };
   } catch (error) {
     await stop();
     throw error;
@@ -203,7 +211,7 @@ const LIMITED_RBAC = [
 ];
 
 /** Applies RBAC and every CRD of the catalog sources, then waits until each CRD is established. */
-async function applyBaseline(info: TestClusterInfo): Promise<void> {
+async function applyBaseline(info: TestClusterInfo, withCrds: boolean): Promise<void> {
   const { connectCluster } = await import("../../src/connect.js");
   const { client } = connectCluster({
     kubeconfig: info.kubeconfigs.admin,
@@ -211,27 +219,51 @@ async function applyBaseline(info: TestClusterInfo): Promise<void> {
     retries: 8,
   });
   for (const object of LIMITED_RBAC) await client.apply(object, { fieldManager: "test-harness" });
+  if (!withCrds) return;
+  const crds = readCrds();
+  await Promise.all(crds.map((crd) => client.apply(crd, { fieldManager: "test-harness" })));
+  await waitEstablished(
+    client,
+    crds.map((c) => c.metadata.name),
+  );
+}
+
+export type CrdObject = KubeObject & {
+  metadata: { name: string };
+  spec: { group: string; names: { kind: string } };
+};
+
+/** The CRDs laid out by tools/test-cluster/build.sh (catalog sources), optionally only some kinds. */
+export function readCrds(filter?: (crd: CrdObject) => boolean): CrdObject[] {
   const crdDir = join(toolsDir, "crds");
-  const crds: { apiVersion: string; kind: string; metadata: { name: string } }[] = [];
+  const crds: CrdObject[] = [];
   for (const family of readdirSync(crdDir, { withFileTypes: true })) {
     if (!family.isDirectory()) continue;
     for (const file of readdirSync(join(crdDir, family.name)).sort()) {
-      for (const doc of parseAllDocuments(readFileSync(join(crdDir, family.name, file), "utf8"))) {
-        const object = doc.toJS() as (typeof crds)[number] | null;
-        if (object?.kind === "CustomResourceDefinition") crds.push(object);
+      const text = readFileSync(join(crdDir, family.name, file), "utf8");
+      for (const doc of parseYaml(text, { file }).documents) {
+        const object = doc.value as CrdObject | null;
+        if (object?.kind === "CustomResourceDefinition" && (!filter || filter(object))) crds.push(object);
       }
     }
   }
   if (crds.length === 0)
     throw new Error(`no CRD found under ${crdDir}: rerun tools/test-cluster/build.sh --force`);
-  await Promise.all(crds.map((crd) => client.apply(crd, { fieldManager: "test-harness" })));
+  return crds;
+}
+
+/** Waits until every named CRD is Established. */
+export async function waitEstablished(
+  client: import("../../src/cluster-client.js").ClusterClient,
+  names: string[],
+): Promise<void> {
   const deadline = Date.now() + 180_000;
-  for (const crd of crds) {
+  for (const name of names) {
     for (;;) {
-      const live = await client.get("apiextensions.k8s.io/v1", "CustomResourceDefinition", crd.metadata.name);
+      const live = await client.get("apiextensions.k8s.io/v1", "CustomResourceDefinition", name);
       const conditions = (live?.status?.conditions ?? []) as { type: string; status: string }[];
       if (conditions.some((c) => c.type === "Established" && c.status === "True")) break;
-      if (Date.now() > deadline) throw new Error(`CRD ${crd.metadata.name} not established in time`);
+      if (Date.now() > deadline) throw new Error(`CRD ${name} not established in time`);
       await sleep(200);
     }
   }
