@@ -13,6 +13,12 @@ export {
   type RequestTarget,
   type ResourceInfo,
 } from "./cluster-client.js";
+export {
+  type ClusterSchema,
+  type ConvertedSchema,
+  type CrdConverter,
+  readClusterSchemas,
+} from "./cluster-schemas.js";
 export { type Connection, type ConnectOptions, connectCluster, type KubeConfigSource } from "./connect.js";
 export {
   type DiffAction,
