@@ -179,7 +179,7 @@ async function explainKustomization(ctx: Ctx, object: KubeObject, add: Add): Pro
   // what this Kustomization applies: from the repository build (the cluster's inventory may be empty when it never applied)
   const node = findKustomization(ctx.graph, namespace, name);
   const objects = node?.objects ?? [];
-  await explainObjects(ctx, objects, node, add);
+  await explainObjects(ctx, objects, add);
 }
 
 async function explainHelmRelease(ctx: Ctx, object: KubeObject, add: Add): Promise<void> {
@@ -216,12 +216,7 @@ async function explainHelmRelease(ctx: Ctx, object: KubeObject, add: Add): Promi
 }
 
 /** ExternalSecrets and PVCs among a Kustomization's objects. */
-async function explainObjects(
-  ctx: Ctx,
-  objects: readonly BuiltObject[],
-  node: FluxKustomizationNode | undefined,
-  add: Add,
-): Promise<void> {
+async function explainObjects(ctx: Ctx, objects: readonly BuiltObject[], add: Add): Promise<void> {
   const claims: Claim[] = [];
   for (const o of objects) {
     if (o.kind === "ExternalSecret" && ctx.esServed) {
@@ -260,9 +255,7 @@ async function explainObjects(
       claims.push({ name: o.name, namespace: o.namespace ?? "", usedAt: o });
     claims.push(...claimsInPodSpec(o));
   }
-  const namespaces = new Set(objects.map((o) => o.namespace).filter((n): n is string => Boolean(n)));
-  if (node && typeof node.spec.targetNamespace === "string") namespaces.add(node.spec.targetNamespace);
-  await explainClaims(ctx, claims, undefined, add, namespaces);
+  await explainClaims(ctx, claims, undefined, add);
 }
 
 interface Claim {
@@ -279,7 +272,6 @@ async function explainClaims(
   claims: readonly Claim[],
   namespace: string | undefined,
   add: Add,
-  pendingNamespaces: ReadonlySet<string> = new Set(),
 ): Promise<void> {
   const seen = new Set<string>();
   for (const claim of claims) {
@@ -303,16 +295,6 @@ async function explainClaims(
       });
     } else if (str(live.status?.phase) === "Pending") {
       add(pendingFinding(k, live, declared, at));
-    }
-  }
-  // Pending PVCs in the namespaces the app deploys to that nothing above named
-  for (const ns of pendingNamespaces) {
-    for (const pvc of await ctx.client.list("v1", "PersistentVolumeClaim", { namespace: ns })) {
-      const name = pvc.metadata?.name ?? "";
-      if (seen.has(`${ns}/${name}`) || str(pvc.status?.phase) !== "Pending") continue;
-      seen.add(`${ns}/${name}`);
-      const declared = findObject(ctx.graph, "PersistentVolumeClaim", ns, name);
-      add(pendingFinding(`${ns}/${name}`, pvc, declared, undefined));
     }
   }
 }

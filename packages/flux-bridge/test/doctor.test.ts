@@ -21,11 +21,20 @@ const HR = "helm.toolkit.fluxcd.io/v2";
 const ES = "external-secrets.io/v1";
 const root = join(fixtures, "doctor");
 
-/** 1-based line of the first line matching `pattern` in a fixture file (after `after`, if given). */
-function lineOf(file: string, pattern: RegExp, after?: RegExp): number {
+/** 1-based line of the first line matching `pattern` in a fixture file. */
+function lineOf(file: string, pattern: RegExp): number {
+  return (
+    readFileSync(join(root, file), "utf8")
+      .split("\n")
+      .findIndex((l) => pattern.test(l)) + 1
+  );
+}
+
+/** 1-based line of the `apiVersion:` that starts the document declaring `name`. */
+function documentOf(file: string, name: string): number {
   const lines = readFileSync(join(root, file), "utf8").split("\n");
-  const start = after ? lines.findIndex((l) => after.test(l)) : 0;
-  return lines.findIndex((l, i) => i >= start && pattern.test(l)) + 1;
+  const at = lines.findIndex((l) => l === `  name: ${name}`);
+  return lines.slice(0, at).findLastIndex((l) => l.startsWith("apiVersion:")) + 1;
 }
 
 describe("flux doctor explains what is not Ready, with the repository file:line", () => {
@@ -164,13 +173,14 @@ describe("flux doctor explains what is not Ready, with the repository file:line"
     // (a) an app blocked by a dependsOn chain, down to the object that fails for its own reason
     expect(find("doctor/depends-on-not-ready", "Kustomization doc-flux/web:")).toMatchObject({
       file: ks,
-      line: lineOf(ks, /^apiVersion:/, /name: web$/) || expect.any(Number),
+      line: documentOf(ks, "web"),
       message:
         "Kustomization doc-flux/web: blocked by its dependsOn chain Kustomization doc-flux/web → Kustomization doc-flux/app → Kustomization doc-flux/database; Kustomization doc-flux/database not-ready: health check failed after 30s: timeout waiting for: [Deployment/doc-flux/postgres status: 'InProgress']",
     });
     // (b) a missing substituteFrom Secret
     expect(find("doctor/substitute-source-missing", "doc-flux/settings")).toMatchObject({
       file: ks,
+      line: documentOf(ks, "settings"),
       message:
         "Kustomization doc-flux/settings: postBuild.substituteFrom Secret doc-flux/app-vars does not exist in the cluster",
       hint: expect.stringContaining("the repository never declares it"),
