@@ -186,9 +186,10 @@ async function diffKustomization(
 function yamlDiff(before: KubeObject | undefined, after: KubeObject | undefined, name: string): string {
   const a = before ? stringifyYaml(maskSecret(before)) : "";
   const b = after ? stringifyYaml(maskSecret(after)) : "";
+  // drop the `=====` banner line; keep the `---`/`+++` headers
   return createTwoFilesPatch(`live/${name}`, `desired/${name}`, a, b, undefined, undefined, { context: 3 })
     .split("\n")
-    .slice(2) // the `===` header and the `Index:`-less first line
+    .slice(1)
     .join("\n");
 }
 
