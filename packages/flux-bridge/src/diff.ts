@@ -138,7 +138,7 @@ async function diffKustomization(
     } catch (error) {
       if (
         error instanceof UserError &&
-        (error.code === "CLUSTER_ERROR" || error.code === "CLUSTER_NOT_FOUND")
+        (error.code === "CLUSTER_ERROR" || error.code === "CLUSTER_NOT_FOUND" || error.code === "USAGE")
       ) {
         entries.push({ ...base, action: "invalid", reason: error.message });
         continue;
