@@ -165,8 +165,33 @@ const talosSchema = z
       .default(() => [])
       .meta({ description: "system extensions of the schematic (set schematicId to the matching id)" }),
     installDisk: fields.devicePath("install disk of nodes that name none").optional(),
+    cni: z.enum(["cilium", "flannel"]).optional().meta({
+      description:
+        "CNI: cilium (default; Talos installs no CNI, cilium is deployed by the repo) or Talos' flannel",
+    }),
   })
   .meta({ description: "Talos and Kubernetes versions and node image defaults" });
+
+const bondSchema = z
+  .strictObject({
+    macs: z
+      .array(fields.mac("MAC address of a bond member link (lower-case, colon-separated)"))
+      .min(2)
+      .meta({ description: "the member links, by MAC address" }),
+    mode: z
+      .enum([
+        "802.3ad",
+        "active-backup",
+        "balance-rr",
+        "balance-xor",
+        "broadcast",
+        "balance-tlb",
+        "balance-alb",
+      ])
+      .default("802.3ad")
+      .meta({ description: "bond mode (default 802.3ad / LACP)" }),
+  })
+  .meta({ description: "bond the node's links (bond0) instead of using one link" });
 
 const diskSelectorSchema = z
   .strictObject({
@@ -211,6 +236,18 @@ const nodeSchema = z
       patterns.labelKey,
       "Kubernetes labels for the node",
     ).default(() => ({})),
+    taints: checkedRecord(
+      z
+        .string()
+        .regex(
+          /^([A-Za-z0-9][-A-Za-z0-9_.]{0,62})?:(NoSchedule|PreferNoSchedule|NoExecute)$|^(NoSchedule|PreferNoSchedule|NoExecute)$/,
+        )
+        .meta({ description: "taint value and effect: `value:Effect` or `Effect`" }),
+      checkLabelKey,
+      patterns.labelKey,
+      "Kubernetes taints for the node (key → value:Effect), Talos machine.nodeTaints",
+    ).optional(),
+    bond: bondSchema.optional(),
   })
   .meta({ description: "one machine" });
 
