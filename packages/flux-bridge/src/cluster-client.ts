@@ -282,15 +282,9 @@ export class ClusterClient {
     const safe = request.method === "GET" || request.query?.dryRun === "All";
     let delay = this.opts.retryDelayMs;
     for (let attempt = 0; ; attempt++) {
+      let response: RawResponse;
       try {
-        const response = await this.once(request);
-        if (isTransientStatus(response.status) && safe && attempt < this.opts.retries) {
-          this.opts.logger.debug(
-            `${describe(request.target)}: HTTP ${response.status}, retrying in ${delay} ms`,
-          );
-        } else {
-          return this.check(request, response);
-        }
+        response = await this.once(request);
       } catch (error) {
         // a refused connection never reached the server: retrying a write is as safe as a read
         const transient = transientNetworkError(error);
@@ -298,7 +292,14 @@ export class ClusterClient {
           throw this.networkError(request, error, attempt + 1);
         }
         this.opts.logger.debug(`${describe(request.target)}: ${transient}, retrying in ${delay} ms`);
+        await new Promise((resolve) => setTimeout(resolve, delay));
+        delay *= 2;
+        continue;
       }
+      if (!(isTransientStatus(response.status) && safe && attempt < this.opts.retries)) {
+        return this.check(request, response);
+      }
+      this.opts.logger.debug(`${describe(request.target)}: HTTP ${response.status}, retrying in ${delay} ms`);
       await new Promise((resolve) => setTimeout(resolve, delay));
       delay *= 2;
     }

@@ -138,7 +138,20 @@ describe("flux doctor explains what is not Ready, with the repository file:line"
     await writeStatus(
       { apiVersion: HR, kind: "HelmRelease", name: "media", namespace: NS },
       {
-        history: [{ chartName: "app-template", chartVersion: "4.6.2", status: "failed" }],
+        history: [
+          {
+            name: "media",
+            namespace: "doc-flux",
+            version: 1,
+            chartName: "app-template",
+            chartVersion: "4.6.2",
+            configDigest: "sha256:0a1b",
+            digest: "sha256:2c3d",
+            firstDeployed: "2026-12-01T10:00:00Z",
+            lastDeployed: "2026-12-01T10:00:00Z",
+            status: "failed",
+          },
+        ],
         conditions: conditions(
           {
             status: "False",

@@ -96,7 +96,20 @@ describe("flux status against a real API server", () => {
     await writeStatus(
       ref("HelmRelease", "web", HR),
       {
-        history: [{ chartName: "app-template", chartVersion: "4.6.2", status: "deployed" }],
+        history: [
+          {
+            name: "web",
+            namespace: "st-flux",
+            version: 1,
+            chartName: "app-template",
+            chartVersion: "4.6.2",
+            configDigest: "sha256:0a1b",
+            digest: "sha256:2c3d",
+            firstDeployed: "2026-12-01T10:00:00Z",
+            lastDeployed: "2026-12-01T10:00:00Z",
+            status: "deployed",
+          },
+        ],
         conditions: conditions({
           status: "True",
           reason: "UpgradeSucceeded",
