@@ -72,12 +72,6 @@ export async function bootstrapApps(
       file: `${appsDir}/${ns}`,
     });
   }
-  if (!namespaces.includes("flux-system")) {
-    planned.unshift({
-      object: { apiVersion: "v1", kind: "Namespace", metadata: { name: "flux-system" } },
-      file: fluxRoot,
-    });
-  }
 
   for (const dir of options.secretDirs ?? ["bootstrap"]) {
     for (const file of await findSopsFiles(options.root, dir)) {

@@ -9,7 +9,7 @@ import { diffFlux } from "../src/diff.js";
 import { doctorFlux } from "../src/doctor.js";
 import { detectDrift } from "../src/drift.js";
 import { getFluxStatus } from "../src/status.js";
-import { readAudit, summarizeAudit } from "./harness/audit.js";
+import { type AuditEvent, isWrite, readAudit, summarizeAudit } from "./harness/audit.js";
 import { clientAs, cluster, fixtures, runHomeops } from "./harness/helpers.js";
 
 describe("request audit: read-only verbs never write", () => {
@@ -34,5 +34,23 @@ describe("request audit: read-only verbs never write", () => {
     expect(summary.readerRequests).toBeGreaterThan(20);
     expect(summary.readerDryRuns).toBeGreaterThan(0); // diff's server-side dry runs are in the log
     expect(summary.readerWrites).toEqual([]);
+  });
+
+  it("the classifier tells reads and dry runs from writes", () => {
+    const event = (verb: string, requestURI: string): AuditEvent => ({
+      verb,
+      requestURI,
+      user: { username: "reader" },
+      stage: "ResponseComplete",
+    });
+    expect(isWrite(event("get", "/api/v1/namespaces/x"))).toBe(false);
+    expect(
+      isWrite(
+        event("patch", "/api/v1/namespaces/a/configmaps/b?dryRun=All&fieldManager=kustomize-controller"),
+      ),
+    ).toBe(false);
+    expect(isWrite(event("patch", "/api/v1/namespaces/a/configmaps/b?fieldManager=homeops"))).toBe(true);
+    expect(isWrite(event("create", "/api/v1/namespaces"))).toBe(true);
+    expect(summarizeAudit([event("delete", "/api/v1/namespaces/x")]).readerWrites).toHaveLength(1);
   });
 });

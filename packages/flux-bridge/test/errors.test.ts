@@ -2,7 +2,7 @@
 // a closed port, a wrong CA, a wrong token, a user without RBAC for HelmReleases, a server that never answers.
 import { spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:net";
+import { createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { UserError } from "@homeops/core";
@@ -34,10 +34,11 @@ function expectCleanFailure(result: { status: number; stdout: string; stderr: st
 
 describe("connection errors: clear message, exit 2, no stack, no credentials", () => {
   let silent: Server;
+  const sockets: Socket[] = [];
   let silentPort = 0;
   let closedPort = 0;
   beforeAll(async () => {
-    silent = createServer(() => {}); // accepts and never answers
+    silent = createServer((socket) => sockets.push(socket)); // accepts and never answers
     await new Promise<void>((r) => silent.listen(0, "127.0.0.1", () => r()));
     silentPort = (silent.address() as { port: number }).port;
     const closed = createServer();
@@ -45,7 +46,10 @@ describe("connection errors: clear message, exit 2, no stack, no credentials", (
     closedPort = (closed.address() as { port: number }).port;
     await new Promise((r) => closed.close(r));
   });
-  afterAll(() => new Promise((r) => silent.close(r)));
+  afterAll(async () => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise((r) => silent.close(r));
+  });
 
   const kubeconfig = (
     name: string,
