@@ -1,25 +1,45 @@
 #!/usr/bin/env bash
-# Builds the Go test oracles under tools/<name>/ (each its own Go module) into .tools/bin/<name>;
-# a module with a build.sh (tools/test-cluster) runs that instead.
-# Idempotent and quiet: a binary newer than every source file of its module is left alone.
-# Test-time only; binaries are never committed (.tools/ is gitignored).
+# Builds the Go programs under tools/<name>/ (each its own Go module):
+#   - natively into .tools/bin/<name> (test oracles);
+#   - a module with a `wasm` file beside its go.mod also with GOOS=wasip1 GOARCH=wasm into
+#     .tools/wasm/<name>.wasm (a runtime product, e.g. helm-render for @homeops/helm);
+#   - a module with its own build.sh (tools/test-cluster: kube-apiserver + etcd) runs that instead (an oracle).
+# Idempotent and quiet: an output newer than every source file of its module is left alone.
+# Never committed (.tools/ is gitignored). Builds run at the lowest CPU priority.
+#
+#   bash scripts/build-oracles.sh             native oracles and WASM products
+#   bash scripts/build-oracles.sh --products  WASM products only (what `scripts/setup.sh` needs)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bin="$root/.tools/bin"
-mkdir -p "$bin"
+wasm="$root/.tools/wasm"
+products_only=false
+[ "${1:-}" = "--products" ] && products_only=true
+mkdir -p "$bin" "$wasm"
+
+fresh() { # fresh <output> <module dir>
+  [ -e "$1" ] && [ -z "$(find "$2" -newer "$1" \( -name '*.go' -o -name 'go.mod' -o -name 'go.sum' -o -name 'wasm' \) -print -quit)" ]
+}
+
 for mod in "$root"/tools/*/go.mod; do
   [ -e "$mod" ] || continue
   dir="$(dirname "$mod")"
   name="$(basename "$dir")"
-  # a module with its own build script (e.g. tools/test-cluster) builds and caches itself
+  # a module with its own build script builds and caches itself (a test oracle, not a product)
   if [ -f "$dir/build.sh" ]; then
-    bash "$dir/build.sh"
+    $products_only || bash "$dir/build.sh"
     continue
   fi
-  out="$bin/$name"
-  if [ -x "$out" ] && [ -z "$(find "$dir" -newer "$out" \( -name '*.go' -o -name 'go.mod' -o -name 'go.sum' \) -print -quit)" ]; then
-    continue
+  # optional extra linker flags for both builds (one line, e.g. -X for a version string)
+  ldflags="-s -w"
+  [ -f "$dir/ldflags" ] && ldflags="$ldflags $(tr -d '\n' <"$dir/ldflags")"
+  if ! $products_only && ! fresh "$bin/$name" "$dir"; then
+    echo "building $name" >&2
+    (cd "$dir" && nice -n 19 go build -trimpath -ldflags="$ldflags" -o "$bin/$name" .)
   fi
-  echo "building $name" >&2
-  (cd "$dir" && go build -trimpath -o "$out" .)
+  if [ -f "$dir/wasm" ] && ! fresh "$wasm/$name.wasm" "$dir"; then
+    echo "building $name.wasm (GOOS=wasip1 GOARCH=wasm; the first build takes several minutes)" >&2
+    (cd "$dir" && GOOS=wasip1 GOARCH=wasm nice -n 19 go build -trimpath -ldflags="$ldflags" -o "$wasm/$name.wasm.tmp" . )
+    mv "$wasm/$name.wasm.tmp" "$wasm/$name.wasm"
+  fi
 done

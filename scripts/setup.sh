@@ -15,6 +15,7 @@ KUBECONFORM_VERSION=v0.8.0
 SOPS_VERSION=v3.13.3
 NODE_LTS_VERSION=24.21.0
 MAKEJINJA_VERSION=2.8.1
+DISTRIBUTION_VERSION=v3.1.2  # the OCI registry the helm tests pull charts from (Helm v4.3.2's own pin)
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 tools="$root/.tools/bin"
@@ -88,6 +89,7 @@ if $oracles; then
   go_tool kustomize sigs.k8s.io/kustomize/kustomize/v5 "$KUSTOMIZE_VERSION"
   go_tool kubeconform github.com/yannh/kubeconform/cmd/kubeconform "$KUBECONFORM_VERSION"
   go_tool sops github.com/getsops/sops/v3/cmd/sops "$SOPS_VERSION"
+  go_tool registry github.com/distribution/distribution/v3/cmd/registry "$DISTRIBUTION_VERSION"
   if ! command -v age >/dev/null 2>&1 || ! command -v age-keygen >/dev/null 2>&1; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
       say "installing age (Debian package)"
@@ -101,6 +103,11 @@ if $oracles; then
   if [ -x "$root/scripts/build-oracles.sh" ]; then
     bash "$root/scripts/build-oracles.sh" || die "building the Go oracle programs failed"
   fi
+fi
+
+# WASM products built from tools/* (Helm's engine for @homeops/helm); --oracles builds them above
+if ! $oracles; then
+  bash "$root/scripts/build-oracles.sh" --products || die "building the WASM modules failed (Go >= 1.26 needed)"
 fi
 
 if $node24; then

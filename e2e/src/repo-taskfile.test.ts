@@ -39,7 +39,9 @@ describe("the repository Taskfile", () => {
 
   it("reports a live-cluster stage without a cluster as an honest exit-2 error", () => {
     requireBuiltCli();
-    const result = run(task, ["--yes", "flux:status", "--", "--kubeconfig", "/nonexistent/kubeconfig"], { cwd: repoRoot });
+    const result = run(task, ["--yes", "flux:status", "--", "--kubeconfig", "/nonexistent/kubeconfig"], {
+      cwd: repoRoot,
+    });
     expect(result.code).not.toBe(0);
     expect(result.stderr).toContain("kubeconfig /nonexistent/kubeconfig does not exist");
     expect(result.stdout).not.toMatch(/ok|success|passed/i);

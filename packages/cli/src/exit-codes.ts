@@ -1,3 +1,5 @@
+import type { Report } from "@homeops/core";
+
 /** Exit codes are API. */
 export const ExitCode = {
   /** nothing to report */
@@ -9,3 +11,14 @@ export const ExitCode = {
 } as const;
 
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+/**
+ * The one mapping of a report to the exit code: 1 when it has findings of severity error (with
+ * `strict`, of severity warning too), else 0. Operational failures never get here: they are thrown.
+ */
+export function exitCodeFor(report: Pick<Report, "findings">, options: { strict?: boolean } = {}): ExitCode {
+  const failing = options.strict
+    ? report.findings.some((f) => f.severity !== "info")
+    : report.findings.some((f) => f.severity === "error");
+  return failing ? ExitCode.Findings : ExitCode.Clean;
+}

@@ -19,6 +19,11 @@ export interface YamlPosition {
   column: number;
 }
 
+/** A position inside a repository file: repo-relative posix path, 1-based line and column. */
+export interface SourcePosition extends YamlPosition {
+  file: string;
+}
+
 /** A path into a YAML document: map keys and sequence indexes. */
 export type YamlPath = readonly (string | number)[];
 

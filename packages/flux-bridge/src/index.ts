@@ -41,6 +41,7 @@ export {
   suspendFluxObject,
   type WaitOptions,
 } from "./reconcile.js";
+export { loadFluxGraph } from "./repo-graph.js";
 export {
   getFluxStatus,
   type ReadyState,

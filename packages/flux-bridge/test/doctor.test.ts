@@ -33,7 +33,7 @@ function lineOf(file: string, pattern: RegExp): number {
 /** 1-based line of the `apiVersion:` that starts the document declaring `name`. */
 function documentOf(file: string, name: string): number {
   const lines = readFileSync(join(root, file), "utf8").split("\n");
-  const at = lines.findIndex((l) => l === `  name: ${name}`);
+  const at = lines.indexOf(`  name: ${name}`);
   return lines.slice(0, at).findLastIndex((l) => l.startsWith("apiVersion:")) + 1;
 }
 

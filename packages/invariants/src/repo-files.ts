@@ -88,6 +88,8 @@ export class RepoFiles {
 export interface ReadRepoFilesOptions {
   /** Files to read (repo-relative), e.g. from `git ls-files`. Default: walk the tree (skipping .git, node_modules, dist). */
   paths?: readonly string[];
+  /** Reads one file (repo-relative path), e.g. through a cache shared with the build. Default: from disk. */
+  read?: (path: string) => Promise<Buffer>;
 }
 
 /** Reads the repository's text files (binary and very large files are skipped). */
@@ -103,7 +105,7 @@ export async function readRepoFiles(
       try {
         const info = await stat(abs);
         if (!info.isFile() || info.size > MAX_FILE_BYTES) return;
-        const buffer = await readFile(abs);
+        const buffer = options.read ? await options.read(path) : await readFile(abs);
         if (buffer.subarray(0, 8000).includes(0)) return;
         texts.set(path, buffer.toString("utf8"));
       } catch {

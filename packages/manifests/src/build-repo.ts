@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import { type Finding, noopLogger, sortFindings } from "@homeops/core";
+import { type Finding, isRemoteReference, noopLogger, sortFindings } from "@homeops/core";
 import { fetchRemoteText } from "./internal/fetch-remote.js";
 import { FileStore } from "./internal/files.js";
 import { type BuildContext, buildTopLevel, type KustomizationOverride } from "./internal/kustomize.js";
@@ -101,7 +101,7 @@ export function fluxOverride(
     override.components = [];
     for (const c of spec.components) {
       if (typeof c !== "string") continue;
-      if (/^(git::|gh:|ssh:\/\/|https?:\/\/|git@|github\.com[:/])/i.test(c) || c.startsWith("/")) {
+      if (isRemoteReference(c) || c.startsWith("/")) {
         findings.push({
           ruleId: "flux/invalid-component",
           severity: "error",
@@ -222,7 +222,7 @@ export async function buildRepoGraph(root: string, options: BuildRepoOptions = {
   const strict = options.strict ?? DEFAULTS.strict;
   const logger = options.logger ?? noopLogger;
   const absRoot = resolve(root);
-  const files = new FileStore(absRoot);
+  const files = new FileStore(absRoot, options.contents);
   const sourceIgnore = await findSourceIgnore(files, clusterRoot);
   if (sourceIgnore !== undefined) files.setSourceIgnore(sourceIgnore);
   const ctx: BuildContext = {

@@ -1,5 +1,11 @@
 export { buildKustomizationDir } from "./build-kustomization.js";
 export { buildFluxKustomization, buildRepoGraph, placeholderValue } from "./build-repo.js";
+export {
+  directoriesBuiltBy,
+  type FindStandaloneDirsOptions,
+  findStandaloneKustomizationDirs,
+  kustomizationFileName,
+} from "./standalone-dirs.js";
 export type {
   BuildKustomizationOptions,
   BuildRepoOptions,

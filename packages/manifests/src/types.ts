@@ -1,13 +1,7 @@
-import type { Finding, Logger, YamlDocument } from "@homeops/core";
+import type { Finding, Logger, SourcePosition, YamlDocument } from "@homeops/core";
 
-/** A position inside a repository file (repo-relative posix path, 1-based line/column). */
-export interface SourcePosition {
-  file: string;
-  /** 1-based */
-  line: number;
-  /** 1-based */
-  column: number;
-}
+/** A position inside a repository file (repo-relative posix path, 1-based line/column): core's one type. */
+export type { SourcePosition };
 
 /** Where a built object came from. */
 export interface Provenance extends SourcePosition {
@@ -148,6 +142,11 @@ export interface BuildRepoOptions {
   strict?: boolean;
   /** Fetch remote resources. Default false: remote inputs are skipped and reported. */
   allowNetwork?: boolean;
+  /**
+   * Reads a repository file (repo-relative posix path) through the caller, so that a caller that reads
+   * the files too reads each once; `undefined` = read from disk. Default: every file is read from disk.
+   */
+  contents?: (file: string) => Promise<Buffer | undefined> | Buffer | undefined;
   /** Progress/debug messages. Default: no-op. */
   logger?: Logger;
 }
@@ -155,6 +154,11 @@ export interface BuildRepoOptions {
 export interface BuildKustomizationOptions {
   /** Fetch remote resources. Default false. */
   allowNetwork?: boolean;
+  /**
+   * Reads a repository file (repo-relative posix path) through the caller, so that a caller that reads
+   * the files too reads each once; `undefined` = read from disk. Default: every file is read from disk.
+   */
+  contents?: (file: string) => Promise<Buffer | undefined> | Buffer | undefined;
   /** Progress/debug messages. Default: no-op. */
   logger?: Logger;
 }

@@ -27,6 +27,13 @@ export {
   validateObject,
 } from "./catalog/validate-object.js";
 export {
+  type LocatedObject,
+  type ObjectReport,
+  type ValidateObjectsResult,
+  type ValidationUnit,
+  validateObjects,
+} from "./catalog/validate-objects.js";
+export {
   type Cidr,
   type CidrProblem,
   cidrContains,

@@ -1,22 +1,15 @@
-import { execFile } from "node:child_process";
-import { existsSync, statSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { performance } from "node:perf_hooks";
-import { promisify } from "node:util";
-import { type Finding, UserError } from "@homeops/core";
-import type { InvariantsReport, InvariantsSettings } from "@homeops/invariants";
-import type { RepoGraph } from "@homeops/manifests";
-import type { ClusterConfig } from "@homeops/schema";
+import type { Repository } from "@homeops/repo";
 import { Option } from "commander";
 import type { CommandSpec } from "../command.js";
-import { ExitCode } from "../exit-codes.js";
+import type { ExitCode } from "../exit-codes.js";
+import { printReport } from "../internal/print-report.js";
 import type { CliContext } from "../io.js";
-import { emitReport, parseOutputFormat, registerReporter } from "../reporters/index.js";
+import { type OutputFormat, parseOutputFormat } from "../reporters/index.js";
 
-const FORMATS = ["text", "json", "sarif", "github"];
+const FORMATS: OutputFormat[] = ["text", "json", "sarif", "github"];
 
 export interface CheckCommandOptions {
-  output: string;
+  output: OutputFormat;
   /** exit 1 on warnings too */
   strict: boolean;
   /** only these rule ids */
@@ -27,109 +20,33 @@ export interface CheckCommandOptions {
   config?: string;
 }
 
-/** Timings of one `homeops check` run, in milliseconds. */
-export interface CheckTimings {
-  read: number;
-  build: number;
-  rules: number;
-  total: number;
-}
-
-export interface CheckRun {
-  report: InvariantsReport;
-  /** findings of the settings file itself */
-  settingsFindings: Finding[];
-  graph: RepoGraph;
-  timings: CheckTimings;
-}
-
-const execFileAsync = promisify(execFile);
-
-/** Tracked and untracked-but-not-ignored files, or undefined outside a Git work tree. */
-async function gitFiles(root: string): Promise<string[] | undefined> {
-  try {
-    const { stdout } = await execFileAsync(
-      "git",
-      ["-C", root, "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--deduplicate"],
-      { maxBuffer: 64 * 1024 * 1024 },
-    );
-    return stdout.split("\0").filter((p) => p !== "");
-  } catch {
-    return undefined;
-  }
-}
-
-/** The validated cluster config, when there is one (its literal values must not appear in manifests). */
-async function loadConfig(
+/** `homeops check [dir]`: every invariant over the repository; text output is grouped by file. */
+export async function check(
   ctx: CliContext,
-  root: string,
-  configPath: string | undefined,
-): Promise<ClusterConfig | undefined> {
-  const rel = configPath ?? "bootstrap/config.yaml";
-  if (!existsSync(join(root, rel))) {
-    if (configPath)
-      throw new UserError("FILE_NOT_FOUND", `${rel}: no such file`, { location: { file: rel } });
-    return undefined;
-  }
-  const { loadClusterConfig } = await import("@homeops/schema");
-  const result = await loadClusterConfig(join(root, rel), { file: rel });
-  if (!result.ok) {
-    ctx.logger.warn(
-      `${rel} is not valid (see \`homeops validate config\`); placeholder literals are not checked`,
-    );
-    return undefined;
-  }
-  return result.value;
-}
-
-/**
- * Reads the repository once, builds it once (lenient substitution: undefined variables are the rules'
- * findings) and runs every invariant over the files and the graph, sharing the build's parse.
- */
-export async function runCheck(
-  ctx: CliContext,
-  root: string,
-  options: Partial<CheckCommandOptions> = {},
-): Promise<CheckRun> {
-  const start = performance.now();
-  const inv = await import("@homeops/invariants");
-  const { buildRepoGraph } = await import("@homeops/manifests");
-  ctx.progress("reading the repository");
-  const files = await inv.readRepoFiles(root, {
-    ...(await gitFiles(root).then((paths) => (paths ? { paths } : {}))),
+  dir: string,
+  options: CheckCommandOptions,
+  opened?: Repository,
+): Promise<ExitCode> {
+  const { checkRepository, openRepository } = await import("@homeops/repo");
+  const repo = opened ?? (await openRepository(dir, { cwd: ctx.cwd, logger: ctx.logger }));
+  const report = await checkRepository(repo, {
+    rule: options.rule,
+    ...(options.clusterRoot ? { clusterRoot: options.clusterRoot } : {}),
+    ...(options.config ? { config: options.config } : {}),
+    onProgress: ctx.progress,
   });
-  let settings: InvariantsSettings | undefined;
-  let settingsFindings: Finding[] = [];
-  const settingsText = files.get(inv.SETTINGS_FILE);
-  if (settingsText !== undefined) {
-    const parsed = inv.parseInvariantsSettings(settingsText, inv.SETTINGS_FILE);
-    settings = parsed.settings;
-    settingsFindings = parsed.findings;
-  }
-  const kubernetesDir = settings?.kubernetesDir ?? "kubernetes";
-  const clusterRoot = options.clusterRoot ?? `${kubernetesDir}/flux`;
-  if (!existsSync(join(root, clusterRoot)) || !statSync(join(root, clusterRoot)).isDirectory()) {
-    throw new UserError("FILE_NOT_FOUND", `${clusterRoot}: no such directory (the Flux cluster root)`, {
-      hint: "run from the repository root (or pass -C <repo>), or name the Flux entry points with --cluster-root",
-    });
-  }
-  const config = await loadConfig(ctx, root, options.config);
-  const read = performance.now();
-  ctx.progress("building every Flux Kustomization");
-  const graph = await buildRepoGraph(root, { clusterRoot, strict: false, logger: ctx.logger });
-  const built = performance.now();
-  ctx.progress("checking invariants");
-  const report = inv.checkInvariants(
-    { files, graph, ...(config ? { config } : {}), ...(settings ? { settings } : {}) },
-    options.rule && options.rule.length > 0 ? { only: options.rule } : {},
+  const t = report.timings;
+  ctx.logger.debug(
+    `read ${t.read.toFixed(0)} ms, build ${t.build.toFixed(0)} ms, rules ${t.rules.toFixed(0)} ms (${(
+      (100 * t.rules) / t.total
+    ).toFixed(1)}% of ${t.total.toFixed(0)} ms)`,
   );
-  const end = performance.now();
-  return {
-    report,
-    settingsFindings,
-    graph,
-    timings: { read: read - start, build: built - read, rules: end - built, total: end - start },
-  };
+  return printReport(ctx, options.output, report, { textStyle: "by-file", strict: options.strict });
+}
+
+/** The `task configure` stage: `homeops check` of the repository root with default options, text output. */
+export function checkStage(ctx: CliContext, repo?: Repository): Promise<ExitCode> {
+  return check(ctx, ".", { output: "text", strict: false, rule: [] }, repo);
 }
 
 export const checkCommand: CommandSpec = {
@@ -162,66 +79,6 @@ export const checkCommand: CommandSpec = {
         "after",
         "\nSuppress one finding with a YAML comment `# homeops-ignore <rule-id>: <reason>` on or above its line,\nor repo-wide in .homeops/invariants.yaml. `homeops explain <rule-id>` documents each rule.",
       )
-      .action((dir: string, options: CheckCommandOptions) => run((ctx) => checkAction(ctx, dir, options)));
+      .action((dir: string, options: CheckCommandOptions) => run((ctx) => check(ctx, dir, options)));
   },
 };
-
-/** The `task configure` stage: `homeops check` of the repository root with default options, text output. */
-export function checkStage(ctx: CliContext): Promise<ExitCode> {
-  return checkAction(ctx, ".", { output: "text", strict: false, rule: [] });
-}
-
-async function checkAction(ctx: CliContext, dir: string, options: CheckCommandOptions): Promise<ExitCode> {
-  const root = resolve(ctx.cwd, dir);
-  if (!existsSync(root) || !statSync(root).isDirectory()) {
-    throw new UserError("FILE_NOT_FOUND", `${dir}: no such directory`);
-  }
-  if (options.rule.length > 0) {
-    const { findRule } = await import("@homeops/invariants");
-    const unknown = options.rule.filter((id) => !findRule(id));
-    if (unknown.length > 0) {
-      throw new UserError("USAGE", `unknown rule id: ${unknown.join(", ")}`, {
-        hint: "list the rules with `homeops explain --list`",
-      });
-    }
-  }
-  const [{ sarifReporter }, { githubReporter }, { groupedTextReporter }] = await Promise.all([
-    import("../reporters/sarif.js"),
-    import("../reporters/github.js"),
-    import("../reporters/grouped-text.js"),
-  ]);
-  registerReporter(sarifReporter);
-  registerReporter(githubReporter);
-  const { report, settingsFindings, graph, timings } = await runCheck(ctx, root, options);
-  ctx.logger.debug(
-    `read ${timings.read.toFixed(0)} ms, build ${timings.build.toFixed(0)} ms, rules ${timings.rules.toFixed(0)} ms (${(
-      (100 * timings.rules) / timings.total
-    ).toFixed(1)}% of ${timings.total.toFixed(0)} ms)`,
-  );
-  const findings = [...settingsFindings, ...report.findings];
-  const summary = `${report.rulesRun.length} rules over ${report.filesChecked} files and ${graph.kustomizations.length} Flux Kustomizations${
-    report.suppressed.length > 0 ? `; ${report.suppressed.length} suppressed` : ""
-  }`;
-  const data = {
-    rulesRun: report.rulesRun,
-    rulesSkipped: report.rulesSkipped,
-    suppressed: report.suppressed.map((s) => ({ ...s.finding, suppressedBy: s.by, reason: s.reason })),
-    filesChecked: report.filesChecked,
-    filesParsedOutsideBuild: report.filesParsedOutsideBuild,
-    kustomizations: graph.kustomizations.length,
-    timingsMs: Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, Math.round(v)])),
-  };
-  if (options.output === "text") {
-    groupedTextReporter.write(ctx, { command: "check", findings, summary });
-    const failing = options.strict
-      ? findings.some((f) => f.severity !== "info")
-      : findings.some((f) => f.severity === "error");
-    return failing ? ExitCode.Findings : ExitCode.Clean;
-  }
-  return emitReport(
-    ctx,
-    options.output,
-    { command: "check", findings, data, summary },
-    { strict: options.strict },
-  );
-}

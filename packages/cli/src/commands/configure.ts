@@ -1,3 +1,4 @@
+import type { Repository } from "@homeops/repo";
 import type { CommandSpec } from "../command.js";
 import { ExitCode } from "../exit-codes.js";
 import {
@@ -17,8 +18,11 @@ export interface ConfigureStage {
   id: string;
   /** what the user sees, e.g. `kubernetes:kubeconform` */
   title: string;
-  /** runs the stage (a command's exported function); absent = not delivered yet */
-  run?: (ctx: CliContext) => Promise<ExitCode>;
+  /**
+   * runs the stage over the repository every stage shares (a command's exported function); absent = not
+   * delivered yet; `{ notRun }` = it cannot run in this repository yet, and why
+   */
+  run?: (ctx: CliContext, repo: Repository) => Promise<ExitCode | { notRun: string }>;
   /** why it does not run yet, shown as `not run (…)` */
   pending?: string;
 }
@@ -31,14 +35,18 @@ export const configureStages: ConfigureStage[] = [
   {
     id: "kubeconform",
     title: "kubernetes:kubeconform",
-    run: async (ctx) => (await import("./kubeconform.js")).kubeconformStage(ctx),
+    run: async (ctx, repo) => (await import("./kubeconform.js")).kubeconformStage(ctx, repo),
   },
   {
     id: "invariants",
     title: "kubernetes:check",
-    run: async (ctx) => (await import("./check.js")).checkStage(ctx),
+    run: async (ctx, repo) => (await import("./check.js")).checkStage(ctx, repo),
   },
-  { id: "talos", title: "talos", pending: "arrives with the talos package" },
+  {
+    id: "talos",
+    title: "talos",
+    run: async (ctx, repo) => (await import("./talos.js")).talosStage(ctx, repo),
+  },
 ];
 
 export interface ConfigureOptions {
@@ -123,12 +131,23 @@ export async function configureRepository(ctx: CliContext, options: ConfigureOpt
     status("encrypt", `${c.green("done")} (${pending.length} encrypted in place)`);
   }
 
+  // every stage reads the same repository: files read and parsed once, each Flux Kustomization built once
+  const { openRepository } = await import("@homeops/repo");
+  const repo = await openRepository(".", {
+    cwd: ctx.cwd,
+    config: { file: options.config, value: loaded.config },
+    logger: ctx.logger,
+  });
   for (const stage of options.stages ?? configureStages) {
     if (!stage.run) {
       status(stage.title, c.yellow(`not run (${stage.pending ?? "not delivered yet"})`));
       continue;
     }
-    const code = await stage.run(ctx);
+    const code = await stage.run(ctx, repo);
+    if (typeof code === "object") {
+      status(stage.title, c.yellow(`not run (${code.notRun})`));
+      continue;
+    }
     status(stage.title, code === ExitCode.Clean ? c.green("passed") : c.red("failed"));
     if (code > exit) exit = code;
   }

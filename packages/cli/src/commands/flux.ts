@@ -5,8 +5,9 @@ import type { ConnectOptions, StatusRow, StatusScope } from "@homeops/flux-bridg
 import { type Command, InvalidArgumentError, Option } from "commander";
 import type { CommandSpec, Runner } from "../command.js";
 import { ExitCode } from "../exit-codes.js";
+import { printReport } from "../internal/print-report.js";
 import type { CliContext } from "../io.js";
-import { emitReport, parseOutputFormat } from "../reporters/index.js";
+import { type OutputFormat, parseOutputFormat } from "../reporters/index.js";
 
 interface ConnectionFlags {
   kubeconfig?: string;
@@ -95,9 +96,13 @@ async function connect(ctx: CliContext, flags: ConnectionFlags) {
   return connectCluster(connectOptions(ctx, flags)).client;
 }
 
-async function repoGraph(ctx: CliContext) {
-  const { buildRepoGraph } = await import("@homeops/manifests");
-  return buildRepoGraph(ctx.cwd, { logger: ctx.logger });
+async function repoGraph(ctx: CliContext, clusterRoot: string | undefined) {
+  const [{ openRepository }, { loadFluxGraph }] = await Promise.all([
+    import("@homeops/repo"),
+    import("@homeops/flux-bridge"),
+  ]);
+  const repo = await openRepository(".", { cwd: ctx.cwd, logger: ctx.logger });
+  return loadFluxGraph(repo, clusterRoot);
 }
 
 // ------------------------------------------------------------------------------------------------ status
@@ -298,13 +303,18 @@ function registerReads(flux: Command, run: Runner): void {
       .argument("<kind>", "ks")
       .argument("[name]", "Kustomization name (namespace/name, or name in flux-system)")
       .option("--all", "every Kustomization of the repository")
+      .option("--cluster-root <dir>", "directory of the Flux entry points (default <kubernetes dir>/flux)")
       .addOption(
         new Option("-o, --output <format>", "text or json")
           .default("text")
           .argParser(parseOutputFormat(["text", "json"])),
       ),
   ).action(
-    (kind: string, name: string | undefined, opts: ConnectionFlags & { all?: boolean; output: string }) =>
+    (
+      kind: string,
+      name: string | undefined,
+      opts: ConnectionFlags & { all?: boolean; clusterRoot?: string; output: string },
+    ) =>
       run(async (ctx) => {
         if (kind !== "ks" && kind !== "kustomization")
           throw new UserError("USAGE", `flux diff: unknown kind ${kind}`, {
@@ -314,7 +324,7 @@ function registerReads(flux: Command, run: Runner): void {
           throw new UserError("USAGE", "flux diff ks: name a Kustomization or pass --all");
         const { diffFlux } = await import("@homeops/flux-bridge");
         const client = await connect(ctx, opts);
-        const graph = await repoGraph(ctx);
+        const graph = await repoGraph(ctx, opts.clusterRoot);
         const diffs = await diffFlux(client, graph, name ? { kustomization: name } : {});
         const changed = diffs.some((d) => d.changed);
         if (opts.output === "json") {
@@ -357,11 +367,11 @@ function registerReads(flux: Command, run: Runner): void {
             .default("text")
             .argParser(parseOutputFormat(["text", "json", "sarif", "github", "junit", "tap"])),
         ),
-    ).action((opts: ConnectionFlags & { namespace?: string; output: string }) =>
+    ).action((opts: ConnectionFlags & { namespace?: string; clusterRoot?: string; output: OutputFormat }) =>
       run(async (ctx) => {
         const { detectDrift, doctorFlux } = await import("@homeops/flux-bridge");
         const client = await connect(ctx, opts);
-        const graph = await repoGraph(ctx);
+        const graph = await repoGraph(ctx, opts.clusterRoot);
         const options = opts.namespace ? { namespace: opts.namespace } : {};
         let findings: Finding[];
         let summary: string;
@@ -376,7 +386,7 @@ function registerReads(flux: Command, run: Runner): void {
           findings = r.findings;
           summary = `${r.checked} live objects compared with the repository`;
         }
-        return emitReport(ctx, opts.output, { command: `flux ${verb}`, findings, summary });
+        return printReport(ctx, opts.output, { command: `flux ${verb}`, findings, summary });
       }),
     );
   }

@@ -7,6 +7,7 @@ import { fluxCommand } from "./flux.js";
 import { initCommand } from "./init.js";
 import { kubeconformCommand } from "./kubeconform.js";
 import { renderCommand } from "./render.js";
+import { talosCommandSpec } from "./talos.js";
 import { taskfileCommand } from "./taskfile.js";
 import { validateCommand } from "./validate.js";
 
@@ -20,6 +21,7 @@ export const commands: readonly CommandSpec[] = [
   validateCommand,
   checkCommand,
   explainCommand,
+  talosCommandSpec,
   fluxCommand,
   bootstrapCommand,
 ];

@@ -1,16 +1,11 @@
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { dirname, join, relative, resolve } from "node:path";
-import { type Finding, toPosixPath, UserError } from "@homeops/core";
-import type { BuiltObject } from "@homeops/manifests";
-import type { ObjectStatus, SchemaCatalog } from "@homeops/schema";
+import { join } from "node:path";
+import type { Repository, ValidateManifestsOptions } from "@homeops/repo";
 import { type Command, InvalidArgumentError, Option } from "commander";
 import type { CommandSpec, Runner } from "../command.js";
 import type { ExitCode } from "../exit-codes.js";
+import { printReport } from "../internal/print-report.js";
 import type { CliContext } from "../io.js";
-import type { ReportCase } from "../reporters/cases.js";
-import { emitReport, parseOutputFormat, registerReporter, reporterFor } from "../reporters/index.js";
-import { junitReporter } from "../reporters/junit.js";
-import { tapReporter } from "../reporters/tap.js";
+import { type OutputFormat, parseOutputFormat } from "../reporters/index.js";
 
 export interface KubeconformCommandOptions {
   /** reject fields the schema does not declare (`--no-strict` turns it off) */
@@ -23,7 +18,7 @@ export interface KubeconformCommandOptions {
   schemaLocation: string[];
   /** add a per-Kustomization breakdown to the text output */
   summary: boolean;
-  output: string;
+  output: OutputFormat;
   /** allow remote kustomize inputs and http(s) schema locations */
   allowNetwork: boolean;
   /** `{{.NormalizedKubernetesVersion}}` of schema-location templates */
@@ -34,41 +29,19 @@ export interface KubeconformCommandOptions {
   schemaCache?: boolean;
 }
 
+const FORMATS: OutputFormat[] = ["text", "json", "junit", "tap", "sarif"];
+
 /**
  * Where compiled schemas are kept between runs: `$HOMEOPS_CACHE_DIR`, else `$XDG_CACHE_HOME/homeops`,
  * else `~/.cache/homeops` (only when HOME is set), each + `/schemas`.
  */
-function schemaCacheDir(ctx: CliContext): { cacheDir?: string } {
+function schemaCacheDir(ctx: CliContext): string | undefined {
   const base =
     ctx.env.HOMEOPS_CACHE_DIR ||
     (ctx.env.XDG_CACHE_HOME ? join(ctx.env.XDG_CACHE_HOME, "homeops") : undefined) ||
     (ctx.env.HOME ? join(ctx.env.HOME, ".cache", "homeops") : undefined);
-  return base ? { cacheDir: join(base, "schemas") } : {};
+  return base ? join(base, "schemas") : undefined;
 }
-
-/** One object to validate and where it came from. */
-interface Unit {
-  /** `Kustomization flux-system/cluster-apps` or `kustomize <dir>` */
-  origin: string;
-  object: BuiltObject;
-}
-
-/** Per-object result, as printed in json output. */
-export interface ObjectReport {
-  apiVersion: string;
-  kind: string;
-  name: string;
-  namespace?: string;
-  origin: string;
-  /** `file:line` of the object's source document */
-  source: string;
-  status: ObjectStatus;
-  reason?: string;
-  violations: { path: string; message: string; file: string; line: number; column: number }[];
-}
-
-const KUSTOMIZATION_FILES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
-const FORMATS = ["text", "json", "junit", "tap", "sarif"];
 
 /** Adds kubeconform's flags (shared by `homeops kubeconform` and `homeops validate manifests`). */
 export function addKubeconformOptions(command: Command): Command {
@@ -108,246 +81,57 @@ export function addKubeconformOptions(command: Command): Command {
     );
 }
 
+/** The flags as the library's options. */
+function libraryOptions(
+  ctx: CliContext,
+  dir: string,
+  o: KubeconformCommandOptions,
+): ValidateManifestsOptions {
+  const cacheDir = o.schemaCache === false ? undefined : schemaCacheDir(ctx);
+  return {
+    dir,
+    strict: o.strict,
+    skip: o.skip,
+    ignoreMissingSchemas: o.ignoreMissingSchemas,
+    schemaLocation: o.schemaLocation,
+    allowNetwork: o.allowNetwork,
+    ...(o.kubernetesVersion ? { kubernetesVersion: o.kubernetesVersion } : {}),
+    ...(o.clusterRoot ? { clusterRoot: o.clusterRoot } : {}),
+    ...(cacheDir ? { cacheDir } : {}),
+    onProgress: ctx.progress,
+  };
+}
+
 /**
- * Builds every Flux Kustomization under `dir` (and every kustomization.yaml directory no Flux build
- * reaches) and validates each object against the strict schema catalog. Exit 0 when every object is valid
- * or skipped and at least one was validated; 1 on invalid objects, errors, build errors, or when nothing
- * was validated; 2 when the run itself could not happen.
+ * `homeops kubeconform [dir]`: builds every Flux Kustomization under `dir` (and every kustomization
+ * directory no Flux build reaches) and validates each object strictly; exit 0 when every object is valid
+ * or skipped and at least one was validated, 1 otherwise, 2 when the run could not happen.
  */
-export async function validateManifests(
+export async function kubeconform(
   ctx: CliContext,
   dir: string,
   options: KubeconformCommandOptions,
   command = "kubeconform",
+  opened?: Repository,
 ): Promise<ExitCode> {
-  const root = ctx.cwd;
-  const target = toPosixPath(relative(root, resolve(root, dir))) || ".";
-  if (!existsSync(join(root, target)) || !statSync(join(root, target)).isDirectory()) {
-    throw new UserError("FILE_NOT_FOUND", `${target}: no such directory`, {
-      hint: "run from the repository root (or pass -C <repo>) and name the manifests directory, e.g. `kubernetes`",
-    });
-  }
-  registerReporter(junitReporter);
-  registerReporter(tapReporter);
-  if (options.output === "sarif") await registerSarif();
-  reporterFor(options.output); // fail on an unavailable format before doing the work
-
-  const { SchemaCatalog, formatPath, validateObject } = await import("@homeops/schema");
-  const catalog: SchemaCatalog = new SchemaCatalog({
-    strict: options.strict,
-    locations: options.schemaLocation,
-    allowNetwork: options.allowNetwork,
-    cwd: root,
-    ...(options.kubernetesVersion ? { kubernetesVersion: options.kubernetesVersion } : {}),
-    ...(options.schemaCache === false ? {} : schemaCacheDir(ctx)),
-  });
-
-  const { units, findings, kustomizations } = await collectObjects(ctx, target, options);
-
-  const objects: ObjectReport[] = [];
-  const cases: ReportCase[] = [];
-  const counts: Record<ObjectStatus, number> = { valid: 0, invalid: 0, error: 0, skipped: 0 };
-  for (const { origin, object } of units) {
-    const verdict = await validateObject(catalog, object.object, {
-      skipKinds: options.skip,
-      ignoreMissingSchemas: options.ignoreMissingSchemas,
-    });
-    counts[verdict.status]++;
-    const label = `${object.kind} ${object.namespace ? `${object.namespace}/` : ""}${object.name}`;
-    const source = `${object.provenance.file}:${object.provenance.line}`;
-    const violations = verdict.violations.map((v) => {
-      const at = object.locate(v.path);
-      return {
-        path: formatPath(v.path),
-        message: v.message,
-        file: at.file,
-        line: at.line,
-        column: at.column,
-      };
-    });
-    objects.push({
-      apiVersion: object.apiVersion,
-      kind: object.kind,
-      name: object.name,
-      ...(object.namespace ? { namespace: object.namespace } : {}),
-      origin,
-      source,
-      status: verdict.status,
-      ...(verdict.reason ? { reason: verdict.reason } : {}),
-      violations,
-    });
-    for (const v of violations) {
-      findings.push({
-        ruleId: "kubeconform/invalid",
-        severity: "error",
-        message: `${label}: ${v.message}`,
-        file: v.file,
-        line: v.line,
-        column: v.column,
-        ...(v.path ? { path: v.path } : {}),
-        hint: `built by ${object.provenance.chain.length > 0 ? object.provenance.chain.join(" → ") : origin}`,
-      });
-    }
-    if (verdict.status === "error") {
-      findings.push({
-        ruleId: "kubeconform/error",
-        severity: "error",
-        message: `${label}: ${verdict.reason ?? "error"}`,
-        file: object.provenance.file,
-        line: object.provenance.line,
-        hint: verdict.reason?.startsWith("could not find schema")
-          ? "add a schema with --schema-location, or pass --ignore-missing-schemas"
-          : `built by ${origin}`,
-      });
-    }
-    if (verdict.status === "skipped" && !options.skip.includes(object.kind)) {
-      findings.push({
-        ruleId: "kubeconform/skipped",
-        severity: "info",
-        message: `${label}: skipped (${verdict.reason ?? "skipped"})`,
-        file: object.provenance.file,
-        line: object.provenance.line,
-      });
-    }
-    cases.push({
-      suite: origin,
-      name: label,
-      classname: `${object.apiVersion} ${object.kind}`,
-      status:
-        verdict.status === "valid"
-          ? "passed"
-          : verdict.status === "invalid"
-            ? "failed"
-            : verdict.status === "error"
-              ? "error"
-              : "skipped",
-      messages:
-        verdict.status === "invalid"
-          ? violations.map((v) => `${v.file}:${v.line}:${v.column}: ${v.path}: ${v.message}`)
-          : verdict.reason
-            ? [verdict.reason]
-            : [],
-    });
-  }
-  const validated = counts.valid + counts.invalid;
-  if (validated === 0) {
-    findings.push({
-      ruleId: "kubeconform/nothing-validated",
-      severity: "error",
-      message: `no object under ${target} was validated (${units.length} found, ${counts.skipped} skipped, ${counts.error} errors)`,
-      hint: "a run that checks nothing is a failure: check the directory, --skip and --ignore-missing-schemas",
-    });
-  }
-
-  const summary = `${units.length} resources found in ${kustomizations} builds - Valid: ${counts.valid}, Invalid: ${counts.invalid}, Errors: ${counts.error}, Skipped: ${counts.skipped}`;
-  if (options.output === "text" && options.summary) printBreakdown(ctx, objects);
-  return emitReport(ctx, options.output, {
-    command,
-    findings,
-    summary,
-    data: { counts, objects, cases, kubernetesVersion: catalog.kubernetesVersion },
+  const { openRepository, validateManifests } = await import("@homeops/repo");
+  const repo = opened ?? (await openRepository(".", { cwd: ctx.cwd, logger: ctx.logger }));
+  const report = await validateManifests(repo, { ...libraryOptions(ctx, dir, options), command });
+  return printReport(ctx, options.output, report, {
+    breakdown: options.output === "text" && options.summary,
   });
 }
 
-function printBreakdown(ctx: CliContext, objects: readonly ObjectReport[]): void {
-  const byOrigin = new Map<string, Record<ObjectStatus, number>>();
-  for (const o of objects) {
-    const counts = byOrigin.get(o.origin) ?? { valid: 0, invalid: 0, error: 0, skipped: 0 };
-    counts[o.status]++;
-    byOrigin.set(o.origin, counts);
-  }
-  for (const [origin, c] of [...byOrigin].sort(([a], [b]) => a.localeCompare(b))) {
-    ctx.stdout.write(
-      `${origin}: ${c.valid} valid, ${c.invalid} invalid, ${c.error} errors, ${c.skipped} skipped\n`,
-    );
-  }
-}
-
-async function registerSarif(): Promise<void> {
-  const { sarifReporter } = await import("../reporters/sarif.js");
-  registerReporter(sarifReporter);
-}
-
-async function collectObjects(
-  ctx: CliContext,
-  target: string,
-  options: KubeconformCommandOptions,
-): Promise<{ units: Unit[]; findings: Finding[]; kustomizations: number }> {
-  const root = ctx.cwd;
-  const manifests = await import("@homeops/manifests");
-  const units: Unit[] = [];
-  const findings: Finding[] = [];
-  let kustomizations = 0;
-  const covered = new Set<string>();
-
-  const clusterRoot = options.clusterRoot ?? `${target === "." ? "" : `${target}/`}flux`;
-  if (existsSync(join(root, clusterRoot))) {
-    ctx.progress(`building Flux Kustomizations from ${clusterRoot}`);
-    const graph = await manifests.buildRepoGraph(root, {
-      clusterRoot,
-      allowNetwork: options.allowNetwork,
-      logger: ctx.logger,
-    });
-    findings.push(...graph.findings);
-    for (const ks of graph.kustomizations) {
-      kustomizations++;
-      covered.add(ks.path);
-      for (const object of ks.objects) {
-        units.push({ origin: `Kustomization ${ks.namespace}/${ks.name}`, object });
-        for (const link of object.provenance.chain) {
-          const file = KUSTOMIZATION_FILES.find((name) => link === name || link.endsWith(`/${name}`));
-          if (file) covered.add(toPosixPath(dirname(link)));
-        }
-      }
-    }
-  } else if (options.clusterRoot) {
-    throw new UserError("FILE_NOT_FOUND", `${clusterRoot}: no such directory`, {
-      hint: "--cluster-root names the directory holding the Flux entry points",
-    });
-  }
-
-  for (const dir of findKustomizationDirs(root, target)) {
-    if (covered.has(dir)) continue;
-    ctx.progress(`kustomize build ${dir}`);
-    const build = await manifests.buildKustomizationDir(root, dir, {
-      allowNetwork: options.allowNetwork,
-      logger: ctx.logger,
-    });
-    kustomizations++;
-    findings.push(...build.findings);
-    for (const object of build.objects) units.push({ origin: `kustomize ${dir}`, object });
-  }
-  return { units, findings, kustomizations };
-}
-
-/** Directories under `target` holding a kustomization file that is not a Component (repo-relative). */
-function findKustomizationDirs(root: string, target: string): string[] {
-  const out: string[] = [];
-  const walk = (dir: string) => {
-    let entries: import("node:fs").Dirent[];
-    try {
-      entries = readdirSync(join(root, dir), { withFileTypes: true });
-    } catch {
-      return;
-    }
-    const file = entries.find((e) => e.isFile() && KUSTOMIZATION_FILES.includes(e.name));
-    if (file && !isComponent(join(root, dir, file.name))) out.push(dir);
-    for (const e of entries) {
-      if (e.isDirectory() && !e.name.startsWith(".") && e.name !== "node_modules") {
-        walk(dir === "." ? e.name : `${dir}/${e.name}`);
-      }
-    }
-  };
-  walk(target);
-  return out.sort();
-}
-
-function isComponent(file: string): boolean {
-  try {
-    return /^kind:\s*Component\s*$/m.test(readFileSync(file, "utf8"));
-  } catch {
-    return false;
-  }
+/** The `task configure` stage: `homeops kubeconform kubernetes` with kubeconform's defaults, text output. */
+export function kubeconformStage(ctx: CliContext, repo?: Repository): Promise<ExitCode> {
+  const defaults = { strict: true, skip: ["Secret"], ignoreMissingSchemas: false, schemaLocation: [] };
+  return kubeconform(
+    ctx,
+    "kubernetes",
+    { ...defaults, summary: false, output: "text", allowNetwork: false },
+    "kubeconform",
+    repo,
+  );
 }
 
 function parseDir(value: string): string {
@@ -356,19 +140,6 @@ function parseDir(value: string): string {
 }
 
 /** `homeops validate manifests [dir]`: the same run under `validate`. */
-/** The `task configure` stage: `homeops kubeconform kubernetes` with kubeconform's defaults, text output. */
-export function kubeconformStage(ctx: CliContext): Promise<ExitCode> {
-  return validateManifests(ctx, "kubernetes", {
-    strict: true,
-    skip: ["Secret"],
-    ignoreMissingSchemas: false,
-    schemaLocation: [],
-    summary: false,
-    output: "text",
-    allowNetwork: false,
-  });
-}
-
 export function registerManifestsValidation(validate: Command, run: Runner): void {
   addKubeconformOptions(
     validate
@@ -378,7 +149,7 @@ export function registerManifestsValidation(validate: Command, run: Runner): voi
       )
       .argument("[dir]", "manifests directory, relative to the repository root", parseDir, "kubernetes"),
   ).action((dir: string, opts: KubeconformCommandOptions) =>
-    run((ctx) => validateManifests(ctx, dir, opts, "validate manifests")),
+    run((ctx) => kubeconform(ctx, dir, opts, "validate manifests")),
   );
 }
 
@@ -392,8 +163,6 @@ export const kubeconformCommand: CommandSpec = {
           "build every Flux Kustomization (and standalone kustomization dir) offline and validate each object against the strict schema catalog",
         )
         .argument("[dir]", "manifests directory, relative to the repository root", parseDir, "kubernetes"),
-    ).action((dir: string, opts: KubeconformCommandOptions) =>
-      run((ctx) => validateManifests(ctx, dir, opts)),
-    );
+    ).action((dir: string, opts: KubeconformCommandOptions) => run((ctx) => kubeconform(ctx, dir, opts)));
   },
 };

@@ -11,7 +11,7 @@ import {
   summaryLine,
 } from "../internal/render-run.js";
 import type { CliContext } from "../io.js";
-import { parseOutputFormat } from "../reporters/index.js";
+import { type OutputFormat, parseOutputFormat } from "../reporters/index.js";
 
 export interface RenderCommandOptions {
   /** config file relative to the repository root */
@@ -22,7 +22,7 @@ export interface RenderCommandOptions {
   diff: boolean;
   /** replace conflicting files after saving the user's version beside them */
   force: boolean;
-  output: string;
+  output: OutputFormat;
 }
 
 /**

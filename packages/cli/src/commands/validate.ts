@@ -1,10 +1,9 @@
-import { relative, resolve } from "node:path";
-import { toPosixPath } from "@homeops/core";
 import { type Command, Option } from "commander";
 import type { CommandSpec, Runner } from "../command.js";
 import type { ExitCode } from "../exit-codes.js";
+import { printReport } from "../internal/print-report.js";
 import type { CliContext } from "../io.js";
-import { emitReport, parseOutputFormat } from "../reporters/index.js";
+import { type OutputFormat, parseOutputFormat } from "../reporters/index.js";
 import { registerManifestsValidation } from "./kubeconform.js";
 
 /** The config `homeops validate config` reads when no file is given (relative to the repository root). */
@@ -14,7 +13,7 @@ export interface ValidateConfigOptions {
   /** the config file, relative to the working directory; default `bootstrap/config.yaml` */
   file?: string;
   /** `text` (default) or `json` */
-  output?: string;
+  output?: OutputFormat;
 }
 
 /**
@@ -26,18 +25,9 @@ export async function validateConfig(
   ctx: CliContext,
   options: ValidateConfigOptions = {},
 ): Promise<ExitCode> {
-  const { loadClusterConfig } = await import("@homeops/schema");
-  const absolute = resolve(ctx.cwd, options.file ?? DEFAULT_CONFIG_FILE);
-  // shown relative to the repository, or absolute when it lies outside
-  const inside = toPosixPath(relative(ctx.cwd, absolute));
-  const file = inside === "" || inside.startsWith("../") ? absolute : inside;
-  const result = await loadClusterConfig(absolute, { file });
-  return emitReport(ctx, options.output ?? "text", {
-    command: "validate config",
-    findings: result.findings,
-    summary: `${file}: ${result.ok ? "valid" : "invalid"}`,
-    data: result.ok ? { file, config: result.value } : { file },
-  });
+  const repo = await import("@homeops/repo");
+  const report = await repo.validateConfig({ cwd: ctx.cwd, file: options.file ?? DEFAULT_CONFIG_FILE });
+  return printReport(ctx, options.output ?? "text", report);
 }
 
 function registerConfig(validate: Command, run: Runner): void {
@@ -52,7 +42,7 @@ function registerConfig(validate: Command, run: Runner): void {
         .default("text")
         .argParser(parseOutputFormat(["text", "json"])),
     )
-    .action((file: string, opts: { output: string }) =>
+    .action((file: string, opts: { output: OutputFormat }) =>
       run((ctx) => validateConfig(ctx, { file, output: opts.output })),
     );
 }

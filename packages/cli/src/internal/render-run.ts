@@ -5,7 +5,8 @@ import type { ApplyResult, PlanEntry, RenderPlan } from "@homeops/render";
 import type { ClusterConfig } from "@homeops/schema";
 import { ExitCode } from "../exit-codes.js";
 import type { CliContext } from "../io.js";
-import { emitReport } from "../reporters/index.js";
+import type { OutputFormat } from "../reporters/index.js";
+import { printReport } from "./print-report.js";
 
 export const DEFAULT_CONFIG = "bootstrap/config.yaml";
 export const SAMPLE_CONFIG = "bootstrap/config.sample.yaml";
@@ -14,14 +15,14 @@ export const SAMPLE_CONFIG = "bootstrap/config.sample.yaml";
 export async function loadConfigOrReport(
   ctx: CliContext,
   configPath: string,
-  format: string,
+  format: OutputFormat,
 ): Promise<{ config?: ClusterConfig; exit: ExitCode; findings: Finding[] }> {
   const { loadClusterConfig } = await import("@homeops/schema");
   const absolute = resolve(ctx.cwd, configPath);
   const result = await loadClusterConfig(absolute, { file: relative(ctx.cwd, absolute) || configPath });
   if (!result.ok) {
     return {
-      exit: emitReport(ctx, format, { command: "validate config", findings: result.findings }),
+      exit: await printReport(ctx, format, { command: "validate config", findings: result.findings }),
       findings: result.findings,
     };
   }

@@ -1,24 +1,8 @@
-import { findingLocation } from "@homeops/core";
-import type { Report } from "./index.js";
+import { findingLocation, type Report, type ReportCase } from "@homeops/core";
 
-/** One checked item for per-case formats (junit, tap). */
-export interface ReportCase {
-  /** group, e.g. the Flux Kustomization or file (junit testsuite) */
-  suite: string;
-  /** e.g. `Deployment default/web` */
-  name: string;
-  /** e.g. `apps/v1 Deployment` (junit classname) */
-  classname?: string;
-  status: "passed" | "failed" | "error" | "skipped";
-  /** failure/error/skip detail lines */
-  messages: string[];
-}
-
-/** Reports that check objects put `{ cases: ReportCase[] }` in `data`; this finds them. */
-export function casesOf(report: Report): ReportCase[] {
-  const data = report.data as { cases?: unknown } | undefined;
-  if (data && Array.isArray(data.cases)) return data.cases as ReportCase[];
-  // Any other report: one case per finding of severity error/warning, or one passing case.
+/** The report's cases; a report without them gets one case per error/warning finding, or one passing case. */
+export function casesOf(report: Report): readonly ReportCase[] {
+  if (report.cases) return report.cases;
   const failing = report.findings.filter((f) => f.severity !== "info");
   if (failing.length === 0)
     return [{ suite: report.command, name: report.command, status: "passed", messages: [] }];

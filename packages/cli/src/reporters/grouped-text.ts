@@ -1,5 +1,5 @@
-import { type Finding, findingLocation, sortFindings } from "@homeops/core";
-import type { Report, Reporter } from "./index.js";
+import { type Finding, findingLocation, type Report, sortFindings } from "@homeops/core";
+import type { Reporter } from "./index.js";
 
 /**
  * Text grouped by file: one block per file, each line `file:line:col  severity  rule-id  message` (clickable

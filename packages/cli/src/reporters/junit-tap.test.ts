@@ -19,19 +19,17 @@ function capture(write: (ctx: ReturnType<typeof createContext>) => void): string
 const withCases: Report = {
   command: "kubeconform",
   findings: [],
-  data: {
-    cases: [
-      { suite: "Kustomization a/b", name: "ConfigMap a/<x>", status: "passed", messages: [] },
-      {
-        suite: "Kustomization a/b",
-        name: "Pod a/p",
-        status: "failed",
-        messages: ['f.yaml:3:1: spec: unknown field "x" & more'],
-      },
-      { suite: "kustomize dir", name: "Widget w", status: "error", messages: ["could not find schema"] },
-      { suite: "kustomize dir", name: "Secret s", status: "skipped", messages: ["kind Secret is skipped"] },
-    ],
-  },
+  cases: [
+    { suite: "Kustomization a/b", name: "ConfigMap a/<x>", status: "passed", messages: [] },
+    {
+      suite: "Kustomization a/b",
+      name: "Pod a/p",
+      status: "failed",
+      messages: ['f.yaml:3:1: spec: unknown field "x" & more'],
+    },
+    { suite: "kustomize dir", name: "Widget w", status: "error", messages: ["could not find schema"] },
+    { suite: "kustomize dir", name: "Secret s", status: "skipped", messages: ["kind Secret is skipped"] },
+  ],
 };
 
 describe("junit reporter", () => {

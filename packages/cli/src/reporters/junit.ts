@@ -1,4 +1,5 @@
-import { casesOf, type ReportCase } from "./cases.js";
+import type { ReportCase } from "@homeops/core";
+import { casesOf } from "./cases.js";
 import type { Reporter } from "./index.js";
 
 function escapeXml(text: string): string {

@@ -1,8 +1,7 @@
 import { createRequire } from "node:module";
-import { type Finding, sortFindings } from "@homeops/core";
-import { listRules } from "@homeops/invariants";
+import { type Finding, type Report, type ReportRule, sortFindings } from "@homeops/core";
 import type { Log, ReportingDescriptor, Result } from "sarif";
-import type { Report, Reporter } from "./index.js";
+import type { Reporter } from "./index.js";
 
 /** The CLI version (the source sits in src/reporters/, the bundle in dist/). */
 function cliVersion(): string {
@@ -20,9 +19,13 @@ function cliVersion(): string {
 
 const LEVEL: Record<Finding["severity"], Result.level> = { error: "error", warning: "warning", info: "note" };
 
-/** Rule metadata for a SARIF `tool.driver.rules` entry: documented rules get their docs. */
-function describeRule(id: string, severity: Finding["severity"]): ReportingDescriptor {
-  const rule = listRules().find((r) => r.id === id);
+/** Rule metadata for a SARIF `tool.driver.rules` entry: rules the report documents get their docs. */
+function describeRule(
+  id: string,
+  severity: Finding["severity"],
+  documented: readonly ReportRule[],
+): ReportingDescriptor {
+  const rule = documented.find((r) => r.id === id);
   if (!rule) return { id, name: id, defaultConfiguration: { level: LEVEL[severity] } };
   return {
     id,
@@ -45,7 +48,7 @@ export function toSarif(report: Report): Log {
   for (const f of findings) {
     if (ruleIndex.has(f.ruleId)) continue;
     ruleIndex.set(f.ruleId, rules.length);
-    rules.push(describeRule(f.ruleId, f.severity));
+    rules.push(describeRule(f.ruleId, f.severity, report.rules ?? []));
   }
   const results: Result[] = findings.map((f) => {
     const text = f.hint ? `${f.message}\nhint: ${f.hint}` : f.message;

@@ -2,7 +2,7 @@ import type { Finding } from "@homeops/core";
 import { describe, expect, it } from "vitest";
 import { createTestIo } from "../internal/test-io.js";
 import { createContext } from "../io.js";
-import { textReporter } from "./index.js";
+import { textReporter } from "./text.js";
 
 const findings: Finding[] = [
   { ruleId: "config/x", severity: "error", message: "bad", file: "a.yaml", line: 3, column: 5, path: "a.b" },

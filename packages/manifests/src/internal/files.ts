@@ -86,7 +86,11 @@ export class FileStore {
   private filter: Promise<ArtifactFilter> | undefined;
   private sourceIgnore: string | undefined;
 
-  constructor(readonly root: string) {}
+  constructor(
+    readonly root: string,
+    /** bytes the caller already read (see `BuildRepoOptions.contents`) */
+    private readonly contents?: (rel: string) => Promise<Buffer | undefined> | Buffer | undefined,
+  ) {}
 
   /** The flux-system GitRepository's `spec.ignore` (call before the first listing). */
   setSourceIgnore(patterns: string | undefined): void {
@@ -188,9 +192,13 @@ export class FileStore {
       // only what the source artifact holds (default exclusions, .sourceignore, spec.ignore)
       p = this.kind(rel).then((kind) =>
         kind === "file"
-          ? readFile(this.abs(rel)).then(
-              (b) => b,
-              () => undefined,
+          ? Promise.resolve(this.contents?.(rel)).then(
+              (known) =>
+                known ??
+                readFile(this.abs(rel)).then(
+                  (b) => b,
+                  () => undefined,
+                ),
             )
           : undefined,
       );

@@ -1,0 +1,561 @@
+import { join } from "node:path";
+import { type Finding, isUserError, type Logger, noopLogger, parseYaml, sortFindings } from "@homeops/core";
+import {
+  type BuiltObject,
+  type FluxSourceNode,
+  type HelmReleaseNode,
+  type ObjectPath,
+  placeholderValue,
+  type RepoGraph,
+  type SourcePosition,
+} from "@homeops/manifests";
+import { type CachedChart, ChartCache } from "./cache.js";
+import {
+  type HelmEngine,
+  loadHelmEngine,
+  type RenderRequest,
+  type RenderResult,
+  type ValuesSource,
+} from "./engine.js";
+import { type ChartSource, type PullOptions, pullChart, readRegistryConfig } from "./pull.js";
+import { pickVersion } from "./version.js";
+
+export interface RenderHelmReleasesOptions {
+  /** Chart cache directory. Default `~/.cache/homeops/charts`. */
+  cacheDir?: string;
+  /** Pull charts missing from the cache (HTTP index + tgz, OCI registry API). Default false: fully offline. */
+  allowNetwork?: boolean;
+  /** Docker/Helm registry config with OCI credentials (`{"auths": …}`). */
+  registryConfig?: string;
+  /** Path of `helm-render.wasm`; default `.tools/wasm/helm-render.wasm` of this checkout. */
+  modulePath?: string;
+  /** An engine already loaded (shared across calls). */
+  engine?: HelmEngine;
+  /** `.Capabilities.KubeVersion`; default Helm's. */
+  kubeVersion?: string;
+  /** Extra `.Capabilities.APIVersions`. Default: the apiVersions (and `apiVersion/Kind`) of every CRD in the graph. */
+  apiVersions?: string[];
+  /** Injected for tests; default the global `fetch`. */
+  fetch?: typeof fetch;
+  logger?: Logger;
+}
+
+export type HelmReleaseStatus = "rendered" | "skipped" | "error";
+
+/** What one HelmRelease renders to. */
+export interface HelmReleaseRender {
+  name: string;
+  namespace: string;
+  /** The HelmRelease's source position. */
+  file: string;
+  line: number;
+  status: HelmReleaseStatus;
+  /** Why it was skipped or failed. */
+  reason?: string;
+  chart?: { name: string; version: string; repository: string; digest?: string };
+  /** For a release skipped because its chart is not cached: what to pull (`version` may be a range). */
+  missing?: { repository: string; chart: string; version: string };
+  releaseName: string;
+  releaseNamespace: string;
+  /** Rendered objects (CRDs per install.crds, manifests, hooks except tests), with provenance. */
+  objects: BuiltObject[];
+  notes?: string;
+  findings: Finding[];
+}
+
+export interface HelmRenderReport {
+  releases: HelmReleaseRender[];
+  /** Every rendered object (the union of `releases[].objects`). */
+  objects: BuiltObject[];
+  findings: Finding[];
+}
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
+const str = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);
+
+/** Where a release's chart comes from, before the cache is consulted. */
+type ChartPlan =
+  | { kind: "local"; dir: string; label: string; valuesFiles?: string[]; ignoreMissing: boolean }
+  | {
+      kind: "remote";
+      source: ChartSource;
+      version: string;
+      insecure: boolean;
+      valuesFiles?: string[];
+      ignoreMissing: boolean;
+    }
+  | { kind: "skip"; reason: string };
+
+/**
+ * Renders every HelmRelease of a repository graph the way helm-controller would: chart resolved from its source
+ * (through the chart cache; pulled only with `allowNetwork`), values composed from `valuesFrom` and `values`,
+ * Helm's own engine and values-schema validation (WebAssembly), Flux's origin labels. A chart not in the cache
+ * is a skipped release with the reason, never an error.
+ */
+export async function renderHelmReleases(
+  graph: RepoGraph,
+  options: RenderHelmReleasesOptions = {},
+): Promise<HelmRenderReport> {
+  const logger = options.logger ?? noopLogger;
+  const cache = new ChartCache(options.cacheDir === undefined ? {} : { dir: options.cacheDir });
+  const credentials =
+    options.registryConfig === undefined ? undefined : await readRegistryConfig(options.registryConfig);
+  const apiVersions = options.apiVersions ?? crdApiVersions(graph);
+  const releases: HelmReleaseRender[] = [];
+  const pending: { render: HelmReleaseRender; request: RenderRequest; hr: HelmReleaseNode; spec: Obj }[] = [];
+
+  for (const hr of graph.helmReleases) {
+    const spec = isObj(hr.object.object.spec) ? hr.object.object.spec : {};
+    const target = str(spec.targetNamespace);
+    const releaseName = str(spec.releaseName) ?? (target === undefined ? hr.name : `${target}-${hr.name}`);
+    const render: HelmReleaseRender = {
+      name: hr.name,
+      namespace: hr.namespace,
+      file: hr.object.provenance.file,
+      line: hr.object.provenance.line,
+      status: "skipped",
+      releaseName,
+      releaseNamespace: target ?? hr.namespace,
+      objects: [],
+      findings: [],
+    };
+    releases.push(render);
+    const at = (path: ObjectPath) => position(hr.object, path);
+    const plan = planChart(graph, hr, spec);
+    if (plan.kind === "skip") {
+      render.reason = plan.reason;
+      continue;
+    }
+    let chart: RenderRequest["chart"];
+    if (plan.kind === "local") {
+      chart = { dir: plan.dir };
+      render.chart = { name: plan.label, version: "", repository: "GitRepository flux-system/flux-system" };
+    } else {
+      let entry: CachedChart | undefined;
+      try {
+        entry = await resolveCached(cache, plan, options.allowNetwork === true, {
+          ...(credentials === undefined ? {} : { credentials }),
+          insecure: plan.insecure,
+          ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+        });
+        if (entry === undefined) {
+          render.reason = `chart ${plan.source.chart}@${plan.version} from ${plan.source.url} is not in the chart cache (run with --allow-network to pull it)`;
+          render.missing = { repository: plan.source.url, chart: plan.source.chart, version: plan.version };
+          continue;
+        }
+        chart = { archive: await cache.read(entry) };
+      } catch (error) {
+        if (!isUserError(error)) throw error;
+        fail(render, error.message, at(["spec", "chart"]), "helm/chart-unavailable", error.hint);
+        continue;
+      }
+      render.chart = {
+        name: plan.source.chart,
+        version: entry.version,
+        repository: plan.source.url,
+        digest: entry.digest,
+      };
+    }
+    const valuesFrom = resolveValuesFrom(graph, hr, spec, render);
+    if (valuesFrom === undefined) continue;
+    const install = isObj(spec.install) ? spec.install : {};
+    const request: RenderRequest = {
+      id: `${hr.namespace}/${hr.name}`,
+      chart,
+      values: isObj(spec.values) ? spec.values : {},
+      valuesFrom,
+      release: { name: releaseName, namespace: render.releaseNamespace },
+      skipSchemaValidation: install.disableSchemaValidation === true,
+      includeCrds: false,
+      apiVersions,
+      ...(options.kubeVersion === undefined ? {} : { kubeVersion: options.kubeVersion }),
+      ...(plan.valuesFiles === undefined ? {} : { valuesFiles: plan.valuesFiles }),
+      ...(plan.ignoreMissing ? { ignoreMissingValuesFiles: true } : {}),
+    };
+    if (Array.isArray(spec.postRenderers) && spec.postRenderers.length > 0) {
+      render.findings.push({
+        ruleId: "helm/post-renderers-not-applied",
+        severity: "warning",
+        message: `HelmRelease ${hr.namespace}/${hr.name}: postRenderers are not applied yet; its objects are checked as Helm renders them`,
+        ...at(["spec", "postRenderers"]),
+      });
+    }
+    pending.push({ render, request, hr, spec });
+  }
+
+  if (pending.length > 0) {
+    logger.debug?.(`helm: rendering ${pending.length} HelmReleases`);
+    const engine =
+      options.engine ??
+      (await loadHelmEngine(options.modulePath === undefined ? {} : { modulePath: options.modulePath }));
+    const results = await engine.render(pending.map((p) => p.request));
+    for (const [i, p] of pending.entries()) collect(p.render, p.hr, p.spec, results[i]!);
+  }
+
+  const objects = releases.flatMap((r) => r.objects);
+  const findings = sortFindings(releases.flatMap((r) => r.findings));
+  return { releases, objects, findings };
+}
+
+function planChart(graph: RepoGraph, hr: HelmReleaseNode, spec: Obj): ChartPlan {
+  const ref = isObj(spec.chartRef) ? spec.chartRef : undefined;
+  if (ref !== undefined) {
+    const kind = str(ref.kind) ?? "";
+    const source = findSource(graph, kind, str(ref.name) ?? "", str(ref.namespace) ?? hr.namespace);
+    if (source === undefined)
+      return { kind: "skip", reason: `chartRef ${kind} ${str(ref.name)} is not in the repository` };
+    if (kind === "OCIRepository") {
+      const url = str(source.spec.url) ?? "";
+      const r = isObj(source.spec.ref) ? source.spec.ref : {};
+      return {
+        kind: "remote",
+        source: { type: "oci", url, chart: url.replace(/\/+$/, "").split("/").pop() ?? "" },
+        version: str(r.digest) ?? str(r.semver) ?? str(r.tag) ?? "latest",
+        insecure: source.spec.insecure === true,
+        ignoreMissing: false,
+      };
+    }
+    if (kind === "HelmChart") return planTemplate(graph, source.spec, source.namespace);
+    return { kind: "skip", reason: `chartRef kind ${kind} is not supported (OCIRepository, HelmChart)` };
+  }
+  const chart = isObj(spec.chart) && isObj(spec.chart.spec) ? spec.chart.spec : undefined;
+  if (chart === undefined)
+    return { kind: "skip", reason: "HelmRelease has neither spec.chart.spec nor spec.chartRef" };
+  return planTemplate(graph, chart, hr.namespace);
+}
+
+/** A HelmChart spec or a HelmRelease `chart.spec` (the same fields). */
+function planTemplate(graph: RepoGraph, chart: Obj, namespace: string): ChartPlan {
+  const sourceRef = isObj(chart.sourceRef) ? chart.sourceRef : {};
+  const kind = str(sourceRef.kind) ?? "HelmRepository";
+  const name = str(sourceRef.name) ?? "";
+  const chartName = str(chart.chart) ?? "";
+  const valuesFiles = Array.isArray(chart.valuesFiles)
+    ? chart.valuesFiles.filter((f): f is string => typeof f === "string")
+    : str(chart.valuesFile) === undefined
+      ? undefined
+      : [str(chart.valuesFile)!];
+  const common = {
+    ...(valuesFiles === undefined ? {} : { valuesFiles }),
+    ignoreMissing: chart.ignoreMissingValuesFiles === true,
+  };
+  const source = findSource(graph, kind, name, str(sourceRef.namespace) ?? namespace);
+  if (source === undefined) return { kind: "skip", reason: `${kind} ${name} is not in the repository` };
+  if (kind === "HelmRepository") {
+    const url = (str(source.spec.url) ?? "").replace(/\/+$/, "");
+    const oci = source.spec.type === "oci" || url.startsWith("oci://");
+    return {
+      kind: "remote",
+      source: oci
+        ? { type: "oci", url: `${url}/${chartName}`, chart: chartName }
+        : { type: "http", url, chart: chartName },
+      version: str(chart.version) ?? "*",
+      insecure: source.spec.insecure === true,
+      ...common,
+    };
+  }
+  if (kind === "GitRepository") {
+    if (!source.isRepoRoot)
+      return {
+        kind: "skip",
+        reason: `chart from GitRepository ${source.namespace}/${name}, which is not this repository`,
+      };
+    const rel = chartName.replace(/^\.?\//, "");
+    return { kind: "local", dir: join(graph.root, rel), label: rel, ...common };
+  }
+  return { kind: "skip", reason: `charts from a ${kind} are not fetched` };
+}
+
+function findSource(
+  graph: RepoGraph,
+  kind: string,
+  name: string,
+  namespace: string,
+): FluxSourceNode | undefined {
+  return graph.sources.find((s) => s.kind === kind && s.name === name && s.namespace === namespace);
+}
+
+async function resolveCached(
+  cache: ChartCache,
+  plan: Extract<ChartPlan, { kind: "remote" }>,
+  allowNetwork: boolean,
+  pull: PullOptions,
+): Promise<CachedChart | undefined> {
+  const { source } = plan;
+  if (allowNetwork) return pullChart(source, plan.version, cache, pull);
+  const version = pickVersion(await cache.versions(source.url, source.chart), plan.version);
+  if (version === undefined) return undefined;
+  return cache.get({ repository: source.url, chart: source.chart, version });
+}
+
+/** `valuesFrom` against the repository's ConfigMaps/Secrets; undefined when a required one is missing (recorded). */
+function resolveValuesFrom(
+  graph: RepoGraph,
+  hr: HelmReleaseNode,
+  spec: Obj,
+  render: HelmReleaseRender,
+): ValuesSource[] | undefined {
+  const out: ValuesSource[] = [];
+  const refs = Array.isArray(spec.valuesFrom) ? spec.valuesFrom : [];
+  for (const [i, ref] of refs.entries()) {
+    if (!isObj(ref)) continue;
+    const kind = str(ref.kind) ?? "";
+    const name = str(ref.name) ?? "";
+    const key = str(ref.valuesKey) ?? "values.yaml";
+    const targetPath = str(ref.targetPath);
+    const label = `${kind} chart values reference '${hr.namespace}/${name}' with key '${key}'`;
+    const found = lookupData(graph, kind, name, hr.namespace);
+    const at = position(hr.object, ["spec", "valuesFrom", i]);
+    if (found === undefined || !(key in found.data)) {
+      if (ref.optional === true) continue;
+      fail(
+        render,
+        `could not resolve ${label}: ${found === undefined ? "resource not found in the repository" : "key not found"}`,
+        at,
+        "helm/values-from-missing",
+        "add the ConfigMap/Secret to the repository (in the HelmRelease's namespace) or mark the reference optional",
+      );
+      return undefined;
+    }
+    if (found.placeholder && targetPath === undefined) {
+      render.findings.push({
+        ruleId: "helm/values-from-unknown",
+        severity: "info",
+        message: `${label}: the values live in an encrypted or externally produced Secret; rendered without them`,
+        ...at,
+      });
+      continue;
+    }
+    out.push({ name: label, data: found.data[key]!, ...(targetPath === undefined ? {} : { targetPath }) });
+  }
+  return out;
+}
+
+function lookupData(
+  graph: RepoGraph,
+  kind: string,
+  name: string,
+  namespace: string,
+): { data: Record<string, string>; placeholder: boolean } | undefined {
+  for (const o of graph.objects) {
+    if (o.name !== name || (o.namespace ?? namespace) !== namespace) continue;
+    const obj = o.object;
+    if (kind === "Secret" && o.kind === "ExternalSecret") {
+      const spec = isObj(obj.spec) ? obj.spec : {};
+      const target = isObj(spec.target) ? spec.target : {};
+      if ((str(target.name) ?? o.name) !== name) continue;
+      const keys = new Set<string>();
+      const template = isObj(target.template) ? target.template : {};
+      if (isObj(template.data)) for (const k of Object.keys(template.data)) keys.add(k);
+      for (const d of Array.isArray(spec.data) ? spec.data : [])
+        if (isObj(d) && typeof d.secretKey === "string") keys.add(d.secretKey);
+      return { data: Object.fromEntries([...keys].map((k) => [k, placeholderValue(k)])), placeholder: true };
+    }
+    if (o.kind !== kind || o.apiVersion !== "v1") continue;
+    const data: Record<string, string> = {};
+    if (kind === "ConfigMap") {
+      for (const [k, v] of Object.entries(isObj(obj.data) ? obj.data : {})) data[k] = String(v ?? "");
+      return { data, placeholder: false };
+    }
+    if (kind !== "Secret") return undefined;
+    const encrypted = isObj(obj.sops);
+    for (const [k, v] of Object.entries(isObj(obj.data) ? obj.data : {}))
+      data[k] = encrypted ? placeholderValue(k) : Buffer.from(String(v ?? ""), "base64").toString("utf8");
+    for (const [k, v] of Object.entries(isObj(obj.stringData) ? obj.stringData : {}))
+      data[k] = encrypted ? placeholderValue(k) : String(v ?? "");
+    return { data, placeholder: encrypted };
+  }
+  return undefined;
+}
+
+function collect(render: HelmReleaseRender, hr: HelmReleaseNode, spec: Obj, result: RenderResult): void {
+  if (result.chart !== undefined && render.chart !== undefined) {
+    render.chart.name = result.chart.name;
+    if (render.chart.version === "") render.chart.version = result.chart.version;
+  }
+  if (result.error !== undefined) {
+    if (result.error.stage === "schema") {
+      render.status = "error";
+      render.reason = "values don't meet the chart's values schema";
+      render.findings.push(...schemaFindings(hr, result.chart?.name ?? "", result.error.message));
+      return;
+    }
+    fail(render, result.error.message, position(hr.object, ["spec"]), `helm/${result.error.stage}`);
+    return;
+  }
+  render.status = "rendered";
+  if (result.notes !== "") render.notes = result.notes;
+  const install = isObj(spec.install) ? spec.install : {};
+  const crds = str(install.crds) ?? "Create";
+  const docs = [
+    ...(crds === "Skip" ? [] : result.crds),
+    ...result.manifests,
+    ...result.hooks.filter((h) => !(h.events ?? []).includes("test")),
+  ];
+  const chartLabel = `${render.chart?.name ?? "chart"}@${render.chart?.version ?? ""}`;
+  const origin: SourcePosition = {
+    file: hr.object.provenance.file,
+    line: hr.object.provenance.line,
+    column: hr.object.provenance.column,
+  };
+  // what a rendered field came from is the chart's business; the user's handle on it is the release's values
+  const values = isObj(spec.values) ? position(hr.object, ["spec", "values"]) : origin;
+  for (const doc of docs) {
+    let parsed: unknown[];
+    try {
+      parsed = parseYaml(doc.content, { file: doc.path, version: "1.1" }).documents.map((d) => d.value);
+    } catch (error) {
+      if (!isUserError(error)) throw error;
+      fail(render, `${doc.path}: ${error.message}`, origin, "helm/render");
+      continue;
+    }
+    for (const value of parsed) {
+      if (!isObj(value)) continue;
+      const metadata = isObj(value.metadata) ? value.metadata : {};
+      value.metadata = metadata;
+      // helm-controller's origin-labels post-renderer, always applied
+      metadata.labels = {
+        ...(isObj(metadata.labels) ? metadata.labels : {}),
+        "helm.toolkit.fluxcd.io/name": hr.name,
+        "helm.toolkit.fluxcd.io/namespace": hr.namespace,
+      };
+      const kind = String(value.kind ?? "");
+      const namespace =
+        str(metadata.namespace) ?? (CLUSTER_SCOPED.has(kind) ? undefined : render.releaseNamespace);
+      const template = doc.path.split("/").slice(1).join("/");
+      render.objects.push({
+        apiVersion: String(value.apiVersion ?? ""),
+        kind,
+        name: String(metadata.name ?? ""),
+        ...(namespace === undefined ? {} : { namespace }),
+        object: value,
+        provenance: {
+          ...origin,
+          chain: [
+            ...hr.object.provenance.chain,
+            `HelmRelease ${hr.namespace}/${hr.name}`,
+            chartLabel,
+            template,
+          ],
+        },
+        locate: () => values,
+      });
+    }
+  }
+}
+
+const CLUSTER_SCOPED = new Set([
+  "Namespace",
+  "CustomResourceDefinition",
+  "ClusterRole",
+  "ClusterRoleBinding",
+  "PersistentVolume",
+  "StorageClass",
+  "PriorityClass",
+  "IngressClass",
+  "MutatingWebhookConfiguration",
+  "ValidatingWebhookConfiguration",
+  "APIService",
+  "CSIDriver",
+  "RuntimeClass",
+  "GatewayClass",
+  "ClusterIssuer",
+]);
+
+/** Helm's schema failure message → one finding per violation, at the HelmRelease values' file:line. */
+export function schemaFindings(hr: HelmReleaseNode, chartName: string, message: string): Finding[] {
+  const out: Finding[] = [];
+  let chart = chartName;
+  for (const line of message.split("\n").slice(1)) {
+    const header = /^(\S.*):$/.exec(line);
+    if (header) {
+      chart = header[1]!;
+      continue;
+    }
+    const m = /^- at '([^']*)': (.*)$/.exec(line);
+    if (!m) continue;
+    const pointer = m[1]!
+      .split("/")
+      .slice(1)
+      .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
+    const prefix = chart === chartName ? [] : [chart];
+    const path = ["spec", "values", ...prefix, ...pointer];
+    const shown = [...prefix, ...pointer].join(".") || "(values)";
+    out.push({
+      ruleId: "helm/values-schema",
+      severity: "error",
+      message: `HelmRelease ${hr.namespace}/${hr.name}: values ${shown}: ${m[2]} (schema of chart ${chart})`,
+      hint: "fix the value to match the chart's values.schema.json, or set install.disableSchemaValidation",
+      path: shown,
+      ...position(hr.object, path),
+    });
+  }
+  if (out.length === 0) {
+    out.push({
+      ruleId: "helm/values-schema",
+      severity: "error",
+      message: `HelmRelease ${hr.namespace}/${hr.name}: ${message.trim()}`,
+      ...position(hr.object, ["spec", "values"]),
+    });
+  }
+  return out;
+}
+
+/** The source position of the deepest part of `path` present in the object (array indexes as numbers). */
+function position(
+  obj: BuiltObject,
+  path: readonly string[] | ObjectPath,
+): { file: string; line: number; column: number } {
+  const present: (string | number)[] = [];
+  let node: unknown = obj.object;
+  for (const seg of path) {
+    if (Array.isArray(node) && /^\d+$/.test(String(seg)) && Number(seg) < node.length) {
+      present.push(Number(seg));
+      node = node[Number(seg)];
+    } else if (isObj(node) && String(seg) in node) {
+      present.push(String(seg));
+      node = node[String(seg)];
+    } else break;
+  }
+  const p = obj.locate(present);
+  return { file: p.file, line: p.line, column: p.column };
+}
+
+function fail(
+  render: HelmReleaseRender,
+  message: string,
+  at: SourcePosition,
+  ruleId: string,
+  hint?: string,
+): void {
+  render.status = "error";
+  render.reason = message;
+  render.findings.push({
+    ruleId,
+    severity: "error",
+    message: `HelmRelease ${render.namespace}/${render.name}: ${message}`,
+    ...(hint === undefined ? {} : { hint }),
+    file: at.file,
+    line: at.line,
+    column: at.column,
+  });
+}
+
+/** `group/version` and `group/version/Kind` of every CRD the repository declares (Capabilities, as on a cluster that has them). */
+function crdApiVersions(graph: RepoGraph): string[] {
+  const out = new Set<string>();
+  for (const o of graph.objects) {
+    if (o.kind !== "CustomResourceDefinition") continue;
+    const spec = isObj(o.object.spec) ? o.object.spec : {};
+    const group = str(spec.group);
+    const kind = isObj(spec.names) ? str(spec.names.kind) : undefined;
+    for (const v of Array.isArray(spec.versions) ? spec.versions : []) {
+      const version = isObj(v) ? str(v.name) : undefined;
+      if (group === undefined || version === undefined) continue;
+      out.add(`${group}/${version}`);
+      if (kind !== undefined) out.add(`${group}/${version}/${kind}`);
+    }
+  }
+  return [...out].sort();
+}

@@ -1,0 +1,65 @@
+// Oracle equality: every fixture chart × values case rendered by Helm's engine compiled to WASI, through the
+// TypeScript host, equals the same Go program built natively, byte for byte (whole JSON result: manifest,
+// documents, CRDs, notes and Helm's own error messages). Build both with `bash scripts/build-oracles.sh`.
+import { describe, expect, it } from "vitest";
+import { batchLimit, loadHelmEngine } from "../src/engine.js";
+import { oracleCases } from "./support/cases.js";
+import { haveTools, inCi, MODULE, renderNative } from "./support/oracle.js";
+
+describe("tools", () => {
+  it.runIf(inCi)("the native oracle and the WASM module are built in CI", () => {
+    expect(haveTools, "run `bash scripts/build-oracles.sh`").toBe(true);
+  });
+  it.skipIf(inCi || haveTools)(
+    "skipped: .tools/bin/helm-render or .tools/wasm/helm-render.wasm missing (run scripts/build-oracles.sh)",
+    () => {},
+  );
+});
+
+describe.skipIf(!haveTools)("WASM render equals the native render", () => {
+  const cases = oracleCases();
+  let wasm: Awaited<ReturnType<typeof render>> | undefined;
+  const native = () => renderNative(cases.map((c) => c.request));
+  const render = async () =>
+    (await loadHelmEngine({ modulePath: MODULE })).render(cases.map((c) => c.request));
+
+  it("has at least 20 cases, successes and failures", () => {
+    expect(cases.length).toBeGreaterThanOrEqual(20);
+    expect(cases.filter((c) => c.fails === undefined).length).toBeGreaterThanOrEqual(15);
+  });
+
+  it("renders every case through one module instance", async () => {
+    wasm = await render();
+    expect(wasm).toHaveLength(cases.length);
+  });
+
+  const expected = haveTools ? native() : [];
+
+  // the program loads each chart once per batch and renders private copies: a render must not leak into the next
+  it("a batch renders each case exactly as a batch of one does (native)", () => {
+    const alone = cases.map((c) => JSON.stringify(renderNative([c.request])[0]));
+    expect(expected.map((r) => JSON.stringify(r))).toEqual(alone);
+    const reversed = renderNative([...cases].reverse().map((c) => c.request)).reverse();
+    expect(reversed.map((r) => JSON.stringify(r))).toEqual(alone);
+  });
+  it("a batch larger than one module instance takes renders the same (split across instances)", async () => {
+    const limit = batchLimit(process.versions.node);
+    const many = Array.from({ length: Math.min(limit, 100) + 5 }, (_, i) => cases[i % cases.length]!.request);
+    const engine = await loadHelmEngine({ modulePath: MODULE });
+    const ours = await engine.render(many);
+    expect(ours.map((r) => JSON.stringify(r))).toEqual(
+      many.map((_, i) => JSON.stringify(expected[i % cases.length])),
+    );
+  });
+
+  cases.forEach((c, i) => {
+    it(c.name, () => {
+      const ours = wasm?.[i];
+      const theirs = expected[i];
+      expect(ours, "the batch render did not run").toBeDefined();
+      expect(JSON.stringify(ours)).toBe(JSON.stringify(theirs));
+      expect(theirs?.error?.stage).toBe(c.fails);
+      if (c.fails === undefined) expect(theirs?.manifest.length ?? 0).toBeGreaterThan(0);
+    });
+  });
+});

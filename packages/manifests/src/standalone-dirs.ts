@@ -1,0 +1,78 @@
+import { type Dirent, readdirSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { KUSTOMIZATION_FILES, parseYaml, toPosixPath } from "@homeops/core";
+import type { RepoGraph } from "./types.js";
+
+export interface FindStandaloneDirsOptions {
+  /** Directories a Flux build of this graph reaches are left out (they are validated through it). */
+  graph?: RepoGraph;
+}
+
+/** The kustomization file name (`kustomization.yaml`, `kustomization.yml`, `Kustomization`) of `path`, if it is one. */
+export function kustomizationFileName(path: string): string | undefined {
+  return KUSTOMIZATION_FILES.find((name) => path === name || path.endsWith(`/${name}`));
+}
+
+/** Directories (repo-relative) whose kustomization file one of the graph's Flux builds read. */
+export function directoriesBuiltBy(graph: RepoGraph): Set<string> {
+  const covered = new Set<string>();
+  for (const ks of graph.kustomizations) {
+    covered.add(ks.path);
+    for (const object of ks.objects) {
+      for (const link of object.provenance.chain) {
+        if (kustomizationFileName(link)) covered.add(toPosixPath(dirname(link)));
+      }
+    }
+  }
+  return covered;
+}
+
+/**
+ * Directories under `dir` (repo-relative, sorted) holding a kustomization file that is not a
+ * `Component` — what `kustomize build <dir>` can build on its own — minus those a Flux build of
+ * `options.graph` reaches. Dot directories and `node_modules` are not entered.
+ */
+export function findStandaloneKustomizationDirs(
+  root: string,
+  dir: string,
+  options: FindStandaloneDirsOptions = {},
+): string[] {
+  const covered = options.graph ? directoriesBuiltBy(options.graph) : new Set<string>();
+  const out: string[] = [];
+  const walk = (rel: string) => {
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(join(root, rel), { withFileTypes: true });
+    } catch {
+      return;
+    }
+    const file = entries.find((e) => e.isFile() && KUSTOMIZATION_FILES.includes(e.name));
+    if (
+      file &&
+      !covered.has(rel) &&
+      !isComponent(root, rel === "." ? file.name : `${rel}/${file.name}`, options.graph)
+    ) {
+      out.push(rel);
+    }
+    for (const e of entries) {
+      if (e.isDirectory() && !e.name.startsWith(".") && e.name !== "node_modules") {
+        walk(rel === "." ? e.name : `${rel}/${e.name}`);
+      }
+    }
+  };
+  walk(dir);
+  return out.sort();
+}
+
+/** A kustomization file whose document says `kind: Component` (read from the graph's parse when it has one). */
+function isComponent(root: string, file: string, graph: RepoGraph | undefined): boolean {
+  const parsed = graph?.files.get(file);
+  try {
+    const documents =
+      parsed?.documents ?? parseYaml(readFileSync(join(root, file), "utf8"), { file }).documents;
+    const value = documents[0]?.value;
+    return typeof value === "object" && value !== null && (value as { kind?: unknown }).kind === "Component";
+  } catch {
+    return false;
+  }
+}

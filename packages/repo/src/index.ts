@@ -1,0 +1,34 @@
+export {
+  type CheckRepositoryData,
+  type CheckRepositoryOptions,
+  type CheckTimings,
+  checkRepository,
+  documentedRules,
+} from "./check-repository.js";
+export {
+  DEFAULT_CONFIG_FILE,
+  type GraphOptions,
+  type LoadedConfig,
+  type OpenRepositoryOptions,
+  openRepository,
+  Repository,
+  type RepositorySettings,
+} from "./repository.js";
+export {
+  type TalosCommandsData,
+  type TalosGenerateData,
+  type TalosStageOptions,
+  type TalosValidateData,
+  talosCommandLines,
+  talosGenerate,
+  talosGensecret,
+  talosStageReadiness,
+  talosUrls,
+  talosValidate,
+} from "./talos.js";
+export { type ValidateConfigData, type ValidateConfigOptions, validateConfig } from "./validate-config.js";
+export {
+  type ValidateManifestsData,
+  type ValidateManifestsOptions,
+  validateManifests,
+} from "./validate-manifests.js";
