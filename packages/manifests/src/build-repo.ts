@@ -54,6 +54,18 @@ interface QueueItem {
   parent?: string;
 }
 
+/** `https://github.com/o/r.git`, `ssh://git@github.com/o/r`, `git@github.com:o/r` → `github.com/o/r`. */
+export function normalizeGitUrl(url: string): string {
+  return url
+    .trim()
+    .toLowerCase()
+    .replace(/^[a-z+]+:\/\//, "")
+    .replace(/^[^@/]+@/, "")
+    .replace(/^([^/:]+):(?!\d)/, "$1/")
+    .replace(/\.git$|\/+$/g, "")
+    .replace(/\.git$/, "");
+}
+
 /** Value given to a key of a SOPS-encrypted or ExternalSecret-produced Secret (never the real value). */
 export function placeholderValue(key: string): string {
   return `x-${key.toLowerCase().replace(/[^a-z0-9]+/g, "-")}`;
@@ -154,10 +166,18 @@ class VariableSources {
   ): Record<string, string> | undefined {
     const ns = getNamespace(o);
     const nsOk = ns === namespace || (raw && ns === "");
-    if (kind === "Secret" && getKind(o) === "ExternalSecret" && nsOk) {
-      const spec = isObj(o.spec) ? o.spec : {};
+    // a ClusterExternalSecret (cluster-scoped) writes its Secret into the namespaces it selects; the
+    // selectors are runtime labels, so every namespace is taken as selected
+    const cluster = getKind(o) === "ClusterExternalSecret";
+    if (kind === "Secret" && (getKind(o) === "ExternalSecret" || cluster) && (nsOk || cluster)) {
+      const outer = isObj(o.spec) ? o.spec : {};
+      const spec = cluster ? (isObj(outer.externalSecretSpec) ? outer.externalSecretSpec : {}) : outer;
       const target = isObj(spec.target) ? spec.target : {};
-      const targetName = typeof target.name === "string" && target.name ? target.name : getName(o);
+      const fallback =
+        cluster && typeof outer.externalSecretName === "string" && outer.externalSecretName
+          ? outer.externalSecretName
+          : getName(o);
+      const targetName = typeof target.name === "string" && target.name ? target.name : fallback;
       if (targetName !== name) return undefined;
       const keys = new Set<string>();
       const template = isObj(target.template) ? target.template : {};
@@ -198,7 +218,11 @@ class VariableSources {
           if (e.dir) await walk(child);
           else if (/\.ya?ml$/.test(e.name)) {
             const buf = await this.files.bytes(child);
-            if (!buf || !/kind:\s*(ConfigMap|Secret|ExternalSecret)\b/.test(buf.toString("utf8"))) continue;
+            if (
+              !buf ||
+              !/kind:\s*(ConfigMap|Secret|ExternalSecret|ClusterExternalSecret)\b/.test(buf.toString("utf8"))
+            )
+              continue;
             const loaded = await this.files.yaml(child);
             if (!loaded.ok) continue;
             for (const d of loaded.file.documents) if (isObj(d.value)) out.push(d.value);
@@ -241,6 +265,8 @@ export async function buildRepoGraph(root: string, options: BuildRepoOptions = {
 
   const seen = new Set<string>();
   const queue: QueueItem[] = [];
+  const repoUrls = new Set<string>(options.repositoryUrl ? [normalizeGitUrl(options.repositoryUrl)] : []);
+  const repoSources = new Set<string>(["flux-system/flux-system", ...(options.repositorySources ?? [])]);
   if ((await files.kind(clusterRoot)) !== "dir") {
     findings.push({
       ruleId: "flux/missing-cluster-root",
@@ -276,7 +302,7 @@ export async function buildRepoGraph(root: string, options: BuildRepoOptions = {
     const level = queue.splice(0, queue.length);
     const built = level.map((item) => {
       logger.debug(`building Kustomization ${item.namespace}/${item.name}`);
-      return buildNode(item, ctx, vars, strict);
+      return buildNode(item, ctx, vars, strict, repoSources);
     });
     for (let i = 0; i < level.length; i++) {
       await processNode(level[i]!, await built[i]!);
@@ -307,6 +333,7 @@ export async function buildRepoGraph(root: string, options: BuildRepoOptions = {
           ctx,
           vars,
           strict,
+          repoSources,
         );
         if (replaced.status === "built") node = replaced;
       }
@@ -314,6 +341,17 @@ export async function buildRepoGraph(root: string, options: BuildRepoOptions = {
     nodes.push(node);
     findings.push(...node.findings);
     allObjects.push(...node.objects);
+    // a GitRepository of this repository's URL under another name is this repository too
+    for (const obj of node.objects) {
+      if (obj.kind !== "GitRepository" || groupVersion(obj.apiVersion).group !== SOURCE_GROUP) continue;
+      const url = isObj(obj.object.spec) ? obj.object.spec.url : undefined;
+      const namespace = obj.namespace ?? node.namespace;
+      if (obj.name === "flux-system" && namespace === "flux-system" && typeof url === "string") {
+        repoUrls.add(normalizeGitUrl(url));
+      }
+      if (typeof url === "string" && repoUrls.has(normalizeGitUrl(url)))
+        repoSources.add(`${namespace}/${obj.name}`);
+    }
     for (const obj of node.objects) {
       const o = obj.object;
       if (getKind(o) !== "Kustomization" || groupVersion(obj.apiVersion).group !== KS_GROUP) continue;
@@ -378,8 +416,7 @@ export async function buildRepoGraph(root: string, options: BuildRepoOptions = {
           file: obj.provenance.file,
           line: obj.provenance.line,
           spec: isObj(obj.object.spec) ? obj.object.spec : {},
-          isRepoRoot:
-            obj.kind === "GitRepository" && obj.name === "flux-system" && namespace === "flux-system",
+          isRepoRoot: obj.kind === "GitRepository" && repoSources.has(`${namespace}/${obj.name}`),
           producedBy: `${node.namespace}/${node.name}`,
         });
       } else if (group === HELM_GROUP && obj.kind === "HelmRelease") {
@@ -477,6 +514,7 @@ export async function buildFluxKustomization(
     ctx,
     new VariableSources(files, () => []),
     options.strict ?? DEFAULTS.strict,
+    new Set(["flux-system/flux-system"]),
   )) as NodeWithSkipped;
   return node;
 }
@@ -498,6 +536,7 @@ async function buildNode(
   ctx: BuildContext,
   vars: VariableSources,
   strict: boolean,
+  repoSources: ReadonlySet<string>,
 ): Promise<FluxKustomizationNode> {
   const { spec, at } = item;
   const findings: Finding[] = [];
@@ -526,7 +565,8 @@ async function buildNode(
     ...(item.parent ? { parent: item.parent } : {}),
   };
   const label = `Kustomization ${item.namespace}/${item.name}`;
-  const isRepo = sourceRef.kind === "GitRepository" && sourceRef.name === "flux-system";
+  const isRepo =
+    sourceRef.kind === "GitRepository" && repoSources.has(`${sourceRef.namespace}/${sourceRef.name}`);
   if (!isRepo) {
     findings.push({
       ruleId: "flux/external-source",

@@ -1,6 +1,12 @@
 export { buildKustomizationDir } from "./build-kustomization.js";
 export { buildFluxKustomization, buildRepoGraph, placeholderValue } from "./build-repo.js";
 export {
+  discoverFluxRoots,
+  type FluxRoot,
+  type FluxRootDiscovery,
+  type FluxRootSource,
+} from "./discover-roots.js";
+export {
   directoriesBuiltBy,
   type FindStandaloneDirsOptions,
   findStandaloneKustomizationDirs,

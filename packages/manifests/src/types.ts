@@ -149,6 +149,13 @@ export interface BuildRepoOptions {
   contents?: (file: string) => Promise<Buffer | undefined> | Buffer | undefined;
   /** Progress/debug messages. Default: no-op. */
   logger?: Logger;
+  /**
+   * URL of this repository (a FluxInstance's `spec.sync.url`); a GitRepository with this URL (or the
+   * flux-system GitRepository's), whatever its name, is this repository. Default: the flux-system one's.
+   */
+  repositoryUrl?: string;
+  /** GitRepositories (`namespace/name`) that are this repository besides `flux-system/flux-system`. */
+  repositorySources?: readonly string[];
 }
 
 export interface BuildKustomizationOptions {

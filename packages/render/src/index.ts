@@ -52,6 +52,8 @@ export { type RenderedFile, type RenderTemplatesOptions, renderTemplates } from 
 export {
   createSopsEncryptor,
   decryptSops,
+  type EncryptPlaintextOptions,
+  encryptPlaintextSopsFiles,
   encryptSopsFileInPlace,
   type FindSopsOptions,
   findSops,

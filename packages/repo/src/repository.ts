@@ -35,6 +35,11 @@ export interface RepositorySettings {
 export interface GraphOptions {
   /** Directory of the Flux entry points, repo-relative. */
   clusterRoot: string;
+  /** strict substitution (default true; a discovered root says what its Flux runs) */
+  strict?: boolean;
+  /** this repository's URL and the GitRepositories that are it (from `discoverFluxRoots`) */
+  repositoryUrl?: string;
+  repositorySources?: readonly string[];
   /** Fetch remote kustomize inputs. Default false. */
   allowNetwork?: boolean;
 }
@@ -135,14 +140,22 @@ export class Repository {
 
   /** The RepoGraph of a Flux cluster root, built once (strict substitution, as the controllers do). */
   graph(options: GraphOptions): Promise<RepoGraph> {
-    const key = `${options.clusterRoot}\0${options.allowNetwork === true}`;
+    const key = JSON.stringify([
+      options.clusterRoot,
+      options.allowNetwork === true,
+      options.strict,
+      options.repositoryUrl,
+      options.repositorySources,
+    ]);
     let p = this.graphs.get(key);
     if (!p) {
       p = (async () => {
         const { buildRepoGraph } = await import("@homeops/manifests");
         return buildRepoGraph(this.root, {
           clusterRoot: options.clusterRoot,
-          strict: true,
+          strict: options.strict ?? true,
+          ...(options.repositoryUrl ? { repositoryUrl: options.repositoryUrl } : {}),
+          ...(options.repositorySources ? { repositorySources: options.repositorySources } : {}),
           allowNetwork: options.allowNetwork ?? false,
           contents: (rel) => this.read(rel).catch(() => undefined),
           logger: this.logger,

@@ -34,6 +34,10 @@ export interface ValidateManifestsData {
   objects: ObjectReport[];
   cases: ReportCase[];
   kubernetesVersion: string;
+  /** the Flux roots built (found with no flags, or `--cluster-root`), each with why */
+  roots: import("@homeops/manifests").FluxRoot[];
+  /** kustomization directories no Flux Kustomization reaches: listed, not validated */
+  unreached: string[];
 }
 
 /**
@@ -69,23 +73,63 @@ export async function validateManifests(
   const units: ValidationUnit[] = [];
   const findings: Finding[] = [];
   let builds = 0;
-  const clusterRoot = options.clusterRoot ?? `${target === "." ? "" : `${target}/`}flux`;
-  let graph: Awaited<ReturnType<Repository["graph"]>> | undefined;
-  if (repo.has(clusterRoot)) {
-    progress(`building Flux Kustomizations from ${clusterRoot}`);
-    graph = await repo.graph({ clusterRoot, allowNetwork });
+  // the Flux roots: --cluster-root, else what bootstraps Flux (inside the directory asked for)
+  let roots: import("@homeops/manifests").FluxRoot[];
+  if (options.clusterRoot) {
+    if (!repo.has(options.clusterRoot)) {
+      throw new UserError("FILE_NOT_FOUND", `${options.clusterRoot}: no such directory`, {
+        hint: "--cluster-root names the directory holding the Flux entry points",
+      });
+    }
+    roots = [{ path: options.clusterRoot, source: "kubernetes/flux", reason: "--cluster-root" }];
+  } else {
+    const found = manifests.discoverFluxRoots(repo.root);
+    roots = found.roots.filter((r) => target === "." || r.path === target || r.path.startsWith(`${target}/`));
+    const legacy = `${target === "." ? "" : `${target}/`}flux`;
+    if (found.roots.length === 0 && repo.has(legacy)) {
+      roots = [{ path: legacy, source: "kubernetes/flux", reason: `${legacy} (default)` }];
+    }
+  }
+  const graphs: Awaited<ReturnType<Repository["graph"]>>[] = [];
+  for (const r of roots) {
+    progress(`Flux root${r.cluster ? ` [${r.cluster}]` : ""}: ${r.path} (${r.reason})`);
+    const graph = await repo.graph({
+      clusterRoot: r.path,
+      allowNetwork,
+      ...(r.strict !== undefined ? { strict: r.strict } : {}),
+      ...(r.url ? { repositoryUrl: r.url } : {}),
+      ...(r.repositorySources ? { repositorySources: r.repositorySources } : {}),
+    });
+    graphs.push(graph);
     findings.push(...graph.findings);
     for (const ks of graph.kustomizations) {
       builds++;
       for (const object of ks.objects)
-        units.push({ origin: `Kustomization ${ks.namespace}/${ks.name}`, object });
+        units.push({
+          origin: `${r.cluster ? `[${r.cluster}] ` : ""}Kustomization ${ks.namespace}/${ks.name}`,
+          object,
+        });
     }
-  } else if (options.clusterRoot) {
-    throw new UserError("FILE_NOT_FOUND", `${clusterRoot}: no such directory`, {
-      hint: "--cluster-root names the directory holding the Flux entry points",
-    });
   }
-  for (const dir of manifests.findStandaloneKustomizationDirs(repo.root, target, graph ? { graph } : {})) {
+  // a directory is reached when one root's build reaches it
+  let standalone = manifests.findStandaloneKustomizationDirs(repo.root, target, {});
+  for (const graph of graphs) {
+    const left = new Set(manifests.findStandaloneKustomizationDirs(repo.root, target, { graph }));
+    standalone = standalone.filter((d) => left.has(d));
+  }
+  const unreached: string[] = [];
+  for (const dir of standalone) {
+    if (roots.length > 0) {
+      // Flux never applies it: not validated as deployed (its ${VARS} are unsubstituted)
+      unreached.push(dir);
+      findings.push({
+        ruleId: "kubeconform/not-reached",
+        severity: "info",
+        message: `${dir}: not reached by Flux (no Flux Kustomization builds it); not validated`,
+        file: dir,
+      });
+      continue;
+    }
     progress(`kustomize build ${dir}`);
     const build = await manifests.buildKustomizationDir(repo.root, dir, {
       allowNetwork,
@@ -115,12 +159,20 @@ export async function validateManifests(
     command: options.command ?? "kubeconform",
     findings,
     cases: result.cases,
-    summary: `${units.length} resources found in ${builds} builds - Valid: ${counts.valid}, Invalid: ${counts.invalid}, Errors: ${counts.error}, Skipped: ${counts.skipped}`,
+    summary: `Flux root${roots.length === 1 ? "" : "s"}: ${
+      roots.map((r) => `${r.cluster ? `[${r.cluster}] ` : ""}${r.path} (${r.reason})`).join(", ") || "none"
+    }\n${units.length} resources found in ${builds} builds - Valid: ${counts.valid}, Invalid: ${counts.invalid}, Errors: ${counts.error}, Skipped: ${counts.skipped}${
+      unreached.length > 0
+        ? `\n${unreached.length} kustomization director${unreached.length === 1 ? "y" : "ies"} not reached by Flux (not validated; --verbose lists them)`
+        : ""
+    }`,
     data: {
       counts,
       objects: result.objects,
       cases: result.cases,
       kubernetesVersion: catalog.kubernetesVersion,
+      roots,
+      unreached,
     },
   };
 }

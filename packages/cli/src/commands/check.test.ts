@@ -49,7 +49,9 @@ describe("homeops check", () => {
     const r = await run("-C", repo(), "check");
     expect(r.err).toBe("");
     expect(r.code).toBe(ExitCode.Clean);
-    expect(r.out).toMatch(/^0 errors, 0 warnings \(25 rules over \d+ files and 6 Flux Kustomizations\)\n$/);
+    expect(r.out).toMatch(
+      /^0 errors, 0 warnings \(25 rules over \d+ files and 6 Flux Kustomizations; Flux root: kubernetes\/flux \(the conventional root\)\)\n$/,
+    );
   });
 
   it("reports an error grouped by file as file:line:col  severity  id  message, with the hint; exit 1", async () => {

@@ -77,15 +77,9 @@ export async function configureRepository(ctx: CliContext, options: ConfigureOpt
   }
   status("validate config", c.green("passed"));
 
-  const {
-    applyRenderPlan,
-    encryptSopsFileInPlace,
-    findSops,
-    isPlanClean,
-    isSopsEncrypted,
-    isSopsPath,
-    planRender,
-  } = await import("@homeops/render");
+  const { applyRenderPlan, encryptPlaintextSopsFiles, isPlanClean, planRender } = await import(
+    "@homeops/render"
+  );
   const plan = await planRender({ rootDir: ctx.cwd, data: loaded.config });
   if (!options.yes && !isPlanClean(plan)) {
     printPlan(ctx, plan, { all: false, verb: "would" });
@@ -103,33 +97,15 @@ export async function configureRepository(ctx: CliContext, options: ConfigureOpt
   let exit: ExitCode = result.conflicts.length > 0 ? ExitCode.Findings : ExitCode.Clean;
 
   // encrypt: any managed *.sops.* file still in plaintext (e.g. left by an older homeops) is encrypted in place
-  const { readFile } = await import("node:fs/promises");
   const { join } = await import("node:path");
-  const pending: string[] = [];
-  for (const path of Object.keys(result.manifest.files)) {
-    if (!isSopsPath(path)) continue;
-    const content = await readFile(join(ctx.cwd, path)).catch(() => null);
-    if (content !== null && !isSopsEncrypted(content)) pending.push(path);
-  }
-  if (pending.length === 0)
+  const encrypted = await encryptPlaintextSopsFiles(Object.keys(result.manifest.files), {
+    rootDir: ctx.cwd,
+    env: ctx.env,
+    extraDirs: [join(ctx.env.HOME ?? "", "go/bin")],
+  });
+  if (encrypted.length === 0)
     status("encrypt", `${c.green("ok")} (every *.sops.* file homeops manages is encrypted)`);
-  else {
-    const sops = await findSops({ env: ctx.env, extraDirs: [join(ctx.env.HOME ?? "", "go/bin")] });
-    const sopsConfig = await readFile(join(ctx.cwd, ".sops.yaml"), "utf8").catch(() => undefined);
-    if (!sops || sopsConfig === undefined) {
-      const { UserError } = await import("@homeops/core");
-      throw new UserError(
-        "TOOL_MISSING",
-        `plaintext secrets need encrypting and ${sops ? ".sops.yaml is missing" : "sops is not installed"}: ${pending.join(", ")}`,
-        {
-          hint: "install sops, keep .sops.yaml, and run configure again before committing",
-        },
-      );
-    }
-    for (const path of pending)
-      await encryptSopsFileInPlace(path, { sops, rootDir: ctx.cwd, sopsConfig, env: ctx.env });
-    status("encrypt", `${c.green("done")} (${pending.length} encrypted in place)`);
-  }
+  else status("encrypt", `${c.green("done")} (${encrypted.length} encrypted in place)`);
 
   // every stage reads the same repository: files read and parsed once, each Flux Kustomization built once
   const { openRepository } = await import("@homeops/repo");

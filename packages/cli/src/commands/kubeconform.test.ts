@@ -54,7 +54,7 @@ describe("homeops kubeconform: usage", () => {
 });
 
 describe("homeops kubeconform on a repository", () => {
-  it("validates every object of every Flux Kustomization and standalone dir, exit 0 with counts", async () => {
+  it("validates every object of every Flux Kustomization, lists the directories Flux does not reach, exit 0 with counts", async () => {
     const r = await run(fixture, "kubeconform", "--output", "json");
     expect(r.err).toBe("");
     expect(r.code).toBe(0);
@@ -72,12 +72,16 @@ describe("homeops kubeconform on a repository", () => {
         "Namespace",
         "OCIRepository",
         "Secret",
-        "Service",
       ].sort(),
     );
+    // kubernetes/extras/crds is a kustomization no Flux Kustomization reaches: listed, not validated
+    expect(report.data.unreached).toEqual(["kubernetes/extras/crds"]);
+    expect(report.data.roots.map((r: { path: string }) => r.path)).toEqual(["kubernetes/flux"]);
     const text = await run(fixture, "kubeconform", "--summary");
     expect(text.code).toBe(0);
-    expect(text.out).toMatch(/8 resources found in 4 builds - Valid: 7, Invalid: 0, Errors: 0, Skipped: 1/);
+    expect(text.out).toMatch(/7 resources found in 3 builds - Valid: 6, Invalid: 0, Errors: 0, Skipped: 1/);
+    expect(text.out).toContain("1 kustomization directory not reached by Flux (not validated");
+    expect(text.out).toContain("Flux root: kubernetes/flux (the conventional root)");
     expect(text.out).toContain("Kustomization default/echo: 3 valid, 0 invalid, 0 errors, 1 skipped");
   });
 
@@ -132,7 +136,7 @@ describe("homeops kubeconform on a repository", () => {
     const tap = await run(fixture, "kubeconform", "--output", "tap");
     expect(tap.out).toMatch(/^TAP version 13\n/);
     expect(tap.out).toContain("# SKIP kind Secret is skipped");
-    expect(tap.out).toMatch(/\n1\.\.8\n$/);
+    expect(tap.out).toMatch(/\n1\.\.7\n$/);
   });
 });
 
@@ -146,7 +150,8 @@ describe("homeops validate manifests", () => {
     const repo = copyFixture();
     const file = join(repo, "kubernetes/extras/crds/service.yaml");
     writeFileSync(file, readFileSync(file, "utf8").replace("targetPort: http", "targetPort: [http]"));
-    const bad = await run(repo, "validate", "manifests", "--output", "sarif");
+    // a directory without a Flux root inside is built as plain kustomize
+    const bad = await run(repo, "validate", "manifests", "kubernetes/extras", "--output", "sarif");
     expect(bad.code).toBe(1);
     const result = JSON.parse(bad.out).runs[0].results[0];
     expect(result.ruleId).toBe("kubeconform/invalid");

@@ -1,8 +1,8 @@
-import { join } from "node:path";
 import type { Repository, ValidateManifestsOptions } from "@homeops/repo";
 import { type Command, InvalidArgumentError, Option } from "commander";
 import type { CommandSpec, Runner } from "../command.js";
 import type { ExitCode } from "../exit-codes.js";
+import { schemaCacheDir } from "../internal/cache-dir.js";
 import { printReport } from "../internal/print-report.js";
 import type { CliContext } from "../io.js";
 import { type OutputFormat, parseOutputFormat } from "../reporters/index.js";
@@ -30,18 +30,6 @@ export interface KubeconformCommandOptions {
 }
 
 const FORMATS: OutputFormat[] = ["text", "json", "junit", "tap", "sarif"];
-
-/**
- * Where compiled schemas are kept between runs: `$HOMEOPS_CACHE_DIR`, else `$XDG_CACHE_HOME/homeops`,
- * else `~/.cache/homeops` (only when HOME is set), each + `/schemas`.
- */
-function schemaCacheDir(ctx: CliContext): string | undefined {
-  const base =
-    ctx.env.HOMEOPS_CACHE_DIR ||
-    (ctx.env.XDG_CACHE_HOME ? join(ctx.env.XDG_CACHE_HOME, "homeops") : undefined) ||
-    (ctx.env.HOME ? join(ctx.env.HOME, ".cache", "homeops") : undefined);
-  return base ? join(base, "schemas") : undefined;
-}
 
 /** Adds kubeconform's flags (shared by `homeops kubeconform` and `homeops validate manifests`). */
 export function addKubeconformOptions(command: Command): Command {

@@ -1,5 +1,5 @@
 import { readdir, readFile, stat } from "node:fs/promises";
-import { join } from "node:path";
+import { join, posix } from "node:path";
 import type { Finding } from "@homeops/core";
 import ignore, { type Ignore } from "ignore";
 import type { ParsedFile } from "../types.js";
@@ -27,6 +27,20 @@ const EXCLUDED_FILES = new Set([
   ".flux.yaml",
 ]);
 const EXCLUDED_EXTENSIONS = /\.(jpg|jpeg|gif|png|wmv|flv|tar\.gz|zip)$/;
+
+/**
+ * A repo-relative path as the store keys it: normalized, without a trailing `/` (kustomize accepts
+ * `resources: [./models/]`), `.` for the root.
+ */
+export function canonicalPath(path: string): string {
+  const p = posix.normalize(path).replace(/\/+$/, "");
+  return p === "" ? "." : p;
+}
+
+/** `entry` of a kustomization in `dir`, as a repo-relative path (see `canonicalPath`). */
+export function joinPath(dir: string, entry: string): string {
+  return canonicalPath(posix.join(dir, entry));
+}
 
 /** Excluded from a Flux source artifact by source-controller's default ignore patterns. */
 export function isExcludedFromArtifact(rel: string): boolean {
@@ -86,10 +100,15 @@ export class FileStore {
   private filter: Promise<ArtifactFilter> | undefined;
   private sourceIgnore: string | undefined;
 
+  /**
+   * `artifact: true` (Flux builds) sees the repository as source-controller packs it (default exclusions,
+   * `.sourceignore`, `spec.ignore`); `false` (plain `kustomize build`) sees every file.
+   */
   constructor(
     readonly root: string,
     /** bytes the caller already read (see `BuildRepoOptions.contents`) */
     private readonly contents?: (rel: string) => Promise<Buffer | undefined> | Buffer | undefined,
+    private readonly artifact = true,
   ) {}
 
   /** The flux-system GitRepository's `spec.ignore` (call before the first listing). */
@@ -137,7 +156,8 @@ export class FileStore {
   }
 
   /** What `rel` is; answered from the (cached) listing of its parent directory, so each directory is read once. */
-  kind(rel: string): Promise<"file" | "dir" | undefined> {
+  kind(path: string): Promise<"file" | "dir" | undefined> {
+    const rel = canonicalPath(path);
     let p = this.kindCache.get(rel);
     if (!p) {
       p = this.resolveKind(rel);
@@ -167,16 +187,20 @@ export class FileStore {
   }
 
   /** Entries of a directory, sorted by name (byte order, like Go's filepath.Walk). */
-  list(rel: string): Promise<{ name: string; dir: boolean; link: boolean }[]> {
+  list(path: string): Promise<{ name: string; dir: boolean; link: boolean }[]> {
+    const rel = canonicalPath(path);
     let p = this.dirCache.get(rel);
     if (!p) {
-      p = Promise.all([readdir(this.abs(rel), { withFileTypes: true }), this.artifactFilter()]).then(
+      p = Promise.all([
+        readdir(this.abs(rel), { withFileTypes: true }),
+        this.artifact ? this.artifactFilter() : undefined,
+      ]).then(
         ([entries, filter]) =>
           entries
             .map((e) => ({ name: e.name, dir: e.isDirectory(), link: e.isSymbolicLink() }))
             .filter((e) => {
               const child = rel === "." ? e.name : `${rel}/${e.name}`;
-              return !isExcludedFromArtifact(child) && !filter.excludes(child, e.dir);
+              return !filter || (!isExcludedFromArtifact(child) && !filter.excludes(child, e.dir));
             })
             .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
         () => [],
@@ -186,7 +210,8 @@ export class FileStore {
     return p;
   }
 
-  bytes(rel: string): Promise<Buffer | undefined> {
+  bytes(path: string): Promise<Buffer | undefined> {
+    const rel = canonicalPath(path);
     let p = this.textCache.get(rel);
     if (!p) {
       // only what the source artifact holds (default exclusions, .sourceignore, spec.ignore)
@@ -207,7 +232,8 @@ export class FileStore {
     return p;
   }
 
-  async yaml(rel: string): Promise<FileResult> {
+  async yaml(path: string): Promise<FileResult> {
+    const rel = canonicalPath(path);
     if ((await this.kind(rel)) !== "file") {
       return {
         ok: false,

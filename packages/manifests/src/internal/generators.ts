@@ -5,6 +5,7 @@ import { posix } from "node:path";
 import type { Finding, YamlDocument } from "@homeops/core";
 import type { SourcePosition } from "../types.js";
 import type { FileStore } from "./files.js";
+import { joinPath } from "./files.js";
 import { isObj, type Obj, type Res, stringMap } from "./res.js";
 
 const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
@@ -39,7 +40,7 @@ export async function buildGenerated(
       ];
       for (const env of envs) {
         if (typeof env !== "string") continue;
-        const buf = await files.bytes(posix.normalize(posix.join(dir, env)));
+        const buf = await files.bytes(joinPath(dir, env));
         if (buf === undefined) {
           findings.push(fail("build/missing-file", `${kustFile}: env file '${env}' does not exist`, at));
           ok = false;
@@ -84,7 +85,7 @@ export async function buildGenerated(
         const eq = s.indexOf("=");
         const key = eq < 0 ? posix.basename(s) : s.slice(0, eq);
         const path = eq < 0 ? s : s.slice(eq + 1);
-        const buf = await files.bytes(posix.normalize(posix.join(dir, path)));
+        const buf = await files.bytes(joinPath(dir, path));
         if (buf === undefined) {
           findings.push(
             fail("build/missing-file", `${kustFile}: generator file '${path}' does not exist`, at),
