@@ -24,6 +24,13 @@ export type ErrorCode =
   | "CHART_DIGEST_MISMATCH"
   | "CHART_PULL_FAILED"
   | "USAGE"
+  | "CLUSTER_UNREACHABLE"
+  | "CLUSTER_TLS"
+  | "CLUSTER_UNAUTHORIZED"
+  | "CLUSTER_FORBIDDEN"
+  | "CLUSTER_NOT_FOUND"
+  | "CLUSTER_TIMEOUT"
+  | "CLUSTER_ERROR"
   | "INTERNAL";
 
 export interface SourceLocation {

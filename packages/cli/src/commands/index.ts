@@ -1,7 +1,9 @@
 import type { CommandSpec } from "../command.js";
+import { bootstrapCommand } from "./bootstrap.js";
 import { checkCommand } from "./check.js";
 import { configureCommand } from "./configure.js";
 import { explainCommand } from "./explain.js";
+import { fluxCommand } from "./flux.js";
 import { initCommand } from "./init.js";
 import { kubeconformCommand } from "./kubeconform.js";
 import { renderCommand } from "./render.js";
@@ -22,4 +24,6 @@ export const commands: readonly CommandSpec[] = [
   checkCommand,
   explainCommand,
   talosCommandSpec,
+  fluxCommand,
+  bootstrapCommand,
 ];
