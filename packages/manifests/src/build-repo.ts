@@ -581,7 +581,8 @@ async function buildNode(
   };
   const label = `Kustomization ${item.namespace}/${item.name}`;
   const isRepo =
-    sourceRef.kind === "GitRepository" && repoSources.has(`${sourceRef.namespace}/${sourceRef.name}`);
+    sourceRef.kind === "GitRepository" &&
+    (sourceRef.name === "flux-system" || repoSources.has(`${sourceRef.namespace}/${sourceRef.name}`));
   if (!isRepo) {
     findings.push({
       ruleId: "flux/external-source",

@@ -193,11 +193,12 @@ export async function collectManifestUnits(
     }
   }
   // a directory is reached when one root's build reaches it
-  let standalone = manifests.findStandaloneKustomizationDirs(repo.root, target, {});
+  let standalone: string[] | undefined;
   for (const graph of graphs) {
-    const left = new Set(manifests.findStandaloneKustomizationDirs(repo.root, target, { graph }));
-    standalone = standalone.filter((d) => left.has(d));
+    const left = manifests.findStandaloneKustomizationDirs(repo.root, target, { graph });
+    standalone = standalone === undefined ? left : standalone.filter((d) => left.includes(d));
   }
+  standalone ??= manifests.findStandaloneKustomizationDirs(repo.root, target, {});
   const unreached: string[] = [];
   for (const dir of standalone) {
     if (roots.length > 0) {

@@ -108,11 +108,25 @@ export interface GoYamlProblem {
   message: string;
 }
 
+type GoYamlResult = { ok: true; documents: YamlDocument[] } | { ok: false; problems: GoYamlProblem[] };
+
+// Root discovery and the build read the same files: a file's parse is shared (the documents are treated
+// as read-only everywhere, as the build's own per-file cache already shares them between Kustomizations).
+const MEMO = new Map<string, GoYamlResult>();
+const MEMO_LIMIT = 20_000;
+
 /** Parses a multi-document YAML text with yaml.v3's scalar rules; positions as in `@homeops/core`. */
-export function parseGoYaml(
-  text: string,
-  file: string,
-): { ok: true; documents: YamlDocument[] } | { ok: false; problems: GoYamlProblem[] } {
+export function parseGoYaml(text: string, file: string): GoYamlResult {
+  const key = `${file}\0${text}`;
+  const hit = MEMO.get(key);
+  if (hit) return hit;
+  const result = parseGoYamlUncached(text, file);
+  if (MEMO.size >= MEMO_LIMIT) MEMO.clear();
+  MEMO.set(key, result);
+  return result;
+}
+
+function parseGoYamlUncached(text: string, file: string): GoYamlResult {
   const lines = new LineCounter();
   const docs = parseAllDocuments(goAliasNames(text), {
     lineCounter: lines,
