@@ -2,6 +2,7 @@ import { performance } from "node:perf_hooks";
 import { type Report, type ReportRule, UserError } from "@homeops/core";
 import type { InvariantsReport } from "@homeops/invariants";
 import { lenientView } from "./internal/lenient.js";
+import { type HelmRenderOptions, renderHelmStage } from "./render-helm.js";
 import type { Repository } from "./repository.js";
 
 export interface CheckRepositoryOptions {
@@ -13,6 +14,8 @@ export interface CheckRepositoryOptions {
   config?: string;
   /** Progress lines. Default: none. */
   onProgress?: (message: string) => void;
+  /** HelmReleases rendered (chart in the cache), so the invariants judge their objects. Default: render. */
+  helm?: HelmRenderOptions;
 }
 
 /** Timings of one check, in milliseconds. */
@@ -81,7 +84,13 @@ export async function checkRepository(
   const config = await repo.config(options.config);
   const read = performance.now();
   progress("building every Flux Kustomization");
-  const graph = lenientView(await repo.graph({ clusterRoot }));
+  const built0 = lenientView(await repo.graph({ clusterRoot }));
+  if (built0.helmReleases.length > 0 && options.helm?.render !== false) progress("rendering HelmReleases");
+  const helm = await renderHelmStage(built0, options.helm);
+  const graph =
+    helm.report === undefined
+      ? built0
+      : (await import("@homeops/helm")).withRenderedObjects(built0, helm.report);
   const built = performance.now();
   progress("checking invariants");
   const report = inv.checkInvariants(
@@ -92,7 +101,8 @@ export async function checkRepository(
   const timings = { read: read - start, build: built - read, rules: end - built, total: end - start };
   return {
     command: "check",
-    findings: [...settingsFindings, ...report.findings],
+    // withRenderedObjects put the render findings into the graph's: checkInvariants includes build findings
+    findings: [...settingsFindings, ...report.findings, ...(helm.report === undefined ? helm.findings : [])],
     rules: await documentedRules(),
     summary: `${report.rulesRun.length} rules over ${report.filesChecked} files and ${graph.kustomizations.length} Flux Kustomizations${
       report.suppressed.length > 0 ? `; ${report.suppressed.length} suppressed` : ""

@@ -1,6 +1,7 @@
 import type { Finding, Report, ReportCase } from "@homeops/core";
 import { UserError } from "@homeops/core";
 import type { ObjectReport, ObjectStatus, ValidationUnit } from "@homeops/schema";
+import { type HelmRenderOptions, helmOrigin, renderHelmStage } from "./render-helm.js";
 import type { Repository } from "./repository.js";
 
 export interface ValidateManifestsOptions {
@@ -26,6 +27,16 @@ export interface ValidateManifestsOptions {
   command?: string;
   /** Progress lines (what is being built). Default: none. */
   onProgress?: (message: string) => void;
+  /** HelmReleases rendered (chart in the cache) and their objects validated too. Default: render. */
+  helm?: HelmRenderOptions;
+}
+
+/** One HelmRelease of a validate run: rendered (its objects validated), skipped (chart not cached) or error. */
+export interface HelmReleaseSummary {
+  name: string;
+  status: "rendered" | "skipped" | "error";
+  chart?: string;
+  reason?: string;
 }
 
 /** The json data of a validate report. */
@@ -34,6 +45,8 @@ export interface ValidateManifestsData {
   objects: ObjectReport[];
   cases: ReportCase[];
   kubernetesVersion: string;
+  /** Every HelmRelease and whether it was rendered. Absent when there is none or rendering is off. */
+  helmReleases?: HelmReleaseSummary[];
 }
 
 /**
@@ -68,6 +81,7 @@ export async function validateManifests(
   const manifests = await import("@homeops/manifests");
   const units: ValidationUnit[] = [];
   const findings: Finding[] = [];
+  const helmReleases: HelmReleaseSummary[] = [];
   let builds = 0;
   const clusterRoot = options.clusterRoot ?? `${target === "." ? "" : `${target}/`}flux`;
   let graph: Awaited<ReturnType<Repository["graph"]>> | undefined;
@@ -80,6 +94,21 @@ export async function validateManifests(
       for (const object of ks.objects)
         units.push({ origin: `Kustomization ${ks.namespace}/${ks.name}`, object });
     }
+    if (graph.helmReleases.length > 0 && options.helm?.render !== false) progress("rendering HelmReleases");
+    const helm = await renderHelmStage(graph, {
+      allowNetwork,
+      ...options.helm,
+    });
+    findings.push(...helm.findings);
+    for (const r of helm.report?.releases ?? [])
+      helmReleases.push({
+        name: `${r.namespace}/${r.name}`,
+        status: r.status,
+        ...(r.chart ? { chart: `${r.chart.name}@${r.chart.version}` } : {}),
+        ...(r.reason ? { reason: r.reason } : {}),
+      });
+    for (const object of helm.report?.objects ?? [])
+      units.push({ origin: helmOrigin(object.provenance.chain), object });
   } else if (options.clusterRoot) {
     throw new UserError("FILE_NOT_FOUND", `${clusterRoot}: no such directory`, {
       hint: "--cluster-root names the directory holding the Flux entry points",
@@ -97,6 +126,11 @@ export async function validateManifests(
     for (const object of build.objects) units.push({ origin: `kustomize ${dir}`, object });
   }
 
+  const rendered = helmReleases.filter((r) => r.status === "rendered").length;
+  const helmSummary =
+    rendered + helmReleases.filter((r) => r.status === "error").length === 0
+      ? ""
+      : `; HelmReleases rendered: ${rendered}, failed: ${helmReleases.filter((r) => r.status === "error").length}, not rendered (chart not cached): ${helmReleases.filter((r) => r.status === "skipped").length}`;
   const result = await validateObjects(catalog, units, {
     skipKinds: skip,
     ignoreMissingSchemas: options.ignoreMissingSchemas ?? false,
@@ -115,12 +149,13 @@ export async function validateManifests(
     command: options.command ?? "kubeconform",
     findings,
     cases: result.cases,
-    summary: `${units.length} resources found in ${builds} builds - Valid: ${counts.valid}, Invalid: ${counts.invalid}, Errors: ${counts.error}, Skipped: ${counts.skipped}`,
+    summary: `${units.length} resources found in ${builds} builds - Valid: ${counts.valid}, Invalid: ${counts.invalid}, Errors: ${counts.error}, Skipped: ${counts.skipped}${helmSummary}`,
     data: {
       counts,
       objects: result.objects,
       cases: result.cases,
       kubernetesVersion: catalog.kubernetesVersion,
+      ...(helmReleases.length > 0 ? { helmReleases } : {}),
     },
   };
 }

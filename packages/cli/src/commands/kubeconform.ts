@@ -27,6 +27,10 @@ export interface KubeconformCommandOptions {
   clusterRoot?: string;
   /** keep compiled schemas between runs (`--no-schema-cache` turns it off) */
   schemaCache?: boolean;
+  /** render HelmReleases whose chart is cached and validate their objects (`--no-render-helm` turns it off) */
+  renderHelm?: boolean;
+  /** Docker/Helm registry config with OCI registry credentials (for --allow-network pulls) */
+  registryConfig?: string;
 }
 
 const FORMATS: OutputFormat[] = ["text", "json", "junit", "tap", "sarif"];
@@ -41,6 +45,12 @@ function schemaCacheDir(ctx: CliContext): string | undefined {
     (ctx.env.XDG_CACHE_HOME ? join(ctx.env.XDG_CACHE_HOME, "homeops") : undefined) ||
     (ctx.env.HOME ? join(ctx.env.HOME, ".cache", "homeops") : undefined);
   return base ? join(base, "schemas") : undefined;
+}
+
+/** The chart cache: the same base as the schema cache, + `/charts` (default `~/.cache/homeops/charts`). */
+export function chartCacheDir(ctx: CliContext): string | undefined {
+  const schemas = schemaCacheDir(ctx);
+  return schemas === undefined ? undefined : join(schemas, "..", "charts");
 }
 
 /** Adds kubeconform's flags (shared by `homeops kubeconform` and `homeops validate manifests`). */
@@ -66,10 +76,20 @@ export function addKubeconformOptions(command: Command): Command {
       [] as string[],
     )
     .option("--summary", "also print counts per Flux Kustomization", false)
-    .option("--allow-network", "fetch remote kustomize inputs and http(s) schema locations", false)
+    .option(
+      "--allow-network",
+      "fetch remote kustomize inputs and http(s) schema locations, and pull HelmRelease charts into the chart cache",
+      false,
+    )
     .option("--kubernetes-version <version>", "value of {{.NormalizedKubernetesVersion}} in schema templates")
     .option("--cluster-root <dir>", "directory of the Flux entry points (default <dir>/flux)")
     .option("--no-schema-cache", "compile every schema afresh instead of reusing ~/.cache/homeops/schemas")
+    .option("--render-helm", "render HelmReleases whose chart is in the chart cache (default)", true)
+    .option("--no-render-helm", "do not render HelmReleases")
+    .option(
+      "--registry-config <file>",
+      "Docker config.json with OCI registry credentials for --allow-network chart pulls",
+    )
     .addOption(
       new Option("-o, --output <format>", FORMATS.join(", "))
         .default("text")
@@ -88,6 +108,7 @@ function libraryOptions(
   o: KubeconformCommandOptions,
 ): ValidateManifestsOptions {
   const cacheDir = o.schemaCache === false ? undefined : schemaCacheDir(ctx);
+  const charts = chartCacheDir(ctx);
   return {
     dir,
     strict: o.strict,
@@ -98,6 +119,12 @@ function libraryOptions(
     ...(o.kubernetesVersion ? { kubernetesVersion: o.kubernetesVersion } : {}),
     ...(o.clusterRoot ? { clusterRoot: o.clusterRoot } : {}),
     ...(cacheDir ? { cacheDir } : {}),
+    helm: {
+      render: o.renderHelm !== false,
+      allowNetwork: o.allowNetwork,
+      ...(charts ? { cacheDir: charts } : {}),
+      ...(o.registryConfig ? { registryConfig: join(ctx.cwd, o.registryConfig) } : {}),
+    },
     onProgress: ctx.progress,
   };
 }
