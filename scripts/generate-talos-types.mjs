@@ -99,6 +99,11 @@ for (const [pkg, rel] of Object.entries(packages)) {
         types[`${pkg}.${head[1]}`] = { kind: "struct", fields };
         continue;
       }
+      const empty = /^type (\w+) struct\s*\{\s*\}\s*$/.exec(lines[i]);
+      if (empty) {
+        types[`${pkg}.${empty[1]}`] = { kind: "struct", fields: [] };
+        continue;
+      }
       const alias = /^type (\w+) =?\s*(\[\]\*?[\w.]+|map\[[\w.]+\]\*?[\w.]+|[\w.]+)\s*$/.exec(lines[i]);
       if (alias) types[`${pkg}.${alias[1]}`] = { kind: "named", of: alias[2] };
     }

@@ -7,7 +7,7 @@ import { publint } from "publint";
 import { beforeAll, describe, expect, it } from "vitest";
 import { repoRoot, run } from "./tools.js";
 
-const names = ["core", "schema", "render", "manifests", "invariants", "cli"];
+const names = ["core", "schema", "render", "manifests", "invariants", "talos", "cli"];
 
 interface PackedManifest {
   name: string;

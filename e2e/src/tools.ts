@@ -1,19 +1,17 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { homedir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { delimiter, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import which from "which";
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export const cliBin = join(repoRoot, "packages/cli/dist/bin.js");
 
 /** Finds a tool on PATH, in the repo's .tools/bin or in ~/go/bin. */
 export function findTool(name: string): string | undefined {
-  for (const dir of [join(repoRoot, ".tools/bin"), join(homedir(), "go/bin")]) {
-    if (existsSync(join(dir, name))) return join(dir, name);
-  }
-  const found = spawnSync("sh", ["-c", `command -v ${name}`], { encoding: "utf8" });
-  return found.status === 0 ? found.stdout.trim() : undefined;
+  const path = [join(repoRoot, ".tools/bin"), join(homedir(), "go/bin"), process.env.PATH ?? ""];
+  return which.sync(name, { path: path.join(delimiter), nothrow: true }) ?? undefined;
 }
 
 /** A required test-time tool: missing is a failure with instructions, never a silent pass. */

@@ -12,7 +12,6 @@ const pkg = createRequire(import.meta.url)("../package.json") as { version: stri
 
 /** Verbs whose work arrives with a later issue: an honest exit 2, never a fake success. */
 const PLANNED: Record<string, string> = {
-  talos: "Talos config generation arrives with the talos package",
   flux: "live-cluster commands arrive with the flux-bridge package",
 };
 

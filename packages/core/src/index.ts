@@ -28,6 +28,7 @@ export {
   type WriteFileAtomicOptions,
   writeFileAtomic,
 } from "./paths.js";
+export { isRemoteReference, isSopsPath, KUSTOMIZATION_FILES } from "./references.js";
 export type { CaseStatus, Report, ReportCase, ReportRule } from "./report.js";
 export { type StringifyYamlOptions, stringifyYaml, stringifyYamlDocuments } from "./stringify.js";
 export {

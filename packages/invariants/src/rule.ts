@@ -1,9 +1,9 @@
 import type { RepoGraph } from "@homeops/manifests";
 import type { RepoFiles } from "./repo-files.js";
-import type { InvariantsSettings } from "./settings.js";
+import type { InvariantsSettings, RuleSeverity } from "./settings.js";
 
-/** Severity a rule reports with (a repo config may lower or raise it). */
-export type RuleSeverity = "error" | "warning";
+// settings.ts owns the severity type; rule.ts only uses it (no rule.ts ↔ settings.ts type cycle)
+export type { RuleSeverity };
 
 /** A value from the cluster config that must never appear literally in manifests. */
 export interface ForbiddenLiteral {

@@ -1,6 +1,7 @@
 import type { Finding } from "@homeops/core";
 import { parseYaml, UserError } from "@homeops/core";
-import type { RuleSeverity } from "./rule.js";
+/** Severity a rule reports with (a repo config may lower or raise it). */
+export type RuleSeverity = "error" | "warning";
 
 /** The repo-level config file, relative to the repository root. */
 export const SETTINGS_FILE = ".homeops/invariants.yaml";

@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import { type Finding, noopLogger, sortFindings } from "@homeops/core";
+import { type Finding, isRemoteReference, noopLogger, sortFindings } from "@homeops/core";
 import { fetchRemoteText } from "./internal/fetch-remote.js";
 import { FileStore } from "./internal/files.js";
 import { type BuildContext, buildTopLevel, type KustomizationOverride } from "./internal/kustomize.js";
@@ -101,7 +101,7 @@ export function fluxOverride(
     override.components = [];
     for (const c of spec.components) {
       if (typeof c !== "string") continue;
-      if (/^(git::|gh:|ssh:\/\/|https?:\/\/|git@|github\.com[:/])/i.test(c) || c.startsWith("/")) {
+      if (isRemoteReference(c) || c.startsWith("/")) {
         findings.push({
           ruleId: "flux/invalid-component",
           severity: "error",

@@ -1,6 +1,5 @@
 export { buildKustomizationDir } from "./build-kustomization.js";
 export { buildFluxKustomization, buildRepoGraph, placeholderValue } from "./build-repo.js";
-export { KUSTOMIZATION_FILES } from "./internal/kustomize.js";
 export {
   directoriesBuiltBy,
   type FindStandaloneDirsOptions,

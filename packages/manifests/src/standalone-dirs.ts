@@ -1,7 +1,6 @@
 import { type Dirent, readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { parseYaml, toPosixPath } from "@homeops/core";
-import { KUSTOMIZATION_FILES } from "./internal/kustomize.js";
+import { KUSTOMIZATION_FILES, parseYaml, toPosixPath } from "@homeops/core";
 import type { RepoGraph } from "./types.js";
 
 export interface FindStandaloneDirsOptions {

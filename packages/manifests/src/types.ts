@@ -1,13 +1,7 @@
-import type { Finding, Logger, YamlDocument } from "@homeops/core";
+import type { Finding, Logger, SourcePosition, YamlDocument } from "@homeops/core";
 
-/** A position inside a repository file (repo-relative posix path, 1-based line/column). */
-export interface SourcePosition {
-  file: string;
-  /** 1-based */
-  line: number;
-  /** 1-based */
-  column: number;
-}
+/** A position inside a repository file (repo-relative posix path, 1-based line/column): core's one type. */
+export type { SourcePosition };
 
 /** Where a built object came from. */
 export interface Provenance extends SourcePosition {

@@ -1,13 +1,12 @@
 import { spawn } from "node:child_process";
-import { access, constants, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { basename, delimiter, join } from "node:path";
-import { parseYaml, UserError, writeFileAtomic } from "@homeops/core";
+import { delimiter, join } from "node:path";
+import { isSopsPath, parseYaml, UserError, writeFileAtomic } from "@homeops/core";
+import which from "which";
 
-/** `*.sops.*` files are secrets: written encrypted, never as plaintext. */
-export function isSopsPath(path: string): boolean {
-  return /.\.sops\.[^./]+$/.test(basename(path));
-}
+/** `*.sops.*` files are secrets: written encrypted, never as plaintext (one predicate: core's). */
+export { isSopsPath };
 
 /** true when `content` already carries SOPS metadata (YAML, JSON, dotenv/ini). */
 export function isSopsEncrypted(content: string | Uint8Array): boolean {
@@ -26,17 +25,8 @@ export interface FindSopsOptions {
 
 /** Absolute path of the `sops` binary, or undefined when it is not installed. */
 export async function findSops(options: FindSopsOptions): Promise<string | undefined> {
-  const dirs = [...(options.env.PATH ?? "").split(delimiter), ...(options.extraDirs ?? [])].filter(Boolean);
-  for (const dir of dirs) {
-    const candidate = join(dir, "sops");
-    try {
-      await access(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
+  const path = [...(options.env.PATH ?? "").split(delimiter), ...(options.extraDirs ?? [])].filter(Boolean);
+  return (await which("sops", { path: path.join(delimiter), nothrow: true })) ?? undefined;
 }
 
 /** The age recipients a `.sops.yaml` text names (creation_rules[].age and key_groups[].age). */

@@ -15,6 +15,18 @@ export {
   Repository,
   type RepositorySettings,
 } from "./repository.js";
+export {
+  type TalosCommandsData,
+  type TalosGenerateData,
+  type TalosStageOptions,
+  type TalosValidateData,
+  talosCommandLines,
+  talosGenerate,
+  talosGensecret,
+  talosStageReadiness,
+  talosUrls,
+  talosValidate,
+} from "./talos.js";
 export { type ValidateConfigData, type ValidateConfigOptions, validateConfig } from "./validate-config.js";
 export {
   type ValidateManifestsData,

@@ -105,3 +105,43 @@ export function talosCommands(
 export function nodeAddressLink(node: TalosNode): string {
   return nodeLinks(node).addressed;
 }
+
+export interface RunTalosctlOptions {
+  /** the talosctl binary */
+  talosctl: string;
+  /** the repository root (commands use repository-relative paths) */
+  cwd: string;
+  env: Record<string, string | undefined>;
+  /** where talosctl's output goes (the CLI passes its stdout/stderr) */
+  stdio?: "inherit" | "ignore";
+}
+
+/** Run the commands one after the other; stops at the first failure and says which. */
+export async function runTalosCommands(
+  commands: readonly TalosCommand[],
+  options: RunTalosctlOptions,
+): Promise<void> {
+  const { spawn } = await import("node:child_process");
+  for (const c of commands) {
+    const [, ...args] = c.argv;
+    const code = await new Promise<number>((resolve, reject) => {
+      const child = spawn(options.talosctl, args, {
+        cwd: options.cwd,
+        env: options.env as NodeJS.ProcessEnv,
+        stdio: options.stdio ?? "inherit",
+      });
+      child.on("error", (e) =>
+        reject(
+          new UserError("TOOL_MISSING", `cannot run talosctl (${options.talosctl}): ${e.message}`, {
+            hint: "install talosctl, or print the commands with --dry-run",
+          }),
+        ),
+      );
+      child.on("close", (exitCode) => resolve(exitCode ?? 1));
+    });
+    if (code !== 0)
+      throw new UserError("TOOL_FAILED", `talosctl failed (exit ${code}) on ${c.node}: ${commandLine(c)}`, {
+        hint: "nothing after it was run",
+      });
+  }
+}

@@ -1,6 +1,8 @@
 export {
   commandLine,
   nodeAddressLink,
+  type RunTalosctlOptions,
+  runTalosCommands,
   type TalosAction,
   type TalosCommand,
   type TalosCommandOptions,
@@ -16,6 +18,7 @@ export {
   supportedContracts,
   type VersionContract,
 } from "./generate.js";
+export { type ImageReport, type ImageReportOptions, imageReport, type NodeImage } from "./images.js";
 export {
   generateInputFor,
   nodeDocuments,

@@ -76,3 +76,26 @@ describe.skipIf(!haveOracle)(`configpatcher cases (${dir})`, () => {
     ]);
   });
 });
+
+describe("patterns from real repositories (fixtures of our own)", () => {
+  const base =
+    "version: v1alpha1\nmachine:\n  type: controlplane\ncluster:\n  controlPlane:\n    endpoint: https://10.0.0.1:6443\n";
+  it("an empty-struct key type (systemDiskEncryption keys[].nodeID: {}) decodes and re-encodes", () => {
+    const out = patchConfig(base, [
+      {
+        text: "machine:\n  systemDiskEncryption:\n    ephemeral:\n      provider: luks2\n      keys:\n        - nodeID: {}\n          slot: 0\n",
+      },
+    ]);
+    expect(out).toContain("            keys:\n                - nodeID: {}\n                  slot: 0\n");
+  });
+  it("an unknown field is refused like Talos' strict decoder", () => {
+    expect(() => patchConfig(base, [{ text: "machine:\n  kubelet:\n    extraArgz: {}\n" }])).toThrow(
+      /unknown field "extraArgz"/,
+    );
+  });
+  it("a list-typed field given a mapping (`$$patch` left unescaped) is refused", () => {
+    expect(() =>
+      patchConfig(base, [{ text: "cluster:\n  apiServer:\n    admissionControl:\n      $$patch: delete\n" }]),
+    ).toThrow(/admissionControl/);
+  });
+});

@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { constants } from "node:fs";
 import { access, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, relative } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { type Finding, UserError, writeFileAtomic } from "@homeops/core";
 import type { ClusterConfig } from "@homeops/schema";
 import ignore from "ignore";
@@ -139,7 +139,7 @@ export function isFullyEncrypted(text: string): boolean {
  */
 export async function readSecretsBundle(options: TalosRepositoryOptions): Promise<SecretsBundle> {
   const rel = options.secretsFile ?? TALOS_LAYOUT.secrets;
-  const path = join(options.root, rel);
+  const path = resolve(options.root, rel);
   try {
     await access(path, constants.R_OK);
   } catch {
@@ -185,7 +185,7 @@ export async function createSecretsBundleFile(
   options: CreateSecretsOptions,
 ): Promise<{ path: string; bundle: SecretsBundle }> {
   const rel = options.secretsFile ?? TALOS_LAYOUT.secrets;
-  const path = join(options.root, rel);
+  const path = resolve(options.root, rel);
   if (await exists(path))
     throw new UserError("USAGE", `${rel} already exists: refusing to overwrite a secrets bundle`, {
       location: { file: rel },

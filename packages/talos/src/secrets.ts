@@ -1,4 +1,3 @@
-import "reflect-metadata";
 import {
   createHmac,
   createPrivateKey,
@@ -6,8 +5,9 @@ import {
   type KeyObject,
   randomBytes,
   webcrypto,
+  X509Certificate,
 } from "node:crypto";
-import * as x509 from "@peculiar/x509";
+import type * as X509 from "@peculiar/x509";
 import { isMap, isScalar, parseDocument } from "yaml";
 import { emitYaml, type YNode } from "./internal/go-value.js";
 
@@ -16,7 +16,17 @@ type Algorithm = webcrypto.Algorithm;
 type EcKeyImportParams = webcrypto.EcKeyImportParams;
 type EcdsaParams = webcrypto.EcdsaParams;
 
-x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+let x509Module: Promise<typeof X509> | undefined;
+/** @peculiar/x509 (with reflect-metadata first) only when a certificate is made: reading a bundle needs neither. */
+function loadX509(): Promise<typeof X509> {
+  x509Module ??= (async () => {
+    await import("reflect-metadata");
+    const x509 = await import("@peculiar/x509");
+    x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+    return x509;
+  })();
+  return x509Module;
+}
 
 /** A certificate and (optionally) its key; both as base64 of the PEM text, the way Talos stores them. */
 export interface PemPair {
@@ -143,7 +153,7 @@ function checkPair(p: PemPair): string | undefined {
   const keyProblem = checkKey(p.key);
   if (keyProblem) return keyProblem;
   try {
-    new x509.X509Certificate(unb64(p.crt));
+    new X509Certificate(unb64(p.crt));
   } catch (e) {
     return `failed to parse the certificate: ${e instanceof Error ? e.message : String(e)}`;
   }
@@ -279,6 +289,7 @@ async function ed25519Key(seed?: Buffer): Promise<KeyPair> {
 }
 
 async function selfSignedCA(name: string, key: KeyPair, alg: Algorithm, now: Date): Promise<string> {
+  const x509 = await loadX509();
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: serial(),
     name,
@@ -300,7 +311,8 @@ async function selfSignedCA(name: string, key: KeyPair, alg: Algorithm, now: Dat
 }
 
 /** A new OS (Talos API) CA: Ed25519, O=talos, 10 years. */
-export async function generateTalosCA(now = new Date()): Promise<PemPair> {
+export async function generateTalosCA(at = new Date()): Promise<PemPair> {
+  const now = new Date(at);
   now.setUTCMilliseconds(0);
   const key = await ed25519Key();
   return { crt: b64(await selfSignedCA("O=talos", key, ed25519, now)), key: b64(key.pem) };
@@ -313,8 +325,8 @@ export interface GenerateSecretsOptions {
 
 /** A new bundle exactly as `talosctl gen secrets` makes it for a Talos ≥ 1.7 contract. */
 export async function generateSecretsBundle(options: GenerateSecretsOptions = {}): Promise<SecretsBundle> {
-  const now = options.now ?? new Date();
   // Go's x509 truncates to seconds
+  const now = new Date(options.now ?? new Date());
   now.setUTCMilliseconds(0);
   const ecdsaSign = { name: "ECDSA", hash: "SHA-256" } as EcdsaParams;
   const etcdKey = await newEcdsaKey();
@@ -368,6 +380,7 @@ export async function issueOsCertificate(
 ): Promise<IssuedCertificate> {
   const caPem = unb64(bundle.certs.os.crt);
   const caKeyObject = keyObjectFromPem(unb64(bundle.certs.os.key));
+  const x509 = await loadX509();
   const caCert = new x509.X509Certificate(caPem);
   const caKeys = await webKeys(caKeyObject, ed25519);
   const derived =

@@ -1,5 +1,6 @@
+import { createRequire } from "node:module";
 import type { Finding } from "@homeops/core";
-import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
+import type { Ajv2020 as Ajv2020Type, ErrorObject, ValidateFunction } from "ajv/dist/2020.js";
 import { isMap, isSeq, LineCounter, type Node, parseAllDocuments } from "yaml";
 import { documentType } from "./internal/documents.js";
 import type { GoType } from "./internal/go-type.js";
@@ -535,12 +536,15 @@ function validatorFor(schema: object, def: string): ValidateFunction | undefined
   if (cached) return cached;
   const defs = (schema as { $defs?: Record<string, unknown> }).$defs ?? {};
   if (!(def in defs)) return undefined;
+  // ajv only when a schema is given (it is not needed to generate)
+  const { Ajv2020 } = createRequire(import.meta.url)("ajv/dist/2020.js") as { Ajv2020: typeof Ajv2020Type };
   const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: false });
   const fn = ajv.compile({ $defs: defs, $ref: `#/$defs/${def}` });
   byDef.set(def, fn);
   return fn;
 }
 
+/** Line numbers of the text being validated (set per validateMachineConfig call; validation is synchronous). */
 let lineCounter = new LineCounter();
 const lineAt = (node: Node | undefined): number | undefined =>
   node?.range ? lineCounter.linePos(node.range[0]).line : undefined;

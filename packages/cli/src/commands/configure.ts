@@ -18,8 +18,11 @@ export interface ConfigureStage {
   id: string;
   /** what the user sees, e.g. `kubernetes:kubeconform` */
   title: string;
-  /** runs the stage over the repository every stage shares (a command's exported function); absent = not delivered yet */
-  run?: (ctx: CliContext, repo: Repository) => Promise<ExitCode>;
+  /**
+   * runs the stage over the repository every stage shares (a command's exported function); absent = not
+   * delivered yet; `{ notRun }` = it cannot run in this repository yet, and why
+   */
+  run?: (ctx: CliContext, repo: Repository) => Promise<ExitCode | { notRun: string }>;
   /** why it does not run yet, shown as `not run (…)` */
   pending?: string;
 }
@@ -39,7 +42,11 @@ export const configureStages: ConfigureStage[] = [
     title: "kubernetes:check",
     run: async (ctx, repo) => (await import("./check.js")).checkStage(ctx, repo),
   },
-  { id: "talos", title: "talos", pending: "arrives with the talos package" },
+  {
+    id: "talos",
+    title: "talos",
+    run: async (ctx, repo) => (await import("./talos.js")).talosStage(ctx, repo),
+  },
 ];
 
 export interface ConfigureOptions {
@@ -137,6 +144,10 @@ export async function configureRepository(ctx: CliContext, options: ConfigureOpt
       continue;
     }
     const code = await stage.run(ctx, repo);
+    if (typeof code === "object") {
+      status(stage.title, c.yellow(`not run (${code.notRun})`));
+      continue;
+    }
     status(stage.title, code === ExitCode.Clean ? c.green("passed") : c.red("failed"));
     if (code > exit) exit = code;
   }

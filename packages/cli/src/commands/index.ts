@@ -5,6 +5,7 @@ import { explainCommand } from "./explain.js";
 import { initCommand } from "./init.js";
 import { kubeconformCommand } from "./kubeconform.js";
 import { renderCommand } from "./render.js";
+import { talosCommandSpec } from "./talos.js";
 import { taskfileCommand } from "./taskfile.js";
 import { validateCommand } from "./validate.js";
 
@@ -18,4 +19,5 @@ export const commands: readonly CommandSpec[] = [
   validateCommand,
   checkCommand,
   explainCommand,
+  talosCommandSpec,
 ];

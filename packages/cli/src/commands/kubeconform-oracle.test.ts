@@ -2,7 +2,7 @@
 // `homeops kubeconform` for every object the sample repo's Flux Kustomizations build (and for mutants of
 // them with an unknown field, a wrong type and a bad value), object by object.
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { delimiter, join, resolve } from "node:path";
 import { buildRepoGraph } from "@homeops/manifests";
@@ -14,20 +14,14 @@ import {
   validateObject,
 } from "@homeops/schema";
 import { describe, expect, it } from "vitest";
+import which from "which";
 
 const repoRoot = resolve(import.meta.dirname, "../../../..");
 const fixtureRepo = join(import.meta.dirname, "../../test/fixtures/kubeconform-repo");
 
 function findKubeconform(): string | undefined {
-  const dirs = [
-    ...(process.env.PATH ?? "").split(delimiter),
-    join(repoRoot, ".tools/bin"),
-    join(homedir(), "go/bin"),
-  ];
-  for (const dir of dirs) {
-    if (dir && existsSync(join(dir, "kubeconform"))) return join(dir, "kubeconform");
-  }
-  return undefined;
+  const path = [join(repoRoot, ".tools/bin"), process.env.PATH ?? "", join(homedir(), "go/bin")];
+  return which.sync("kubeconform", { path: path.join(delimiter), nothrow: true }) ?? undefined;
 }
 
 const kubeconform = findKubeconform();

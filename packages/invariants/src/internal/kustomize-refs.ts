@@ -1,10 +1,10 @@
 import { posix } from "node:path";
-import type { YamlDocument } from "@homeops/core";
+import { isRemoteReference, KUSTOMIZATION_FILES, type YamlDocument } from "@homeops/core";
 import type { RepoFiles } from "../repo-files.js";
 import { isRecord, list, str } from "./text.js";
 
 /** Basenames kustomize accepts for a kustomization file. */
-export const KUSTOMIZATION_FILES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
+export { KUSTOMIZATION_FILES };
 
 /** One local path a kustomization file points at. */
 export interface KustomizeRef {
@@ -33,16 +33,8 @@ export function isKustomizationFile(path: string): boolean {
   return KUSTOMIZATION_FILES.includes(posix.basename(path));
 }
 
-/** true for remote resources (URLs, git bases) that are never local files. */
-export function isRemoteRef(entry: string): boolean {
-  return (
-    /^[a-z][a-z0-9+.-]*:\/\//i.test(entry) ||
-    entry.startsWith("git@") ||
-    /^(github\.com|gitlab\.com|bitbucket\.org)\//.test(entry) ||
-    entry.includes("?ref=") ||
-    entry.includes("//") // kustomize's repo//subdir form
-  );
-}
+/** true for remote resources (URLs, git bases) that are never local files: core's one rule. */
+export const isRemoteRef = isRemoteReference;
 
 /** Joins a kustomization directory and an entry into a normalized repo-relative path. */
 export function resolveEntry(dir: string, entry: string): string {

@@ -1,7 +1,6 @@
 import { isRecord } from "./text.js";
 
-/** `*.sops.yaml`, `*.sops.json`, `*.sops.env`, `*.sops.ini` (templates such as `*.sops.yaml.eta` are not). */
-export const SOPS_FILE = /[^/]\.sops\.(ya?ml|json|env|ini)$/;
+export { isSopsPath } from "@homeops/core";
 
 const ENC = /^ENC\[[A-Z0-9_]+,data:/;
 

@@ -1,5 +1,5 @@
 import { posix } from "node:path";
-import { hasSopsMetadata, isEncryptedValue, isSopsText, SOPS_FILE } from "../internal/sops.js";
+import { hasSopsMetadata, isEncryptedValue, isSopsPath, isSopsText } from "../internal/sops.js";
 import { entries, field, isRecord, list, positionAt, str } from "../internal/text.js";
 import type { RepoFiles } from "../repo-files.js";
 import type { Rule, RuleHit } from "../rule.js";
@@ -60,7 +60,7 @@ metadata (\`sops:\` with a MAC in YAML/JSON, \`sops_*\` keys in dotenv, a \`[sop
   check(ctx) {
     const hits: RuleHit[] = [];
     for (const file of ctx.files.paths()) {
-      if (!SOPS_FILE.test(posix.basename(file))) continue;
+      if (!isSopsPath(file)) continue;
       const text = ctx.files.text(file) ?? "";
       let encrypted: boolean;
       if (/\.ya?ml$/.test(file)) {
@@ -133,7 +133,7 @@ without path_regex matches everything).`,
       return rules;
     };
     for (const file of ctx.files.paths()) {
-      if (!SOPS_FILE.test(posix.basename(file))) continue;
+      if (!isSopsPath(file)) continue;
       let dir = posix.dirname(file);
       let rules: CreationRule[] | null | undefined;
       for (;;) {

@@ -4,7 +4,13 @@
 // patchesJson6902, replicas, images, replacements); at the top level only: hash suffixes, name
 // references, dropping local-config objects.
 import { posix } from "node:path";
-import { type Finding, parseYaml, type YamlDocument } from "@homeops/core";
+import {
+  type Finding,
+  isRemoteReference,
+  KUSTOMIZATION_FILES,
+  parseYaml,
+  type YamlDocument,
+} from "@homeops/core";
 import jsonpatch from "fast-json-patch";
 import type { SkippedRemote, SourcePosition } from "../types.js";
 import type { FileStore } from "./files.js";
@@ -41,8 +47,6 @@ import {
   type NameReference,
   toFieldSpec,
 } from "./transforms.js";
-
-export const KUSTOMIZATION_FILES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
 
 const SUPPORTED_FIELDS = new Set([
   "apiVersion",
@@ -167,11 +171,8 @@ function err(ruleId: string, message: string, at?: SourcePosition, hint?: string
   };
 }
 
-export function isRemote(path: string): boolean {
-  return /^(https?:\/\/|git::|gh:|ssh:\/\/|git@|github\.com[:/]|gitlab\.com[:/]|bitbucket\.org[:/])/i.test(
-    path,
-  );
-}
+/** kustomize's remote forms (one rule for every package: core's). */
+export const isRemote = isRemoteReference;
 
 /** One build session over a directory tree (one top-level kustomization). */
 class Builder {

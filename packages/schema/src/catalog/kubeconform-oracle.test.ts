@@ -1,11 +1,12 @@
 // Oracle: kubeconform, pointed at our generated catalog, must reach the same verdict as our validator for
 // every object of the corpus (hand-written invalid cases + generated mutants of valid objects).
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { delimiter, dirname, join, resolve } from "node:path";
 import { parseYaml } from "@homeops/core";
 import { describe, expect, it } from "vitest";
+import which from "which";
 import { SchemaCatalog } from "./schema-catalog.js";
 import { builtinCatalogDir, CATALOG_LAYOUT } from "./schema-location.js";
 import { validateDocuments } from "./validate-documents.js";
@@ -15,16 +16,8 @@ const repoRoot = resolve(import.meta.dirname, "../../../..");
 const corpus = join(import.meta.dirname, "../../test/fixtures/kubeconform-corpus");
 
 function findKubeconform(): string | undefined {
-  const dirs = [
-    ...(process.env.PATH ?? "").split(delimiter),
-    join(repoRoot, ".tools/bin"),
-    join(homedir(), "go/bin"),
-  ];
-  for (const dir of dirs) {
-    const candidate = join(dir, "kubeconform");
-    if (dir && existsSync(candidate)) return candidate;
-  }
-  return undefined;
+  const path = [join(repoRoot, ".tools/bin"), process.env.PATH ?? "", join(homedir(), "go/bin")];
+  return which.sync("kubeconform", { path: path.join(delimiter), nothrow: true }) ?? undefined;
 }
 
 const kubeconform = findKubeconform();

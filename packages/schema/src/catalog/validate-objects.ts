@@ -39,7 +39,7 @@ export interface ObjectReport {
   source: string;
   status: ObjectStatus;
   reason?: string;
-  violations: { path: string; message: string; file: string; line: number; column: number }[];
+  violations: (SourcePosition & { path: string; message: string })[];
 }
 
 export interface ValidateObjectsResult {

@@ -71,6 +71,10 @@ export const goTypes: GoTypeTable = {
       },
     ],
   },
+  "block.EncryptionKeyNodeID": {
+    kind: "struct",
+    fields: [],
+  },
   "block.EncryptionKeyStatic": {
     kind: "struct",
     fields: [
@@ -3423,6 +3427,10 @@ export const goTypes: GoTypeTable = {
         type: "string",
       },
     ],
+  },
+  "v1alpha1.EncryptionKeyNodeID": {
+    kind: "struct",
+    fields: [],
   },
   "v1alpha1.EncryptionKeyStatic": {
     kind: "struct",

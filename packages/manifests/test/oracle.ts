@@ -1,23 +1,23 @@
 // Test helpers for the differential tests against tools/flux-build (github.com/fluxcd/pkg/kustomize).
 import { execFile } from "node:child_process";
-import { existsSync } from "node:fs";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { delimiter, join, resolve } from "node:path";
 import { promisify } from "node:util";
+import which from "which";
 
 const run = promisify(execFile);
 
-export const REPO_ROOT = resolve(import.meta.dirname, "../../../..");
+export const REPO_ROOT = resolve(import.meta.dirname, "../../..");
 
 /** The oracle binary (.tools/bin, PATH, ~/go/bin), or undefined. */
 export function findOracle(): string | undefined {
-  const candidates = [
-    join(REPO_ROOT, ".tools/bin/flux-build"),
-    ...(process.env.PATH ?? "").split(delimiter).map((d) => join(d, "flux-build")),
-    join(process.env.HOME ?? "", "go/bin/flux-build"),
+  const path = [
+    join(REPO_ROOT, ".tools/bin"),
+    process.env.PATH ?? "",
+    join(process.env.HOME ?? "", "go/bin"),
   ];
-  return candidates.find((c) => c && existsSync(c));
+  return which.sync("flux-build", { path: path.join(delimiter), nothrow: true }) ?? undefined;
 }
 
 export type OracleResult = { ok: true; objects: Record<string, unknown>[] } | { ok: false; error: string };

@@ -6,9 +6,9 @@ import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { buildFluxKustomization, buildRepoGraph, type RepoGraph } from "./index.js";
-import { findOracle, normalizeObjects, REPO_ROOT, runOracle } from "./testing/oracle.js";
-import { ORACLE_CASES } from "./testing/oracle-cases.js";
+import { buildFluxKustomization, buildRepoGraph, type RepoGraph } from "../src/index.js";
+import { findOracle, normalizeObjects, REPO_ROOT, runOracle } from "./oracle.js";
+import { ORACLE_CASES } from "./oracle-cases.js";
 
 const oracle = findOracle();
 const inCi = process.env.CI !== undefined && process.env.CI !== "" && process.env.CI !== "false";
@@ -127,7 +127,7 @@ async function compareRepo(
   return { graph, agreed, failures };
 }
 
-const fixtureRoot = join(import.meta.dirname, "../test/fixtures/home-ops");
+const fixtureRoot = join(import.meta.dirname, "fixtures/home-ops");
 
 describe.skipIf(!oracle)(
   "fixture repository (test/fixtures/home-ops) agrees with fluxcd/pkg/kustomize",
