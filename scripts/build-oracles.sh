@@ -2,7 +2,8 @@
 # Builds the Go programs under tools/<name>/ (each its own Go module):
 #   - natively into .tools/bin/<name> (test oracles);
 #   - a module with a `wasm` file beside its go.mod also with GOOS=wasip1 GOARCH=wasm into
-#     .tools/wasm/<name>.wasm (a runtime product, e.g. helm-render for @homeops/helm).
+#     .tools/wasm/<name>.wasm (a runtime product, e.g. helm-render for @homeops/helm);
+#   - a module with its own build.sh (tools/test-cluster: kube-apiserver + etcd) runs that instead (an oracle).
 # Idempotent and quiet: an output newer than every source file of its module is left alone.
 # Never committed (.tools/ is gitignored). Builds run at the lowest CPU priority.
 #
@@ -24,6 +25,11 @@ for mod in "$root"/tools/*/go.mod; do
   [ -e "$mod" ] || continue
   dir="$(dirname "$mod")"
   name="$(basename "$dir")"
+  # a module with its own build script builds and caches itself (a test oracle, not a product)
+  if [ -f "$dir/build.sh" ]; then
+    $products_only || bash "$dir/build.sh"
+    continue
+  fi
   # optional extra linker flags for both builds (one line, e.g. -X for a version string)
   ldflags="-s -w"
   [ -f "$dir/ldflags" ] && ldflags="$ldflags $(tr -d '\n' <"$dir/ldflags")"

@@ -19,30 +19,48 @@ import {
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 // `yaml` is a dependency of @homeops/core; resolve it from there (the root package has no deps).
 const YAML = createRequire(join(repoRoot, "packages/core/package.json"))("yaml");
+// The conversion rules live in @homeops/schema (the validator applies the same ones to a repository's
+// CRDs at run time); build it first: `pnpm --filter @homeops/schema build`.
+const schemaDist = join(repoRoot, "packages/schema/dist/index.js");
+if (!existsSync(schemaDist)) {
+  process.stderr.write("packages/schema/dist is missing: run `pnpm --filter @homeops/schema build` first\n");
+  process.exit(2);
+}
+const {
+  crdToSchemas,
+  isMetaDefinition,
+  KEPT_FORMATS,
+  objectMetaDefinitions,
+  prepareBuiltinDefinitions,
+  SCHEMA_DRAFT,
+  standaloneBuiltin,
+} = await import(pathToFileURL(schemaDist).href);
 
-/** Pinned Kubernetes version of the built-in kinds (matches bootstrap/config.sample.yaml's 1.35 line). */
-const KUBERNETES = { module: "k8s.io/kubernetes", version: "v1.35.4", file: "api/openapi-spec/swagger.json" };
+/** Pinned Kubernetes version of the built-in kinds: the newest 1.36 patch the module proxy serves. */
+const KUBERNETES = { module: "k8s.io/kubernetes", version: "v1.36.5", file: "api/openapi-spec/swagger.json" };
+
+/** Beside SOURCES.json: the ObjectMeta definitions (see `objectMetaDefinitions`). */
+const OBJECT_META_FILE = "object-meta.json";
+
+const FLUX_OPERATOR = { module: "github.com/controlplaneio-fluxcd/flux-operator", version: "v0.59.0" };
+/** The Flux distribution flux-operator installs (a directory of `config/data/flux/` in its module). */
+const FLUX_VERSION = "v2.9.5";
 
 /** CRD sources: module, version, file globs inside the module (only `*` within one path segment). */
 const CRD_SOURCES = [
   {
     name: "flux",
-    note: "Flux v2.9.5 distribution manifests as shipped in flux-operator (the controller modules are not served by the proxy)",
-    module: "github.com/controlplaneio-fluxcd/flux-operator",
-    version: "v0.59.0",
-    globs: ["config/data/flux/v2.9.5/*.yaml"],
+    note: "Flux v2.9.5 distribution manifests as shipped in flux-operator (the controller modules are not served by the proxy), with the notification patch flux-operator applies when it installs them (internal/builder/templates.go notificationPatchTmpl)",
+    ...FLUX_OPERATOR,
+    globs: [`config/data/flux/${FLUX_VERSION}/*.yaml`],
+    patch: fluxOperatorNotificationPatch,
   },
-  {
-    name: "flux-operator",
-    module: "github.com/controlplaneio-fluxcd/flux-operator",
-    version: "v0.59.0",
-    globs: ["config/crd/bases/*.yaml"],
-  },
+  { name: "flux-operator", ...FLUX_OPERATOR, globs: ["config/crd/bases/*.yaml"] },
   {
     name: "external-secrets",
     module: "github.com/external-secrets/external-secrets",
@@ -76,19 +94,139 @@ const CRD_SOURCES = [
   },
   {
     name: "prometheus-operator",
+    note: "newest version the module proxy serves",
     module: "github.com/prometheus-operator/prometheus-operator",
-    version: "v0.85.0",
+    version: "v0.94.0",
     globs: ["example/prometheus-operator-crd/*.yaml"],
+  },
+  {
+    name: "grafana-operator",
+    module: "github.com/grafana/grafana-operator/v5",
+    version: "v5.25.0",
+    globs: ["config/crd/bases/*.yaml"],
+  },
+  {
+    name: "cloudnative-pg",
+    module: "github.com/cloudnative-pg/cloudnative-pg",
+    version: "v1.29.0",
+    globs: ["config/crd/bases/*.yaml"],
+  },
+  {
+    name: "barman-cloud",
+    module: "github.com/cloudnative-pg/plugin-barman-cloud",
+    version: "v0.15.0",
+    globs: ["config/crd/bases/*.yaml"],
+  },
+  {
+    name: "envoy-gateway",
+    note: "Envoy Gateway's own kinds; its bundled Gateway API CRDs come from the gateway-api module",
+    module: "github.com/envoyproxy/gateway",
+    version: "v1.9.1",
+    globs: ["charts/gateway-helm/charts/crds/crds/generated/*.yaml"],
+  },
+  {
+    name: "external-dns",
+    module: "sigs.k8s.io/external-dns",
+    version: "v0.23.0",
+    globs: ["config/crd/standard/*.yaml"],
+  },
+  {
+    name: "node-feature-discovery",
+    module: "sigs.k8s.io/node-feature-discovery",
+    version: "v0.19.0",
+    globs: ["deployment/base/nfd-crds/nfd-api-crds.yaml"],
+  },
+  {
+    name: "keda",
+    module: "github.com/kedacore/keda/v2",
+    version: "v2.20.2",
+    globs: ["config/crd/bases/*.yaml"],
+  },
+  {
+    name: "snapshot-controller",
+    note: "external-snapshotter's client module carries the CRDs",
+    module: "github.com/kubernetes-csi/external-snapshotter/client/v8",
+    version: "v8.7.0",
+    globs: ["config/crd/*.yaml"],
+  },
+  {
+    name: "multus",
+    note: "NetworkAttachmentDefinition",
+    module: "github.com/k8snetworkplumbingwg/network-attachment-definition-client",
+    version: "v1.7.7",
+    globs: ["artifacts/networks-crd.yaml"],
+  },
+  {
+    name: "kyverno",
+    module: "github.com/kyverno/kyverno",
+    version: "v1.19.1",
+    globs: ["config/crds/kyverno/*.yaml", "config/crds/policies.kyverno.io/*.yaml"],
+  },
+  {
+    name: "traefik",
+    module: "github.com/traefik/traefik/v3",
+    version: "v3.7.13",
+    globs: ["docs/content/reference/dynamic-configuration/kubernetes-crd-definition-v1.yml"],
+  },
+  {
+    name: "longhorn",
+    module: "github.com/longhorn/longhorn-manager",
+    version: "v1.10.0",
+    globs: ["k8s/crds.yaml"],
+    // the file doubles as a Helm template: its `labels: {{- include … }}` lines are not YAML
+    clean: (text) =>
+      text.replace(/^\s*labels: \{\{-? include "longhorn\.labels" \. \| nindent \d+ \}\}\n/gm, ""),
+  },
+  {
+    name: "rook",
+    note: "Ceph kinds and ObjectBucketClaim/ObjectBucket",
+    module: "github.com/rook/rook",
+    version: "v1.18.8",
+    globs: ["deploy/examples/crds.yaml"],
+  },
+  {
+    name: "opentelemetry-operator",
+    module: "github.com/open-telemetry/opentelemetry-operator",
+    version: "v0.140.0",
+    globs: ["config/crd/bases/*.yaml"],
+  },
+  {
+    name: "fluent-operator",
+    module: "github.com/fluent/fluent-operator/v3",
+    version: "v3.5.0",
+    globs: ["config/crd/bases/*.yaml"],
+  },
+  {
+    name: "toolhive",
+    module: "github.com/stacklok/toolhive",
+    version: "v0.63.0",
+    globs: ["deploy/charts/operator-crds/files/crds/*.yaml"],
   },
 ];
 
-/** Formats both our validator and kubeconform's assert identically; every other `format` is dropped. */
-const KEPT_FORMATS = new Set(["date-time"]);
-const DRAFT = "http://json-schema.org/draft-07/schema#";
-const DEF_PREFIX = "#/definitions/";
-const META_PREFIX = "io.k8s.apimachinery.pkg.apis.meta.v1.";
-const OBJECT_META = `${META_PREFIX}ObjectMeta`;
-const NULLABLE = ".nullable";
+/**
+ * CRD families the development corpus uses that no registry reachable here carries (the Go module proxy
+ * refuses these module paths at every version tried; no npm or PyPI package ships their CRDs). At run
+ * time they come from the repository's own CRDs or from `homeops schemas pull`.
+ */
+const NOT_OBTAINABLE = [
+  {
+    name: "bjw-s app-template values schema",
+    reason: "no package registry reachable here ships the chart or its values.schema.json",
+  },
+  ...[
+    ["silence-operator (observability.giantswarm.io)", "github.com/giantswarm/silence-operator"],
+    ["tuppr (tuppr.home-operations.com)", "github.com/home-operations/tuppr"],
+    ["kopiur (kopiur.home-operations.com)", "github.com/home-operations/kopiur"],
+    ["dragonfly-operator (dragonflydb.io)", "github.com/dragonflydb/dragonfly-operator"],
+    ["1Password operator (onepassword.com)", "github.com/1Password/onepassword-operator"],
+    ["VictoriaMetrics operator (operator.victoriametrics.com)", "github.com/VictoriaMetrics/operator"],
+    ["kagent (kagent.dev)", "github.com/kagent-dev/kagent"],
+    ["system-upgrade-controller (upgrade.cattle.io)", "github.com/rancher/system-upgrade-controller"],
+    ["VolSync fork with spec.kopia (perfectra1n/volsync)", "github.com/perfectra1n/volsync"],
+    ["Talos ServiceAccount (talos.dev)", "github.com/siderolabs/talos"],
+  ].map(([name, module]) => ({ name, reason: `the Go module proxy refuses ${module} (403)` })),
+];
 
 function main() {
   const args = process.argv.slice(2);
@@ -132,12 +270,14 @@ function generate(out, work) {
   const k8sDir = moduleDir(KUBERNETES.module, KUBERNETES.version, work);
   const swagger = JSON.parse(readFileSync(join(k8sDir, KUBERNETES.file), "utf8"));
   const builtinDefs = prepareBuiltinDefinitions(swagger.definitions);
+  const metaDefs = objectMetaDefinitions(builtinDefs);
   let builtinCount = 0;
+  const builtinKinds = [];
   for (const [name, def] of Object.entries(swagger.definitions)) {
     const gvks = def["x-kubernetes-group-version-kind"];
     if (!Array.isArray(gvks) || gvks.length !== 1) continue; // multi-GVK defs are meta types (DeleteOptions, WatchEvent)
     const { group, version, kind } = gvks[0];
-    if (kind.endsWith("List") || name.startsWith(META_PREFIX)) continue;
+    if (kind.endsWith("List") || isMetaDefinition(name)) continue;
     const schema = standaloneBuiltin(name, builtinDefs);
     add(
       entries,
@@ -147,6 +287,7 @@ function generate(out, work) {
       `${KUBERNETES.module}@${KUBERNETES.version}`,
     );
     builtinCount++;
+    builtinKinds.push(`${group === "" ? version : `${group}/${version}`}/${kind}`);
   }
   sources.push({
     name: "kubernetes",
@@ -162,23 +303,18 @@ function generate(out, work) {
     if (files.length === 0)
       throw new Error(`${source.module}@${source.version}: no file matches ${source.globs.join(", ")}`);
     let kinds = 0;
+    const patches = source.patch ? source.patch(dir) : [];
     for (const file of files) {
-      const docs = YAML.parseAllDocuments(readFileSync(join(dir, file), "utf8"));
+      const text = readFileSync(join(dir, file), "utf8");
+      const docs = YAML.parseAllDocuments(source.clean ? source.clean(text) : text);
       for (const doc of docs) {
         const crd = doc.toJS();
         if (crd?.kind !== "CustomResourceDefinition") continue;
-        for (const v of crd.spec.versions ?? []) {
-          if (v.served === false) continue;
-          const openapi = v.schema?.openAPIV3Schema;
-          if (!openapi) continue;
-          const schema = standaloneCrd(openapi, builtinDefs);
-          add(
-            entries,
-            `${crd.spec.group}/${v.name}`,
-            crd.spec.names.kind,
-            schema,
-            `${source.module}@${source.version}`,
-          );
+        for (const { target, ops } of patches) {
+          if (target.kind === crd.kind && target.name === crd.metadata?.name) applyJsonPatch(crd, ops);
+        }
+        for (const { apiVersion, kind, schema } of crdToSchemas(crd, metaDefs)) {
+          add(entries, apiVersion, kind, schema, `${source.module}@${source.version}`);
           kinds++;
         }
       }
@@ -208,18 +344,16 @@ function generate(out, work) {
     comment: "Generated by scripts/generate-catalog.mjs from the Go modules below; do not edit.",
     kubernetesVersion: KUBERNETES.version.replace(/^v/, ""),
     layout: "{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json",
-    draft: DRAFT,
+    draft: SCHEMA_DRAFT,
     formats: [...KEPT_FORMATS],
     sources,
-    notObtainable: [
-      {
-        name: "bjw-s app-template values schema",
-        reason: "no package registry reachable here ships the chart or its values.schema.json",
-      },
-    ],
+    notObtainable: NOT_OBTAINABLE,
     schemas: index,
+    builtinKinds: builtinKinds.sort(),
   };
   writeFileSync(join(out, "SOURCES.json"), `${JSON.stringify(manifest, null, 2)}\n`);
+  // ObjectMeta and what it reaches: what a repository's CRDs are completed with at run time
+  writeFileSync(join(out, OBJECT_META_FILE), `${JSON.stringify({ definitions: metaDefs })}\n`);
   process.stdout.write(`wrote ${entries.size} schemas to ${relative(process.cwd(), out) || "."}\n`);
 }
 
@@ -233,6 +367,53 @@ function add(entries, apiVersion, kind, schema, origin) {
     throw new Error(`${apiVersion} ${kind}: defined by both ${existing.origin} and ${origin}`);
   }
   entries.set(file, { schema, apiVersion, kind, origin });
+}
+
+// ---------------------------------------------------------------------------------------------- patches
+
+/**
+ * The kustomize patches flux-operator applies to the Flux CRDs it installs, read from its own source
+ * (`notificationPatchTmpl` in internal/builder/templates.go): Alert event sources and Receiver resources
+ * also accept FluxInstance, ResourceSet and ResourceSetInputProvider. The template's only actions are
+ * `{{- if le .VersionInfo.Minor N }}…{{- end }}` (which CRD versions exist per Flux minor) and
+ * `{{.Namespace}}` (in a ClusterRole patch, not a CRD); anything else fails the generation.
+ */
+function fluxOperatorNotificationPatch(dir) {
+  const source = readFileSync(join(dir, "internal/builder/templates.go"), "utf8");
+  const match = /var notificationPatchTmpl = `([^`]*)`/.exec(source);
+  if (!match)
+    throw new Error("flux-operator: notificationPatchTmpl not found in internal/builder/templates.go");
+  const minor = Number(/^v2\.(\d+)\./.exec(FLUX_VERSION)[1]);
+  const rendered = match[1]
+    .replace(/\n?\{\{- if le \.VersionInfo\.Minor (\d+) \}\}([\s\S]*?)\n?\{\{- end \}\}/g, (_, n, body) =>
+      minor <= Number(n) ? body : "",
+    )
+    .replaceAll("{{.Namespace}}", "flux-system");
+  if (rendered.includes("{{")) throw new Error("flux-operator: unsupported action in notificationPatchTmpl");
+  return YAML.parse(rendered)
+    .filter((p) => p.target.kind === "CustomResourceDefinition")
+    .map((p) => ({ target: p.target, ops: YAML.parse(p.patch) }));
+}
+
+/** JSON6902 `add` (the only op the patches above use); `-` appends to an array. */
+function applyJsonPatch(doc, ops) {
+  for (const op of ops) {
+    if (op.op !== "add") throw new Error(`unsupported patch op ${op.op}`);
+    const segments = op.path
+      .split("/")
+      .slice(1)
+      .map((s) => s.replaceAll("~1", "/").replaceAll("~0", "~"));
+    const last = segments.pop();
+    let node = doc;
+    for (const segment of segments) {
+      node = Array.isArray(node) ? node[Number(segment)] : node?.[segment];
+      if (node === undefined) throw new Error(`patch path ${op.path} does not exist`);
+    }
+    if (Array.isArray(node)) {
+      if (last === "-") node.push(op.value);
+      else node.splice(Number(last), 0, op.value);
+    } else node[last] = op.value;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------- modules
@@ -281,247 +462,6 @@ function expandGlob(root, glob) {
     paths = next;
   }
   return paths;
-}
-
-// -------------------------------------------------------------------------------------------- transforms
-
-/** Built-in definitions, made strict; `<name>.nullable` copies accept null (optional fields may be null). */
-function prepareBuiltinDefinitions(definitions) {
-  const defs = {};
-  for (const [name, def] of Object.entries(definitions)) defs[name] = strictify(def);
-  // Quantity and IntOrString accept numbers in YAML; swagger says `string`.
-  defs["io.k8s.apimachinery.pkg.api.resource.Quantity"] = { type: ["string", "number"] };
-  defs["io.k8s.apimachinery.pkg.util.intstr.IntOrString"] = { type: ["string", "integer"] };
-  return defs;
-}
-
-/** A kind's schema: its definition at the root plus every definition it reaches, under `definitions`. */
-function standaloneBuiltin(name, defs) {
-  const root = structuredClone(defs[name]);
-  const definitions = {};
-  collectRefs(root, defs, definitions);
-  return finish(root, definitions);
-}
-
-function standaloneCrd(openapi, builtinDefs) {
-  const root = strictify(openapi);
-  root.properties ??= {};
-  // CRD schemas leave metadata open; validate it as ObjectMeta like the API server does.
-  root.properties.metadata = { $ref: `${DEF_PREFIX}${OBJECT_META}${NULLABLE}` };
-  root.type = "object";
-  const definitions = {};
-  collectRefs(root, builtinDefs, definitions);
-  return finish(root, definitions);
-}
-
-function finish(root, definitions) {
-  const schema = { $schema: DRAFT, ...root };
-  delete schema.definitions;
-  const names = Object.keys(definitions).sort();
-  if (names.length > 0) schema.definitions = Object.fromEntries(names.map((n) => [n, definitions[n]]));
-  return schema;
-}
-
-/** Copies every definition reachable from `node` into `out` (nullable variants made on demand). */
-function collectRefs(node, defs, out) {
-  const stack = [node];
-  while (stack.length > 0) {
-    const current = stack.pop();
-    if (Array.isArray(current)) {
-      stack.push(...current);
-      continue;
-    }
-    if (!current || typeof current !== "object") continue;
-    if (typeof current.$ref === "string") {
-      const ref = current.$ref.slice(DEF_PREFIX.length);
-      if (!(ref in out)) {
-        const nullable = ref.endsWith(NULLABLE);
-        const base = nullable ? ref.slice(0, -NULLABLE.length) : ref;
-        const def = defs[base];
-        if (!def) throw new Error(`unresolved $ref ${current.$ref}`);
-        const copy = structuredClone(def);
-        if (nullable) allowNull(copy);
-        out[ref] = copy;
-        stack.push(copy);
-      }
-    }
-    for (const value of Object.values(current)) if (value && typeof value === "object") stack.push(value);
-  }
-}
-
-function allowNull(schema) {
-  if (schema.type === undefined) return;
-  const types = Array.isArray(schema.type) ? schema.type : [schema.type];
-  if (!types.includes("null")) schema.type = [...types, "null"];
-}
-
-const DROPPED = new Set([
-  "description",
-  "default",
-  "example",
-  "title",
-  "externalDocs",
-  "readOnly",
-  "x-kubernetes-group-version-kind",
-  "x-kubernetes-patch-merge-key",
-  "x-kubernetes-patch-strategy",
-  "x-kubernetes-list-type",
-  "x-kubernetes-list-map-keys",
-  "x-kubernetes-map-type",
-  "x-kubernetes-validations",
-  "x-kubernetes-embedded-resource",
-  "x-kubernetes-unions",
-  "x-kubernetes-int-or-string",
-  "x-kubernetes-preserve-unknown-fields",
-  "nullable",
-]);
-
-/**
- * One schema node, made strict: `additionalProperties: false` where `properties` exist and unknown fields
- * are not preserved; int-or-string as a type union; optional properties accept null; OpenAPI-only
- * keywords and annotations dropped; refs rewritten to local `#/definitions/` (nullable variant `<name>.nullable`).
- */
-function strictify(node, branch = false) {
-  if (Array.isArray(node)) return node.map((n) => strictify(n, branch));
-  if (!node || typeof node !== "object") return node;
-  const out = {};
-  for (const [key, value] of Object.entries(node)) {
-    if (DROPPED.has(key) || key.startsWith("x-")) continue;
-    if (key === "format") {
-      if (KEPT_FORMATS.has(value)) out.format = value;
-      continue;
-    }
-    if (key === "$ref") {
-      out.$ref = `${DEF_PREFIX}${value.replace(/^#\/definitions\//, "")}`;
-      continue;
-    }
-    if (key === "properties") {
-      out.properties = {};
-      const required = new Set(node.required ?? []);
-      for (const [prop, schema] of Object.entries(value)) {
-        let child = strictify(schema, branch);
-        if (!required.has(prop) && !branch) {
-          if (typeof child.$ref === "string") child = { ...child, $ref: `${child.$ref}${NULLABLE}` };
-          else allowNull(child);
-        }
-        out.properties[prop] = child;
-      }
-      continue;
-    }
-    if (key === "enum" || key === "required" || key === "pattern") {
-      out[key] = value;
-      continue;
-    }
-    if (key === "exclusiveMinimum" || key === "exclusiveMaximum") {
-      // OpenAPI 3.0 booleans become draft-07 numbers
-      const bound = key === "exclusiveMinimum" ? "minimum" : "maximum";
-      if (value === true && typeof node[bound] === "number") out[key] = node[bound];
-      else if (typeof value === "number") out[key] = value;
-      continue;
-    }
-    if (
-      (key === "minimum" || key === "maximum") &&
-      node[key === "minimum" ? "exclusiveMinimum" : "exclusiveMaximum"] === true
-    ) {
-      continue;
-    }
-    // anyOf/oneOf/allOf/not branches only constrain values (Kubernetes structural schemas): their
-    // `properties` declare no fields, so they get no strictness
-    const junction = key === "anyOf" || key === "oneOf" || key === "allOf" || key === "not";
-    if (value && typeof value === "object") out[key] = strictify(value, branch || junction);
-    else out[key] = value;
-  }
-  if (node.nullable === true) allowNull(out);
-  if (node["x-kubernetes-int-or-string"] === true) {
-    delete out.anyOf;
-    delete out.oneOf;
-    out.type = ["integer", "string"];
-  }
-  if (
-    !branch &&
-    out.properties &&
-    node.additionalProperties === undefined &&
-    node["x-kubernetes-preserve-unknown-fields"] !== true
-  ) {
-    out.additionalProperties = false;
-  }
-  if (out.pattern !== undefined) out.pattern = checkPattern(translateGoRegExp(out.pattern));
-  return out;
-}
-
-/** Every kept pattern must be a JavaScript unicode-mode regular expression with Go's meaning. */
-function checkPattern(pattern) {
-  try {
-    new RegExp(pattern, "u");
-  } catch (error) {
-    throw new Error(`pattern ${JSON.stringify(pattern)} has no JavaScript equivalent: ${error.message}`);
-  }
-  return pattern;
-}
-
-/** Go (RE2) syntax JavaScript spells differently: `\pL`/`\PC` classes and inline `(?i)`. */
-function translateGoRegExp(pattern) {
-  return translateCaseInsensitive(pattern.replace(/(?<!\\)((?:\\\\)*)\\([pP])([A-Za-z])/g, "$1\\$2{$3}"));
-}
-
-/**
- * Go's inline `(?i)` (case-insensitive for the rest of the group) has no JavaScript form: spell it out
- * as `[aA]` classes so Go (kubeconform) and JavaScript (ajv) read the same language.
- */
-function translateCaseInsensitive(pattern) {
-  if (!pattern.includes("(?i)")) return pattern;
-  const swap = (c) => (c === c.toLowerCase() ? c.toUpperCase() : c.toLowerCase());
-  const isLetter = (c) => /[A-Za-z]/.test(c);
-  const groups = [false];
-  let out = "";
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i];
-    const ci = groups[groups.length - 1];
-    if (pattern.startsWith("(?i)", i)) {
-      groups[groups.length - 1] = true;
-      i += 3;
-    } else if (c === "\\") {
-      out += c + (pattern[i + 1] ?? "");
-      i++;
-    } else if (c === "(") {
-      groups.push(ci);
-      out += c;
-    } else if (c === ")") {
-      groups.pop();
-      out += c;
-    } else if (c === "[") {
-      let j = i + 1;
-      let head = "[";
-      if (pattern[j] === "^") {
-        head += "^";
-        j++;
-      }
-      let body = "";
-      let extra = "";
-      if (pattern[j] === "]") {
-        body += "]";
-        j++;
-      }
-      for (; j < pattern.length && pattern[j] !== "]"; j++) {
-        if (pattern[j] === "\\") {
-          body += pattern[j] + (pattern[j + 1] ?? "");
-          j++;
-          continue;
-        }
-        body += pattern[j];
-        if (ci && isLetter(pattern[j])) extra += swap(pattern[j]);
-        else if (ci && pattern[j] === "-" && isLetter(pattern[j - 1] ?? "") && isLetter(pattern[j + 1] ?? ""))
-          extra += "-";
-      }
-      out += `${head}${body}${extra}]`;
-      i = j;
-    } else if (ci && isLetter(c)) {
-      out += `[${c}${swap(c)}]`;
-    } else {
-      out += c;
-    }
-  }
-  return out;
 }
 
 main();

@@ -20,6 +20,7 @@ DISTRIBUTION_VERSION=v3.1.2  # the OCI registry the helm tests pull charts from 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 tools="$root/.tools/bin"
 mkdir -p "$tools"
+user_path=$PATH # the caller's PATH: where their shell will look for `task` after we exit
 export PATH="$tools:$PATH"
 export TURBO_TELEMETRY_DISABLED=1 DO_NOT_TRACK=1
 
@@ -68,16 +69,36 @@ go_tool() {
 }
 
 go_tool task github.com/go-task/task/v3/cmd/task "$TASK_VERSION"
-# make `task` reachable by name, as users type it
-if ! command -v task >/dev/null 2>&1; then
-  for dir in /usr/local/bin "$HOME/.local/bin"; do
-    if mkdir -p "$dir" 2>/dev/null && [ -w "$dir" ]; then
-      ln -sf "$tools/task" "$dir/task"
-      case ":$PATH:" in *":$dir:"*) ;; *) say "note: add $dir to PATH to type \`task\` directly" ;; esac
-      break
+# Make `task` reachable by name in the caller's shell (the README runs `setup.sh && task …`): a link in a
+# directory that is already on the caller's PATH. /usr/local/bin first (the usual place, writable as root),
+# then Go's and the user's own bin directories, then the directory node itself was found in (on PATH by
+# definition, writable for nvm/fnm/volta-style installs). Only when none is writable: a link in
+# ~/.local/bin, the one line to add, and a failing exit so `&& task …` never says "command not found".
+on_user_path() { case ":$user_path:" in *":$1:"*) return 0 ;; *) return 1 ;; esac; }
+task_on_user_path() { PATH=$user_path command -v task 2>/dev/null || true; }
+link_task() {
+  local found gobin dir
+  found=$(task_on_user_path)
+  # a task the user installed themselves stays; a link to some checkout's .tools/bin/task now points at ours
+  if [ -n "$found" ]; then
+    if [ -L "$found" ] && [[ "$(readlink "$found")" == */.tools/bin/task ]] && [ -w "$(dirname "$found")" ]; then
+      ln -sfn "$tools/task" "$found"
     fi
+    return 0
+  fi
+  gobin=$(go env GOBIN 2>/dev/null || true)
+  [ -n "$gobin" ] || gobin="$(go env GOPATH 2>/dev/null || echo "$HOME/go")/bin"
+  for dir in /usr/local/bin "$gobin" "$HOME/.local/bin" "$HOME/bin" "$(dirname "$(PATH=$user_path command -v node)")"; do
+    on_user_path "$dir" && [ -d "$dir" ] && [ -w "$dir" ] || continue
+    ln -sfn "$tools/task" "$dir/task"
+    return 0
   done
-fi
+  mkdir -p "$HOME/.local/bin" && ln -sfn "$tools/task" "$HOME/.local/bin/task"
+  say "task is installed as ~/.local/bin/task, but no directory on your PATH is writable; add it with:"
+  printf '  export PATH="$HOME/.local/bin:$PATH"\n' >&2
+  exit 1
+}
+link_task
 
 # node dependencies (frozen: the lockfile is the truth)
 if [ ! -f "$root/node_modules/.modules.yaml" ] || [ "$root/pnpm-lock.yaml" -nt "$root/node_modules/.modules.yaml" ]; then

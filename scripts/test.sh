@@ -2,13 +2,15 @@
 # The test command: set up, then typecheck, lint, build and run every test.
 #   bash scripts/test.sh            on the machine's Node.js
 #   bash scripts/test.sh --node24   also run the test suite again under Node.js 24 (LTS)
+#   bash scripts/test.sh [--node24] <vitest filter>…   the same, running only the tests the filters select
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 export TURBO_TELEMETRY_DISABLED=1 DO_NOT_TRACK=1
 
 with24=false
-[ "${1:-}" = "--node24" ] && with24=true
+if [ "${1:-}" = "--node24" ]; then with24=true; shift; fi
+filters=("$@")
 
 setup_args=(--oracles)
 $with24 && setup_args+=(--node24)
@@ -24,7 +26,7 @@ pnpm exec biome check .
 run_tests() {
   local label=$1 report="$root/.tools/vitest-$1.json" status=0
   echo "== tests ($label: node $(node --version))"
-  pnpm exec vitest run --reporter=default --reporter=json --outputFile.json="$report" || status=$?
+  pnpm exec vitest run ${filters[@]+"${filters[@]}"} --reporter=default --reporter=json --outputFile.json="$report" || status=$?
   node -e '
     const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
     const skipped = r.numPendingTests + r.numTodoTests;

@@ -37,11 +37,13 @@ describe("the repository Taskfile", () => {
     }
   });
 
-  it("reports a stage that is not delivered yet as an honest exit-2 error", () => {
+  it("reports a live-cluster stage without a cluster as an honest exit-2 error", () => {
     requireBuiltCli();
-    const result = run(task, ["--yes", "flux:status"], { cwd: repoRoot });
+    const result = run(task, ["--yes", "flux:status", "--", "--kubeconfig", "/nonexistent/kubeconfig"], {
+      cwd: repoRoot,
+    });
     expect(result.code).not.toBe(0);
-    expect(result.stderr).toContain("not implemented yet");
+    expect(result.stderr).toContain("kubeconfig /nonexistent/kubeconfig does not exist");
     expect(result.stdout).not.toMatch(/ok|success|passed/i);
   });
 });

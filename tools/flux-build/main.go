@@ -7,6 +7,15 @@
 // [--source-ignore <patterns file>] [--strict=true]
 // Prints a JSON array of the built objects on stdout; on a build error prints the error on stderr and
 // exits 1; bad usage exits 2.
+//
+// Batch mode (corpus measurements): flux-build --root <repo> --batch <builds.json> [--source-ignore <file>]
+// copies the repository once and builds every entry of the JSON array
+// [{"kustomization": {...}, "varsObjects": "<yaml>", "strict": true}, ...] in turn (each build's generated
+// kustomization.yaml is restored before the next); prints a JSON array of {"objects": [...]} or
+// {"error": "..."}, one per entry, in order.
+//
+// flux-build --yaml-to-json reads multi-document YAML (e.g. `kustomize build` output) on stdin and prints
+// it as a JSON array, decoded as the Go side decodes it (sigs.k8s.io/yaml).
 package main
 
 import (
@@ -37,7 +46,27 @@ func main() {
 	varsFile := flag.String("vars-objects", "", "multi-document YAML of ConfigMaps/Secrets visible to substituteFrom")
 	strict := flag.Bool("strict", true, "strict post-build substitution (Flux 2.9 controller default)")
 	ignoreFile := flag.String("source-ignore", "", "file with the GitRepository's spec.ignore patterns")
+	batchFile := flag.String("batch", "", "JSON array of builds to run over one copy of the repository")
+	yamlToJSON := flag.Bool("yaml-to-json", false, "convert multi-document YAML on stdin to a JSON array")
 	flag.Parse()
+	if *yamlToJSON {
+		out, err := convertYAML(os.Stdin)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err.Error())
+			os.Exit(1)
+		}
+		_, _ = os.Stdout.Write(out)
+		return
+	}
+	if *root != "" && *batchFile != "" {
+		out, err := runBatch(*root, *batchFile, *ignoreFile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err.Error())
+			os.Exit(2)
+		}
+		_, _ = os.Stdout.Write(out)
+		return
+	}
 	if *root == "" || *ksFile == "" {
 		fmt.Fprintln(os.Stderr, "usage: flux-build --root <repo> --kustomization <file> [--vars-objects <file>] [--strict=true|false]")
 		os.Exit(2)
@@ -59,28 +88,112 @@ func run(root, ksFile, varsFile, ignoreFile string, strict bool) ([]byte, error)
 	if err := yaml.Unmarshal(raw, &ks.Object); err != nil {
 		return nil, fmt.Errorf("kustomization: %w", err)
 	}
-	objs, err := readObjects(varsFile)
-	if err != nil {
-		return nil, err
+	var vars []byte
+	if varsFile != "" {
+		if vars, err = os.ReadFile(varsFile); err != nil {
+			return nil, err
+		}
 	}
-
-	tmp, err := os.MkdirTemp("", "flux-build-")
+	tmp, err := copyRoot(root, ignoreFile)
 	if err != nil {
 		return nil, err
 	}
 	defer os.RemoveAll(tmp)
+	result, err := build(tmp, ks, vars, strict)
+	if err != nil {
+		return nil, err
+	}
+	return json.MarshalIndent(result, "", "  ")
+}
+
+func convertYAML(r io.Reader) ([]byte, error) {
+	dec := utilyaml.NewYAMLOrJSONDecoder(r, 4096)
+	out := []map[string]any{}
+	for {
+		obj := map[string]any{}
+		if err := dec.Decode(&obj); err != nil {
+			if err == io.EOF {
+				break
+			}
+			return nil, err
+		}
+		if len(obj) > 0 {
+			out = append(out, obj)
+		}
+	}
+	return json.Marshal(out)
+}
+
+type batchEntry struct {
+	Kustomization map[string]any `json:"kustomization"`
+	VarsObjects   string         `json:"varsObjects"`
+	Strict        *bool          `json:"strict"`
+}
+
+type batchResult struct {
+	Objects []map[string]any `json:"objects,omitempty"`
+	Error   string           `json:"error,omitempty"`
+}
+
+func runBatch(root, batchFile, ignoreFile string) ([]byte, error) {
+	raw, err := os.ReadFile(batchFile)
+	if err != nil {
+		return nil, err
+	}
+	var entries []batchEntry
+	if err := json.Unmarshal(raw, &entries); err != nil {
+		return nil, fmt.Errorf("batch: %w", err)
+	}
+	tmp, err := copyRoot(root, ignoreFile)
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp)
+	results := make([]batchResult, 0, len(entries))
+	for _, e := range entries {
+		strict := e.Strict == nil || *e.Strict
+		objs, err := build(tmp, unstructured.Unstructured{Object: e.Kustomization}, []byte(e.VarsObjects), strict)
+		if err != nil {
+			results = append(results, batchResult{Error: err.Error()})
+			continue
+		}
+		if objs == nil {
+			objs = []map[string]any{}
+		}
+		results = append(results, batchResult{Objects: objs})
+	}
+	return json.Marshal(results)
+}
+
+// copyRoot copies the repository into a temp dir as source-controller packs the artifact.
+func copyRoot(root, ignoreFile string) (string, error) {
+	tmp, err := os.MkdirTemp("", "flux-build-")
+	if err != nil {
+		return "", err
+	}
 	ignore := ""
 	if ignoreFile != "" {
 		data, err := os.ReadFile(ignoreFile)
 		if err != nil {
-			return nil, err
+			os.RemoveAll(tmp)
+			return "", err
 		}
 		ignore = string(data)
 	}
 	if err := copyTree(root, tmp, ignore); err != nil {
+		os.RemoveAll(tmp)
+		return "", err
+	}
+	return tmp, nil
+}
+
+// build runs one Flux Kustomization over the artifact in tmp; the generated kustomization.yaml is
+// restored afterwards so that the next build of a batch sees the original tree.
+func build(tmp string, ks unstructured.Unstructured, vars []byte, strict bool) ([]map[string]any, error) {
+	objs, err := readObjects(vars)
+	if err != nil {
 		return nil, err
 	}
-
 	path, _, _ := unstructured.NestedString(ks.Object, "spec", "path")
 	dirPath, err := filepath.Abs(filepath.Join(tmp, strings.TrimPrefix(path, "./")))
 	if err != nil {
@@ -91,9 +204,11 @@ func run(root, ksFile, varsFile, ignoreFile string, strict bool) ([]byte, error)
 	}
 
 	gen := kustomize.NewGenerator(tmp, ks)
-	if _, err := gen.WriteFile(dirPath, kustomize.WithSaveOriginalKustomization()); err != nil {
+	action, err := gen.WriteFile(dirPath, kustomize.WithSaveOriginalKustomization())
+	if err != nil {
 		return nil, fmt.Errorf("kustomize create failed: %w", err)
 	}
+	defer func() { _ = kustomize.CleanDirectory(dirPath, action) }()
 	m, err := kustomize.SecureBuild(tmp, dirPath, false)
 	if err != nil {
 		return nil, fmt.Errorf("kustomize build failed: %w", err)
@@ -157,16 +272,12 @@ func run(root, ksFile, varsFile, ignoreFile string, strict bool) ([]byte, error)
 		}
 		result = append(result, u.Object)
 	}
-	return json.MarshalIndent(result, "", "  ")
+	return result, nil
 }
 
-func readObjects(file string) ([]client.Object, error) {
-	if file == "" {
+func readObjects(raw []byte) ([]client.Object, error) {
+	if len(bytes.TrimSpace(raw)) == 0 {
 		return nil, nil
-	}
-	raw, err := os.ReadFile(file)
-	if err != nil {
-		return nil, err
 	}
 	var out []client.Object
 	dec := utilyaml.NewYAMLOrJSONDecoder(bytes.NewReader(raw), 4096)

@@ -5,8 +5,10 @@ import { Command, CommanderError, Option } from "commander";
 import type { Runner } from "./command.js";
 import { commands } from "./commands/index.js";
 import { ExitCode } from "./exit-codes.js";
-import { reportError } from "./internal/errors.js";
+import { errorReport, reportError } from "./internal/errors.js";
+import { hoistGlobalOptions } from "./internal/global-options.js";
 import { type CliIo, createContext } from "./io.js";
+import { createReporter, type OutputFormat } from "./reporters/index.js";
 
 const pkg = createRequire(import.meta.url)("../package.json") as { version: string };
 
@@ -28,12 +30,26 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
       { ...(opts.verbose ? { verbose: true } : {}), ...(opts.quiet ? { quiet: true } : {}) },
     );
   };
+  // the verb being run, for the error document of a machine-readable --output
+  let current: Command | undefined;
   const run: Runner = async (action) => {
     const ctx = globalContext();
     try {
       exitCode = await action(ctx);
     } catch (error) {
       exitCode = reportError(ctx, error);
+      const output = current?.opts<{ output?: unknown }>().output;
+      if (typeof output === "string" && output !== "text") {
+        try {
+          const reporter = await createReporter(output as OutputFormat);
+          const name = current
+            ? [current.parent?.name(), current.name()].filter((n) => n && n !== "homeops")
+            : [];
+          reporter.write(ctx, errorReport(ctx, name.join(" "), error));
+        } catch {
+          // not a reporter format (e.g. render's own json): stderr already says what failed
+        }
+      }
     }
   };
 
@@ -59,6 +75,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
   );
 
   for (const command of commands) command.register(program, run);
+  program.hook("preAction", (_, actionCommand) => {
+    current = actionCommand;
+  });
 
   for (const [verb, reason] of Object.entries(PLANNED)) {
     if (commands.some((c) => c.name === verb)) continue;
@@ -77,7 +96,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
   }
 
   try {
-    await program.parseAsync([...argv], { from: "user" });
+    await program.parseAsync(hoistGlobalOptions(argv), { from: "user" });
   } catch (error) {
     if (error instanceof CommanderError) {
       // help and version exit 0; every usage mistake is an operational error

@@ -2,6 +2,15 @@
 export type ErrorCode =
   | "FILE_NOT_FOUND"
   | "FILE_UNREADABLE"
+  | "FILE_UNWRITABLE"
+  | "FILE_TOO_LARGE"
+  | "OUTSIDE_REPO"
+  | "SYMLINK_CYCLE"
+  | "SYMLINK_REFUSED"
+  | "ENCODING"
+  | "INPUT_LIMIT"
+  | "LOCKED"
+  | "INTERRUPTED"
   | "YAML_SYNTAX"
   | "YAML_EMPTY"
   | "CONFIG_INVALID"
@@ -15,6 +24,13 @@ export type ErrorCode =
   | "CHART_DIGEST_MISMATCH"
   | "CHART_PULL_FAILED"
   | "USAGE"
+  | "CLUSTER_UNREACHABLE"
+  | "CLUSTER_TLS"
+  | "CLUSTER_UNAUTHORIZED"
+  | "CLUSTER_FORBIDDEN"
+  | "CLUSTER_NOT_FOUND"
+  | "CLUSTER_TIMEOUT"
+  | "CLUSTER_ERROR"
   | "INTERNAL";
 
 export interface SourceLocation {

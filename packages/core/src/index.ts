@@ -29,9 +29,23 @@ export {
   writeFileAtomic,
 } from "./paths.js";
 export { isRemoteReference, isSopsPath, KUSTOMIZATION_FILES } from "./references.js";
+export {
+  assertNoSymlinkOnPath,
+  DEFAULT_MAX_FILE_BYTES,
+  decodeUtf8,
+  fileTooLarge,
+  fsUserError,
+  isEnvironmentError,
+  type ReadRepoFileOptions,
+  readRepoFile,
+  resolveInsideRoot,
+} from "./repo-fs.js";
 export type { CaseStatus, Report, ReportCase, ReportRule } from "./report.js";
 export { type StringifyYamlOptions, stringifyYaml, stringifyYamlDocuments } from "./stringify.js";
 export {
+  DEFAULT_MAX_ALIAS_COUNT,
+  type DuplicateKey,
+  findDuplicateKeys,
   formatYamlPath,
   loadYamlFile,
   type ParseYamlOptions,

@@ -1,6 +1,9 @@
+import { mkdtemp, open, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { UserError } from "./errors.js";
-import { formatYamlPath, parseYaml } from "./yaml.js";
+import { formatYamlPath, loadYamlFile, parseYaml } from "./yaml.js";
 
 describe("parseYaml", () => {
   const text = ["cluster:", "  name: home", "nodes:", "  - name: k8s-0", "    address: 10.0.0.10", ""].join(
@@ -27,13 +30,13 @@ describe("parseYaml", () => {
   it("rejects duplicate keys with file:line:col", () => {
     expect(() => parseYaml("a: 1\nb: 2\na: 3\n", { file: "dup.yaml" })).toThrowError(
       expect.objectContaining({
-        message: "invalid YAML: Map keys must be unique",
+        message: 'invalid YAML: Map keys must be unique: "a" is already defined at line 1',
         location: { file: "dup.yaml", line: 3, column: 1 },
       }),
     );
     // several problems: each line names its own location
     expect(() => parseYaml("a: 1\na: 2\nb: [\n", { file: "two.yaml" })).toThrowError(
-      /two\.yaml:2:1: Map keys must be unique\n {2}two\.yaml:4:1/,
+      /two\.yaml:2:1: Map keys must be unique: "a" is already defined at line 1\n {2}two\.yaml:4:1/,
     );
   });
 
@@ -58,5 +61,82 @@ describe("formatYamlPath", () => {
   it("renders keys and indexes", () => {
     expect(formatYamlPath(["nodes", 2, "address"])).toBe("nodes[2].address");
     expect(formatYamlPath(["metadata", "annotations", "a.b/c"])).toBe('metadata.annotations["a.b/c"]');
+  });
+});
+
+describe("parseYaml: the library's warnings", () => {
+  it("never reach process warnings (a `{{ .X }}` template in a data file reads as a collection key)", () => {
+    const warnings: string[] = [];
+    const listener = (w: Error) => warnings.push(w.message);
+    process.on("warning", listener);
+    const original = process.emitWarning;
+    process.emitWarning = ((w: string | Error) => {
+      warnings.push(String(w));
+    }) as typeof process.emitWarning;
+    try {
+      const file = parseYaml("chat: {{ .TELEGRAM_CHAT_ID }}\n", { file: "config.yaml" });
+      expect(file.documents).toHaveLength(1);
+    } finally {
+      process.emitWarning = original;
+      process.off("warning", listener);
+    }
+    expect(warnings).toEqual([]);
+  });
+});
+
+describe("YAML limits", () => {
+  // the yaml package's own uniqueKeys check needs minutes for this mapping (quadratic): the timeout fails it
+  it("finds a repeat in a 100k-key mapping in one pass (no quadratic unique-key check)", () => {
+    const lines: string[] = [];
+    for (let i = 0; i < 100_000; i++) lines.push(`key${i}: v${i}`);
+    const text = `${lines.join("\n")}\n`;
+    expect(Object.keys(parseYaml(text, { file: "big.yaml" }).documents[0]!.value as object)).toHaveLength(
+      100_000,
+    );
+    expect(() => parseYaml(`${text}key7: again\n`, { file: "big.yaml" })).toThrowError(
+      expect.objectContaining({
+        message: 'invalid YAML: Map keys must be unique: "key7" is already defined at line 8',
+        location: { file: "big.yaml", line: 100_001, column: 1 },
+      }),
+    );
+  }, 120_000);
+
+  it("keys are equal when their resolved scalars are (1 and '1' differ)", () => {
+    expect(parseYaml('1: a\n"1": b\n', { file: "f" }).documents[0]!.value).toEqual({ 1: "b" });
+    expect(() => parseYaml("1: a\n0x1: b\n", { file: "f" })).toThrowError(/"1" is already defined/);
+  });
+
+  it("refuses a billion laughs with file:line, as a user error", () => {
+    const levels = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
+    for (let i = 1; i < 9; i++) {
+      const prev = String.fromCharCode(96 + i);
+      const name = String.fromCharCode(97 + i);
+      levels.push(`${name}: &${name} [${Array(9).fill(`*${prev}`).join(",")}]`);
+    }
+    try {
+      parseYaml(`${levels.join("\n")}\n`, { file: "laughs.yaml" });
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(UserError);
+      expect(error).toMatchObject({ code: "INPUT_LIMIT", location: { file: "laughs.yaml", line: 2 } });
+      expect((error as UserError).message).toMatch(/billion laughs/);
+    }
+    // a few aliases are fine
+    expect(parseYaml("a: &x [1]\nb: *x\n", { file: "f" }).documents[0]!.value).toEqual({ a: [1], b: [1] });
+  });
+
+  it("refuses a 50 MB file by its size before parsing it, naming the file", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "homeops-big-"));
+    const path = join(dir, "huge.yaml");
+    const line = `${"k".repeat(20)}: ${"v".repeat(40)}\n`;
+    const handle = await open(path, "w");
+    const chunk = Buffer.from(line.repeat(16_384));
+    for (let written = 0; written < 50 * 1024 * 1024; written += chunk.length) await handle.write(chunk);
+    await handle.close();
+    await expect(loadYamlFile(path, { file: "huge.yaml" })).rejects.toMatchObject({
+      code: "FILE_TOO_LARGE",
+      message: expect.stringMatching(/^huge\.yaml: 50\.\d MiB is larger than the 8\.0 MiB limit/),
+    });
+    await rm(dir, { recursive: true, force: true });
   });
 });

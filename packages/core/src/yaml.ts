@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import {
   type Document,
   isMap,
@@ -9,8 +9,10 @@ import {
   LineCounter,
   type Node,
   parseAllDocuments,
+  visit,
 } from "yaml";
 import { UserError } from "./errors.js";
+import { DEFAULT_MAX_FILE_BYTES, decodeUtf8, fileTooLarge, fsUserError } from "./repo-fs.js";
 
 export interface YamlPosition {
   /** 1-based */
@@ -32,7 +34,12 @@ export interface ParseYamlOptions {
   file: string;
   /** `1.1` reads `yes`/`on` as booleans the way Go's sigs.k8s.io/yaml does. Default `1.2`. */
   version?: "1.1" | "1.2";
+  /** Most alias expansions one document may make (billion-laughs guard). Default `DEFAULT_MAX_ALIAS_COUNT`. */
+  maxAliasCount?: number;
 }
+
+/** Alias expansions one document may make before it is refused as a resource-exhaustion attack. */
+export const DEFAULT_MAX_ALIAS_COUNT = 1000;
 
 /** One document of a YAML file: its plain value plus the source position of every node. */
 export class YamlDocument {
@@ -44,8 +51,13 @@ export class YamlDocument {
     readonly index: number,
     private readonly doc: Document.Parsed,
     private readonly lines: LineCounter,
+    maxAliasCount: number = DEFAULT_MAX_ALIAS_COUNT,
   ) {
-    this.value = doc.toJS({ maxAliasCount: 1000 });
+    try {
+      this.value = doc.toJS({ maxAliasCount });
+    } catch (cause) {
+      throw aliasError(cause, file, doc, lines, maxAliasCount);
+    }
   }
 
   /** Position of the value at `path`, or of the deepest existing ancestor (`exact: false`). */
@@ -98,6 +110,83 @@ export class YamlDocument {
   }
 }
 
+/**
+ * What converting a document to plain values threw, as a `UserError` at the first alias: too many alias
+ * expansions (`INPUT_LIMIT`, a "billion laughs") or an alias without its anchor (`YAML_SYNTAX`).
+ */
+function aliasError(
+  cause: unknown,
+  file: string,
+  doc: Document.Parsed,
+  lines: LineCounter,
+  maxAliasCount: number,
+): unknown {
+  if (!(cause instanceof ReferenceError)) return cause;
+  let offset: number | undefined;
+  visit(doc, {
+    Alias(_, node) {
+      offset = node.range?.[0];
+      return visit.BREAK;
+    },
+  });
+  const { line, col } = lines.linePos(offset ?? doc.range[0]);
+  const location = { file, line, column: col };
+  if (/excessive alias/i.test(cause.message)) {
+    return new UserError(
+      "INPUT_LIMIT",
+      `aliases expand past ${maxAliasCount} nodes (a YAML "billion laughs"): refused`,
+      { cause, location, hint: "expand the anchors by hand, or use fewer aliases of aliases" },
+    );
+  }
+  return new UserError("YAML_SYNTAX", `invalid YAML: ${firstLine(cause.message)}`, {
+    cause,
+    location,
+    hint: "define the anchor (&name) before its alias (*name)",
+  });
+}
+
+export interface DuplicateKey {
+  /** Offset of the repeated key in the text. */
+  offset: number;
+  message: string;
+}
+
+/**
+ * Every repeated key of every mapping, in one pass (the `yaml` package's `uniqueKeys` check compares
+ * each key with every earlier one: quadratic in a mapping's size). Keys are equal when their resolved
+ * scalars are (`1` and `"1"` differ), as in Go's yaml.v3, which refuses any repeat
+ * (`mapping key "a" already defined at line 1`). `mergeKeys`: `<<` may repeat (merge keys).
+ */
+export function findDuplicateKeys(
+  doc: Document.Parsed,
+  lines: LineCounter,
+  options: { mergeKeys?: boolean } = {},
+): DuplicateKey[] {
+  const out: DuplicateKey[] = [];
+  visit(doc, {
+    Map(_, map) {
+      if (map.items.length < 2) return;
+      const seen = new Map<string, number>();
+      for (const pair of map.items) {
+        const key = pair.key;
+        if (!isScalar(key) || key.range === undefined || key.range === null) continue;
+        if (options.mergeKeys && key.value === "<<") continue;
+        const id = `${typeof key.value}:${String(key.value)}`;
+        const first = seen.get(id);
+        if (first === undefined) {
+          seen.set(id, key.range[0]);
+          continue;
+        }
+        out.push({
+          offset: key.range[0],
+          message: `Map keys must be unique: ${JSON.stringify(String(key.value))} is already defined at line ${lines.linePos(first).line}`,
+        });
+      }
+    },
+  });
+  return out;
+}
+
 function keyOf(key: unknown): string | undefined {
   if (isScalar(key)) return String(key.value);
   return typeof key === "string" ? key : undefined;
@@ -122,22 +211,29 @@ export function parseYaml(text: string, options: ParseYamlOptions): YamlFile {
   const docs = parseAllDocuments(text, {
     lineCounter: lines,
     prettyErrors: false,
-    uniqueKeys: true,
+    // duplicates are found by findDuplicateKeys, in linear time
+    uniqueKeys: false,
     version: options.version ?? "1.2",
     strict: true,
+    // the library's own warnings (e.g. a `{{ .X }}` template read as a map key) would go to process
+    // warnings and the terminal; a library never prints, and such files are data, not errors
+    logLevel: "error",
   });
   const parsed = Array.isArray(docs) ? docs : [];
+  const found: { offset: number; message: string }[] = [];
+  for (const doc of parsed) {
+    for (const error of doc.errors) found.push({ offset: error.pos[0], message: firstLine(error.message) });
+    found.push(...findDuplicateKeys(doc, lines));
+  }
+  found.sort((a, b) => a.offset - b.offset);
   const problems: string[] = [];
   const messages: string[] = [];
   let first: YamlPosition | undefined;
-  for (const doc of parsed) {
-    for (const error of doc.errors) {
-      const [offset] = error.pos;
-      const { line, col } = lines.linePos(offset);
-      first ??= { line, column: col };
-      problems.push(`${options.file}:${line}:${col}: ${firstLine(error.message)}`);
-      messages.push(firstLine(error.message));
-    }
+  for (const { offset, message } of found) {
+    const { line, col } = lines.linePos(offset);
+    first ??= { line, column: col };
+    problems.push(`${options.file}:${line}:${col}: ${message}`);
+    messages.push(message);
   }
   if (!Array.isArray(docs)) {
     problems.push(`${options.file}: unexpected YAML stream`);
@@ -155,27 +251,30 @@ export function parseYaml(text: string, options: ParseYamlOptions): YamlFile {
   }
   const documents = parsed
     .filter((doc) => doc.contents !== null || parsed.length === 1)
-    .map((doc, index) => new YamlDocument(options.file, index, doc, lines));
+    .map((doc, index) => new YamlDocument(options.file, index, doc, lines, options.maxAliasCount));
   return { file: options.file, text, documents };
 }
 
-/** Reads and parses a YAML file. A missing file is a `UserError` (`FILE_NOT_FOUND`). */
-export async function loadYamlFile(path: string, options: Partial<ParseYamlOptions> = {}): Promise<YamlFile> {
+/**
+ * Reads and parses a YAML file: strict UTF-8, at most `maxBytes` (`FILE_TOO_LARGE`), every read failure a
+ * `UserError` naming the file (`FILE_NOT_FOUND` when it is missing).
+ */
+export async function loadYamlFile(
+  path: string,
+  options: Partial<ParseYamlOptions> & { maxBytes?: number } = {},
+): Promise<YamlFile> {
   const file = options.file ?? path;
-  let text: string;
+  const max = options.maxBytes ?? DEFAULT_MAX_FILE_BYTES;
+  let data: Buffer;
   try {
-    text = await readFile(path, "utf8");
+    const info = await stat(path);
+    if (info.isFile() && info.size > max) throw fileTooLarge(file, info.size, max);
+    data = await readFile(path);
   } catch (cause) {
-    const code = (cause as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") {
-      throw new UserError("FILE_NOT_FOUND", `${file}: no such file`, { cause, location: { file } });
-    }
-    throw new UserError("FILE_UNREADABLE", `${file}: cannot read (${code ?? String(cause)})`, {
-      cause,
-      location: { file },
-    });
+    throw fsUserError(cause, file, "read");
   }
-  return parseYaml(text, { ...options, file });
+  const { maxBytes: _, ...parseOptions } = options;
+  return parseYaml(decodeUtf8(data, file), { ...parseOptions, file });
 }
 
 /** `nodes[2].address`-style rendering of a path. */

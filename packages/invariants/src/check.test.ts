@@ -16,9 +16,12 @@ const nfs = (server: string, comment = "") =>
     "",
   ].join("\n");
 
+/** A repository homeops renders (bootstrap/config.yaml present): its conventions run. */
+const HOMEOPS = { "bootstrap/config.yaml": "version: 1\n" };
+
 const run = (files: Record<string, string>, settingsText?: string) =>
   checkInvariants({
-    files: new Map(Object.entries(files)),
+    files: new Map(Object.entries({ ...HOMEOPS, ...files })),
     ...(settingsText === undefined ? {} : { settings: parseInvariantsSettings(settingsText).settings }),
   });
 
@@ -51,7 +54,7 @@ describe("checkInvariants", () => {
   it("lets a header comment suppress a whole-file finding", () => {
     const kustomization = "resources:\n  - ./a.yaml\n";
     const stray =
-      "# homeops-ignore flux/unreferenced-file: kept as an example for readers\n---\nkind: ConfigMap\n";
+      "# homeops-ignore flux/unreferenced-file: kept as an example for readers\n---\napiVersion: v1\nkind: ConfigMap\n";
     const report = run({
       "kubernetes/x/kustomization.yaml": kustomization,
       "kubernetes/x/a.yaml": "kind: ConfigMap\n",
@@ -107,6 +110,44 @@ describe("checkInvariants", () => {
       id: "docs/stale-reference",
       reason: "turned off in .homeops/invariants.yaml",
     });
+  });
+
+  it("runs conventions only in repositories homeops renders, or where the settings turn them on", () => {
+    const files = new Map([["kubernetes/pv.yaml", nfs("nas.internal")]]);
+    const other = checkInvariants({ files });
+    expect(other.findings).toEqual([]);
+    expect(other.rulesSkipped.find((r) => r.id === "storage/nfs-literal")?.reason).toMatch(
+      /homeops convention/,
+    );
+    expect(other.rulesRun).toContain("secrets/plaintext-secret");
+    const on = parseInvariantsSettings("conventions: true\n").settings;
+    expect(checkInvariants({ files, settings: on }).findings.map((f) => f.ruleId)).toEqual([
+      "storage/nfs-literal",
+    ]);
+    const one = parseInvariantsSettings("rules:\n  storage/nfs-literal: warning\n").settings;
+    expect(checkInvariants({ files, settings: one }).findings.map((f) => f.ruleId)).toEqual([
+      "storage/nfs-literal",
+    ]);
+    const off = parseInvariantsSettings("conventions: false\n").settings;
+    const rendered = new Map([...files, ["bootstrap/config.yaml", "version: 1\n"]]);
+    expect(checkInvariants({ files: rendered, settings: off }).findings).toEqual([]);
+    expect(checkInvariants({ files: rendered }).findings.map((f) => f.ruleId)).toEqual([
+      "storage/nfs-literal",
+    ]);
+  });
+
+  it("gives every rule a kind, and the dependsOn and placeholder conventions are warnings at most", async () => {
+    const { RULES } = await import("./registry.js");
+    const conventions = RULES.filter((r) => r.kind === "convention").map((r) => r.id);
+    expect(conventions).toEqual(
+      expect.arrayContaining([
+        "storage/nfs-literal",
+        "storage/missing-storage-dependency",
+        "externalsecret/missing-store-dependency",
+        "docs/stale-reference",
+      ]),
+    );
+    for (const r of RULES.filter((x) => x.kind === "convention")) expect(r.severity).toBe("warning");
   });
 
   it("runs only the requested rules", () => {

@@ -9,22 +9,8 @@ import type { ForbiddenLiteral, Rule, RuleContext } from "./rule.js";
 import { defaultSettings, type InvariantsSettings } from "./settings.js";
 import { findInlineSuppressions, type InlineSuppression } from "./suppressions.js";
 
-/**
- * Build findings a rule explains better: when the rule reports anything, these build findings are dropped
- * (the rule covers the whole class, with the location of the cause rather than of the symptom).
- */
-const SUPERSEDES: Record<string, readonly string[]> = {
-  "placeholder/invalid-variable-name": ["build/invalid-variable-name"],
-  "placeholder/undefined-variable": ["build/undefined-variable"],
-  "flux/path-invalid": ["flux/path-not-found", "build/path-outside-root"],
-  "kustomize/missing-entry": [
-    "build/missing-resource",
-    "build/missing-component",
-    "build/missing-file",
-    "build/missing-patch",
-    "build/missing-kustomization",
-  ],
-};
+/** A repository with this file is rendered by homeops, so its conventions apply by default. */
+export const HOMEOPS_CONFIG_FILE = "bootstrap/config.yaml";
 
 /** Files where `# …` (or `<!-- … -->` in Markdown) is a comment, so a `homeops-ignore` in them is one. */
 const COMMENTED = /\.(ya?ml|sh|bash|zsh|md|env)$|(^|\/)(Makefile|justfile|Taskfile)$/;
@@ -93,6 +79,9 @@ export function checkInvariants(
     settings,
     ruleIds: new Set(listRules().map((r) => r.id)),
   };
+  // homeops' own conventions apply to repositories homeops renders, elsewhere only when turned on
+  const conventions =
+    settings.conventions ?? (input.config !== undefined || input.files.has(HOMEOPS_CONFIG_FILE));
   const rulesRun: string[] = [];
   const rulesSkipped: { id: string; reason: string }[] = [];
   let findings: Finding[] = [];
@@ -103,18 +92,28 @@ export function checkInvariants(
       rulesSkipped.push({ id: rule.id, reason: `turned off in ${settings.file ?? "settings"}` });
       continue;
     }
+    if (rule.kind === "convention" && !conventions && level === undefined && !options.only) {
+      rulesSkipped.push({
+        id: rule.id,
+        reason: `a homeops convention: runs where ${HOMEOPS_CONFIG_FILE} exists, or with \`conventions: true\` (or a severity under rules:) in ${settings.file ?? ".homeops/invariants.yaml"}`,
+      });
+      continue;
+    }
     if (rule.needs === "graph" && !input.graph) {
       rulesSkipped.push({ id: rule.id, reason: "needs the built repository (RepoGraph)" });
       continue;
     }
     rulesRun.push(rule.id);
-    findings.push(...runRule(rule, context, level ?? rule.severity));
+    findings.push(...runRule(rule, context, level));
   }
   findings = findings.filter((f) => f.file === undefined || !excluded(f.file));
   if (input.graph && options.includeBuildFindings !== false) {
     // a rule that explains a build failure at the same place says it better than the build does
     const ruled = new Set(findings.map((f) => `${f.file}:${f.line}`));
-    const superseded = new Set(findings.flatMap((f) => SUPERSEDES[f.ruleId] ?? []));
+    // each build finding id has one owner: the rule that declares it reports the class (with the cause's location)
+    const owners = new Map(RULES.flatMap((r) => (r.owns ?? []).map((id) => [id, r.id] as const)));
+    const reported = new Set(findings.map((f) => f.ruleId));
+    const superseded = new Set([...owners].filter(([, rule]) => reported.has(rule)).map(([id]) => id));
     for (const f of input.graph.findings) {
       // info-level build notes (e.g. a patch that matches nothing) are the build's business, not an invariant
       if (superseded.has(f.ruleId) || f.severity === "info") continue;
@@ -133,11 +132,11 @@ export function checkInvariants(
   };
 }
 
-function runRule(rule: Rule, context: RuleContext, severity: Finding["severity"]): Finding[] {
+function runRule(rule: Rule, context: RuleContext, level: Finding["severity"] | undefined): Finding[] {
   try {
     return rule.check(context).map((hit) => ({
       ruleId: rule.id,
-      severity,
+      severity: level ?? hit.severity ?? rule.severity,
       message: hit.message,
       hint: hit.hint ?? rule.hint,
       file: hit.file,

@@ -20,6 +20,13 @@ describe("the rule registry", () => {
     ]);
   });
 
+  it("gives every build finding it replaces exactly one owner, and a kind to every rule", () => {
+    const owned = RULES.flatMap((r) => r.owns ?? []);
+    expect(new Set(owned).size).toBe(owned.length);
+    for (const id of owned) expect(id).toMatch(/^(build|flux)\//);
+    for (const rule of listRules()) expect(["invariant", "convention"]).toContain(rule.kind);
+  });
+
   it("finds rules by id", () => {
     expect(findRule("flux/unwired-app")?.title).toMatch(/namespace kustomization/);
     expect(findRule("flux/nope")).toBeUndefined();

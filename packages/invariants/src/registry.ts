@@ -50,7 +50,12 @@ export const RULES: readonly Rule[] = [
   staleReference,
 ];
 
-const engine = (rule: Omit<Rule, "needs" | "check">): Rule => ({ ...rule, needs: "files", check: () => [] });
+const engine = (rule: Omit<Rule, "needs" | "kind" | "check">): Rule => ({
+  ...rule,
+  needs: "files",
+  kind: "invariant",
+  check: () => [],
+});
 
 /** Findings the check itself reports (suppressions, settings, rule failures). Documented like rules. */
 export const ENGINE_RULES: readonly Rule[] = [

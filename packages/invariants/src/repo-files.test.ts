@@ -1,6 +1,30 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { ParsedFile } from "@homeops/manifests";
 import { describe, expect, it } from "vitest";
-import { RepoFiles } from "./repo-files.js";
+import { checkInvariants } from "./check.js";
+import { RepoFiles, readRepoFiles } from "./repo-files.js";
+
+describe("readRepoFiles", () => {
+  it("keeps binary files (with no text): a doc's image link points at a file that exists", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "homeops-files-"));
+    try {
+      await writeFile(join(dir, "diagram.png"), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 1]));
+      await writeFile(join(dir, "README.md"), "![the cluster](./diagram.png)\n");
+      await writeFile(join(dir, "bootstrap-config.yaml"), "x: 1\n");
+      const files = await readRepoFiles(dir);
+      expect(files.get("diagram.png")).toBe("");
+      const report = checkInvariants(
+        { files: new Map([...files, ["bootstrap/config.yaml", "version: 1\n"]]) },
+        { only: ["docs/stale-reference"] },
+      );
+      expect(report.findings).toEqual([]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
 
 describe("RepoFiles", () => {
   it("reuses the build's parse instead of parsing again", () => {

@@ -1,12 +1,19 @@
-import { readdir, readFile, stat } from "node:fs/promises";
+import { readdir } from "node:fs/promises";
 import { join } from "node:path";
-import { parseYaml } from "@homeops/core";
+import {
+  DEFAULT_MAX_FILE_BYTES,
+  type Finding,
+  fileTooLarge,
+  isUserError,
+  parseYaml,
+  readRepoFile,
+} from "@homeops/core";
 import type { ParsedFile } from "@homeops/manifests";
 
 /** Directories never read (dependencies, build output, VCS data). */
 const SKIPPED_DIRS = new Set([".git", "node_modules", "dist", ".turbo", ".tsbuild", ".pnpm-store"]);
-/** Files larger than this are not text we check (images, archives, lock files of other tools). */
-const MAX_FILE_BYTES = 2 * 1024 * 1024;
+/** Files larger than this are not text we check (images, archives): reported as not checked. */
+const MAX_FILE_BYTES = DEFAULT_MAX_FILE_BYTES;
 
 /**
  * The repository's text files, each read once. YAML files are parsed on first use, or taken from the
@@ -90,9 +97,14 @@ export interface ReadRepoFilesOptions {
   paths?: readonly string[];
   /** Reads one file (repo-relative path), e.g. through a cache shared with the build. Default: from disk. */
   read?: (path: string) => Promise<Buffer>;
+  /**
+   * Receives a finding for every listed file that is not checked, so nothing is skipped silently: a
+   * file outside the repository (a symlink) or unreadable (error), too large (warning), binary (info).
+   */
+  findings?: Finding[];
 }
 
-/** Reads the repository's text files (binary and very large files are skipped). */
+/** Reads the repository's files: text files with their text, binary and very large files with an empty text (they exist). */
 export async function readRepoFiles(
   root: string,
   options: ReadRepoFilesOptions = {},
@@ -101,15 +113,30 @@ export async function readRepoFiles(
   const texts = new Map<string, string>();
   await Promise.all(
     paths.map(async (path) => {
-      const abs = join(root, path);
+      const note = (severity: Finding["severity"], ruleId: string, message: string, hint?: string) =>
+        options.findings?.push({ ruleId, severity, message, file: path, ...(hint ? { hint } : {}) });
       try {
-        const info = await stat(abs);
-        if (!info.isFile() || info.size > MAX_FILE_BYTES) return;
-        const buffer = options.read ? await options.read(path) : await readFile(abs);
-        if (buffer.subarray(0, 8000).includes(0)) return;
+        // inside the repository after every symlink, within the size limit (core's boundary)
+        const buffer = options.read
+          ? await options.read(path)
+          : await readRepoFile(root, path, { maxBytes: MAX_FILE_BYTES });
+        if (buffer.length > MAX_FILE_BYTES) throw fileTooLarge(path, buffer.length, MAX_FILE_BYTES);
+        // binary files exist (a doc may link an image) but have no text a rule reads
+        if (buffer.subarray(0, 8000).includes(0)) {
+          texts.set(path, "");
+          note("info", "homeops/file-not-checked", `${path}: not checked (binary)`);
+          return;
+        }
         texts.set(path, buffer.toString("utf8"));
-      } catch {
-        // listed but gone (deleted in the work tree): nothing to check
+      } catch (error) {
+        // listed but gone (deleted in the work tree, a directory git lists as a submodule): nothing to check
+        if (!isUserError(error) || error.code === "FILE_NOT_FOUND") return;
+        if (error.code === "FILE_UNREADABLE" && /is a directory/.test(error.message)) return;
+        if (error.code === "FILE_TOO_LARGE") {
+          // it exists (links to it resolve) but its text is not checked
+          texts.set(path, "");
+          note("info", "homeops/file-not-checked", `${error.message}: not checked`, error.hint);
+        } else note("error", "homeops/file-unreadable", error.message, error.hint);
       }
     }),
   );
@@ -123,7 +150,8 @@ async function walk(root: string, dir: string): Promise<string[]> {
     const rel = dir === "" ? item.name : `${dir}/${item.name}`;
     if (item.isDirectory()) {
       if (!SKIPPED_DIRS.has(item.name)) out.push(...(await walk(root, rel)));
-    } else if (item.isFile()) {
+    } else if (item.isFile() || item.isSymbolicLink()) {
+      // links are read through the boundary: inside the repository they are files like any other
       out.push(rel);
     }
   }

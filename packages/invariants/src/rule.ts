@@ -5,6 +5,9 @@ import type { InvariantsSettings, RuleSeverity } from "./settings.js";
 // settings.ts owns the severity type; rule.ts only uses it (no rule.ts ↔ settings.ts type cycle)
 export type { RuleSeverity };
 
+/** What a rule encodes: see {@link Rule.kind}. */
+export type RuleKind = "invariant" | "convention";
+
 /** A value from the cluster config that must never appear literally in manifests. */
 export interface ForbiddenLiteral {
   /** Config path it comes from, e.g. `cluster.domain`. */
@@ -40,6 +43,11 @@ export interface RuleHit {
   hint?: string;
   /** Path of the offending value inside its document, e.g. `spec.dependsOn[0].name`. */
   path?: string;
+  /**
+   * The severity of this hit when it is lower than the rule's (e.g. an identical duplicate is a warning, a
+   * conflicting one an error). A severity set in the settings wins.
+   */
+  severity?: RuleSeverity | "info";
 }
 
 /** A rule: identity and documentation, plus a pure check. */
@@ -56,5 +64,18 @@ export interface Rule {
   docs: string;
   /** `files`: needs only the repository files; `graph`: needs the built RepoGraph (skipped without it). */
   needs: "files" | "graph";
+  /**
+   * `invariant`: decided from what the cluster does (Flux fails, skips or drops something, a secret is exposed,
+   * a claim or secret cannot exist at runtime); runs everywhere. `convention`: a homeops convention (placeholders
+   * for NFS values, dependsOn on the store and storage, docs evidence); runs by default only in repositories
+   * homeops renders (bootstrap/config.yaml present), elsewhere when .homeops/invariants.yaml turns it on.
+   */
+  kind: RuleKind;
+  /**
+   * Build finding ids (of the RepoGraph) this rule owns: when the rule reports, those build findings are left
+   * out, since the rule says the same at the cause's location (e.g. `kustomize/missing-entry` owns
+   * `build/missing-resource`). Each build finding id has at most one owner.
+   */
+  owns?: readonly string[];
   check(context: RuleContext): RuleHit[];
 }

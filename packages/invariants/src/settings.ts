@@ -41,6 +41,12 @@ export interface InvariantsSettings {
    * when it is a `substituteFrom` source. Default `^SECRET_` (the cluster-secrets convention).
    */
   openSecretVariables: string;
+  /**
+   * Whether the homeops conventions (rules of kind `convention`) run. Default: on when the repository is
+   * rendered by homeops (bootstrap/config.yaml exists), off otherwise; a rule named under `rules:` with a
+   * severity runs either way.
+   */
+  conventions?: boolean;
   /** The file the settings came from, when there was one. */
   file?: string;
 }
@@ -62,6 +68,7 @@ const KEYS = new Set([
   "ignore",
   "storageKustomizations",
   "openSecretVariables",
+  "conventions",
 ]);
 
 /**
@@ -134,6 +141,10 @@ export function parseInvariantsSettings(
     }
     if (valid) settings.openSecretVariables = v as string;
     else problem(["openSecretVariables"], "openSecretVariables must be a regular expression");
+  }
+  if (record.conventions !== undefined) {
+    if (typeof record.conventions === "boolean") settings.conventions = record.conventions;
+    else problem(["conventions"], "conventions must be true or false");
   }
   const exclude = stringList("exclude");
   if (exclude) settings.exclude = exclude;

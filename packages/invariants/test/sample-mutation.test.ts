@@ -32,7 +32,8 @@ afterAll(async () => {
 async function sample(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), "homeops-sample-"));
   dirs.push(dir);
-  for (const entry of ["kubernetes", ".sops.yaml", "Taskfile.yaml", ".taskfiles"]) {
+  // bootstrap/config.yaml marks the repository as rendered by homeops: its conventions run
+  for (const entry of ["kubernetes", ".sops.yaml", "Taskfile.yaml", ".taskfiles", "bootstrap/config.yaml"]) {
     if (existsSync(join(REPO, entry))) await cp(join(REPO, entry), join(dir, entry), { recursive: true });
   }
   return dir;

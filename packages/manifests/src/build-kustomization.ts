@@ -36,7 +36,7 @@ export async function buildKustomizationDir(
   const rel = normalizeFluxPath(relativePath(absRoot, absDir));
   const built = await buildTopLevel(
     {
-      files: new FileStore(absRoot, options.contents),
+      files: new FileStore(absRoot, options.contents, false, options.maxFileBytes),
       allowNetwork: options.allowNetwork ?? false,
       fetchRemote: fetchRemoteText,
       findings: [],

@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { type Finding, isRemoteReference, noopLogger, sortFindings } from "@homeops/core";
+import { externalSecretKeys, externalSecretTarget } from "./external-secret.js";
 import { fetchRemoteText } from "./internal/fetch-remote.js";
 import { FileStore } from "./internal/files.js";
 import { type BuildContext, buildTopLevel, type KustomizationOverride } from "./internal/kustomize.js";
@@ -27,6 +28,7 @@ import type {
   RepoGraph,
   SourcePosition,
   SourceRef,
+  SubstitutionSource,
 } from "./types.js";
 
 const KS_GROUP = "kustomize.toolkit.fluxcd.io";
@@ -52,6 +54,18 @@ interface QueueItem {
   at: SourcePosition;
   locate?: (path: (string | number)[]) => SourcePosition;
   parent?: string;
+}
+
+/** `https://github.com/o/r.git`, `ssh://git@github.com/o/r`, `git@github.com:o/r` → `github.com/o/r`. */
+export function normalizeGitUrl(url: string): string {
+  return url
+    .trim()
+    .toLowerCase()
+    .replace(/^[a-z+]+:\/\//, "")
+    .replace(/^[^@/]+@/, "")
+    .replace(/^([^/:]+):(?!\d)/, "$1/")
+    .replace(/\.git$|\/+$/g, "")
+    .replace(/\.git$/, "");
 }
 
 /** Value given to a key of a SOPS-encrypted or ExternalSecret-produced Secret (never the real value). */
@@ -134,15 +148,28 @@ class VariableSources {
 
   /** The data keys/values a ConfigMap/Secret named `name` in `namespace` offers, or undefined. */
   async lookup(kind: string, name: string, namespace: string): Promise<Record<string, string> | undefined> {
+    return (await this.lookupSource(kind, name, namespace))?.data;
+  }
+
+  /** As `lookup`, and whether the keys are complete (an ExternalSecret with `dataFrom` may provide more). */
+  async lookupSource(
+    kind: string,
+    name: string,
+    namespace: string,
+  ): Promise<{ data: Record<string, string>; complete: boolean } | undefined> {
     for (const o of this.built()) {
       const found = this.extract(o.object, kind, name, namespace, false);
-      if (found) return found;
+      if (found) return { data: found, complete: this.complete(o.object) };
     }
     for (const o of await this.raw()) {
       const found = this.extract(o, kind, name, namespace, true);
-      if (found) return found;
+      if (found) return { data: found, complete: this.complete(o) };
     }
     return undefined;
+  }
+
+  private complete(o: Obj): boolean {
+    return getKind(o) !== "ExternalSecret" || externalSecretKeys(o).complete;
   }
 
   private extract(
@@ -154,16 +181,24 @@ class VariableSources {
   ): Record<string, string> | undefined {
     const ns = getNamespace(o);
     const nsOk = ns === namespace || (raw && ns === "");
-    if (kind === "Secret" && getKind(o) === "ExternalSecret" && nsOk) {
-      const spec = isObj(o.spec) ? o.spec : {};
-      const target = isObj(spec.target) ? spec.target : {};
-      const targetName = typeof target.name === "string" && target.name ? target.name : getName(o);
-      if (targetName !== name) return undefined;
-      const keys = new Set<string>();
-      const template = isObj(target.template) ? target.template : {};
-      if (isObj(template.data)) for (const k of Object.keys(template.data)) keys.add(k);
-      for (const d of Array.isArray(spec.data) ? spec.data : [])
-        if (isObj(d) && typeof d.secretKey === "string") keys.add(d.secretKey);
+    // a ClusterExternalSecret (cluster-scoped) writes its Secret into the namespaces it selects; the
+    // selectors are runtime labels, so every namespace is taken as selected
+    const cluster = getKind(o) === "ClusterExternalSecret";
+    if (kind === "Secret" && (getKind(o) === "ExternalSecret" || cluster) && (nsOk || cluster)) {
+      const outer = isObj(o.spec) ? o.spec : {};
+      const es = cluster
+        ? {
+            metadata: {
+              name:
+                typeof outer.externalSecretName === "string" && outer.externalSecretName
+                  ? outer.externalSecretName
+                  : getName(o),
+            },
+            spec: isObj(outer.externalSecretSpec) ? outer.externalSecretSpec : {},
+          }
+        : o;
+      if (externalSecretTarget(es) !== name) return undefined;
+      const { keys } = externalSecretKeys(es);
       return Object.fromEntries([...keys].sort().map((k) => [k, placeholderValue(k)]));
     }
     if (
@@ -198,7 +233,11 @@ class VariableSources {
           if (e.dir) await walk(child);
           else if (/\.ya?ml$/.test(e.name)) {
             const buf = await this.files.bytes(child);
-            if (!buf || !/kind:\s*(ConfigMap|Secret|ExternalSecret)\b/.test(buf.toString("utf8"))) continue;
+            if (
+              !buf ||
+              !/kind:\s*(ConfigMap|Secret|ExternalSecret|ClusterExternalSecret)\b/.test(buf.toString("utf8"))
+            )
+              continue;
             const loaded = await this.files.yaml(child);
             if (!loaded.ok) continue;
             for (const d of loaded.file.documents) if (isObj(d.value)) out.push(d.value);
@@ -222,7 +261,7 @@ export async function buildRepoGraph(root: string, options: BuildRepoOptions = {
   const strict = options.strict ?? DEFAULTS.strict;
   const logger = options.logger ?? noopLogger;
   const absRoot = resolve(root);
-  const files = new FileStore(absRoot, options.contents);
+  const files = new FileStore(absRoot, options.contents, true, options.maxFileBytes);
   const sourceIgnore = await findSourceIgnore(files, clusterRoot);
   if (sourceIgnore !== undefined) files.setSourceIgnore(sourceIgnore);
   const ctx: BuildContext = {
@@ -241,6 +280,8 @@ export async function buildRepoGraph(root: string, options: BuildRepoOptions = {
 
   const seen = new Set<string>();
   const queue: QueueItem[] = [];
+  const repoUrls = new Set<string>(options.repositoryUrl ? [normalizeGitUrl(options.repositoryUrl)] : []);
+  const repoSources = new Set<string>(["flux-system/flux-system", ...(options.repositorySources ?? [])]);
   if ((await files.kind(clusterRoot)) !== "dir") {
     findings.push({
       ruleId: "flux/missing-cluster-root",
@@ -276,7 +317,7 @@ export async function buildRepoGraph(root: string, options: BuildRepoOptions = {
     const level = queue.splice(0, queue.length);
     const built = level.map((item) => {
       logger.debug(`building Kustomization ${item.namespace}/${item.name}`);
-      return buildNode(item, ctx, vars, strict);
+      return buildNode(item, ctx, vars, strict, repoSources);
     });
     for (let i = 0; i < level.length; i++) {
       await processNode(level[i]!, await built[i]!);
@@ -307,6 +348,7 @@ export async function buildRepoGraph(root: string, options: BuildRepoOptions = {
           ctx,
           vars,
           strict,
+          repoSources,
         );
         if (replaced.status === "built") node = replaced;
       }
@@ -314,6 +356,17 @@ export async function buildRepoGraph(root: string, options: BuildRepoOptions = {
     nodes.push(node);
     findings.push(...node.findings);
     allObjects.push(...node.objects);
+    // a GitRepository of this repository's URL under another name is this repository too
+    for (const obj of node.objects) {
+      if (obj.kind !== "GitRepository" || groupVersion(obj.apiVersion).group !== SOURCE_GROUP) continue;
+      const url = isObj(obj.object.spec) ? obj.object.spec.url : undefined;
+      const namespace = obj.namespace ?? node.namespace;
+      if (obj.name === "flux-system" && namespace === "flux-system" && typeof url === "string") {
+        repoUrls.add(normalizeGitUrl(url));
+      }
+      if (typeof url === "string" && repoUrls.has(normalizeGitUrl(url)))
+        repoSources.add(`${namespace}/${obj.name}`);
+    }
     for (const obj of node.objects) {
       const o = obj.object;
       if (getKind(o) !== "Kustomization" || groupVersion(obj.apiVersion).group !== KS_GROUP) continue;
@@ -378,8 +431,7 @@ export async function buildRepoGraph(root: string, options: BuildRepoOptions = {
           file: obj.provenance.file,
           line: obj.provenance.line,
           spec: isObj(obj.object.spec) ? obj.object.spec : {},
-          isRepoRoot:
-            obj.kind === "GitRepository" && obj.name === "flux-system" && namespace === "flux-system",
+          isRepoRoot: obj.kind === "GitRepository" && repoSources.has(`${namespace}/${obj.name}`),
           producedBy: `${node.namespace}/${node.name}`,
         });
       } else if (group === HELM_GROUP && obj.kind === "HelmRelease") {
@@ -456,7 +508,7 @@ export async function buildFluxKustomization(
   kustomization: Record<string, unknown>,
   options: Omit<BuildRepoOptions, "clusterRoot"> = {},
 ): Promise<FluxKustomizationNode> {
-  const files = new FileStore(resolve(root));
+  const files = new FileStore(resolve(root), options.contents, true, options.maxFileBytes);
   const ctx: BuildContext = {
     files,
     allowNetwork: options.allowNetwork ?? DEFAULTS.allowNetwork,
@@ -477,6 +529,7 @@ export async function buildFluxKustomization(
     ctx,
     new VariableSources(files, () => []),
     options.strict ?? DEFAULTS.strict,
+    new Set(["flux-system/flux-system"]),
   )) as NodeWithSkipped;
   return node;
 }
@@ -498,6 +551,7 @@ async function buildNode(
   ctx: BuildContext,
   vars: VariableSources,
   strict: boolean,
+  repoSources: ReadonlySet<string>,
 ): Promise<FluxKustomizationNode> {
   const { spec, at } = item;
   const findings: Finding[] = [];
@@ -526,7 +580,8 @@ async function buildNode(
     ...(item.parent ? { parent: item.parent } : {}),
   };
   const label = `Kustomization ${item.namespace}/${item.name}`;
-  const isRepo = sourceRef.kind === "GitRepository" && sourceRef.name === "flux-system";
+  const isRepo =
+    sourceRef.kind === "GitRepository" && repoSources.has(`${sourceRef.namespace}/${sourceRef.name}`);
   if (!isRepo) {
     findings.push({
       ruleId: "flux/external-source",
@@ -564,10 +619,12 @@ async function buildNode(
   }
 
   let variables: Record<string, string> = {};
+  let substitutionSources: SubstitutionSource[] | undefined;
   if (isObj(spec.postBuild)) {
     const loaded = await loadVariables(spec.postBuild, item.namespace, vars, at, label);
     findings.push(...loaded.findings);
     variables = loaded.vars;
+    substitutionSources = loaded.sources;
     if (loaded.failed) ok = false;
     const bad = invalidVariableNames(variables);
     if (bad.length > 0) {
@@ -624,6 +681,7 @@ async function buildNode(
     ...base,
     objects: resources.map(toBuiltObject),
     variables,
+    ...(substitutionSources ? { substitutionSources } : {}),
     status: ok ? "built" : "error",
     findings,
     skippedRemote: built.skipped,
@@ -637,16 +695,31 @@ async function loadVariables(
   sources: VariableSources,
   at: SourcePosition,
   label: string,
-): Promise<{ vars: Record<string, string>; findings: Finding[]; failed: boolean }> {
+): Promise<{
+  vars: Record<string, string>;
+  findings: Finding[];
+  failed: boolean;
+  sources: SubstitutionSource[];
+}> {
   const vars: Record<string, string> = {};
   const findings: Finding[] = [];
+  const described: SubstitutionSource[] = [];
   let failed = false;
   for (const ref of Array.isArray(postBuild.substituteFrom) ? postBuild.substituteFrom : []) {
     if (!isObj(ref)) continue;
     const kind = String(ref.kind ?? "");
     const name = String(ref.name ?? "");
     if (kind !== "ConfigMap" && kind !== "Secret") continue;
-    const data = await sources.lookup(kind, name, namespace);
+    const source = await sources.lookupSource(kind, name, namespace);
+    const data = source?.data;
+    described.push({
+      kind,
+      name,
+      optional: ref.optional === true,
+      found: source !== undefined,
+      keys: Object.keys(data ?? {}).sort(),
+      complete: source?.complete ?? false,
+    });
     if (!data) {
       if (ref.optional === true) continue;
       findings.push({
@@ -664,5 +737,5 @@ async function loadVariables(
   if (isObj(postBuild.substitute)) {
     for (const [k, v] of Object.entries(postBuild.substitute)) vars[k] = String(v ?? "").replaceAll("\n", "");
   }
-  return { vars, findings, failed };
+  return { vars, findings, failed, sources: described };
 }

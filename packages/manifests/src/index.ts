@@ -1,6 +1,18 @@
 export { buildKustomizationDir } from "./build-kustomization.js";
 export { buildFluxKustomization, buildRepoGraph, placeholderValue } from "./build-repo.js";
 export {
+  discoverFluxRoots,
+  type FluxRoot,
+  type FluxRootDiscovery,
+  type FluxRootSource,
+} from "./discover-roots.js";
+export {
+  type ExternalSecretKeys,
+  externalSecretKeys,
+  externalSecretTarget,
+  isExternalSecret,
+} from "./external-secret.js";
+export {
   directoriesBuiltBy,
   type FindStandaloneDirsOptions,
   findStandaloneKustomizationDirs,
@@ -23,4 +35,5 @@ export type {
   SkippedRemote,
   SourcePosition,
   SourceRef,
+  SubstitutionSource,
 } from "./types.js";

@@ -82,12 +82,27 @@ export interface FluxKustomizationNode {
   objects: BuiltObject[];
   /** The resolved substitution variables (substituteFrom in order, then substitute). Empty without postBuild. */
   variables: Record<string, string>;
+  /** `postBuild.substituteFrom`, in order, with what the repository tells of each (absent without postBuild). */
+  substitutionSources?: SubstitutionSource[];
   /** Remote inputs of this build that were not fetched (its objects are missing from `objects`). */
   skippedRemote: SkippedRemote[];
   /** `built`: objects are complete; `error`: see findings (objects may be partial); `skipped`: source not in this repo. */
   status: FluxKustomizationStatus;
   /** Findings of this Kustomization's build (also included in `RepoGraph.findings`). */
   findings: Finding[];
+}
+
+/** One `postBuild.substituteFrom` entry of a Flux Kustomization and what the repository tells of it. */
+export interface SubstitutionSource {
+  kind: string;
+  name: string;
+  optional: boolean;
+  /** false when no ConfigMap/Secret (or ExternalSecret targeting it) of that name is in the repository. */
+  found: boolean;
+  /** Keys it provides, as far as known. */
+  keys: string[];
+  /** false when it may provide more keys than `keys` (an ExternalSecret with `dataFrom`/`templateFrom`). */
+  complete: boolean;
 }
 
 /** A HelmRelease found in some Flux Kustomization's output. */
@@ -142,6 +157,8 @@ export interface BuildRepoOptions {
   strict?: boolean;
   /** Fetch remote resources. Default false: remote inputs are skipped and reported. */
   allowNetwork?: boolean;
+  /** Largest file read, in bytes: a larger one is an error finding where it is used. Default 8 MiB (core's `DEFAULT_MAX_FILE_BYTES`). */
+  maxFileBytes?: number;
   /**
    * Reads a repository file (repo-relative posix path) through the caller, so that a caller that reads
    * the files too reads each once; `undefined` = read from disk. Default: every file is read from disk.
@@ -149,11 +166,20 @@ export interface BuildRepoOptions {
   contents?: (file: string) => Promise<Buffer | undefined> | Buffer | undefined;
   /** Progress/debug messages. Default: no-op. */
   logger?: Logger;
+  /**
+   * URL of this repository (a FluxInstance's `spec.sync.url`); a GitRepository with this URL (or the
+   * flux-system GitRepository's), whatever its name, is this repository. Default: the flux-system one's.
+   */
+  repositoryUrl?: string;
+  /** GitRepositories (`namespace/name`) that are this repository besides `flux-system/flux-system`. */
+  repositorySources?: readonly string[];
 }
 
 export interface BuildKustomizationOptions {
   /** Fetch remote resources. Default false. */
   allowNetwork?: boolean;
+  /** Largest file read, in bytes. Default 8 MiB (core's `DEFAULT_MAX_FILE_BYTES`). */
+  maxFileBytes?: number;
   /**
    * Reads a repository file (repo-relative posix path) through the caller, so that a caller that reads
    * the files too reads each once; `undefined` = read from disk. Default: every file is read from disk.

@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { buildFluxKustomization, buildRepoGraph, type RepoGraph } from "../src/index.js";
 import { findOracle, normalizeObjects, REPO_ROOT, runOracle } from "./oracle.js";
 import { ORACLE_CASES } from "./oracle-cases.js";
+import { REAL_REPO_CASES } from "./oracle-cases-real-repos.js";
 
 const oracle = findOracle();
 const inCi = process.env.CI !== undefined && process.env.CI !== "" && process.env.CI !== "false";
@@ -29,7 +30,7 @@ describe.skipIf(!oracle)("generated cases agree with fluxcd/pkg/kustomize", () =
     expect(ORACLE_CASES.length).toBeGreaterThanOrEqual(30);
   });
 
-  for (const c of ORACLE_CASES) {
+  for (const c of [...ORACLE_CASES, ...REAL_REPO_CASES]) {
     it(c.name, async () => {
       const root = await mkdtemp(join(tmpdir(), `homeops-case-${c.name}-`));
       temps.push(root);

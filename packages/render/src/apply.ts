@@ -1,6 +1,6 @@
 import { lstat, readdir, readFile, rm, rmdir, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { UserError, writeFileAtomic } from "@homeops/core";
+import { assertNoSymlinkOnPath, fsUserError, UserError, writeFileAtomic } from "@homeops/core";
 import { formatOwnershipManifest, hashContent, type OwnedFile, type OwnershipManifest } from "./manifest.js";
 import type { PlanEntry, RenderPlan } from "./plan.js";
 import type { SopsEncryptor } from "./sops.js";
@@ -23,6 +23,11 @@ export interface ApplyRenderOptions {
   encrypt?: SopsEncryptor;
   /** File operations (tests inject faults here). Default: the real file system. */
   fs?: ApplyFs;
+  /**
+   * Aborting it (the CLI does on SIGINT/SIGTERM) stops before the next write and undoes every finished
+   * one, so the tree and the ownership manifest stay as they were; the run then fails with `INTERRUPTED`.
+   */
+  signal?: AbortSignal;
 }
 
 export interface ApplyResult {
@@ -126,10 +131,20 @@ export async function applyRenderPlan(
     steps.push({ kind: "write", path: plan.manifestPath, data: Buffer.from(manifestText), mode: 0o644 });
   for (const temp of plan.staleTemps) steps.push({ kind: "remove", path: temp });
 
-  // 2. write, keeping what each step replaced so a failure can be undone
+  // never through a symlink, even one that appeared since the plan was made
+  for (const step of steps) await assertNoSymlinkOnPath(plan.rootDir, step.path);
+
+  // 2. write, keeping what each step replaced so a failure (or an interruption) can be undone
   const undo: Undo[] = [];
+  let current = "";
   try {
     for (const step of steps) {
+      if (options.signal?.aborted) {
+        throw new UserError("INTERRUPTED", "interrupted: every file written so far was restored", {
+          hint: "nothing changed; run again to apply the plan",
+        });
+      }
+      current = step.path;
       const absolute = join(plan.rootDir, step.path);
       const before = await readOrNull(absolute);
       const mode = before === null ? 0o644 : (await stat(absolute)).mode & 0o777;
@@ -140,7 +155,7 @@ export async function applyRenderPlan(
     }
   } catch (error) {
     await rollback(undo, fs);
-    throw error;
+    throw fsUserError(error, current, "write");
   }
   for (const path of deleted) await pruneEmptyDirs(plan.rootDir, dirname(join(plan.rootDir, path)));
   return { written, deleted, backups, conflicts, cleaned: [...plan.staleTemps], manifest, manifestChanged };

@@ -1,6 +1,6 @@
 import { lstat, readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { toPosixPath } from "@homeops/core";
+import { toPosixPath, UserError } from "@homeops/core";
 
 /** One file found under an input root. */
 export interface TemplateSource {
@@ -74,11 +74,24 @@ async function walk(root: string, prefix: string): Promise<string[]> {
     const rel = prefix === "" ? entry.name : `${prefix}/${entry.name}`;
     if (entry.isDirectory()) out.push(...(await walk(root, rel)));
     else if (entry.isFile()) out.push(toPosixPath(rel));
+    else if (entry.isSymbolicLink()) {
+      // a link could read from outside the repository, and skipping it would lose a file silently
+      throw new UserError(
+        "SYMLINK_REFUSED",
+        `${toPosixPath(join(root, rel))}: templates may not be symlinks`,
+        {
+          location: { file: toPosixPath(join(root, rel)) },
+          hint: "replace the symlink with the file (or directory) itself",
+        },
+      );
+    }
   }
   return out;
 }
 
 /** Reads a source file (templates as UTF-8 text, verbatim files as bytes). */
 export async function readTemplateSource(source: TemplateSource): Promise<string | Buffer> {
-  return source.kind === "verbatim" ? readFile(source.file) : readFile(source.file, "utf8");
+  if (source.kind === "verbatim") return readFile(source.file);
+  // a checkout with CRLF line endings renders the same files as one with LF
+  return (await readFile(source.file, "utf8")).replace(/\r\n/g, "\n");
 }

@@ -128,8 +128,8 @@ describe("TemplateEngine", () => {
     );
   });
 
-  it("reports syntax errors with the file", () => {
-    expect(() => render("#{ if (x { }#\n")).toThrow(/t\.yaml\.eta: template syntax/);
+  it("reports syntax errors with the file and line", () => {
+    expect(() => render("#{ if (x { }#\n")).toThrow(/t\.yaml\.eta:1: template syntax/);
     expect(() => render("a\n#{= it.cluster.name \n")).toThrow(
       /t\.yaml\.eta:2: template syntax: unclosed tag/,
     );

@@ -1,3 +1,4 @@
+import { Script } from "node:vm";
 import { UserError } from "@homeops/core";
 import { Eta, type TemplateFunction } from "eta/core";
 import { type TemplateHelpers, templateHelpers } from "./helpers.js";
@@ -97,6 +98,34 @@ export class TemplateEngine {
     }
   }
 
+  /**
+   * The template line of a JavaScript syntax error inside tags (`Unexpected token 'catch'`): `new Function`
+   * gives no position, so the generated code is compiled again as a script (whose error names its line),
+   * and that line is mapped back through the `__eta.line=N` markers eta's debug mode emits.
+   */
+  private jsErrorLine(source: string): number | undefined {
+    let code: string;
+    try {
+      code = this.eta.compileToString(source);
+    } catch {
+      return undefined;
+    }
+    const wrapped = `(function (it, options) {\n${code}\n})`;
+    try {
+      new Script(wrapped, { filename: "template" });
+      return undefined;
+    } catch (error) {
+      const at = /^template:(\d+)/.exec((error as Error).stack ?? "");
+      if (!at) return undefined;
+      const lines = wrapped.split("\n").slice(0, Number(at[1]));
+      for (let i = lines.length - 1; i >= 0; i--) {
+        const marker = /^__eta\.line=(\d+)/.exec(lines[i]!);
+        if (marker) return Number(marker[1]);
+      }
+      return 1;
+    }
+  }
+
   private compile(source: string, file: string): TemplateFunction {
     try {
       return this.eta.compile(source);
@@ -105,7 +134,8 @@ export class TemplateEngine {
       const position = /at line (\d+) col \d+/.exec(message);
       const first =
         message.split("\n").find((l) => l.trim() !== "" && l !== "Bad template syntax") ?? message;
-      const line = position ? Number(position[1]) : undefined;
+      // eta's own parse errors carry a position; JavaScript errors inside tags do not
+      const line = position ? Number(position[1]) : this.jsErrorLine(source);
       return () => {
         throw new TemplateError(
           `${file}${line ? `:${line}` : ""}: template syntax: ${first.replace(/ at line \d+ col \d+:?$/, "")}`,

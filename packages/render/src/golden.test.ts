@@ -32,7 +32,7 @@ const cases: GoldenCase[] = [
     owned: ["kubernetes"],
     hint: "the committed tree is stale: run `task configure` (or `homeops render`) and commit the result",
   },
-  ...["single-node", "multi-controller-bgp", "apps-off"].map((name) => ({
+  ...["single-node", "multi-controller-bgp", "apps-off", "internal-only"].map((name) => ({
     name,
     config: join(fixtures, name, "config.yaml"),
     expected: join(fixtures, name, "expected"),

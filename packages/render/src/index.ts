@@ -26,6 +26,7 @@ export {
   templateHelpers,
   toYaml,
 } from "./helpers.js";
+export { LOCK_PATH, lockRepository, type RepositoryLock } from "./lock.js";
 export {
   emptyManifest,
   formatOwnershipManifest,
@@ -52,6 +53,8 @@ export { type RenderedFile, type RenderTemplatesOptions, renderTemplates } from 
 export {
   createSopsEncryptor,
   decryptSops,
+  type EncryptPlaintextOptions,
+  encryptPlaintextSopsFiles,
   encryptSopsFileInPlace,
   type FindSopsOptions,
   findSops,

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import { UserError } from "@homeops/core";
+import { fsUserError, UserError } from "@homeops/core";
 
 /** Where the ownership manifest lives, relative to the repository root. */
 export const OWNERSHIP_MANIFEST_PATH = ".homeops/rendered.json";
@@ -34,9 +34,7 @@ export async function readOwnershipManifest(path: string, display = path): Promi
     text = await readFile(path, "utf8");
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return emptyManifest();
-    throw new UserError("FILE_UNREADABLE", `${display}: cannot read the ownership manifest`, {
-      cause: error,
-    });
+    throw fsUserError(error, display, "read");
   }
   let value: unknown;
   try {

@@ -1,6 +1,6 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join, posix, resolve } from "node:path";
-import { UserError } from "@homeops/core";
+import { assertNoSymlinkOnPath, fsUserError, UserError } from "@homeops/core";
 import {
   hashContent,
   OWNERSHIP_MANIFEST_PATH,
@@ -104,6 +104,7 @@ export interface PlanFromRenderedOptions {
 export async function planFromRendered(options: PlanFromRenderedOptions): Promise<RenderPlan> {
   const rootDir = resolve(options.rootDir);
   const manifestPath = options.manifestPath ?? OWNERSHIP_MANIFEST_PATH;
+  await assertNoSymlinkOnPath(rootDir, manifestPath);
   const manifest = await readOwnershipManifest(join(rootDir, manifestPath), manifestPath);
   const entries: PlanEntry[] = [];
   const produced = new Set<string>();
@@ -115,7 +116,9 @@ export async function planFromRendered(options: PlanFromRenderedOptions): Promis
       );
     }
     produced.add(file.path);
-    const current = await readCurrent(join(rootDir, file.path));
+    // never read (or later write) through a symlink: the plan would describe a file that is not at that path
+    await assertNoSymlinkOnPath(rootDir, file.path);
+    const current = await readCurrent(rootDir, file.path);
     const owned = manifest.files[file.path];
     entries.push({
       ...decide(file, current, owned),
@@ -133,7 +136,8 @@ export async function planFromRendered(options: PlanFromRenderedOptions): Promis
   }
   for (const [path, owned] of Object.entries(manifest.files)) {
     if (produced.has(path)) continue;
-    const current = await readCurrent(join(rootDir, path));
+    await assertNoSymlinkOnPath(rootDir, path);
+    const current = await readCurrent(rootDir, path);
     if (current === null) {
       manifestInSync = false;
       continue;
@@ -168,7 +172,13 @@ function decide(
     return owned ? { action: "create", reason: "deleted by hand; rendered again" } : { action: "create" };
   const currentHash = hashContent(current);
   const renderedHash = hashContent(file.content);
-  const untouched = owned !== undefined && currentHash === owned.sha256;
+  // a checkout with CRLF line endings (git core.autocrlf) is the same file: line endings alone never conflict
+  const lf = current.includes(13)
+    ? Buffer.from(current.toString("latin1").replace(/\r\n/g, "\n"), "latin1")
+    : current;
+  const untouched =
+    owned !== undefined &&
+    (currentHash === owned.sha256 || (lf !== current && hashContent(lf) === owned.sha256));
   if (isSopsPath(file.path)) {
     if (untouched && (owned.rendered ?? owned.sha256) === renderedHash && isSopsEncrypted(current))
       return { action: "unchanged" };
@@ -176,6 +186,8 @@ function decide(
     if (current.equals(file.content)) return { action: "update", reason: "not encrypted yet" };
   } else {
     if (current.equals(file.content)) return { action: "unchanged" };
+    if (lf !== current && lf.equals(file.content))
+      return { action: "unchanged", reason: "CRLF line endings on disk, otherwise the rendered content" };
     if (untouched) return { action: "update" };
   }
   return owned
@@ -183,13 +195,13 @@ function decide(
     : { action: "conflict", reason: "exists, but homeops never wrote it" };
 }
 
-async function readCurrent(path: string): Promise<Buffer | null> {
+async function readCurrent(rootDir: string, path: string): Promise<Buffer | null> {
   try {
-    return await readFile(path);
+    return await readFile(join(rootDir, path));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "ENOENT" || code === "ENOTDIR") return null;
-    throw new UserError("FILE_UNREADABLE", `cannot read ${path}`, { cause: error });
+    throw fsUserError(error, path, "read");
   }
 }
 

@@ -151,3 +151,45 @@ function runSops(options: SopsOptions, args: string[], input?: Uint8Array): Prom
     child.stdin.end(input ?? Buffer.alloc(0));
   });
 }
+
+export interface EncryptPlaintextOptions {
+  /** the repository root the paths are relative to */
+  rootDir: string;
+  /** environment for sops (PATH, SOPS_AGE_KEY_FILE, …); the caller passes it, the library never reads it */
+  env: Record<string, string | undefined>;
+  /** more directories to look for sops in, after PATH */
+  extraDirs?: string[];
+}
+
+/**
+ * Encrypts in place every SOPS file of `paths` (repo-relative) that is still plaintext on disk, e.g. one
+ * an older homeops left, and returns those paths. sops and `.sops.yaml` are needed only when there is
+ * something to encrypt; without them that is a `UserError` naming the files.
+ */
+export async function encryptPlaintextSopsFiles(
+  paths: readonly string[],
+  options: EncryptPlaintextOptions,
+): Promise<string[]> {
+  const pending: string[] = [];
+  for (const path of paths) {
+    if (!isSopsPath(path)) continue;
+    const content = await readFile(join(options.rootDir, path)).catch(() => null);
+    if (content !== null && !isSopsEncrypted(content)) pending.push(path);
+  }
+  if (pending.length === 0) return [];
+  const sops = await findSops({
+    env: options.env,
+    ...(options.extraDirs ? { extraDirs: options.extraDirs } : {}),
+  });
+  const sopsConfig = await readFile(join(options.rootDir, ".sops.yaml"), "utf8").catch(() => undefined);
+  if (!sops || sopsConfig === undefined) {
+    throw new UserError(
+      "TOOL_MISSING",
+      `plaintext secrets need encrypting and ${sops ? ".sops.yaml is missing" : "sops is not installed"}: ${pending.join(", ")}`,
+      { hint: "install sops, keep .sops.yaml, and run configure again before committing" },
+    );
+  }
+  for (const path of pending)
+    await encryptSopsFileInPlace(path, { sops, rootDir: options.rootDir, sopsConfig, env: options.env });
+  return pending;
+}

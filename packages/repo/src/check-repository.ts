@@ -1,6 +1,7 @@
 import { performance } from "node:perf_hooks";
-import { type Report, type ReportRule, UserError } from "@homeops/core";
+import { type Report, type ReportRule, sortFindings, UserError } from "@homeops/core";
 import type { InvariantsReport } from "@homeops/invariants";
+import type { FluxRoot } from "@homeops/manifests";
 import { lenientView } from "./internal/lenient.js";
 import { type HelmRenderOptions, renderHelmStage } from "./render-helm.js";
 import type { Repository } from "./repository.js";
@@ -37,6 +38,8 @@ export interface CheckRepositoryData {
   filesChecked: number;
   filesParsedOutsideBuild: string[];
   kustomizations: number;
+  /** the Flux roots checked (found with no flags, or `--cluster-root`), each with why */
+  roots: FluxRoot[];
   timingsMs: Record<keyof CheckTimings, number>;
 }
 
@@ -75,38 +78,78 @@ export async function checkRepository(
   progress("reading the repository");
   const files = await repo.files();
   const { settings, findings: settingsFindings } = await repo.settings();
-  const clusterRoot = options.clusterRoot ?? `${await repo.kubernetesDir()}/flux`;
-  if (!repo.has(clusterRoot, "dir")) {
-    throw new UserError("FILE_NOT_FOUND", `${clusterRoot}: no such directory (the Flux cluster root)`, {
-      hint: "run from the repository root (or pass -C <repo>), or name the Flux entry points with --cluster-root",
-    });
+  const { discoverFluxRoots } = await import("@homeops/manifests");
+  const found = options.clusterRoot ? undefined : discoverFluxRoots(repo.root);
+  const roots: FluxRoot[] = options.clusterRoot
+    ? [{ path: options.clusterRoot, source: "kubernetes/flux", reason: "--cluster-root" }]
+    : found && found.roots.length > 0
+      ? found.roots
+      : [
+          {
+            path: `${await repo.kubernetesDir()}/flux`,
+            source: "kubernetes/flux",
+            reason: "the conventional root",
+          },
+        ];
+  for (const r of roots) {
+    if (!repo.has(r.path, "dir")) {
+      throw new UserError("FILE_NOT_FOUND", `${r.path}: no such directory (the Flux cluster root)`, {
+        hint: `run from the repository root (or pass -C <repo>), or name the Flux entry points with --cluster-root${
+          found ? `; looked for ${found.lookedFor.join("; ")}` : ""
+        }`,
+      });
+    }
   }
   const config = await repo.config(options.config);
   const read = performance.now();
   progress("building every Flux Kustomization");
-  const built0 = lenientView(await repo.graph({ clusterRoot }));
-  if (built0.helmReleases.length > 0 && options.helm?.render !== false) progress("rendering HelmReleases");
-  const helm = await renderHelmStage(built0, options.helm);
-  const graph =
-    helm.report === undefined
-      ? built0
-      : (await import("@homeops/helm")).withRenderedObjects(built0, helm.report);
+  const graphs = [];
+  // helm findings of a root whose render gave no report (withRenderedObjects puts the others in its graph)
+  const helmFindings = [];
+  for (const r of roots) {
+    progress(`Flux root${r.cluster ? ` [${r.cluster}]` : ""}: ${r.path} (${r.reason})`);
+    const built0 = lenientView(
+      await repo.graph({
+        clusterRoot: r.path,
+        ...(r.strict !== undefined ? { strict: r.strict } : {}),
+        ...(r.url ? { repositoryUrl: r.url } : {}),
+        ...(r.repositorySources ? { repositorySources: r.repositorySources } : {}),
+      }),
+    );
+    if (built0.helmReleases.length > 0 && options.helm?.render !== false) progress("rendering HelmReleases");
+    const helm = await renderHelmStage(built0, options.helm);
+    if (helm.report === undefined) {
+      helmFindings.push(...helm.findings);
+      graphs.push(built0);
+    } else {
+      graphs.push((await import("@homeops/helm")).withRenderedObjects(built0, helm.report));
+    }
+  }
   const built = performance.now();
   progress("checking invariants");
-  const report = inv.checkInvariants(
-    { files, graph, ...(config ? { config } : {}), ...(settings ? { settings } : {}) },
-    only.length > 0 ? { only } : {},
+  // one report per cluster, merged (a finding two clusters share is reported once)
+  const report = mergeReports(
+    graphs.map((graph) =>
+      inv.checkInvariants(
+        { files, graph, ...(config ? { config } : {}), ...(settings ? { settings } : {}) },
+        only.length > 0 ? { only } : {},
+      ),
+    ),
   );
+  const graph = { kustomizations: graphs.flatMap((g) => g.kustomizations) };
+  const rootsLine = roots
+    .map((r) => `${r.cluster ? `[${r.cluster}] ` : ""}${r.path} (${r.reason})`)
+    .join(", ");
   const end = performance.now();
   const timings = { read: read - start, build: built - read, rules: end - built, total: end - start };
   return {
     command: "check",
     // withRenderedObjects put the render findings into the graph's: checkInvariants includes build findings
-    findings: [...settingsFindings, ...report.findings, ...(helm.report === undefined ? helm.findings : [])],
+    findings: [...(await repo.fileFindings()), ...settingsFindings, ...report.findings, ...helmFindings],
     rules: await documentedRules(),
     summary: `${report.rulesRun.length} rules over ${report.filesChecked} files and ${graph.kustomizations.length} Flux Kustomizations${
       report.suppressed.length > 0 ? `; ${report.suppressed.length} suppressed` : ""
-    }`,
+    }; Flux root${roots.length === 1 ? "" : "s"}: ${rootsLine}`,
     data: {
       rulesRun: report.rulesRun,
       rulesSkipped: report.rulesSkipped,
@@ -114,6 +157,7 @@ export async function checkRepository(
       filesChecked: report.filesChecked,
       filesParsedOutsideBuild: report.filesParsedOutsideBuild,
       kustomizations: graph.kustomizations.length,
+      roots,
       timingsMs: {
         read: Math.round(timings.read),
         build: Math.round(timings.build),
@@ -122,5 +166,26 @@ export async function checkRepository(
       },
     },
     timings,
+  };
+}
+
+function mergeReports(reports: InvariantsReport[]): InvariantsReport {
+  if (reports.length === 1) return reports[0]!;
+  const once = <T>(items: T[]): T[] => {
+    const seen = new Set<string>();
+    return items.filter((item) => {
+      const key = JSON.stringify(item);
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+  };
+  return {
+    findings: sortFindings(once(reports.flatMap((r) => r.findings))),
+    suppressed: once(reports.flatMap((r) => r.suppressed)),
+    rulesRun: once(reports.flatMap((r) => r.rulesRun)),
+    rulesSkipped: once(reports.flatMap((r) => r.rulesSkipped)),
+    filesChecked: Math.max(...reports.map((r) => r.filesChecked)),
+    filesParsedOutsideBuild: once(reports.flatMap((r) => r.filesParsedOutsideBuild)),
   };
 }

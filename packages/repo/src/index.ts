@@ -16,6 +16,14 @@ export {
   type RepositorySettings,
 } from "./repository.js";
 export {
+  type KindSchemaRow,
+  type ListSchemasData,
+  listRepositorySchemas,
+  type PullSchemasData,
+  pullRepositorySchemas,
+  type RepositorySchemasOptions,
+} from "./schemas.js";
+export {
   type TalosCommandsData,
   type TalosGenerateData,
   type TalosStageOptions,
@@ -29,6 +37,9 @@ export {
 } from "./talos.js";
 export { type ValidateConfigData, type ValidateConfigOptions, validateConfig } from "./validate-config.js";
 export {
+  collectManifestUnits,
+  type ManifestUnits,
+  repositoryCatalog,
   type ValidateManifestsData,
   type ValidateManifestsOptions,
   validateManifests,

@@ -1,7 +1,6 @@
 import { existsSync, statSync } from "node:fs";
-import { readFile } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
-import { type Finding, type Logger, noopLogger, toPosixPath, UserError } from "@homeops/core";
+import { type Finding, type Logger, noopLogger, readRepoFile, toPosixPath, UserError } from "@homeops/core";
 import type { InvariantsSettings } from "@homeops/invariants";
 import type { RepoGraph } from "@homeops/manifests";
 import type { ClusterConfig } from "@homeops/schema";
@@ -35,6 +34,11 @@ export interface RepositorySettings {
 export interface GraphOptions {
   /** Directory of the Flux entry points, repo-relative. */
   clusterRoot: string;
+  /** strict substitution (default true; a discovered root says what its Flux runs) */
+  strict?: boolean;
+  /** this repository's URL and the GitRepositories that are it (from `discoverFluxRoots`) */
+  repositoryUrl?: string;
+  repositorySources?: readonly string[];
   /** Fetch remote kustomize inputs. Default false. */
   allowNetwork?: boolean;
 }
@@ -46,6 +50,7 @@ export interface GraphOptions {
  */
 export class Repository {
   private filesPromise: Promise<ReadonlyMap<string, string>> | undefined;
+  private readonly fileProblems: Finding[] = [];
   private readonly bytes = new Map<string, Promise<Buffer>>();
   private settingsPromise: Promise<RepositorySettings> | undefined;
   private readonly configs = new Map<string, Promise<ClusterConfig | undefined>>();
@@ -65,16 +70,27 @@ export class Repository {
     this.filesPromise ??= (async () => {
       const { readRepoFiles } = await import("@homeops/invariants");
       const paths = await gitFiles(this.root);
-      return readRepoFiles(this.root, { ...(paths ? { paths } : {}), read: (rel) => this.read(rel) });
+      return readRepoFiles(this.root, {
+        ...(paths ? { paths } : {}),
+        read: (rel) => this.read(rel),
+        findings: this.fileProblems,
+      });
     })();
     return this.filesPromise;
+  }
+
+  /** Findings about files `files()` could not check (outside the repository, unreadable, too large, binary). */
+  async fileFindings(): Promise<readonly Finding[]> {
+    await this.files();
+    return this.fileProblems;
   }
 
   /** The bytes of one file (repo-relative posix path), read from disk once and shared by every reader. */
   read(rel: string): Promise<Buffer> {
     let p = this.bytes.get(rel);
     if (!p) {
-      p = readFile(join(this.root, rel));
+      // inside the repository after every symlink, within the size limit, errors named (core's boundary)
+      p = readRepoFile(this.root, rel);
       this.bytes.set(rel, p);
     }
     return p;
@@ -135,14 +151,22 @@ export class Repository {
 
   /** The RepoGraph of a Flux cluster root, built once (strict substitution, as the controllers do). */
   graph(options: GraphOptions): Promise<RepoGraph> {
-    const key = `${options.clusterRoot}\0${options.allowNetwork === true}`;
+    const key = JSON.stringify([
+      options.clusterRoot,
+      options.allowNetwork === true,
+      options.strict,
+      options.repositoryUrl,
+      options.repositorySources,
+    ]);
     let p = this.graphs.get(key);
     if (!p) {
       p = (async () => {
         const { buildRepoGraph } = await import("@homeops/manifests");
         return buildRepoGraph(this.root, {
           clusterRoot: options.clusterRoot,
-          strict: true,
+          strict: options.strict ?? true,
+          ...(options.repositoryUrl ? { repositoryUrl: options.repositoryUrl } : {}),
+          ...(options.repositorySources ? { repositorySources: options.repositorySources } : {}),
           allowNetwork: options.allowNetwork ?? false,
           contents: (rel) => this.read(rel).catch(() => undefined),
           logger: this.logger,

@@ -1,6 +1,13 @@
 import type { Finding, Report, ReportCase } from "@homeops/core";
 import { UserError } from "@homeops/core";
-import type { ObjectReport, ObjectStatus, ValidationUnit } from "@homeops/schema";
+import type { FluxRoot } from "@homeops/manifests";
+import type {
+  ObjectReport,
+  ObjectStatus,
+  SchemaCatalog,
+  SchemaComment,
+  ValidationUnit,
+} from "@homeops/schema";
 import { type HelmRenderOptions, helmOrigin, renderHelmStage } from "./render-helm.js";
 import type { Repository } from "./repository.js";
 
@@ -11,7 +18,7 @@ export interface ValidateManifestsOptions {
   strict?: boolean;
   /** Kinds not validated: `Kind` or `apiVersion/Kind`. Default `["Secret"]`. */
   skip?: readonly string[];
-  /** Objects without a schema are skipped instead of errors. Default false. */
+  /** kubeconform's flag, accepted: objects without a schema are skipped unless `requireSchemas`. */
   ignoreMissingSchemas?: boolean;
   /** Extra schema dirs/templates, tried before the built-in catalog (`default` places it). Default none. */
   schemaLocation?: readonly string[];
@@ -23,6 +30,14 @@ export interface ValidateManifestsOptions {
   clusterRoot?: string;
   /** Where compiled schemas are kept between runs. Default: not kept. */
   cacheDir?: string;
+  /** The schema cache `homeops schemas pull` fills, read offline. Default: none. */
+  schemaCacheDir?: string;
+  /** An object whose kind has no schema is an error instead of `skipped (no schema)`. Default false. */
+  requireSchemas?: boolean;
+  /** Undeclared custom-resource fields (see `validateObject`). Default `error`. */
+  crdUnknownFields?: "error" | "warn" | "auto";
+  /** Violations on values still holding `${VAR}` (see `validateObject`). Default `error`. */
+  unresolvedVariables?: "error" | "defer";
   /** The command named in the report. Default `kubeconform`. */
   command?: string;
   /** Progress lines (what is being built). Default: none. */
@@ -45,8 +60,27 @@ export interface ValidateManifestsData {
   objects: ObjectReport[];
   cases: ReportCase[];
   kubernetesVersion: string;
+  /** the Flux roots built (found with no flags, or `--cluster-root`), each with why */
+  roots: FluxRoot[];
+  /** kustomization directories no Flux Kustomization reaches: listed, not validated */
+  unreached: string[];
+  /** `apiVersion Kind` → objects skipped for want of a schema */
+  noSchema: Record<string, number>;
   /** Every HelmRelease and whether it was rendered. Absent when there is none or rendering is off. */
   helmReleases?: HelmReleaseSummary[];
+}
+
+/** The objects a validate run checks: every Flux build's and every standalone kustomization dir's. */
+export interface ManifestUnits {
+  /** the manifests directory, repo-relative */
+  target: string;
+  units: ValidationUnit[];
+  findings: Finding[];
+  builds: number;
+  roots: FluxRoot[];
+  unreached: string[];
+  /** every HelmRelease of the roots' graphs and whether it was rendered (empty when `helm` is not given) */
+  helmReleases: HelmReleaseSummary[];
 }
 
 /**
@@ -59,6 +93,87 @@ export async function validateManifests(
   repo: Repository,
   options: ValidateManifestsOptions = {},
 ): Promise<Report<ValidateManifestsData>> {
+  const { target, units, findings, builds, roots, unreached, helmReleases } = await collectManifestUnits(
+    repo,
+    {
+      ...options,
+      helm: options.helm ?? {},
+    },
+  );
+  const { validateObjects } = await import("@homeops/schema");
+  const catalog = await repositoryCatalog(repo, units, options);
+  for (const problem of catalog.crdProblems) {
+    findings.push({
+      ruleId: "kubeconform/crd-unusable",
+      severity: "warning",
+      message: `CustomResourceDefinition at ${problem.source} gives no schema: ${problem.message}`,
+      hint: "its kinds are validated against the catalog or cache instead",
+    });
+  }
+  await addDocumentSchemas(repo, units);
+  const result = await validateObjects(catalog, units, {
+    skipKinds: options.skip ?? ["Secret"],
+    requireSchemas: options.requireSchemas ?? false,
+    crdUnknownFields: options.crdUnknownFields ?? "error",
+    unresolvedVariables: options.unresolvedVariables ?? "error",
+  });
+  findings.push(...result.findings);
+  const { counts, noSchema } = result;
+  if (counts.valid + counts.invalid === 0) {
+    findings.push({
+      ruleId: "kubeconform/nothing-validated",
+      severity: "error",
+      message: `no object under ${target} was validated (${units.length} found, ${counts.skipped} skipped, ${counts.error} errors)`,
+      hint: "a run that checks nothing is a failure: check the directory and --skip, and add schemas for the skipped kinds",
+    });
+  }
+  const skippedNoSchema = noSchema.reduce((sum, m) => sum + m.count, 0);
+  const noSchemaSummary =
+    skippedNoSchema > 0
+      ? ` (no schema: ${skippedNoSchema} in ${noSchema.length} kinds: ${noSchema.map((m) => `${m.kind} ×${m.count}`).join(", ")})`
+      : "";
+  const rendered = helmReleases.filter((r) => r.status === "rendered").length;
+  const failed = helmReleases.filter((r) => r.status === "error").length;
+  const helmSummary =
+    rendered + failed === 0
+      ? ""
+      : `; HelmReleases rendered: ${rendered}, failed: ${failed}, not rendered (chart not cached): ${helmReleases.filter((r) => r.status === "skipped").length}`;
+  return {
+    command: options.command ?? "kubeconform",
+    findings,
+    cases: result.cases,
+    summary: `Flux root${roots.length === 1 ? "" : "s"}: ${
+      roots.map((r) => `${r.cluster ? `[${r.cluster}] ` : ""}${r.path} (${r.reason})`).join(", ") || "none"
+    }\n${units.length} resources found in ${builds} builds - Valid: ${counts.valid}, Invalid: ${counts.invalid}, Errors: ${counts.error}, Skipped: ${counts.skipped}${noSchemaSummary}${helmSummary}${
+      unreached.length > 0
+        ? `\n${unreached.length} kustomization director${unreached.length === 1 ? "y" : "ies"} not reached by Flux (not validated; --verbose lists them)`
+        : ""
+    }`,
+    data: {
+      counts,
+      objects: result.objects,
+      cases: result.cases,
+      kubernetesVersion: catalog.kubernetesVersion,
+      roots,
+      unreached,
+      noSchema: Object.fromEntries(noSchema.map((m) => [m.kind, m.count])),
+      ...(helmReleases.length > 0 ? { helmReleases } : {}),
+    },
+  };
+}
+
+/**
+ * Builds every Flux Kustomization of the cluster root and every kustomization directory under `dir` no
+ * Flux build reaches: the objects a validate run checks. With `helm`, each root's HelmReleases are
+ * rendered and their objects added. A missing directory is a `UserError`.
+ */
+export async function collectManifestUnits(
+  repo: Repository,
+  options: Pick<
+    ValidateManifestsOptions,
+    "dir" | "allowNetwork" | "clusterRoot" | "onProgress" | "helm"
+  > = {},
+): Promise<ManifestUnits> {
   const progress = options.onProgress ?? (() => {});
   const target = repo.relative(options.dir ?? "kubernetes");
   if (!repo.has(target, "dir")) {
@@ -67,54 +182,82 @@ export async function validateManifests(
     });
   }
   const allowNetwork = options.allowNetwork ?? false;
-  const skip = options.skip ?? ["Secret"];
-  const { SchemaCatalog, validateObjects } = await import("@homeops/schema");
-  const catalog = new SchemaCatalog({
-    strict: options.strict ?? true,
-    locations: [...(options.schemaLocation ?? [])],
-    allowNetwork,
-    cwd: repo.root,
-    ...(options.kubernetesVersion ? { kubernetesVersion: options.kubernetesVersion } : {}),
-    ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}),
-  });
-
   const manifests = await import("@homeops/manifests");
   const units: ValidationUnit[] = [];
   const findings: Finding[] = [];
   const helmReleases: HelmReleaseSummary[] = [];
   let builds = 0;
-  const clusterRoot = options.clusterRoot ?? `${target === "." ? "" : `${target}/`}flux`;
-  let graph: Awaited<ReturnType<Repository["graph"]>> | undefined;
-  if (repo.has(clusterRoot)) {
-    progress(`building Flux Kustomizations from ${clusterRoot}`);
-    graph = await repo.graph({ clusterRoot, allowNetwork });
+  // the Flux roots: --cluster-root, else what bootstraps Flux (inside the directory asked for)
+  let roots: FluxRoot[];
+  if (options.clusterRoot) {
+    if (!repo.has(options.clusterRoot)) {
+      throw new UserError("FILE_NOT_FOUND", `${options.clusterRoot}: no such directory`, {
+        hint: "--cluster-root names the directory holding the Flux entry points",
+      });
+    }
+    roots = [{ path: options.clusterRoot, source: "kubernetes/flux", reason: "--cluster-root" }];
+  } else {
+    const found = manifests.discoverFluxRoots(repo.root);
+    roots = found.roots.filter((r) => target === "." || r.path === target || r.path.startsWith(`${target}/`));
+    const legacy = `${target === "." ? "" : `${target}/`}flux`;
+    if (found.roots.length === 0 && repo.has(legacy)) {
+      roots = [{ path: legacy, source: "kubernetes/flux", reason: `${legacy} (default)` }];
+    }
+  }
+  const graphs: Awaited<ReturnType<Repository["graph"]>>[] = [];
+  for (const r of roots) {
+    progress(`Flux root${r.cluster ? ` [${r.cluster}]` : ""}: ${r.path} (${r.reason})`);
+    const graph = await repo.graph({
+      clusterRoot: r.path,
+      allowNetwork,
+      ...(r.strict !== undefined ? { strict: r.strict } : {}),
+      ...(r.url ? { repositoryUrl: r.url } : {}),
+      ...(r.repositorySources ? { repositorySources: r.repositorySources } : {}),
+    });
+    graphs.push(graph);
     findings.push(...graph.findings);
     for (const ks of graph.kustomizations) {
       builds++;
       for (const object of ks.objects)
-        units.push({ origin: `Kustomization ${ks.namespace}/${ks.name}`, object });
+        units.push({
+          origin: `${r.cluster ? `[${r.cluster}] ` : ""}Kustomization ${ks.namespace}/${ks.name}`,
+          object,
+        });
     }
-    if (graph.helmReleases.length > 0 && options.helm?.render !== false) progress("rendering HelmReleases");
-    const helm = await renderHelmStage(graph, {
-      allowNetwork,
-      ...options.helm,
-    });
-    findings.push(...helm.findings);
-    for (const r of helm.report?.releases ?? [])
-      helmReleases.push({
-        name: `${r.namespace}/${r.name}`,
-        status: r.status,
-        ...(r.chart ? { chart: `${r.chart.name}@${r.chart.version}` } : {}),
-        ...(r.reason ? { reason: r.reason } : {}),
-      });
-    for (const object of helm.report?.objects ?? [])
-      units.push({ origin: helmOrigin(object.provenance.chain), object });
-  } else if (options.clusterRoot) {
-    throw new UserError("FILE_NOT_FOUND", `${clusterRoot}: no such directory`, {
-      hint: "--cluster-root names the directory holding the Flux entry points",
-    });
+    if (options.helm !== undefined) {
+      if (graph.helmReleases.length > 0 && options.helm.render !== false) progress("rendering HelmReleases");
+      const helm = await renderHelmStage(graph, { allowNetwork, ...options.helm });
+      findings.push(...helm.findings);
+      for (const hr of helm.report?.releases ?? [])
+        helmReleases.push({
+          name: `${r.cluster ? `[${r.cluster}] ` : ""}${hr.namespace}/${hr.name}`,
+          status: hr.status,
+          ...(hr.chart ? { chart: `${hr.chart.name}@${hr.chart.version}` } : {}),
+          ...(hr.reason ? { reason: hr.reason } : {}),
+        });
+      for (const object of helm.report?.objects ?? [])
+        units.push({ origin: helmOrigin(object.provenance.chain), object });
+    }
   }
-  for (const dir of manifests.findStandaloneKustomizationDirs(repo.root, target, graph ? { graph } : {})) {
+  // a directory is reached when one root's build reaches it
+  let standalone = manifests.findStandaloneKustomizationDirs(repo.root, target, {});
+  for (const graph of graphs) {
+    const left = new Set(manifests.findStandaloneKustomizationDirs(repo.root, target, { graph }));
+    standalone = standalone.filter((d) => left.has(d));
+  }
+  const unreached: string[] = [];
+  for (const dir of standalone) {
+    if (roots.length > 0) {
+      // Flux never applies it: not validated as deployed (its ${VARS} are unsubstituted)
+      unreached.push(dir);
+      findings.push({
+        ruleId: "kubeconform/not-reached",
+        severity: "info",
+        message: `${dir}: not reached by Flux (no Flux Kustomization builds it); not validated`,
+        file: dir,
+      });
+      continue;
+    }
     progress(`kustomize build ${dir}`);
     const build = await manifests.buildKustomizationDir(repo.root, dir, {
       allowNetwork,
@@ -125,37 +268,61 @@ export async function validateManifests(
     findings.push(...build.findings);
     for (const object of build.objects) units.push({ origin: `kustomize ${dir}`, object });
   }
+  return { target, units, findings, builds, roots, unreached, helmReleases };
+}
 
-  const rendered = helmReleases.filter((r) => r.status === "rendered").length;
-  const helmSummary =
-    rendered + helmReleases.filter((r) => r.status === "error").length === 0
-      ? ""
-      : `; HelmReleases rendered: ${rendered}, failed: ${helmReleases.filter((r) => r.status === "error").length}, not rendered (chart not cached): ${helmReleases.filter((r) => r.status === "skipped").length}`;
-  const result = await validateObjects(catalog, units, {
-    skipKinds: skip,
-    ignoreMissingSchemas: options.ignoreMissingSchemas ?? false,
+/**
+ * The run's schema catalog: the repository's own CRDs (every `CustomResourceDefinition` the build
+ * produced) first, then the user's locations, the bundled catalog and the schema cache.
+ */
+export async function repositoryCatalog(
+  repo: Repository,
+  units: readonly ValidationUnit[],
+  options: Pick<
+    ValidateManifestsOptions,
+    "strict" | "schemaLocation" | "allowNetwork" | "kubernetesVersion" | "cacheDir" | "schemaCacheDir"
+  > = {},
+): Promise<SchemaCatalog> {
+  const { SchemaCatalog } = await import("@homeops/schema");
+  const crds = units
+    .filter(({ object }) => object.kind === "CustomResourceDefinition")
+    .map(({ object }) => ({
+      object: object.object,
+      source: `${object.provenance.file}:${object.provenance.line}`,
+    }));
+  return new SchemaCatalog({
+    strict: options.strict ?? true,
+    locations: [...(options.schemaLocation ?? [])],
+    allowNetwork: options.allowNetwork ?? false,
+    cwd: repo.root,
+    crds,
+    ...(options.kubernetesVersion ? { kubernetesVersion: options.kubernetesVersion } : {}),
+    ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}),
+    ...(options.schemaCacheDir ? { schemaCacheDir: options.schemaCacheDir } : {}),
   });
-  findings.push(...result.findings);
-  const { counts } = result;
-  if (counts.valid + counts.invalid === 0) {
-    findings.push({
-      ruleId: "kubeconform/nothing-validated",
-      severity: "error",
-      message: `no object under ${target} was validated (${units.length} found, ${counts.skipped} skipped, ${counts.error} errors)`,
-      hint: "a run that checks nothing is a failure: check the directory, --skip and --ignore-missing-schemas",
-    });
+}
+
+/**
+ * Sets each unit's document schemas: the `# yaml-language-server: $schema=<url>` its file names for its
+ * document, unless that URL is in the kind layout (those are templates for `homeops schemas pull`).
+ */
+async function addDocumentSchemas(repo: Repository, units: ValidationUnit[]): Promise<void> {
+  const schema = await import("@homeops/schema");
+  const byFile = new Map<string, { comments: SchemaComment[]; separators: number[] }>();
+  for (const unit of units) {
+    const file = unit.object.provenance.file;
+    let entry = byFile.get(file);
+    if (!entry) {
+      const text = await repo
+        .read(file)
+        .then((b) => b.toString("utf8"))
+        .catch(() => "");
+      const comments = text.includes("$schema=") ? schema.findSchemaComments(text) : [];
+      entry = { comments, separators: comments.length > 0 ? schema.documentSeparators(text) : [] };
+      byFile.set(file, entry);
+    }
+    if (entry.comments.length === 0) continue;
+    const comment = schema.schemaCommentFor(entry.comments, unit.object.provenance.line, entry.separators);
+    if (comment && !schema.kindSchemaTemplate(comment.url)) unit.documentSchemas = [comment.url];
   }
-  return {
-    command: options.command ?? "kubeconform",
-    findings,
-    cases: result.cases,
-    summary: `${units.length} resources found in ${builds} builds - Valid: ${counts.valid}, Invalid: ${counts.invalid}, Errors: ${counts.error}, Skipped: ${counts.skipped}${helmSummary}`,
-    data: {
-      counts,
-      objects: result.objects,
-      cases: result.cases,
-      kubernetesVersion: catalog.kubernetesVersion,
-      ...(helmReleases.length > 0 ? { helmReleases } : {}),
-    },
-  };
 }

@@ -1,10 +1,24 @@
 export {
+  documentSeparators,
+  findSchemaComments,
+  kindSchemaTemplate,
+  type PulledSchema,
+  type PullSchemasOptions,
+  pullSchemas,
+  readSchemaCache,
+  type SchemaCacheIndex,
+  type SchemaComment,
+  schemaCommentFor,
+} from "./catalog/schema-cache.js";
+export {
   type CatalogManifest,
   type CompiledSchema,
   loadCatalogManifest,
+  type RepositoryCrd,
   SchemaCatalog,
   type SchemaCatalogOptions,
   type SchemaLookup,
+  type SchemaOrigin,
 } from "./catalog/schema-catalog.js";
 export {
   builtinCatalogDir,
@@ -13,6 +27,21 @@ export {
   type SchemaTemplateData,
   schemaTemplateData,
 } from "./catalog/schema-location.js";
+export {
+  type CrdSchema,
+  crdToSchemas,
+  isMetaDefinition,
+  type JsonSchemaNode,
+  KEPT_FORMATS,
+  OBJECT_META,
+  objectMetaDefinitions,
+  prepareBuiltinDefinitions,
+  SCHEMA_DRAFT,
+  standaloneBuiltin,
+  standaloneCrd,
+  strictify,
+  translateGoRegExp,
+} from "./catalog/strict-schema.js";
 export {
   type DocumentVerdict,
   type ValidateDocumentsOptions,
@@ -28,6 +57,7 @@ export {
 } from "./catalog/validate-object.js";
 export {
   type LocatedObject,
+  type MissingSchema,
   type ObjectReport,
   type ValidateObjectsResult,
   type ValidationUnit,

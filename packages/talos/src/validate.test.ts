@@ -56,6 +56,17 @@ describe.skipIf(!haveOracle)(`Talos' JSON Schema (${join(v113, "config.schema.js
     );
     expect(schemaFindings.every((f) => (f.line ?? 0) > 1)).toBe(true);
   });
+  it("Talos' own metal-mode rules flag what they flag on Talos' stability configs (no install disk; kernel args + UKI cmdline)", () => {
+    const ids = (f: string) =>
+      validateMachineConfig(readFileSync(join(v113, "stability", f), "utf8"), {
+        file: f,
+        schema: schema as object,
+      }).findings.map((x) => `${x.severity} ${x.ruleId}`);
+    expect(ids("base-controlplane.yaml")).toEqual(["error talos/install-disk"]);
+    expect(ids("base-worker.yaml")).toEqual(["error talos/install-disk"]);
+    for (const f of ["overrides-controlplane.yaml", "overrides-worker.yaml"])
+      expect(ids(f)).toEqual(["warning talos/schema-hidden-field", "error talos/install-kernel-args-uki"]);
+  });
   it("the oracle's generated configs validate against the schema", () => {
     for (const f of ["base-controlplane.yaml", "base-worker.yaml"]) {
       const v = validateMachineConfig(readFileSync(join(v113, "stability", f), "utf8"), {

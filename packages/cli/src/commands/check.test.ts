@@ -44,12 +44,54 @@ const lineOf = (dir: string, file: string, needle: string) =>
 const missingClaim = { file: HR, from: "existingClaim: romm\n", to: "existingClaim: romm-data\n" };
 const nfsLiteral = { file: HR, from: "server: ${NFS_SERVER}", to: "server: nas.internal" };
 
+describe("homeops check --baseline", () => {
+  it("records the findings, reports only new ones, and marks SARIF results new or unchanged", async () => {
+    const dir = repo(missingClaim);
+    const wrote = await run("check", "--write-baseline", dir);
+    expect(wrote.code).toBe(ExitCode.Clean);
+    expect(wrote.out + wrote.err).toContain("wrote 1 findings to .homeops/baseline.json");
+    const baseline = JSON.parse(readFileSync(join(dir, ".homeops/baseline.json"), "utf8"));
+    expect(baseline.findings.map((f: { ruleId: string }) => f.ruleId)).toEqual(["storage/missing-claim"]);
+
+    // an unrelated edit moves the finding's line: still in the baseline
+    writeFileSync(join(dir, HR), `# moved down\n${readFileSync(join(dir, HR), "utf8")}`);
+    const same = await run("check", "--baseline", ".homeops/baseline.json", dir);
+    expect(same.code).toBe(ExitCode.Clean);
+    expect(same.out).toContain("0 new, 1 in the baseline");
+
+    // one more violation: exactly one new finding, exit 1
+    const text = readFileSync(join(dir, HR), "utf8").replace("server: ${NFS_SERVER}", "server: nas.internal");
+    writeFileSync(join(dir, HR), text);
+    const added = await run("check", "--output", "json", "--baseline", ".homeops/baseline.json", dir);
+    const json = JSON.parse(added.out);
+    expect(json.findings.map((f: { ruleId: string }) => f.ruleId)).toEqual(["storage/nfs-literal"]);
+    const sarif = JSON.parse(
+      (await run("check", "--output", "sarif", "--baseline", ".homeops/baseline.json", dir)).out,
+    );
+    const states = sarif.runs[0].results.map(
+      (r: { ruleId: string; baselineState: string }) => `${r.ruleId} ${r.baselineState}`,
+    );
+    expect(states.sort()).toEqual(["storage/missing-claim unchanged", "storage/nfs-literal new"]);
+  });
+
+  it("exits 2 when the baseline file is missing or malformed", async () => {
+    const dir = repo();
+    expect((await run("check", "--baseline", "nope.json", dir)).code).toBe(ExitCode.Operational);
+    writeFileSync(join(dir, "bad.json"), "{}");
+    const bad = await run("check", "--baseline", "bad.json", dir);
+    expect(bad.code).toBe(ExitCode.Operational);
+    expect(bad.err).toContain("bad.json: not a homeops baseline");
+  });
+});
+
 describe("homeops check", () => {
   it("exits 0 on a clean repository", async () => {
     const r = await run("-C", repo(), "check");
     expect(r.err).toBe("");
     expect(r.code).toBe(ExitCode.Clean);
-    expect(r.out).toMatch(/^0 errors, 0 warnings \(25 rules over \d+ files and 6 Flux Kustomizations\)\n$/);
+    expect(r.out).toMatch(
+      /^0 errors, 0 warnings \(25 rules over \d+ files and 6 Flux Kustomizations; Flux root: kubernetes\/flux \(the conventional root\)\)\n$/,
+    );
   });
 
   it("reports an error grouped by file as file:line:col  severity  id  message, with the hint; exit 1", async () => {
@@ -180,7 +222,8 @@ describe("homeops explain", () => {
   it("explains a rule", async () => {
     const r = await run("explain", "flux/unwired-app");
     expect(r.code).toBe(ExitCode.Clean);
-    expect(r.out).toContain("flux/unwired-app  error");
+    expect(r.out).toContain("flux/unwired-app  warning");
+    expect(r.out).toContain("kind: invariant");
     expect(r.out).toContain("Flux only applies the ks.yaml files");
     expect(r.out).toContain("# homeops-ignore flux/unwired-app: <reason>");
   });

@@ -1,12 +1,14 @@
-import { join } from "node:path";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
+import { type Finding, type Report, UserError } from "@homeops/core";
 import type { Repository } from "@homeops/repo";
 import { Option } from "commander";
 import type { CommandSpec } from "../command.js";
-import type { ExitCode } from "../exit-codes.js";
+import { type ExitCode, exitCodeFor } from "../exit-codes.js";
+import { chartCacheDir } from "../internal/cache-dir.js";
 import { printReport } from "../internal/print-report.js";
 import type { CliContext } from "../io.js";
 import { type OutputFormat, parseOutputFormat } from "../reporters/index.js";
-import { chartCacheDir } from "./kubeconform.js";
 
 const FORMATS: OutputFormat[] = ["text", "json", "sarif", "github"];
 
@@ -26,6 +28,10 @@ export interface CheckCommandOptions {
   allowNetwork?: boolean;
   /** Docker/Helm registry config with OCI registry credentials */
   registryConfig?: string;
+  /** report only findings not in this baseline file (repo-relative) */
+  baseline?: string;
+  /** record the current findings as the baseline (in `baseline`, default .homeops/baseline.json) */
+  writeBaseline?: boolean;
 }
 
 /** `homeops check [dir]`: every invariant over the repository; text output is grouped by file. */
@@ -46,7 +52,7 @@ export async function check(
       render: options.renderHelm !== false,
       allowNetwork: options.allowNetwork === true,
       ...(charts ? { cacheDir: charts } : {}),
-      ...(options.registryConfig ? { registryConfig: join(ctx.cwd, options.registryConfig) } : {}),
+      ...(options.registryConfig ? { registryConfig: resolve(ctx.cwd, options.registryConfig) } : {}),
     },
     onProgress: ctx.progress,
   });
@@ -56,7 +62,41 @@ export async function check(
       (100 * t.rules) / t.total
     ).toFixed(1)}% of ${t.total.toFixed(0)} ms)`,
   );
-  return printReport(ctx, options.output, report, { textStyle: "by-file", strict: options.strict });
+  const printOptions = { textStyle: "by-file" as const, strict: options.strict };
+  if (options.writeBaseline !== true && options.baseline === undefined)
+    return printReport(ctx, options.output, report, printOptions);
+  const inv = await import("@homeops/invariants");
+  const file = options.baseline ?? inv.BASELINE_FILE;
+  const path = resolve(repo.root, file);
+  if (options.writeBaseline === true) {
+    const baseline = inv.createBaseline(report.findings);
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, inv.formatBaseline(baseline));
+    ctx.stderr.write(`wrote ${baseline.findings.length} findings to ${file}\n`);
+    return exitCodeFor({ findings: [] });
+  }
+  const text = await readFile(path, "utf8").catch(() => {
+    throw new UserError("FILE_NOT_FOUND", `${file}: no such baseline file`, {
+      hint: "record one with `homeops check --write-baseline`",
+      location: { file },
+    });
+  });
+  const compared = inv.compareWithBaseline(report.findings, inv.parseBaseline(text, file));
+  const fresh: Finding[] = compared.findings.filter((f) => f.baselineState === "new");
+  const summary = `${report.summary ?? ""}; ${compared.newCount} new, ${compared.findings.length - compared.newCount} in the baseline${
+    compared.fixedCount > 0 ? `, ${compared.fixedCount} fixed since` : ""
+  }`;
+  // SARIF carries both states (code scanning shows only the new ones); the other outputs only the new ones
+  const shown: Report = {
+    ...report,
+    summary,
+    findings: options.output === "sarif" ? compared.findings : fresh,
+  };
+  const code = await printReport(ctx, options.output, shown, printOptions);
+  // findings recorded in the baseline never fail the run
+  return options.output === "sarif"
+    ? exitCodeFor({ findings: fresh }, options.strict ? { strict: true } : {})
+    : code;
 }
 
 /** The `task configure` stage: `homeops check` of the repository root with default options, text output. */
@@ -96,6 +136,14 @@ export const checkCommand: CommandSpec = {
       .option(
         "--registry-config <file>",
         "Docker config.json with OCI registry credentials for --allow-network",
+      )
+      .option(
+        "--baseline <file>",
+        "report only findings not recorded in this baseline (e.g. .homeops/baseline.json)",
+      )
+      .option(
+        "--write-baseline",
+        "record the current findings as the baseline (in --baseline, default .homeops/baseline.json) and exit 0",
       )
       .addHelpText(
         "after",

@@ -99,5 +99,5 @@ describe("homeops configure reads the repository once", () => {
       .map(([text, n]) => `${n}x ${files.get(text)!.join(", ")}`);
     expect(twice).toEqual([]);
     expect([...counts.reads].filter(([, n]) => n > 1).map(([path]) => path)).toEqual([]);
-  });
+  }, 180_000);
 });

@@ -65,7 +65,7 @@ describe("homeops configure", () => {
       /^render\s+done \(0 created, 0 updated, 0 deleted, \d+ unchanged, 0 conflicts\)$/m,
     );
     expect(second.stdout).not.toMatch(/^(create|update|delete|conflict) /m);
-  });
+  }, 120_000); // the kubeconform stage compiles schemas cold; loaded machines are slow
 
   it("without --yes shows the plan and applies nothing", async () => {
     const dir = await freshRepo();

@@ -1,6 +1,7 @@
 import type { Repository } from "@homeops/repo";
 import type { CommandSpec } from "../command.js";
 import { ExitCode } from "../exit-codes.js";
+import { applyInterruptibly, withRepositoryLock } from "../internal/guarded-apply.js";
 import {
   DEFAULT_CONFIG,
   encryptorFor,
@@ -63,6 +64,10 @@ export interface ConfigureOptions {
  * that ran passed; a stage not delivered yet is reported as not run, never as passed.
  */
 export async function configureRepository(ctx: CliContext, options: ConfigureOptions): Promise<ExitCode> {
+  return withRepositoryLock(ctx.cwd, () => configureLocked(ctx, options));
+}
+
+async function configureLocked(ctx: CliContext, options: ConfigureOptions): Promise<ExitCode> {
   const c = ctx.color;
   const status = (stage: string, state: string) => ctx.stdout.write(`${c.bold(stage.padEnd(24))} ${state}\n`);
 
@@ -77,15 +82,7 @@ export async function configureRepository(ctx: CliContext, options: ConfigureOpt
   }
   status("validate config", c.green("passed"));
 
-  const {
-    applyRenderPlan,
-    encryptSopsFileInPlace,
-    findSops,
-    isPlanClean,
-    isSopsEncrypted,
-    isSopsPath,
-    planRender,
-  } = await import("@homeops/render");
+  const { encryptPlaintextSopsFiles, isPlanClean, planRender } = await import("@homeops/render");
   const plan = await planRender({ rootDir: ctx.cwd, data: loaded.config });
   if (!options.yes && !isPlanClean(plan)) {
     printPlan(ctx, plan, { all: false, verb: "would" });
@@ -93,8 +90,9 @@ export async function configureRepository(ctx: CliContext, options: ConfigureOpt
     return ExitCode.Findings;
   }
   const encrypt = await encryptorFor(ctx, plan, options.force);
-  const result = await applyRenderPlan(plan, { force: options.force, ...(encrypt ? { encrypt } : {}) });
-  printPlan(ctx, plan, { all: true, verb: "did" });
+  const result = await applyInterruptibly(plan, { force: options.force, ...(encrypt ? { encrypt } : {}) });
+  // changed and conflicting files, and the counts; unchanged ones only with --verbose
+  printPlan(ctx, plan, { all: ctx.verbose, verb: "did" });
   reportConflicts(ctx, result);
   status(
     "render",
@@ -103,33 +101,15 @@ export async function configureRepository(ctx: CliContext, options: ConfigureOpt
   let exit: ExitCode = result.conflicts.length > 0 ? ExitCode.Findings : ExitCode.Clean;
 
   // encrypt: any managed *.sops.* file still in plaintext (e.g. left by an older homeops) is encrypted in place
-  const { readFile } = await import("node:fs/promises");
   const { join } = await import("node:path");
-  const pending: string[] = [];
-  for (const path of Object.keys(result.manifest.files)) {
-    if (!isSopsPath(path)) continue;
-    const content = await readFile(join(ctx.cwd, path)).catch(() => null);
-    if (content !== null && !isSopsEncrypted(content)) pending.push(path);
-  }
-  if (pending.length === 0)
+  const encrypted = await encryptPlaintextSopsFiles(Object.keys(result.manifest.files), {
+    rootDir: ctx.cwd,
+    env: ctx.env,
+    extraDirs: [join(ctx.env.HOME ?? "", "go/bin")],
+  });
+  if (encrypted.length === 0)
     status("encrypt", `${c.green("ok")} (every *.sops.* file homeops manages is encrypted)`);
-  else {
-    const sops = await findSops({ env: ctx.env, extraDirs: [join(ctx.env.HOME ?? "", "go/bin")] });
-    const sopsConfig = await readFile(join(ctx.cwd, ".sops.yaml"), "utf8").catch(() => undefined);
-    if (!sops || sopsConfig === undefined) {
-      const { UserError } = await import("@homeops/core");
-      throw new UserError(
-        "TOOL_MISSING",
-        `plaintext secrets need encrypting and ${sops ? ".sops.yaml is missing" : "sops is not installed"}: ${pending.join(", ")}`,
-        {
-          hint: "install sops, keep .sops.yaml, and run configure again before committing",
-        },
-      );
-    }
-    for (const path of pending)
-      await encryptSopsFileInPlace(path, { sops, rootDir: ctx.cwd, sopsConfig, env: ctx.env });
-    status("encrypt", `${c.green("done")} (${pending.length} encrypted in place)`);
-  }
+  else status("encrypt", `${c.green("done")} (${encrypted.length} encrypted in place)`);
 
   // every stage reads the same repository: files read and parsed once, each Flux Kustomization built once
   const { openRepository } = await import("@homeops/repo");

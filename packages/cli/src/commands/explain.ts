@@ -29,7 +29,7 @@ async function explainAction(
     const width = Math.max(...rules.map((r) => r.id.length));
     for (const r of rules) {
       ctx.stdout.write(
-        `${r.id.padEnd(width)}  ${(r.severity === "error" ? c.red : c.yellow)(r.severity.padEnd(7))}  ${r.title}\n`,
+        `${r.id.padEnd(width)}  ${(r.severity === "error" ? c.red : c.yellow)(r.severity.padEnd(7))}  ${r.kind.padEnd(10)}  ${r.title}\n`,
       );
     }
     return ExitCode.Clean;
@@ -46,6 +46,11 @@ async function explainAction(
   }
   ctx.stdout.write(
     `${c.bold(rule.id)}  ${rule.severity}${rule.needs === "graph" ? "  (needs the build)" : ""}\n`,
+  );
+  ctx.stdout.write(
+    rule.kind === "convention"
+      ? "kind: convention (a homeops convention: on by default where bootstrap/config.yaml exists, elsewhere with `conventions: true` or a severity under `rules:` in .homeops/invariants.yaml)\n"
+      : "kind: invariant (decided from what the cluster does; runs in every repository)\n",
   );
   ctx.stdout.write(`${rule.title}\n\n`);
   ctx.stdout.write(`${c.bold("Why")}\n${rule.rationale}\n\n`);

@@ -1,10 +1,13 @@
 import type { CommandSpec } from "../command.js";
+import { bootstrapCommand } from "./bootstrap.js";
 import { checkCommand } from "./check.js";
 import { configureCommand } from "./configure.js";
 import { explainCommand } from "./explain.js";
+import { fluxCommand } from "./flux.js";
 import { initCommand } from "./init.js";
 import { kubeconformCommand } from "./kubeconform.js";
 import { renderCommand } from "./render.js";
+import { schemasCommand } from "./schemas.js";
 import { talosCommandSpec } from "./talos.js";
 import { taskfileCommand } from "./taskfile.js";
 import { validateCommand } from "./validate.js";
@@ -16,8 +19,11 @@ export const commands: readonly CommandSpec[] = [
   renderCommand,
   configureCommand,
   kubeconformCommand,
+  schemasCommand,
   validateCommand,
   checkCommand,
   explainCommand,
   talosCommandSpec,
+  fluxCommand,
+  bootstrapCommand,
 ];

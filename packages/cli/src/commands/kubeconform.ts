@@ -1,19 +1,27 @@
-import { join } from "node:path";
+import { resolve } from "node:path";
 import type { Repository, ValidateManifestsOptions } from "@homeops/repo";
 import { type Command, InvalidArgumentError, Option } from "commander";
 import type { CommandSpec, Runner } from "../command.js";
 import type { ExitCode } from "../exit-codes.js";
+import { chartCacheDir, pulledSchemasDir, schemaCacheDir } from "../internal/cache-dir.js";
 import { printReport } from "../internal/print-report.js";
 import type { CliContext } from "../io.js";
 import { type OutputFormat, parseOutputFormat } from "../reporters/index.js";
 
 export interface KubeconformCommandOptions {
-  /** reject fields the schema does not declare (`--no-strict` turns it off) */
-  strict: boolean;
+  /**
+   * reject fields the schema does not declare (`--no-strict` turns it off); given explicitly (`--strict`),
+   * also custom resources' undeclared fields against catalog schemas and unresolved `${VAR}` values are errors
+   */
+  strict?: boolean;
   /** kinds not validated: `Kind` or `apiVersion/Kind` */
   skip: string[];
-  /** objects without a schema are skipped instead of errors */
+  /** kubeconform's flag, accepted for compatibility: objects without a schema are skipped by default */
   ignoreMissingSchemas: boolean;
+  /** an object whose kind has no schema is an error (what CI of a homeops-rendered repository uses) */
+  requireSchemas?: boolean;
+  /** fields a custom resource's schema does not declare: `error`, `warn`, `auto` (default; `error` with --strict) */
+  crdUnknownFields?: "error" | "warn" | "auto";
   /** extra schema dirs/templates, tried before the built-in catalog (`default` places it) */
   schemaLocation: string[];
   /** add a per-Kustomization breakdown to the text output */
@@ -35,28 +43,13 @@ export interface KubeconformCommandOptions {
 
 const FORMATS: OutputFormat[] = ["text", "json", "junit", "tap", "sarif"];
 
-/**
- * Where compiled schemas are kept between runs: `$HOMEOPS_CACHE_DIR`, else `$XDG_CACHE_HOME/homeops`,
- * else `~/.cache/homeops` (only when HOME is set), each + `/schemas`.
- */
-function schemaCacheDir(ctx: CliContext): string | undefined {
-  const base =
-    ctx.env.HOMEOPS_CACHE_DIR ||
-    (ctx.env.XDG_CACHE_HOME ? join(ctx.env.XDG_CACHE_HOME, "homeops") : undefined) ||
-    (ctx.env.HOME ? join(ctx.env.HOME, ".cache", "homeops") : undefined);
-  return base ? join(base, "schemas") : undefined;
-}
-
-/** The chart cache: the same base as the schema cache, + `/charts` (default `~/.cache/homeops/charts`). */
-export function chartCacheDir(ctx: CliContext): string | undefined {
-  const schemas = schemaCacheDir(ctx);
-  return schemas === undefined ? undefined : join(schemas, "..", "charts");
-}
-
 /** Adds kubeconform's flags (shared by `homeops kubeconform` and `homeops validate manifests`). */
 export function addKubeconformOptions(command: Command): Command {
   return command
-    .option("--strict", "reject fields a schema does not declare", true)
+    .option(
+      "--strict",
+      "reject every field a schema does not declare, and every violation on a value holding an unresolved ${VAR}",
+    )
     .option("--no-strict", "accept fields a schema does not declare")
     .option(
       "--skip <kinds>",
@@ -68,7 +61,18 @@ export function addKubeconformOptions(command: Command): Command {
           .filter((k) => k !== ""),
       ["Secret"],
     )
-    .option("--ignore-missing-schemas", "skip objects whose kind has no schema instead of failing", false)
+    .option(
+      "--ignore-missing-schemas",
+      "accepted for kubeconform compatibility (missing schemas are skipped by default)",
+      false,
+    )
+    .option("--require-schemas", "an object whose kind has no schema is an error instead of skipped", false)
+    .addOption(
+      new Option(
+        "--crd-unknown-fields <mode>",
+        "fields a custom resource's schema does not declare: error (as Flux's server-side apply does), warn (as a create/update prunes them), auto (error against the repository's own CRDs, warn against catalog/cache schemas; the default, error with --strict)",
+      ).choices(["error", "warn", "auto"]),
+    )
     .option(
       "--schema-location <location>",
       "extra schema dir or template ({{.Group}}, {{.ResourceKind}}, {{.ResourceAPIVersion}}, {{.KindSuffix}}, {{.StrictSuffix}}); repeatable; `default` = built-in catalog",
@@ -97,7 +101,7 @@ export function addKubeconformOptions(command: Command): Command {
     )
     .addHelpText(
       "after",
-      "\nEach object is valid, invalid, error (no schema, bad kind/apiVersion) or skipped (--skip, --ignore-missing-schemas).\nExit codes: 0 every object valid or skipped; 1 invalid objects, errors, build errors, or nothing validated;\n2 the run could not happen (bad usage, missing directory).",
+      "\nEach object is valid, invalid, error (bad kind/apiVersion; no schema with --require-schemas) or skipped (--skip, no schema).\nSchemas: the repository's own CRDs first, then --schema-location, the bundled catalog, the schema cache (`homeops schemas pull`).\nExit codes: 0 every object valid or skipped; 1 invalid objects, errors, build errors, or nothing validated;\n2 the run could not happen (bad usage, missing directory).",
     );
 }
 
@@ -109,11 +113,15 @@ function libraryOptions(
 ): ValidateManifestsOptions {
   const cacheDir = o.schemaCache === false ? undefined : schemaCacheDir(ctx);
   const charts = chartCacheDir(ctx);
+  const pulled = pulledSchemasDir(ctx);
   return {
     dir,
-    strict: o.strict,
+    strict: o.strict ?? true,
     skip: o.skip,
-    ignoreMissingSchemas: o.ignoreMissingSchemas,
+    requireSchemas: o.requireSchemas ?? false,
+    crdUnknownFields: o.crdUnknownFields ?? (o.strict === true ? "error" : "auto"),
+    unresolvedVariables: o.strict === true ? "error" : "defer",
+    ...(pulled ? { schemaCacheDir: pulled } : {}),
     schemaLocation: o.schemaLocation,
     allowNetwork: o.allowNetwork,
     ...(o.kubernetesVersion ? { kubernetesVersion: o.kubernetesVersion } : {}),
@@ -123,7 +131,7 @@ function libraryOptions(
       render: o.renderHelm !== false,
       allowNetwork: o.allowNetwork,
       ...(charts ? { cacheDir: charts } : {}),
-      ...(o.registryConfig ? { registryConfig: join(ctx.cwd, o.registryConfig) } : {}),
+      ...(o.registryConfig ? { registryConfig: resolve(ctx.cwd, o.registryConfig) } : {}),
     },
     onProgress: ctx.progress,
   };
@@ -151,7 +159,13 @@ export async function kubeconform(
 
 /** The `task configure` stage: `homeops kubeconform kubernetes` with kubeconform's defaults, text output. */
 export function kubeconformStage(ctx: CliContext, repo?: Repository): Promise<ExitCode> {
-  const defaults = { strict: true, skip: ["Secret"], ignoreMissingSchemas: false, schemaLocation: [] };
+  const defaults = {
+    strict: true,
+    skip: ["Secret"],
+    ignoreMissingSchemas: false,
+    requireSchemas: true,
+    schemaLocation: [],
+  };
   return kubeconform(
     ctx,
     "kubernetes",

@@ -1,6 +1,7 @@
 import { Option } from "commander";
 import type { CommandSpec } from "../command.js";
 import { ExitCode } from "../exit-codes.js";
+import { applyInterruptibly, withRepositoryLock } from "../internal/guarded-apply.js";
 import {
   DEFAULT_CONFIG,
   encryptorFor,
@@ -30,9 +31,14 @@ export interface RenderCommandOptions {
  * 1 on findings, conflicts or (with --dry-run/--diff) pending changes, 2 on operational errors.
  */
 export async function renderRepository(ctx: CliContext, options: RenderCommandOptions): Promise<ExitCode> {
+  if (options.dryRun || options.diff) return renderLocked(ctx, options);
+  return withRepositoryLock(ctx.cwd, () => renderLocked(ctx, options));
+}
+
+async function renderLocked(ctx: CliContext, options: RenderCommandOptions): Promise<ExitCode> {
   const loaded = await loadConfigOrReport(ctx, options.config, options.output);
   if (!loaded.config) return loaded.exit;
-  const { applyRenderPlan, formatPlanDiff, isPlanClean, planRender } = await import("@homeops/render");
+  const { formatPlanDiff, isPlanClean, planRender } = await import("@homeops/render");
   ctx.progress("rendering bootstrap/templates");
   const plan = await planRender({ rootDir: ctx.cwd, data: loaded.config });
   const json = options.output === "json";
@@ -44,7 +50,7 @@ export async function renderRepository(ctx: CliContext, options: RenderCommandOp
       );
     else {
       if (options.diff) for (const entry of plan.entries) ctx.stdout.write(formatPlanDiff(entry));
-      else printPlan(ctx, plan, { all: true, verb: "would" });
+      else printPlan(ctx, plan, { all: ctx.verbose, verb: "would" });
       ctx.stdout.write(
         `plan: ${summaryLine(plan)}${isPlanClean(plan) ? "" : " (nothing written: dry run)"}\n`,
       );
@@ -53,11 +59,12 @@ export async function renderRepository(ctx: CliContext, options: RenderCommandOp
   }
 
   const encrypt = await encryptorFor(ctx, plan, options.force);
-  const result = await applyRenderPlan(plan, { force: options.force, ...(encrypt ? { encrypt } : {}) });
+  const result = await applyInterruptibly(plan, { force: options.force, ...(encrypt ? { encrypt } : {}) });
   if (json) {
     ctx.stdout.write(`${JSON.stringify({ command: "render", ...planJson(plan, result) }, null, 2)}\n`);
   } else {
-    printPlan(ctx, plan, { all: true, verb: "did" });
+    // changed and conflicting files, and the counts; unchanged ones only with --verbose
+    printPlan(ctx, plan, { all: ctx.verbose, verb: "did" });
     for (const backup of result.backups) ctx.stdout.write(`${ctx.color.dim("backup".padEnd(9))} ${backup}\n`);
     ctx.stdout.write(`render: ${summaryLine(plan)}\n`);
   }

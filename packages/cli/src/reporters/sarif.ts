@@ -58,6 +58,9 @@ export function toSarif(report: Report): Log {
       level: LEVEL[f.severity],
       message: { text },
     };
+    // set by `homeops check --baseline`: code scanning then shows only the new findings
+    const state = (f as { baselineState?: "new" | "unchanged" }).baselineState;
+    if (state) result.baselineState = state;
     if (f.file !== undefined) {
       result.locations = [
         {

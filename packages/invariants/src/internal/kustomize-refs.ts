@@ -20,7 +20,14 @@ export interface KustomizeRef {
     | "patchesJson6902"
     | "configMapGenerator"
     | "secretGenerator"
-    | "replacements";
+    | "replacements"
+    | "configurations"
+    | "transformers"
+    | "generators"
+    | "validators"
+    | "crds"
+    | "openapi"
+    | "helmCharts";
   /** The entry as written. */
   entry: string;
   /** Path inside the document, for locate(). */
@@ -81,6 +88,16 @@ export function kustomizeRefs(files: RepoFiles, file: string): KustomizeRef[] {
   for (const [i, r] of list(value.replacements).entries()) {
     add("replacements", isRecord(r) ? r.path : undefined, ["replacements", i, "path"]);
   }
+  // files kustomize reads as configuration or plugin config: references, not manifests
+  for (const field of ["configurations", "transformers", "generators", "validators", "crds"] as const) {
+    for (const [i, e] of list(value[field]).entries()) {
+      if (typeof e === "string" && !e.includes("\n")) add(field, e, [field, i]);
+    }
+  }
+  if (isRecord(value.openapi)) add("openapi", value.openapi.path, ["openapi", "path"]);
+  for (const [i, h] of list(value.helmCharts).entries()) {
+    if (isRecord(h)) add("helmCharts", h.valuesFile, ["helmCharts", i, "valuesFile"]);
+  }
   for (const field of ["configMapGenerator", "secretGenerator"] as const) {
     for (const [i, g] of list(value[field]).entries()) {
       if (!isRecord(g)) continue;
@@ -95,4 +112,45 @@ export function kustomizeRefs(files: RepoFiles, file: string): KustomizeRef[] {
     }
   }
   return refs;
+}
+
+/** A Kubernetes apiVersion: `v1` or `<group>/<version>` (Talos' bare `v1alpha1` is not one). */
+const API_VERSION = /^(v1|[a-z0-9][a-z0-9.-]*\/v\d+((alpha|beta)\d+)?)$/;
+
+/**
+ * true when `path` is a Kubernetes manifest: a YAML file with a document that has a Kubernetes apiVersion
+ * and a kind. Application config, values files, Talos and helmfile files, promtool tests … are not.
+ */
+export function isManifestFile(files: RepoFiles, path: string): boolean {
+  if (!/\.ya?ml$/.test(path)) return false;
+  return (files.yaml(path)?.documents ?? []).some((d) => {
+    const v = d.value;
+    return (
+      isRecord(v) &&
+      typeof v.kind === "string" &&
+      typeof v.apiVersion === "string" &&
+      API_VERSION.test(v.apiVersion)
+    );
+  });
+}
+
+/**
+ * true when the kustomization file `owner` names `target` (repo-relative) in a comment, e.g.
+ * `# - ./immich/ks.yaml`: the entry was disabled on purpose.
+ */
+export function isCommentedOut(files: RepoFiles, owner: string, target: string): boolean {
+  const text = files.text(owner);
+  if (!text?.includes("#")) return false;
+  const rel = posix.relative(posix.dirname(owner), target);
+  const forms = [rel, `./${rel}`];
+  return text.split("\n").some((line) => {
+    const hash = line.indexOf("#");
+    if (hash === -1) return false;
+    const comment = line
+      .slice(hash + 1)
+      .trim()
+      .replace(/^-\s*/, "")
+      .replace(/\/$/, "");
+    return forms.some((f) => comment === f || comment.startsWith(`${f} `) || comment.startsWith(`"${f}"`));
+  });
 }

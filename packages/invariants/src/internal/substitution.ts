@@ -1,4 +1,10 @@
-import type { BuiltObject, FluxKustomizationNode, RepoGraph } from "@homeops/manifests";
+import {
+  type BuiltObject,
+  type FluxKustomizationNode,
+  externalSecretKeys as manifestsExternalSecretKeys,
+  externalSecretTarget as manifestsExternalSecretTarget,
+  type RepoGraph,
+} from "@homeops/manifests";
 import { entries, field, isRecord, list, str } from "./text.js";
 
 /** A `substituteFrom` source of a Kustomization and what is known of its keys. */
@@ -13,6 +19,8 @@ export interface SubstitutionSource {
   keys: Set<string>;
   /** true when some provider's keys cannot be known offline (ExternalSecret `dataFrom` without a template). */
   openEnded: boolean;
+  /** true when nothing in the repository provides it: its keys are unknown, any variable may come from it. */
+  unknown?: boolean;
 }
 
 /** The variables a Kustomization's postBuild provides, as far as the repository tells. */
@@ -25,29 +33,19 @@ export interface SubstitutionScope {
   has(name: string): boolean;
 }
 
-/** Keys an ExternalSecret writes to its target Secret, or `undefined` when they cannot be known. */
+/** Keys an ExternalSecret writes to its target Secret, or `undefined` when they cannot be known (manifests' definition). */
 export function externalSecretKeys(object: Record<string, unknown>): Set<string> | undefined {
-  const spec = field(object, "spec");
-  const template = field(spec, "target", "template");
-  const templateData = field(template, "data");
-  const merge = str(field(template, "mergePolicy")) === "Merge";
-  if (isRecord(templateData) && !merge && list(field(template, "templateFrom")).length === 0) {
-    return new Set(Object.keys(templateData));
-  }
-  if (list(field(spec, "dataFrom")).length > 0 || list(field(template, "templateFrom")).length > 0)
-    return undefined;
-  const keys = new Set<string>();
-  for (const d of list(field(spec, "data"))) {
-    const key = str(field(d, "secretKey"));
-    if (key) keys.add(key);
-  }
-  if (isRecord(templateData)) for (const key of Object.keys(templateData)) keys.add(key);
-  return keys;
+  const { keys, complete } = manifestsExternalSecretKeys(object);
+  return complete ? keys : undefined;
 }
 
 /** Name of the Secret an ExternalSecret produces. */
 export function externalSecretTarget(object: BuiltObject): string {
-  return str(field(object.object, "spec", "target", "name")) ?? object.name;
+  return manifestsExternalSecretTarget(object.object) || object.name;
+}
+
+export function isClusterExternalSecret(o: { apiVersion: string; kind: string }): boolean {
+  return o.kind === "ClusterExternalSecret" && o.apiVersion.startsWith("external-secrets.io/");
 }
 
 export function isExternalSecret(o: { apiVersion: string; kind: string }): boolean {
@@ -95,6 +93,29 @@ export function substitutionScope(
         else source.openEnded = true;
       }
     }
+    // a ClusterExternalSecret writes its target Secret into every selected namespace
+    for (const object of graph.objects) {
+      if (kind !== "Secret" || !isClusterExternalSecret(object)) continue;
+      const spec = field(object.object, "spec", "externalSecretSpec");
+      const target =
+        str(field(spec, "target", "name")) ??
+        str(field(object.object, "spec", "externalSecretName")) ??
+        object.name;
+      if (target !== name) continue;
+      source.providers.push(object);
+      const keys = externalSecretKeys({ spec });
+      if (keys) for (const key of keys) source.keys.add(key);
+      else source.openEnded = true;
+    }
+    // what the build found for this entry (it also reads SOPS and ConfigMap files no Kustomization applies)
+    const built = node.substitutionSources?.find((b) => b.kind === kind && b.name === name);
+    if (built) {
+      for (const key of built.keys) source.keys.add(key);
+      if (built.found && !built.complete) source.openEnded = true;
+    }
+    // not in the repository: created outside Git (a bootstrap step) or missing (the build reports that);
+    // either way its keys cannot be known here
+    if (source.providers.length === 0 && built?.found !== true) source.unknown = true;
     sources.push(source);
   });
   const openEnded = sources.some((s) => s.openEnded);
@@ -104,7 +125,9 @@ export function substitutionScope(
     sources,
     openEnded,
     has: (name) =>
-      (openEnded && openEndedNames.test(name)) || inline.has(name) || sources.some((s) => s.keys.has(name)),
+      (openEnded && openEndedNames.test(name)) ||
+      inline.has(name) ||
+      sources.some((s) => s.unknown === true || s.keys.has(name)),
   };
 }
 

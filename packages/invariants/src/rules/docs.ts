@@ -5,18 +5,30 @@ const CODE_PATH = /^(?:\.\/)?([\w.@-]+(?:\/[\w.@-]+)+)\/?(?::(\d+)(?:-(\d+))?)?$
 const LINK = /\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g;
 const CODE = /`([^`\n]+)`/g;
 
+/**
+ * Files homeops itself defines (everything under `.homeops/`, and the cluster config): docs name them as
+ * formats a repository may not have, not as references.
+ */
+const HOMEOPS_FILES = new Set([
+  ".homeops/invariants.yaml",
+  ".homeops/baseline.json",
+  "bootstrap/config.yaml",
+]);
+
 export const staleReference: Rule = {
   id: "docs/stale-reference",
   title: "Docs reference a path or line range that does not exist",
   severity: "warning",
   needs: "files",
+  kind: "convention",
   rationale:
     "Docs that point at files or lines that moved send readers (and reviewers checking evidence) nowhere.",
   hint: "update the path or line range, or remove the reference",
   docs: `Checks Markdown files (CHANGELOG.md excepted): relative link targets (\`[text](../kubernetes/apps)\`,
 with \`#L10-L20\` line anchors) resolved against the Markdown file, and inline code spans that look like a
 repository path (\`kubernetes/apps/games/romm/ks.yaml\`, \`packages/core/src/yaml.ts:10-20\`) whose first
-segment is a top-level entry of the repository (rule ids such as \`docs/stale-reference\` are not paths). Fenced code blocks, URLs and paths with glob or template
+segment is a top-level entry of the repository (rule ids such as \`docs/stale-reference\` and the files homeops
+defines, \`.homeops/invariants.yaml\`, \`.homeops/baseline.json\`, \`bootstrap/config.yaml\`, are not references). Fenced code blocks, URLs and paths with glob or template
 characters are not checked.`,
   check(ctx) {
     const hits: RuleHit[] = [];
@@ -68,6 +80,7 @@ characters are not checked.`,
         for (const m of line.matchAll(CODE)) {
           const match = CODE_PATH.exec(m[1]!);
           if (!match || !top.has(match[1]!.split("/")[0]!) || ctx.ruleIds.has(match[1]!)) continue;
+          if (HOMEOPS_FILES.has(match[1]!) || match[1]!.startsWith(".homeops/")) continue;
           checkTarget(
             match[1]!,
             match[2] ? Number(match[2]) : undefined,

@@ -6,7 +6,14 @@ import {
   nodeId,
   partialObjects,
 } from "../internal/graph.js";
-import { externalSecretTarget, isExternalSecret } from "../internal/substitution.js";
+import {
+  bootstrapObjects,
+  operatorProduced,
+  possibleProducer,
+  unseenContent,
+  WORKLOAD_KINDS,
+} from "../internal/producers.js";
+import { externalSecretTarget, isClusterExternalSecret, isExternalSecret } from "../internal/substitution.js";
 import { field, isRecord, list, str } from "../internal/text.js";
 import { isTemplated, walkValues } from "../internal/walk.js";
 import type { Rule, RuleHit } from "../rule.js";
@@ -34,6 +41,7 @@ export const missingStore: Rule = {
   title: "secretStoreRef to a (Cluster)SecretStore not declared in the repo",
   severity: "error",
   needs: "graph",
+  kind: "invariant",
   rationale:
     "An ExternalSecret whose store does not exist never syncs: the Secret is never created and every consumer fails to start.",
   hint: "fix secretStoreRef (kind defaults to SecretStore; use kind: ClusterSecretStore for a cluster-wide store) or declare the store",
@@ -42,39 +50,43 @@ SecretStore, the default) a SecretStore in the ExternalSecret's namespace.`,
   check(ctx) {
     const graph = ctx.graph!;
     const stores = new Set(graph.objects.filter(isStore).map((o) => storeKey(o.kind, o.name, o.namespace)));
+    const bootstrap = bootstrapObjects(ctx.files, ctx.settings.kubernetesDir);
     const hits: RuleHit[] = [];
     const partial = partialObjects(graph);
     for (const object of graph.objects) {
       if (!isExternalSecret(object) || partial.has(object)) continue;
       const ref = storeRef(object);
       if (!ref || stores.has(storeKey(ref.kind, ref.name, object.namespace))) continue;
+      if (bootstrap.has(`${ref.kind}/${ref.name}`)) continue;
+      // a repository that declares no store at all creates it outside Git (a bootstrap step): order, not failure
+      const outside = stores.size === 0;
       hits.push({
         ...object.locate(["spec", "secretStoreRef", "name"]),
         message: `${describeObject(object)} uses ${ref.kind} '${ref.name}', which the repository does not declare${
           ref.kind === "SecretStore" ? ` in namespace ${object.namespace ?? "default"}` : ""
-        }`,
+        }${outside ? " (it declares no store at all: created outside Git? then the secret syncs once it exists)" : ""}`,
         path: "spec.secretStoreRef.name",
+        ...(outside ? { severity: "warning" as const } : {}),
       });
     }
     return hits;
   },
 };
 
-/** Names of Secrets the repository produces, by namespace. */
-function producedSecrets(objects: readonly BuiltObject[]): { has(ns: string, name: string): boolean } {
+/** Names of Secrets the repository produces, by namespace (`*` for every namespace). */
+function producedSecrets(
+  objects: readonly BuiltObject[],
+  bootstrap: ReadonlySet<string>,
+): { has(ns: string, name: string): boolean } {
   const names = new Set<string>();
+  for (const key of operatorProduced(objects)) {
+    if (key.startsWith("Secret/")) names.add(key.slice("Secret/".length));
+  }
   for (const o of objects) {
     const ns = o.namespace ?? "default";
     if (o.kind === "Secret" && o.apiVersion === "v1") names.add(`${ns}/${o.name}`);
     else if (isExternalSecret(o)) names.add(`${ns}/${externalSecretTarget(o)}`);
-    else if (o.kind === "Certificate" && o.apiVersion.startsWith("cert-manager.io/")) {
-      const secret = str(field(o.object, "spec", "secretName"));
-      if (secret) names.add(`${ns}/${secret}`);
-    } else if (o.kind === "Cluster" && o.apiVersion.startsWith("postgresql.cnpg.io/")) {
-      // CloudNativePG writes the application, superuser, CA and server secrets of a cluster
-      for (const suffix of ["app", "superuser", "ca", "server", "replication"])
-        names.add(`${ns}/${o.name}-${suffix}`);
-    } else if (o.kind === "ClusterExternalSecret" && o.apiVersion.startsWith("external-secrets.io/")) {
+    else if (isClusterExternalSecret(o)) {
       const target =
         str(field(o.object, "spec", "externalSecretSpec", "target", "name")) ??
         str(field(o.object, "spec", "externalSecretName")) ??
@@ -86,6 +98,8 @@ function producedSecrets(objects: readonly BuiltObject[]): { has(ns: string, nam
     // secretGenerator output carries a hash suffix unless disableNameSuffixHash is set
     has: (ns, name) =>
       names.has(`${ns}/${name}`) ||
+      names.has(`*/${name}`) ||
+      bootstrap.has(`Secret/${name}`) ||
       [...names].some((n) => n.startsWith(`${ns}/${name}-`) && /-[a-z0-9]{10}$/.test(n)),
   };
 }
@@ -143,6 +157,7 @@ export const missingSecret: Rule = {
   title: "Secret reference that nothing in the repo produces",
   severity: "error",
   needs: "graph",
+  kind: "invariant",
   rationale:
     "A pod or HelmRelease that needs a Secret nobody creates fails: pods stay in CreateContainerConfigError, HelmReleases fail on valuesFrom.",
   hint: "create the Secret with an ExternalSecret (target.name = the referenced name) or a SOPS-encrypted Secret, or fix the name",
@@ -156,18 +171,33 @@ HelmRelease values \`existingSecret\`, app-template \`envFrom: [{secret: name}]\
 references and templated names are skipped.`,
   check(ctx) {
     const graph = ctx.graph!;
-    const produced = producedSecrets(graph.objects);
+    const produced = producedSecrets(graph.objects, bootstrapObjects(ctx.files, ctx.settings.kubernetesDir));
     const hits: RuleHit[] = [];
     const partial = partialObjects(graph);
+    const unseen = unseenContent(graph);
     for (const object of graph.objects) {
       if (object.kind === "Secret" || isExternalSecret(object) || partial.has(object)) continue;
+      // a custom resource's pod template may be applied elsewhere (a policy, an operator): cannot tell
+      const certain = isHelmRelease(object) || WORKLOAD_KINDS.has(object.kind);
       for (const ref of secretRefs(object)) {
         const ns = ref.path[1] === "valuesFrom" ? (object.namespace ?? "default") : workloadNamespace(object);
         if (produced.has(ns, ref.name)) continue;
+        const producer = possibleProducer(graph.objects, ns, ref.name);
+        const hidden = unseen.get(ns);
+        const unsure = !certain || producer !== undefined || hidden !== undefined;
         hits.push({
           ...object.locate(ref.path),
-          message: `${describeObject(object)} needs Secret ${ns}/${ref.name}, which nothing in the repository produces`,
+          message: unsure
+            ? `${describeObject(object)} needs Secret ${ns}/${ref.name}; nothing homeops models produces it, ${
+                producer
+                  ? `but ${describeObject(producer)} may (an operator homeops does not know)`
+                  : hidden
+                    ? `but Kustomization ${hidden} applies content homeops cannot see (another source or a remote resource)`
+                    : `and ${object.kind} is a custom resource whose use of it homeops cannot follow`
+              }: cannot tell`
+            : `${describeObject(object)} needs Secret ${ns}/${ref.name}, which nothing in the repository produces`,
           path: ref.path.join("."),
+          ...(unsure ? { severity: "info" as const } : {}),
         });
       }
     }
@@ -178,10 +208,11 @@ references and templated names are skipped.`,
 export const missingStoreDependency: Rule = {
   id: "externalsecret/missing-store-dependency",
   title: "Kustomization using ExternalSecrets without depending on the store's Kustomization",
-  severity: "error",
+  severity: "warning",
   needs: "graph",
+  kind: "convention",
   rationale:
-    "Without dependsOn, Flux may apply the ExternalSecret before its store (and the external-secrets CRDs) exist: the first reconcile fails and the app starts without its Secret.",
+    "Without dependsOn, Flux may apply the ExternalSecret before its store (and the external-secrets CRDs) exist: the first reconcile fails and the app waits for its Secret until a retry succeeds. It is a matter of runtime order (the operator retries, and many repositories install the store before Flux), so it is a warning and a homeops convention.",
   hint: "add the Kustomization that declares the (Cluster)SecretStore to dependsOn of the app ks.yaml",
   docs: `A Flux Kustomization whose output contains an ExternalSecret must depend, directly or transitively, on the
 Kustomization that applies the ExternalSecret's (Cluster)SecretStore — unless it applies the store itself.`,
@@ -213,7 +244,7 @@ Kustomization that applies the ExternalSecret's (Cluster)SecretStore — unless 
         const path = node.dependsOn.length > 0 ? ["spec", "dependsOn"] : ["metadata", "name"];
         hits.push({
           ...locateKustomization(graph, ctx.files, node, path),
-          message: `Kustomization ${nodeId(node)} applies ExternalSecrets but does not depend on ${nodeId(owner)}, which declares their store`,
+          message: `Kustomization ${nodeId(node)} applies ExternalSecrets but does not depend on ${nodeId(owner)}, which declares their store (the first reconcile may fail until the store exists; the operator retries)`,
           hint: `add \`- name: ${owner.name}${owner.namespace === node.namespace ? "" : `\n  namespace: ${owner.namespace}`}\` to spec.dependsOn`,
           path: path.join("."),
         });

@@ -18,7 +18,7 @@ function check(
 const fake = {
   github: `${"ghp"}_${"Ab1".repeat(12)}`,
   age: `${"AGE-SECRET"}-KEY-1${"QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L".repeat(2).slice(0, 58)}`,
-  pem: `-----BEGIN ${"OPENSSH"} PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----`,
+  pem: `-----BEGIN ${"OPENSSH"} PRIVATE KEY-----\n${"b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAAB\n".repeat(3)}-----END OPENSSH PRIVATE KEY-----`,
   aws: `${"AKIA"}${"ABCDEFGHIJKLMNOP"}`,
   pemB64: Buffer.from(
     `-----BEGIN ${"EC"} PRIVATE KEY-----\nMHcCAQEEI\n-----END EC PRIVATE KEY-----\n`,
@@ -169,7 +169,7 @@ describe("flux/unwired-app and flux/unreferenced-file", () => {
     "kubernetes/apps/games/romm/app/README.md": "notes\n",
     "kubernetes/apps/games/other/ks.yaml":
       "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nspec:\n  path: ./kubernetes/apps/games/other/app\n",
-    "kubernetes/apps/games/other/app/stray.yaml": "kind: ConfigMap\n",
+    "kubernetes/apps/games/other/app/stray.yaml": "apiVersion: v1\nkind: ConfigMap\n",
     "kubernetes/apps/games/other/app/kustomization.yaml": "resources: []\n",
     "kubernetes/apps/nokust/app.yaml": "kind: ConfigMap\n",
     // a Flux path without kustomization.yaml: Flux generates one with every manifest in it
@@ -186,6 +186,90 @@ describe("flux/unwired-app and flux/unreferenced-file", () => {
     expect(check("flux/unreferenced-file", files)).toEqual([
       "kubernetes/apps/games/other/app/stray.yaml:1:1 kubernetes/apps/games/other/app/stray.yaml is not referenced by kubernetes/apps/games/other/app/kustomization.yaml (or any kustomization file): it is never applied",
     ]);
+  });
+});
+
+describe("flux/unreferenced-file and flux/unwired-app on real repositories' layouts", () => {
+  const app = "kubernetes/apps/media/plex/app";
+  const files = {
+    "kubernetes/apps/media/kustomization.yaml":
+      "resources:\n  - ./plex/ks.yaml\n  # - ./immich/ks.yaml\n  #- ./old\n",
+    "kubernetes/apps/media/plex/ks.yaml":
+      "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nspec:\n  path: ./kubernetes/apps/media/plex/app\n",
+    // disabled on purpose: the namespace kustomization has the entry commented out
+    "kubernetes/apps/media/immich/ks.yaml":
+      "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nspec:\n  path: ./kubernetes/apps/media/immich/app\n",
+    "kubernetes/apps/media/old/kustomization.yaml": "resources: []\n",
+    [`${app}/kustomization.yaml`]: [
+      "resources:\n  - ./helmrelease.yaml\n  # - ./pvc.yaml",
+      "configurations:\n  - ./kustomizeconfig.yaml",
+      "transformers:\n  - ./transformers",
+      "helmCharts:\n  - name: x\n    valuesFile: ./chart-values.yaml\n",
+    ].join("\n"),
+    [`${app}/helmrelease.yaml`]: "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\n",
+    [`${app}/pvc.yaml`]: "apiVersion: v1\nkind: PersistentVolumeClaim\n",
+    [`${app}/kustomizeconfig.yaml`]: "nameReference:\n  - kind: ConfigMap\n",
+    [`${app}/transformers/kustomization.yaml`]: "resources: []\n",
+    [`${app}/chart-values.yaml`]: "replicas: 1\n",
+    // not manifests: values, application config, scripts, logs, promtool tests, Talos patches, helmfile
+    [`${app}/values.yaml`]: "image:\n  tag: 1.0\n",
+    [`${app}/config/settings.yaml`]: "server:\n  port: 8080\n",
+    [`${app}/scripts/repair.sh`]: "#!/bin/sh\necho\n",
+    [`${app}/debug.log`]: "x\n",
+    [`${app}/prometheusrule_test.yaml`]: "rule_files: [a.yaml]\ntests: []\n",
+    [`${app}/talos-patch.yaml`]: "apiVersion: v1alpha1\nkind: HostnameConfig\nhostname: a\n",
+    [`${app}/helmfile.yaml`]: "releases:\n  - name: cilium\n",
+    // applied by a bootstrap task (sops -d | kubectl apply), not by Flux
+    "kubernetes/bootstrap/flux/kustomization.yaml": "resources:\n  - ./github-deploy-key.sops.yaml\n",
+    "kubernetes/bootstrap/flux/age-key.sops.yaml": "apiVersion: v1\nkind: Secret\n",
+    // a manifest nobody lists: reported, as a warning
+    [`${app}/externalsecret.yaml`]: "apiVersion: external-secrets.io/v1\nkind: ExternalSecret\n",
+  };
+  it("counts configurations, transformers and Helm values files as references; only manifests can be forgotten", () => {
+    expect(check("flux/unreferenced-file", files)).toEqual([
+      `${app}/externalsecret.yaml:1:1 ${app}/externalsecret.yaml is not referenced by ${app}/kustomization.yaml (or any kustomization file): it is never applied`,
+    ]);
+  });
+  it("leaves entries that are commented out alone (a deliberate omission)", () => {
+    expect(check("flux/unwired-app", files)).toEqual([]);
+  });
+  it("reports a forgotten manifest as a warning", () => {
+    const report = checkInvariants(
+      { files: new Map(Object.entries(files)) },
+      { only: ["flux/unreferenced-file"] },
+    );
+    expect(report.findings.map((f) => f.severity)).toEqual(["warning"]);
+  });
+});
+
+describe("secrets/plaintext-secret and secrets/leaked-key: references and headers are not secrets", () => {
+  const secret = (data: string) => `apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\nstringData:\n${data}`;
+  it("passes secret-manager references, placeholders, templates and empty values", () => {
+    expect(
+      check("secrets/plaintext-secret", {
+        "bootstrap/op.yaml": secret(
+          "  token: op://kubernetes/1password/OP_CONNECT_TOKEN\n  json: |\n    op://vault/item/field\n",
+        ),
+        "bootstrap/vals.yaml": secret(
+          "  a: ref+vault://secret/data/x#/y\n  b: vault:secret/data/x#y\n  c: <path:kv/data/x#y>\n",
+        ),
+        "kubernetes/ph.yaml": secret('  a: ${SECRET_TOKEN}\n  b: "{{ .token }}"\n  c: ""\n'),
+        "kubernetes/b64.yaml": `apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ndata:\n  a: ${Buffer.from("op://v/i/f").toString("base64")}\n`,
+      }),
+    ).toEqual([]);
+  });
+  it("still reports a literal password next to them", () => {
+    expect(
+      check("secrets/plaintext-secret", { "kubernetes/s.yaml": secret("  a: op://v/i/f\n  b: hunter2\n") }),
+    ).toEqual(["kubernetes/s.yaml:5:1 Secret s has stringData in plaintext (no SOPS encryption)"]);
+  });
+  it("needs key material after a PEM header, not the header alone", () => {
+    expect(
+      check("secrets/leaked-key", {
+        "infra/secrets.auto.tfvars.dist": `ssh_private_key = <<-EOT\n  -----BEGIN ${"OPENSSH"} PRIVATE KEY-----\n  ...\nEOT\n`,
+        "scripts/gen.sh": `grep -q "BEGIN ${"RSA"} PRIVATE KEY" key.pem\necho "-----BEGIN ${"EC"} PRIVATE KEY-----"\n`,
+      }),
+    ).toEqual([]);
   });
 });
 

@@ -1,9 +1,18 @@
 import { posix } from "node:path";
 import { formatYamlPath } from "@homeops/core";
-import type { FluxKustomizationNode, RepoGraph } from "@homeops/manifests";
-import { describeObject, locateKustomization, nodeId, objectKey, partialObjects } from "../internal/graph.js";
+import type { BuiltObject, FluxKustomizationNode, RepoGraph } from "@homeops/manifests";
 import {
+  describeObject,
+  isFluxKustomization,
+  locateKustomization,
+  nodeId,
+  objectKey,
+  partialObjects,
+} from "../internal/graph.js";
+import {
+  isCommentedOut,
   isKustomizationFile,
+  isManifestFile,
   kustomizationFileIn,
   kustomizeRefs,
   resolveEntry,
@@ -55,7 +64,10 @@ function unreferencedFiles(ctx: RuleContext): { file: string; owner: string }[] 
   const referenced = referencedPaths(ctx);
   const fluxPaths = declaredFluxPaths(ctx);
   const out: { file: string; owner: string }[] = [];
+  // a bootstrap step (not Flux) applies what lies under <kubernetesDir>/bootstrap/
+  const bootstrap = `${root}/bootstrap/`;
   for (const file of ctx.files.under(root)) {
+    if (file.startsWith(bootstrap)) continue;
     const base = posix.basename(file);
     if (isKustomizationFile(file)) {
       // a kustomization directory (e.g. a namespace dir) must be listed by the kustomization right above it
@@ -65,13 +77,13 @@ function unreferencedFiles(ctx: RuleContext): { file: string; owner: string }[] 
       if (field(ctx.files.yaml(file)?.documents[0]?.value, "kind") === "Component") continue;
       // only the directory right above: an app's `app/` dir is wired by its ks.yaml path, not by a parent
       const owner = kustomizationFileIn(ctx.files, parent);
-      if (owner) out.push({ file, owner });
+      if (owner && !isCommentedOut(ctx.files, owner, dir)) out.push({ file, owner });
       continue;
     }
-    if (base.startsWith(".") || /\.(md|txt)$/i.test(base)) continue;
-    if (referenced.has(file)) continue;
+    // only manifests can be forgotten entries: config files, scripts, values and test data are read by tools
+    if (base.startsWith(".") || referenced.has(file) || !isManifestFile(ctx.files, file)) continue;
     const owner = nearestKustomization(ctx.files, posix.dirname(file), root, fluxPaths);
-    if (owner) out.push({ file, owner });
+    if (owner && !isCommentedOut(ctx.files, owner, file)) out.push({ file, owner });
   }
   return out;
 }
@@ -97,10 +109,11 @@ const isKsFile = (file: string) => /^ks\.ya?ml$/.test(posix.basename(file));
 export const unwiredApp: Rule = {
   id: "flux/unwired-app",
   title: "App Kustomization not listed in its namespace kustomization.yaml",
-  severity: "error",
+  severity: "warning",
   needs: "files",
+  kind: "invariant",
   rationale:
-    "Flux only applies the ks.yaml files a namespace kustomization.yaml lists. An app whose ks.yaml is missing there is never deployed, and nothing reports it.",
+    "Flux only applies the ks.yaml files a namespace kustomization.yaml lists. An app whose ks.yaml is missing there is never deployed, and nothing reports it. Leaving an app out may be deliberate, so this is a warning; an entry commented out (`# - ./app/ks.yaml`) says so and is not reported.",
   hint: "add `./<app>/ks.yaml` to `resources:` of the namespace kustomization.yaml",
   docs: `Checks every \`ks.yaml\` below the manifests directory: the nearest kustomization.yaml above it
 (normally \`kubernetes/apps/<namespace>/kustomization.yaml\`) or any other kustomization file must list it,
@@ -140,24 +153,42 @@ export const missingEntry: Rule = {
   title: "kustomization.yaml entry that does not exist",
   severity: "error",
   needs: "files",
+  kind: "invariant",
+  owns: [
+    "build/missing-resource",
+    "build/missing-component",
+    "build/missing-file",
+    "build/missing-patch",
+    "build/missing-kustomization",
+  ],
   rationale:
     "kustomize fails the whole build when a resource, component, patch or generator file is missing, so Flux stops applying everything in that Kustomization.",
   hint: "fix the path or remove the entry",
   docs: `Checks \`resources\`, \`components\`, \`patches[].path\`, \`patchesStrategicMerge\`, \`patchesJson6902[].path\`,
 \`replacements[].path\` and generator \`files\`/\`envs\` of every kustomization file below the manifests
-directory. Remote entries (URLs, git bases) are not checked. A directory entry must contain a kustomization file.`,
+directory. Remote entries (URLs, git bases) are not checked. A directory entry must contain a kustomization file.
+A kustomization file that no Flux Kustomization builds (an archive, a disabled app) gets a warning: nothing
+fails today, but it breaks the day it is wired in.`,
   check(ctx) {
     const hits: RuleHit[] = [];
     for (const file of kustomizationFiles(ctx)) {
+      // a kustomization no Flux Kustomization builds breaks nothing today (dead code): a warning
+      const unbuilt = ctx.graph !== undefined && !ctx.graph.files.has(file);
       for (const ref of kustomizeRefs(ctx.files, file)) {
         const at = ref.document.locate(ref.path);
-        const base = { file, line: at.line, column: at.column, path: formatYamlPath(ref.path) };
+        const base = {
+          file,
+          line: at.line,
+          column: at.column,
+          path: formatYamlPath(ref.path),
+          ...(unbuilt ? { severity: "warning" as const } : {}),
+        };
         if (ref.target.startsWith("..")) {
           hits.push({ ...base, message: `${ref.field} entry '${ref.entry}' points outside the repository` });
         } else if (ctx.files.hasFile(ref.target)) {
         } else if (ctx.files.hasDir(ref.target)) {
           if (
-            (ref.field === "resources" || ref.field === "components") &&
+            ["resources", "components", "transformers", "generators", "validators"].includes(ref.field) &&
             !kustomizationFileIn(ctx.files, ref.target)
           ) {
             hits.push({
@@ -177,16 +208,21 @@ directory. Remote entries (URLs, git bases) are not checked. A directory entry m
 
 export const unreferencedFile: Rule = {
   id: "flux/unreferenced-file",
-  title: "File in an app directory that no kustomization.yaml references",
-  severity: "error",
+  title: "Manifest in an app directory that no kustomization.yaml references",
+  severity: "warning",
   needs: "files",
+  kind: "invariant",
   rationale:
-    "kustomize only builds what a kustomization.yaml lists. A manifest beside it that is not listed is silently never applied — usually a forgotten entry.",
+    "kustomize only builds what a kustomization.yaml lists. A manifest beside it that is not listed is never applied — often a forgotten entry, sometimes a file kept on purpose (a warning; a commented-out entry says it is deliberate and is not reported).",
   hint: "list the file in the directory's kustomization.yaml (resources, patches or a generator), or delete it",
-  docs: `Checks every file below the manifests directory (except kustomization files, ks.yaml files — see
-flux/unwired-app —, Markdown and dotfiles) whose directory or a parent directory has a kustomization file:
-some kustomization file must reference it. Directories without any kustomization file are left alone:
-Flux generates one that includes every manifest in them.`,
+  docs: `Checks every manifest below the manifests directory — a YAML file with a document that has a Kubernetes
+\`apiVersion\` and \`kind\` (not kustomization files, not ks.yaml files — see flux/unwired-app) — whose directory
+or a parent directory has a kustomization file: some kustomization file must reference it, as a resource,
+patch, generator input, \`configurations:\`/\`transformers:\`/\`generators:\` entry or Helm values file. Files
+that are not manifests (application config, values files, scripts, test data, Talos or helmfile files) are
+inputs of other tools and are not checked. An entry that is commented out in the kustomization file marks a
+deliberate omission. Directories without any kustomization file are left alone: Flux generates one that
+includes every manifest in them; so is \`<manifests dir>/bootstrap/\`, which a bootstrap task applies.`,
   check(ctx) {
     return unreferencedFiles(ctx)
       .filter(({ file }) => !isKsFile(file) && !isKustomizationFile(file))
@@ -216,6 +252,8 @@ export const pathInvalid: Rule = {
   title: "Flux Kustomization spec.path missing or outside its source",
   severity: "error",
   needs: "graph",
+  kind: "invariant",
+  owns: ["flux/path-not-found", "build/path-outside-root"],
   rationale:
     "A Kustomization whose path does not exist in its source fails to build; Flux applies nothing from it.",
   hint: "point spec.path at an existing directory of the repository (relative to the repository root, e.g. ./kubernetes/apps/<ns>/<app>/app)",
@@ -248,6 +286,7 @@ export const missingDependency: Rule = {
   title: "dependsOn target that does not exist",
   severity: "error",
   needs: "graph",
+  kind: "invariant",
   rationale:
     "Flux waits forever for a dependsOn target that does not exist: the dependent Kustomization or HelmRelease never becomes ready and never applies.",
   hint: "fix the name (and namespace) in dependsOn, or add the missing Kustomization/HelmRelease",
@@ -258,7 +297,10 @@ resolves it), so \`dependsOn: [{name: cert-manager}]\` in namespace \`network\` 
     const graph = ctx.graph!;
     const hits: RuleHit[] = [];
     const known = new Set(graph.kustomizations.map(nodeId));
+    const failed = new Set(graph.kustomizations.filter((k) => k.status === "error").map(nodeId));
     for (const node of graph.kustomizations) {
+      // built by a Kustomization whose build failed: its namespace (and its targets') may be wrong
+      if (node.parent && failed.has(node.parent)) continue;
       node.dependsOn.forEach((dep, i) => {
         if (known.has(nodeId(dep))) return;
         const at = locateKustomization(graph, ctx.files, node, ["spec", "dependsOn", i, "name"]);
@@ -270,7 +312,9 @@ resolves it), so \`dependsOn: [{name: cert-manager}]\` in namespace \`network\` 
       });
     }
     const releases = new Set(graph.helmReleases.map((r) => `${r.namespace}/${r.name}`));
+    const partial = partialObjects(graph);
     for (const release of graph.helmReleases) {
+      if (partial.has(release.object)) continue;
       list(field(release.object.object, "spec", "dependsOn")).forEach((dep, i) => {
         const name = str(field(dep, "name"));
         if (!name) return;
@@ -293,6 +337,7 @@ export const dependencyCycle: Rule = {
   title: "dependsOn cycle",
   severity: "error",
   needs: "graph",
+  kind: "invariant",
   rationale:
     "Kustomizations (or HelmReleases) that depend on each other in a cycle all wait for each other forever.",
   hint: "remove one dependsOn edge of the cycle",
@@ -371,13 +416,15 @@ export const missingSource: Rule = {
   title: "sourceRef / chartRef to a source that does not exist",
   severity: "error",
   needs: "graph",
+  kind: "invariant",
   rationale:
     "A Kustomization or HelmRelease whose source does not exist never gets an artifact and never applies.",
   hint: "fix kind/name/namespace of the reference, or add the source (e.g. the OCIRepository beside the HelmRelease)",
   docs: `Checks Kustomization \`spec.sourceRef\`, HelmRelease \`spec.chartRef\` and \`spec.chart.spec.sourceRef\`
 against the Flux sources the repository declares (GitRepository, OCIRepository, HelmRepository, HelmChart,
 Bucket), with the namespace defaulting to the referrer's. The \`flux-system\` GitRepository counts as
-present even without YAML (flux-operator or bootstrap creates it).`,
+present even without YAML (flux-operator or bootstrap creates it), and so does a source written anywhere in
+the repository that the build does not reach (applied by a bootstrap step).`,
   check(ctx) {
     const graph = ctx.graph!;
     const hits: RuleHit[] = [];
@@ -386,6 +433,8 @@ present even without YAML (flux-operator or bootstrap creates it).`,
       if (o.apiVersion.startsWith("source.toolkit.fluxcd.io/"))
         sources.add(`${o.kind}/${o.namespace ?? ""}/${o.name}`);
     }
+    // a source declared in the repository but applied outside the build (a bootstrap step, another root)
+    for (const s of declaredSources(ctx.files)) sources.add(s);
     const chartObjects = new Set(
       graph.objects
         .filter((o) => o.kind === "HelmChart")
@@ -431,31 +480,77 @@ present even without YAML (flux-operator or bootstrap creates it).`,
   },
 };
 
+/** `Kind/namespace/name` of every Flux source written in the repository's YAML files (namespace default flux-system). */
+function declaredSources(files: RepoFiles): Set<string> {
+  const out = new Set<string>();
+  for (const file of files.paths()) {
+    if (!/\.ya?ml$/.test(file) || !files.text(file)?.includes("source.toolkit.fluxcd.io")) continue;
+    for (const doc of files.yaml(file)?.documents ?? []) {
+      const v = doc.value;
+      if (
+        !isRecord(v) ||
+        typeof v.apiVersion !== "string" ||
+        !v.apiVersion.startsWith("source.toolkit.fluxcd.io/")
+      )
+        continue;
+      const name = str(field(v, "metadata", "name"));
+      if (name)
+        out.add(`${String(v.kind)}/${str(field(v, "metadata", "namespace")) ?? "flux-system"}/${name}`);
+    }
+  }
+  return out;
+}
+
 export const duplicateObject: Rule = {
   id: "flux/duplicate-object",
   title: "The same object produced by two Kustomizations",
   severity: "error",
   needs: "graph",
+  kind: "invariant",
   rationale:
     "Two Flux Kustomizations that apply the same object fight over it: each reconcile overwrites the other's version, and pruning one deletes the object the other still wants.",
   hint: "keep the object in exactly one Kustomization (move shared objects to their own Kustomization and depend on it)",
   docs: `Compares the built output of all Flux Kustomizations by API group, kind, namespace and name. The
-finding points at the second producer's source.`,
+finding points at the second producer's source. Two producers of different content fight over the object (an
+error); identical copies (a component's shared Secret, a repository source declared twice) only make the
+ownership labels flip and pruning one delete the other's copy until its next reconcile (a warning). A
+Kustomization that applies its own definition (flux-system does) and objects whose name still holds an
+unresolved \`\${VAR}\` (the build reports the variable) are not compared.`,
   check(ctx) {
     const graph = ctx.graph!;
-    const first = new Map<string, FluxKustomizationNode>();
+    const first = new Map<string, { node: FluxKustomizationNode; object: BuiltObject }>();
     const hits: RuleHit[] = [];
     for (const node of graph.kustomizations) {
       for (const object of node.objects) {
+        if (`${object.name}/${object.namespace ?? ""}`.includes("${")) continue;
+        // a Kustomization that applies its own definition manages itself: one object, one owner in effect
+        if (
+          isFluxKustomization(object) &&
+          object.name === node.name &&
+          (object.namespace ?? node.namespace) === node.namespace
+        )
+          continue;
         const key = objectKey(object);
         const owner = first.get(key);
-        if (!owner) first.set(key, node);
-        else if (owner !== node) {
+        if (!owner) first.set(key, { node, object });
+        else if (owner.node !== node) {
+          if (
+            isFluxKustomization(object) &&
+            object.name === owner.node.name &&
+            (object.namespace ?? owner.node.namespace) === owner.node.namespace
+          )
+            continue;
+          const same = sameContent(owner.object, object);
           hits.push({
             file: object.provenance.file,
             line: object.provenance.line,
             column: object.provenance.column,
-            message: `${describeObject(object)} is applied by both Kustomization ${nodeId(owner)} and ${nodeId(node)}`,
+            message: `${describeObject(object)} is applied by both Kustomization ${nodeId(owner.node)} and ${nodeId(node)}${
+              same
+                ? " (identical copies: the ownership labels flip and pruning one deletes the object until the other reconciles)"
+                : " with different content: each reconcile overwrites the other's version"
+            }`,
+            ...(same ? { severity: "warning" as const } : {}),
           });
         }
       }
@@ -463,3 +558,12 @@ finding points at the second producer's source.`,
     return hits;
   },
 };
+
+/** true when two built objects have the same content apart from metadata (labels Flux adds per owner). */
+function sameContent(a: BuiltObject, b: BuiltObject): boolean {
+  const strip = (o: BuiltObject) => {
+    const { metadata: _metadata, ...rest } = o.object as Record<string, unknown>;
+    return JSON.stringify(rest);
+  };
+  return strip(a) === strip(b);
+}

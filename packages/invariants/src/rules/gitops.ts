@@ -1,6 +1,6 @@
 import { posix } from "node:path";
 import { isFluxKustomization } from "../internal/graph.js";
-import { isKustomizationFile, kustomizeRefs } from "../internal/kustomize-refs.js";
+import { isKustomizationFile, isManifestFile, kustomizeRefs } from "../internal/kustomize-refs.js";
 import { isRecord } from "../internal/text.js";
 import type { Rule, RuleHit } from "../rule.js";
 import { declaredFluxPaths } from "./flux-wiring.js";
@@ -15,15 +15,16 @@ const isInside = (dir: string, file: string) => dir === "." || file === dir || f
 export const unreachableManifest: Rule = {
   id: "gitops/unreachable-manifest",
   title: "Manifest under kubernetes/ that no Flux Kustomization reaches",
-  severity: "error",
+  severity: "warning",
   needs: "graph",
+  kind: "convention",
   rationale:
-    "Flux is the only authority over the cluster. A manifest no Flux Kustomization applies can only be applied by hand, and then drifts away from Git unnoticed.",
+    "Flux is the only authority over the cluster. A manifest no Flux Kustomization applies can only be applied by hand, and then drifts away from Git unnoticed. Real repositories keep examples, archives and other clusters' trees beside the live one, so this is a homeops convention and a warning.",
   hint: "wire it into a Flux Kustomization (a kustomization.yaml entry or a ks.yaml path), or delete it",
   docs: `A YAML file below the manifests directory is reached when a built object comes from it, when a
 kustomization file references it (resources, patches, generators), when it lies under the \`spec.path\` of a
 Flux Kustomization declared anywhere in the repository, or below the cluster root (\`kubernetes/flux\`, applied
-at bootstrap). Everything else is reported once per file. Files that a kustomization.yaml next to them does
+at bootstrap). Only manifests count (YAML with a Kubernetes \`apiVersion\` and \`kind\`). Everything else is reported once per file. Files that a kustomization.yaml next to them does
 not list are reported by flux/unreferenced-file, and ks.yaml files missing from their namespace by
 flux/unwired-app, not here.`,
   check(ctx) {
@@ -37,7 +38,8 @@ flux/unwired-app, not here.`,
       for (const o of node.objects) reached.add(o.provenance.file);
     }
     const root = ctx.settings.kubernetesDir;
-    const yamls = ctx.files.under(root).filter((f) => /\.ya?ml$/.test(f));
+    // only manifests: helmfile, Talos, Taskfile and application config files are other tools' inputs
+    const yamls = ctx.files.under(root).filter((f) => isKustomizationFile(f) || isManifestFile(ctx.files, f));
     for (const file of yamls) {
       if (isKustomizationFile(file)) {
         for (const ref of kustomizeRefs(ctx.files, file)) reached.add(ref.target);
@@ -69,6 +71,7 @@ export const kubectlApply: Rule = {
   title: "Task or script that kubectl-applies files under kubernetes/apps",
   severity: "warning",
   needs: "files",
+  kind: "convention",
   rationale:
     "Applying app manifests by hand bypasses Flux (no substitution, no dependsOn, no prune) and leaves objects Flux will later fight over. Apps go through Git.",
   hint: "commit the change and let Flux apply it (`task flux:reconcile`), or apply only bootstrap manifests outside kubernetes/apps",

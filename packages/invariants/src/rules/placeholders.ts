@@ -23,6 +23,8 @@ export const undefinedVariable: Rule = {
   title: "${VAR} with no value and no default",
   severity: "error",
   needs: "graph",
+  kind: "invariant",
+  owns: ["build/undefined-variable"],
   rationale:
     "Flux substitutes an unset variable with an empty string (lenient) or, since Flux 2.9, stalls the whole Kustomization (strict). Either way the app breaks silently.",
   hint: "add the variable to postBuild.substitute of the Kustomization, to a substituteFrom ConfigMap/Secret, or give it a default: ${VAR:=value}",
@@ -76,6 +78,8 @@ export const invalidVariableName: Rule = {
   title: "Substitution key that is not a valid variable name",
   severity: "error",
   needs: "graph",
+  kind: "invariant",
+  owns: ["build/invalid-variable-name"],
   rationale:
     "Flux refuses substitution variables whose names do not match ^[_[:alpha:]][_[:alpha:][:digit:]]*$: the Kustomization fails to build.",
   hint: "rename the key (letters, digits and underscores, not starting with a digit), e.g. SECRET_DOMAIN instead of secret-domain",
@@ -143,6 +147,7 @@ export const configLiteral: Rule = {
   title: "Literal config value that must be a placeholder",
   severity: "error",
   needs: "files",
+  kind: "invariant",
   rationale:
     "The real domain, the Vault address and similar values are kept out of Git on purpose: manifests use ${SECRET_DOMAIN}-style placeholders whose values come from the secret store.",
   hint: "replace the literal with its placeholder (e.g. ${SECRET_DOMAIN}) and keep the value in the secret store",

@@ -6,17 +6,39 @@ import type { Rule, RuleHit } from "../rule.js";
 
 const yamlFiles = (files: RepoFiles) => files.paths().filter((p) => /\.ya?ml$/.test(p));
 
+/**
+ * Values that expose nothing: empty, a secret-manager reference resolved elsewhere (1Password `op://`,
+ * Vault `vault:`/`<path:…>`, vals `ref+…`, AWS/GCP/Azure/Bitwarden/Doppler URIs), a `${VAR}` placeholder
+ * or a `{{ }}` template.
+ */
+const REFERENCE =
+  /^\s*(op:\/\/|vault:|<path:|ref\+[a-z0-9]+:\/\/|awssm:|gcpsm:|azkv:|bw:|doppler:|\$\{[^}]+\}\s*$|\{\{.*\}\}\s*$)/;
+
+function isReference(value: unknown, section: string): boolean {
+  if (value === null || value === undefined || value === "") return true;
+  if (typeof value !== "string") return false;
+  const text = section === "data" ? decodeBase64(value) : value;
+  return text.trim() === "" || REFERENCE.test(text);
+}
+
+function decodeBase64(value: string): string {
+  return /^[A-Za-z0-9+/=\s]+$/.test(value) ? Buffer.from(value, "base64").toString("utf8") : value;
+}
+
 export const plaintextSecret: Rule = {
   id: "secrets/plaintext-secret",
   title: "Secret with data/stringData that is not SOPS-encrypted",
   severity: "error",
   needs: "files",
+  kind: "invariant",
   rationale:
     "A Secret committed in plaintext leaks its values to everyone who can read the repository, forever (Git keeps history).",
   hint: "move the values to the secret store and use an ExternalSecret, or encrypt the file with SOPS (name it *.sops.yaml)",
   docs: `Checks every YAML document of kind Secret (core v1) in the repository: when it has non-empty \`data\` or
 \`stringData\`, the document must carry SOPS metadata (\`sops:\`) and every value must be an \`ENC[…]\`
-ciphertext. Secrets without values (e.g. a service-account token Secret) pass.`,
+ciphertext. Secrets without values (e.g. a service-account token Secret) pass, and so do empty values,
+\`\${VAR}\` placeholders, \`{{ }}\` templates and secret-manager references resolved at apply time
+(1Password \`op://…\`, Vault \`vault:…\` / \`<path:…>\`, vals \`ref+…://\`, \`awssm:\`, \`gcpsm:\`, \`azkv:\`, \`bw:\`, \`doppler:\`).`,
   check(ctx) {
     const hits: RuleHit[] = [];
     for (const file of yamlFiles(ctx.files)) {
@@ -28,7 +50,7 @@ ciphertext. Secrets without values (e.g. a service-account token Secret) pass.`,
         const encrypted = hasSopsMetadata(v);
         for (const section of ["data", "stringData"]) {
           const values = entries(v[section]);
-          const plain = values.find(([, value]) => !isEncryptedValue(value));
+          const plain = values.find(([, value]) => !isEncryptedValue(value) && !isReference(value, section));
           if (!plain) continue;
           const at = encrypted ? doc.locate([section, plain[0]]) : doc.locateKey([section]);
           hits.push({
@@ -53,6 +75,7 @@ export const sopsUnencrypted: Rule = {
   title: "*.sops.* file that is not encrypted",
   severity: "error",
   needs: "files",
+  kind: "invariant",
   rationale: "A file named *.sops.* promises encryption; committed unencrypted it leaks its secrets.",
   hint: "encrypt it in place: `sops --encrypt --in-place <file>` (task configure does this for rendered files)",
   docs: `Every \`*.sops.yaml\`, \`*.sops.yml\`, \`*.sops.json\`, \`*.sops.env\` and \`*.sops.ini\` must carry SOPS
@@ -107,10 +130,11 @@ function compileGoRegex(source: string): RegExp | undefined {
 export const sopsNoCreationRule: Rule = {
   id: "secrets/sops-no-creation-rule",
   title: "*.sops.* file that no .sops.yaml creation rule matches",
-  severity: "error",
+  severity: "warning",
   needs: "files",
+  kind: "invariant",
   rationale:
-    "sops picks keys from the first .sops.yaml creation rule whose path_regex matches. A file no rule matches cannot be (re-)encrypted by `task configure` or by sops without extra flags.",
+    "sops picks keys from the first .sops.yaml creation rule whose path_regex matches. A file no rule matches cannot be (re-)encrypted by `task configure` or by sops without extra flags. Decryption still works (the file carries its own recipients), so it is a warning.",
   hint: "add a creation rule whose path_regex matches the file (or rename the file to fit an existing rule)",
   docs: `For each \`*.sops.*\` file, the nearest \`.sops.yaml\` in its directory or above must have a
 \`creation_rules\` entry whose \`path_regex\` matches the file's path relative to that \`.sops.yaml\` (a rule
@@ -161,7 +185,13 @@ without path_regex matches everything).`,
 /** Secret formats with a recognizable shape. Built from parts so this file does not match itself. */
 const PEM_LABELS = ["RSA ", "EC ", "DSA ", "OPENSSH ", "ENCRYPTED ", "ED25519 ", ""];
 const TOKEN_PATTERNS: { name: string; regex: RegExp }[] = [
-  { name: "PEM private key", regex: new RegExp(`-{5}BEGIN (?:${PEM_LABELS.join("|")})PRIVATE KEY-{5}`) },
+  {
+    // a header alone (documentation, a placeholder `...`) is no key: require key material after it
+    name: "PEM private key",
+    regex: new RegExp(
+      `-{5}BEGIN (?:${PEM_LABELS.join("|")})PRIVATE KEY-{5}(?:\\\\n|\\s)+(?:[ \\t"'|>]*[A-Za-z0-9+/=]{40,}(?:\\\\n|\\s)+){2}`,
+    ),
+  },
   { name: "PGP private key", regex: new RegExp(`-{5}BEGIN PGP ${"PRIVATE"} KEY BLOCK-{5}`) },
   {
     name: "age secret key",
@@ -197,10 +227,12 @@ export const leakedKey: Rule = {
   title: "Private key, age secret key or token in a tracked file",
   severity: "error",
   needs: "files",
+  kind: "invariant",
   rationale:
     "A private key or API token in Git is compromised: anyone with read access (or a fork, or a backup) can use it.",
   hint: "remove it, rotate the key/token (it is in Git history), and keep it in the secret store or a SOPS-encrypted file",
-  docs: `Scans every tracked text file for PEM private keys (also base64-encoded, as in kubeconfig and talosconfig),
+  docs: `Scans every tracked text file for PEM private keys with key material (a header followed by base64 lines;
+a header alone, as in documentation or a placeholder, is not a key; also base64-encoded, as in kubeconfig and talosconfig),
 age secret keys, and well-known token formats (GitHub, GitLab, AWS access key ids, Slack, Google API keys,
 Stripe live keys, OpenAI/Anthropic API keys, Tailscale and npm tokens). SOPS ciphertext never matches.
 Public keys, certificates and age recipients (age1…) are fine. Files ignored by Git are not read.`,

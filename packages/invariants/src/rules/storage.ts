@@ -8,6 +8,13 @@ import {
   partialObjects,
 } from "../internal/graph.js";
 import { isKustomizationFile, kustomizationFileIn } from "../internal/kustomize-refs.js";
+import {
+  bootstrapObjects,
+  operatorProduced,
+  possibleProducer,
+  unseenContent,
+  WORKLOAD_KINDS,
+} from "../internal/producers.js";
 import { entries, field, isRecord, str } from "../internal/text.js";
 import { isTemplated, locateKey, walkValues } from "../internal/walk.js";
 import type { RepoFiles } from "../repo-files.js";
@@ -25,6 +32,7 @@ export const missingClaim: Rule = {
   title: "existingClaim / claimName with no PVC of that name",
   severity: "error",
   needs: "graph",
+  kind: "invariant",
   rationale: "A pod that mounts a PersistentVolumeClaim that does not exist stays Pending forever.",
   hint: "declare the PVC (usually through the backup component with APP set to the claim name) or fix the claim name",
   docs: `Checks HelmRelease values (\`persistence.<name>.existingClaim\` of app-template and any other
@@ -39,6 +47,11 @@ volumeClaimTemplates and templated names (\`{{ }}\`) are not checked.`,
         .filter((o) => o.kind === "PersistentVolumeClaim")
         .map((o) => `${o.namespace ?? "default"}/${o.name}`),
     );
+    for (const key of operatorProduced(graph.objects)) {
+      if (key.startsWith("PersistentVolumeClaim/")) claims.add(key.slice("PersistentVolumeClaim/".length));
+    }
+    const bootstrap = bootstrapObjects(ctx.files, ctx.settings.kubernetesDir);
+    const unseen = unseenContent(graph);
     const hits: RuleHit[] = [];
     const partial = partialObjects(graph);
     for (const object of graph.objects) {
@@ -66,10 +79,18 @@ volumeClaimTemplates and templated names (\`{{ }}\`) are not checked.`,
           at = [...path, "claimName"];
         }
         if (!name || !at || isTemplated(name) || claims.has(`${ns}/${name}`)) return;
+        if (bootstrap.has(`PersistentVolumeClaim/${name}`)) return;
+        const producer = possibleProducer(graph.objects, ns, name);
+        const unsure = producer !== undefined || unseen.has(ns) || !(hr || WORKLOAD_KINDS.has(object.kind));
         hits.push({
           ...object.locate(at),
-          message: `${describeObject(object)} uses PVC '${name}', but no PersistentVolumeClaim ${ns}/${name} is declared`,
+          message: unsure
+            ? `${describeObject(object)} uses PVC '${name}'; nothing homeops models declares ${ns}/${name}${
+                producer ? `, but ${describeObject(producer)} may create it` : ""
+              }: cannot tell`
+            : `${describeObject(object)} uses PVC '${name}', but no PersistentVolumeClaim ${ns}/${name} is declared`,
           path: at.join("."),
+          ...(unsure ? { severity: "info" as const } : {}),
         });
       });
     }
@@ -82,6 +103,7 @@ export const unknownMountTarget: Rule = {
   title: "advancedMounts naming a controller or container that does not exist",
   severity: "error",
   needs: "graph",
+  kind: "invariant",
   rationale:
     "app-template silently ignores advancedMounts for a controller or container it does not know: the volume is never mounted and the app writes to its ephemeral filesystem.",
   hint: "use the controller and container keys defined under `controllers:` of the same values",
@@ -132,6 +154,7 @@ export const nfsLiteral: Rule = {
   title: "NFS server or path written literally",
   severity: "warning",
   needs: "files",
+  kind: "convention",
   rationale:
     "NFS server addresses and export paths belong in cluster-settings (placeholders such as ${NFS_SERVER}); literals scattered through apps drift apart and leak the home network layout.",
   hint: "use the placeholder from cluster-settings, e.g. server: ${NFS_SERVER} and path: ${NFS_MEDIA_PATH}",
@@ -191,20 +214,83 @@ function isComponentFile(files: RepoFiles, file: string, stop: string): boolean 
   return false;
 }
 
-const STORAGE_NAMES =
-  /^(volsync|kopia|k8up|openebs|rook-ceph|longhorn|democratic-csi|csi-driver-nfs|snapshot-controller)/;
+/** Kinds whose producer provides storage to the cluster. */
+const STORAGE_KINDS = new Set(["StorageClass", "CSIDriver", "VolumeSnapshotClass", "VolumePopulator"]);
 
-/** The Kustomizations that provide storage, per settings or by the default heuristic. */
+/** The chart a HelmRelease installs (`chart.spec.chart`, else the last path segment of its chartRef's name). */
+function chartName(object: BuiltObject): string | undefined {
+  return (
+    str(field(object.object, "spec", "chart", "spec", "chart")) ??
+    str(field(object.object, "spec", "chartRef", "name"))
+  );
+}
+
+/**
+ * What each Kustomization provides for storage, from what it produces: `group:<g>` for the API group of a
+ * CustomResourceDefinition it applies or of the operator chart it installs (chart `volsync` serves
+ * `volsync.backube`), `sc:<name>` for a StorageClass, `kind:<Kind>` for CSI drivers and snapshot classes.
+ */
+function storageProvision(node: FluxKustomizationNode): Set<string> {
+  const out = new Set<string>();
+  for (const o of node.objects) {
+    if (o.kind === "CustomResourceDefinition") {
+      const group = str(field(o.object, "spec", "group"));
+      if (group) out.add(`group:${group}`);
+    } else if (isHelmRelease(o)) {
+      const chart = chartName(o);
+      if (chart) out.add(`chart:${chart.split("/").pop()}`);
+    } else if (o.kind === "StorageClass") out.add(`sc:${o.name}`);
+    else if (STORAGE_KINDS.has(o.kind)) out.add(`kind:${o.kind}`);
+  }
+  return out;
+}
+
+/** What an app Kustomization needs from storage providers: the groups of its backup CRs and populators, its StorageClasses. */
+function storageNeeds(node: FluxKustomizationNode, pvcs: readonly BuiltObject[]): string[] {
+  const needs = new Set<string>();
+  for (const pvc of pvcs) {
+    const sc = str(field(pvc.object, "spec", "storageClassName"));
+    if (sc) needs.add(`sc:${sc}`);
+    const populator = str(field(pvc.object, "spec", "dataSourceRef", "apiGroup"));
+    if (populator) needs.add(`group:${populator}`);
+  }
+  const claimNames = new Set(pvcs.map((p) => p.name));
+  for (const o of node.objects) {
+    // a backup CR (ReplicationSource, a kopia/k8up schedule …) of the claim: its operator must run first
+    const group = o.apiVersion.includes("/") ? o.apiVersion.slice(0, o.apiVersion.indexOf("/")) : "";
+    if (!group.includes(".") || group.endsWith(".k8s.io") || group.endsWith("fluxcd.io")) continue;
+    let mentions = false;
+    walkValues(o.object, (value, path) => {
+      const key = path[path.length - 1];
+      // the claim named in a PVC field (volsync sourcePVC/destinationPVC, claimName …), not just any string
+      if (
+        typeof value === "string" &&
+        claimNames.has(value) &&
+        typeof key === "string" &&
+        /pvc|claim/i.test(key)
+      )
+        mentions = true;
+    });
+    if (mentions) needs.add(`group:${group}`);
+  }
+  return [...needs];
+}
+
+/** true when `provided` (a Kustomization's provision) satisfies `need`. */
+function provides(provided: ReadonlySet<string>, need: string): boolean {
+  if (provided.has(need)) return true;
+  // an operator chart named after the first label of its API group: chart volsync serves volsync.backube
+  return need.startsWith("group:") && provided.has(`chart:${need.slice(6).split(".")[0]}`);
+}
+
+/** The Kustomizations configured as storage (`storageKustomizations` of the settings). */
 export function storageKustomizations(
   nodes: readonly FluxKustomizationNode[],
-  configured: readonly string[] | undefined,
+  configured: readonly string[],
 ): Set<string> {
   const out = new Set<string>();
   for (const node of nodes) {
-    const id = nodeId(node);
-    if (configured) {
-      if (configured.includes(id) || configured.includes(node.name)) out.add(id);
-    } else if (str(node.spec.targetNamespace) === "storage" || STORAGE_NAMES.test(node.name)) out.add(id);
+    if (configured.includes(nodeId(node)) || configured.includes(node.name)) out.add(nodeId(node));
   }
   return out;
 }
@@ -228,37 +314,55 @@ export function dependencyClosure(
 
 export const backupWithoutStorageDependency: Rule = {
   id: "storage/missing-storage-dependency",
-  title: "App with a PVC from the backup component but no dependsOn on storage",
-  severity: "error",
+  title: "App with a PVC from the backup component but no dependsOn on what provides its storage",
+  severity: "warning",
   needs: "graph",
+  kind: "convention",
   rationale:
-    "The backup component's PVC is restored by the backup operator (volsync-style ReplicationDestination). Applied before the storage Kustomization is ready, the PVC stays Pending or comes up empty instead of restored.",
-  hint: "add the storage Kustomization (e.g. `- name: volsync` with its namespace) to the app ks.yaml dependsOn",
+    "The backup component's PVC is restored by the backup operator (volsync-style ReplicationDestination). Applied before the storage Kustomization is ready, the PVC stays Pending or comes up empty instead of restored. A PVC (and a volume populator) simply waits, so this is about order, not failure: a warning and a homeops convention.",
+  hint: "add the Kustomization that provides the storage (e.g. `- name: volsync` with its namespace) to the app ks.yaml dependsOn",
   docs: `A Flux Kustomization whose output contains a PersistentVolumeClaim that comes from a kustomize Component
-(the backup component) must depend, directly or transitively, on a storage Kustomization. Storage
-Kustomizations are those listed in \`storageKustomizations\` of .homeops/invariants.yaml, or by default those
-with \`targetNamespace: storage\` or named like a storage/backup operator (volsync, kopia, k8up, openebs,
-rook-ceph, longhorn, democratic-csi, csi-driver-nfs, snapshot-controller). Without any storage Kustomization
-in the repository the rule has nothing to check.`,
+(the backup component) should depend, directly or transitively, on the Kustomizations that provide what the
+claim needs. They are recognised from what they produce, not from their names: the StorageClass the claim
+names, the CustomResourceDefinitions (or the operator chart named after the API group, chart \`volsync\` for
+\`volsync.backube\`) of the backup custom resources that mention the claim and of the claim's
+\`dataSourceRef\` populator. \`storageKustomizations\` in .homeops/invariants.yaml names them explicitly instead.
+When no Kustomization of the repository produces what the claim needs (a chart-created StorageClass, an
+operator installed before Flux), nothing is reported.`,
   check(ctx) {
     const graph = ctx.graph!;
-    const storage = storageKustomizations(graph.kustomizations, ctx.settings.storageKustomizations);
+    const configured = ctx.settings.storageKustomizations;
+    const provision = new Map(graph.kustomizations.map((n) => [nodeId(n), storageProvision(n)]));
     const hits: RuleHit[] = [];
-    if (storage.size === 0) return hits;
     for (const node of graph.kustomizations) {
-      if (storage.has(nodeId(node))) continue;
-      const pvc = node.objects.find(
+      const pvcs = node.objects.filter(
         (o) =>
           o.kind === "PersistentVolumeClaim" &&
           isComponentFile(ctx.files, o.provenance.file, ctx.settings.kubernetesDir),
       );
-      if (!pvc) continue;
+      if (pvcs.length === 0) continue;
       const deps = dependencyClosure(graph.kustomizations, node);
-      if ([...storage].some((s) => deps.has(s))) continue;
+      let providers: string[];
+      if (configured) {
+        const storage = storageKustomizations(graph.kustomizations, configured);
+        if (storage.has(nodeId(node)) || storage.size === 0) continue;
+        providers = [...storage].some((s) => deps.has(s)) ? [] : [...storage];
+      } else {
+        providers = [];
+        for (const need of storageNeeds(node, pvcs)) {
+          const by = graph.kustomizations.filter(
+            (k) => k !== node && provides(provision.get(nodeId(k))!, need),
+          );
+          if (by.length === 0 || by.some((k) => deps.has(nodeId(k)))) continue;
+          for (const k of by) if (!providers.includes(nodeId(k))) providers.push(nodeId(k));
+        }
+      }
+      if (providers.length === 0) continue;
+      const pvc = pvcs[0]!;
       const path = node.dependsOn.length > 0 ? ["spec", "dependsOn"] : ["metadata", "name"];
       hits.push({
         ...locateKustomization(graph, ctx.files, node, path),
-        message: `Kustomization ${nodeId(node)} gets PVC ${pvc.name} from ${pvc.provenance.file} but does not depend on a storage Kustomization (${[...storage].join(", ")})`,
+        message: `Kustomization ${nodeId(node)} gets PVC ${pvc.name} from ${pvc.provenance.file} but does not depend on ${providers.join(" or ")}, which provides its storage (the claim waits until the operator runs)`,
         path: path.join("."),
       });
     }

@@ -1,6 +1,16 @@
 import { readdir, readFile, stat } from "node:fs/promises";
-import { join } from "node:path";
-import type { Finding } from "@homeops/core";
+import { join, posix } from "node:path";
+import {
+  DEFAULT_MAX_FILE_BYTES,
+  decodeUtf8,
+  type Finding,
+  fileTooLarge,
+  fsUserError,
+  isUserError,
+  readRepoFile,
+  resolveInsideRoot,
+  type UserError,
+} from "@homeops/core";
 import ignore, { type Ignore } from "ignore";
 import type { ParsedFile } from "../types.js";
 import { parseGoYaml } from "./go-yaml.js";
@@ -27,6 +37,20 @@ const EXCLUDED_FILES = new Set([
   ".flux.yaml",
 ]);
 const EXCLUDED_EXTENSIONS = /\.(jpg|jpeg|gif|png|wmv|flv|tar\.gz|zip)$/;
+
+/**
+ * A repo-relative path as the store keys it: normalized, without a trailing `/` (kustomize accepts
+ * `resources: [./models/]`), `.` for the root.
+ */
+export function canonicalPath(path: string): string {
+  const p = posix.normalize(path).replace(/\/+$/, "");
+  return p === "" ? "." : p;
+}
+
+/** `entry` of a kustomization in `dir`, as a repo-relative path (see `canonicalPath`). */
+export function joinPath(dir: string, entry: string): string {
+  return canonicalPath(posix.join(dir, entry));
+}
 
 /** Excluded from a Flux source artifact by source-controller's default ignore patterns. */
 export function isExcludedFromArtifact(rel: string): boolean {
@@ -83,14 +107,40 @@ export class FileStore {
   private readonly kindCache = new Map<string, Promise<"file" | "dir" | undefined>>();
   private readonly dirCache = new Map<string, Promise<{ name: string; dir: boolean; link: boolean }[]>>();
 
+  /** Why `bytes` answered undefined for a file that is there: outside the repository, too large, unreadable. */
+  private readonly readErrors = new Map<string, UserError>();
+
   private filter: Promise<ArtifactFilter> | undefined;
   private sourceIgnore: string | undefined;
 
+  /**
+   * `artifact: true` (Flux builds) sees the repository as source-controller packs it (default exclusions,
+   * `.sourceignore`, `spec.ignore`); `false` (plain `kustomize build`) sees every file.
+   */
   constructor(
     readonly root: string,
     /** bytes the caller already read (see `BuildRepoOptions.contents`) */
     private readonly contents?: (rel: string) => Promise<Buffer | undefined> | Buffer | undefined,
+    private readonly artifact = true,
+    /** Largest file read (bytes); larger ones are a finding where they are used, never parsed. */
+    readonly maxFileBytes: number = DEFAULT_MAX_FILE_BYTES,
   ) {}
+
+  /** The error that kept `rel` from being read (after `bytes` answered undefined), if any. */
+  readError(rel: string): UserError | undefined {
+    return this.readErrors.get(rel);
+  }
+
+  /** Why `rel` looked absent although it may be there: it, or a directory above it, could not be read. */
+  unreadableReason(rel: string): UserError | undefined {
+    for (let p = rel; ; ) {
+      const found = this.readErrors.get(p);
+      if (found) return found;
+      const slash = p.lastIndexOf("/");
+      if (slash < 0) return p === "." ? undefined : this.readErrors.get(".");
+      p = p.slice(0, slash);
+    }
+  }
 
   /** The flux-system GitRepository's `spec.ignore` (call before the first listing). */
   setSourceIgnore(patterns: string | undefined): void {
@@ -137,7 +187,8 @@ export class FileStore {
   }
 
   /** What `rel` is; answered from the (cached) listing of its parent directory, so each directory is read once. */
-  kind(rel: string): Promise<"file" | "dir" | undefined> {
+  kind(path: string): Promise<"file" | "dir" | undefined> {
+    const rel = canonicalPath(path);
     let p = this.kindCache.get(rel);
     if (!p) {
       p = this.resolveKind(rel);
@@ -162,53 +213,89 @@ export class FileStore {
     if (!entry.link) return entry.dir ? "dir" : "file";
     return stat(this.abs(rel)).then(
       (s) => (s.isDirectory() ? "dir" : s.isFile() ? "file" : undefined),
-      () => undefined,
+      // a symlink cycle is there (as a file), so reading it reports the cycle instead of "no such file"
+      (e: NodeJS.ErrnoException) => (e.code === "ELOOP" ? "file" : undefined),
     );
   }
 
   /** Entries of a directory, sorted by name (byte order, like Go's filepath.Walk). */
-  list(rel: string): Promise<{ name: string; dir: boolean; link: boolean }[]> {
+  list(path: string): Promise<{ name: string; dir: boolean; link: boolean }[]> {
+    const rel = canonicalPath(path);
     let p = this.dirCache.get(rel);
     if (!p) {
-      p = Promise.all([readdir(this.abs(rel), { withFileTypes: true }), this.artifactFilter()]).then(
+      p = Promise.all([
+        readdir(this.abs(rel), { withFileTypes: true }),
+        this.artifact ? this.artifactFilter() : undefined,
+      ]).then(
         ([entries, filter]) =>
           entries
             .map((e) => ({ name: e.name, dir: e.isDirectory(), link: e.isSymbolicLink() }))
             .filter((e) => {
               const child = rel === "." ? e.name : `${rel}/${e.name}`;
-              return !isExcludedFromArtifact(child) && !filter.excludes(child, e.dir);
+              return !filter || (!isExcludedFromArtifact(child) && !filter.excludes(child, e.dir));
             })
             .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
-        () => [],
+        (error: NodeJS.ErrnoException) => {
+          // absent is empty; unreadable (EACCES) is remembered so that what is below says why
+          if (error.code !== "ENOENT" && error.code !== "ENOTDIR") {
+            const refused = fsUserError(error, rel, "read");
+            if (isUserError(refused)) this.readErrors.set(rel, refused);
+          }
+          return [];
+        },
       );
       this.dirCache.set(rel, p);
     }
     return p;
   }
 
-  bytes(rel: string): Promise<Buffer | undefined> {
+  bytes(path: string): Promise<Buffer | undefined> {
+    const rel = canonicalPath(path);
     let p = this.textCache.get(rel);
     if (!p) {
       // only what the source artifact holds (default exclusions, .sourceignore, spec.ignore)
-      p = this.kind(rel).then((kind) =>
-        kind === "file"
-          ? Promise.resolve(this.contents?.(rel)).then(
-              (known) =>
-                known ??
-                readFile(this.abs(rel)).then(
-                  (b) => b,
-                  () => undefined,
-                ),
-            )
-          : undefined,
-      );
+      p = this.kind(rel).then((kind) => (kind === "file" ? this.readChecked(rel) : undefined));
       this.textCache.set(rel, p);
     }
     return p;
   }
 
-  async yaml(rel: string): Promise<FileResult> {
+  /**
+   * The bytes of `rel`, from the caller's reader when it has them, else from disk; either way inside
+   * the repository after every symlink and within the size limit (core's boundary). A refusal is kept
+   * for `readError` and answered as undefined.
+   */
+  private async readChecked(rel: string): Promise<Buffer | undefined> {
+    try {
+      const known = await this.contents?.(rel);
+      if (known !== undefined) {
+        await resolveInsideRoot(this.root, rel);
+        if (known.length > this.maxFileBytes) throw fileTooLarge(rel, known.length, this.maxFileBytes);
+        return known;
+      }
+      return await readRepoFile(this.root, rel, { maxBytes: this.maxFileBytes });
+    } catch (error) {
+      if (isUserError(error) && error.code !== "FILE_NOT_FOUND") this.readErrors.set(rel, error);
+      return undefined;
+    }
+  }
+
+  async yaml(path: string): Promise<FileResult> {
+    const rel = canonicalPath(path);
     if ((await this.kind(rel)) !== "file") {
+      const refused = this.unreadableReason(rel);
+      if (refused) {
+        return {
+          ok: false,
+          finding: {
+            ruleId: "build/unreadable-file",
+            severity: "error",
+            message: `${rel}: ${refused.message}`,
+            ...(refused.hint ? { hint: refused.hint } : {}),
+            file: rel,
+          },
+        };
+      }
       return {
         ok: false,
         finding: {
@@ -229,6 +316,26 @@ export class FileStore {
 
   private async load(rel: string): Promise<FileResult> {
     const buf = await this.bytes(rel);
+    const refused = this.readErrors.get(rel);
+    if (buf === undefined && refused) {
+      return {
+        ok: false,
+        finding: {
+          ruleId:
+            refused.code === "OUTSIDE_REPO"
+              ? "build/outside-repo"
+              : refused.code === "SYMLINK_CYCLE"
+                ? "build/symlink-cycle"
+                : refused.code === "FILE_TOO_LARGE"
+                  ? "build/file-too-large"
+                  : "build/unreadable-file",
+          severity: "error",
+          message: refused.message,
+          ...(refused.hint ? { hint: refused.hint } : {}),
+          file: rel,
+        },
+      };
+    }
     if (buf === undefined) {
       return {
         ok: false,
@@ -240,7 +347,24 @@ export class FileStore {
         },
       };
     }
-    const text = buf.toString("utf8");
+    let text: string;
+    try {
+      // Go's YAML reader refuses invalid UTF-8 too (yaml.v3: "invalid leading UTF-8 octet")
+      text = decodeUtf8(buf, rel);
+    } catch (error) {
+      const e = error as UserError;
+      return {
+        ok: false,
+        finding: {
+          ruleId: "build/yaml-syntax",
+          severity: "error",
+          message: e.message,
+          ...(e.hint ? { hint: e.hint } : {}),
+          file: rel,
+          ...(e.location?.line ? { line: e.location.line } : {}),
+        },
+      };
+    }
     const parsed = parseGoYaml(text, rel);
     if (parsed.ok) {
       const file: ParsedFile = { file: rel, text, documents: parsed.documents };

@@ -5,6 +5,7 @@ import { posix } from "node:path";
 import type { Finding, YamlDocument } from "@homeops/core";
 import type { SourcePosition } from "../types.js";
 import type { FileStore } from "./files.js";
+import { joinPath } from "./files.js";
 import { isObj, type Obj, type Res, stringMap } from "./res.js";
 
 const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
@@ -39,9 +40,15 @@ export async function buildGenerated(
       ];
       for (const env of envs) {
         if (typeof env !== "string") continue;
-        const buf = await files.bytes(posix.normalize(posix.join(dir, env)));
+        const envPath = joinPath(dir, env);
+        const buf = await files.bytes(envPath);
         if (buf === undefined) {
-          findings.push(fail("build/missing-file", `${kustFile}: env file '${env}' does not exist`, at));
+          const refused = files.readError(envPath);
+          findings.push(
+            refused
+              ? fail("build/unreadable-file", `${kustFile}: env file '${env}': ${refused.message}`, at)
+              : fail("build/missing-file", `${kustFile}: env file '${env}' does not exist`, at),
+          );
           ok = false;
           continue;
         }
@@ -84,10 +91,14 @@ export async function buildGenerated(
         const eq = s.indexOf("=");
         const key = eq < 0 ? posix.basename(s) : s.slice(0, eq);
         const path = eq < 0 ? s : s.slice(eq + 1);
-        const buf = await files.bytes(posix.normalize(posix.join(dir, path)));
+        const filePath = joinPath(dir, path);
+        const buf = await files.bytes(filePath);
         if (buf === undefined) {
+          const refused = files.readError(filePath);
           findings.push(
-            fail("build/missing-file", `${kustFile}: generator file '${path}' does not exist`, at),
+            refused
+              ? fail("build/unreadable-file", `${kustFile}: generator file '${path}': ${refused.message}`, at)
+              : fail("build/missing-file", `${kustFile}: generator file '${path}' does not exist`, at),
           );
           ok = false;
           continue;

@@ -3,8 +3,23 @@
 // underscores are dropped from numbers (`1_000`), `0b101` is binary, and plain dates become timestamps
 // (serialized as RFC 3339 strings). After post-build substitution Flux re-reads objects with YAML 1.1
 // rules (sigs.k8s.io/yaml): `yes`/`on`/`y` are booleans there, but `1:20` (sexagesimal) is not a number.
-import { YamlDocument } from "@homeops/core";
-import { LineCounter, parseAllDocuments, parseDocument, type ScalarTag } from "yaml";
+// Beyond scalars, what the Go side does to a document is reproduced too (each an oracle case): merge keys
+// (`<<: *anchor`) are expanded, an alias name ends where libyaml ends it (`*app: x` is the key `*app`),
+// and a folded scalar comes back from kyaml's YAML round trip as yaml.v3's emitter writes it (see
+// `goFoldedRoundTrip`).
+import { findDuplicateKeys, YamlDocument } from "@homeops/core";
+import {
+  CST,
+  type Document,
+  isMap,
+  isScalar,
+  LineCounter,
+  Parser,
+  parseAllDocuments,
+  parseDocument,
+  type ScalarTag,
+  visit,
+} from "yaml";
 
 function pad(n: string): string {
   return n.padStart(2, "0");
@@ -99,35 +114,59 @@ export function parseGoYaml(
   file: string,
 ): { ok: true; documents: YamlDocument[] } | { ok: false; problems: GoYamlProblem[] } {
   const lines = new LineCounter();
-  const docs = parseAllDocuments(text, {
+  const docs = parseAllDocuments(goAliasNames(text), {
     lineCounter: lines,
     prettyErrors: false,
-    uniqueKeys: true,
+    // the yaml package's uniqueKeys check is quadratic in a mapping's size: findDuplicateKeys is one pass
+    uniqueKeys: false,
     strict: true,
+    merge: true,
+    logLevel: "error", // no process warnings from the library (libraries never print)
     customTags: (tags) => [...v3Tags, ...tags],
   });
   const parsed = Array.isArray(docs) ? docs : [];
   const problems: GoYamlProblem[] = [];
   for (const doc of parsed) {
-    for (const error of doc.errors) {
-      const { line, col } = lines.linePos(error.pos[0]);
-      problems.push({
-        line,
-        column: col,
-        message: error.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, ""),
-      });
+    const found = [
+      ...doc.errors.map((e) => ({
+        offset: e.pos[0],
+        message: e.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, ""),
+      })),
+      ...findDuplicateKeys(doc, lines),
+    ].sort((a, b) => a.offset - b.offset);
+    for (const { offset, message } of found) {
+      const { line, col } = lines.linePos(offset);
+      problems.push({ line, column: col, message });
     }
   }
   if (!Array.isArray(docs)) problems.push({ line: 1, column: 1, message: "unexpected YAML stream" });
   if (problems.length > 0) return { ok: false, problems };
+  for (const doc of parsed) {
+    visit(doc, {
+      Scalar(_, node) {
+        if (node.type === "BLOCK_FOLDED" && typeof node.value === "string") {
+          node.value = goFoldedRoundTrip(node.value);
+        }
+      },
+    });
+  }
   try {
     const documents = parsed
       .filter((doc) => doc.contents !== null || parsed.length === 1)
-      .map((doc, index) => new YamlDocument(file, index, doc, lines));
+      .map((doc, index) => {
+        const d = new YamlDocument(file, index, doc, lines);
+        const empty = emptyValuePaths(doc);
+        if (empty.length > 0) EMPTY_VALUES.set(d, empty);
+        return d;
+      });
     return { ok: true, documents };
   } catch (error) {
-    // e.g. an alias without its anchor: only detected when converting to plain values
-    return { ok: false, problems: [{ line: 1, column: 1, message: (error as Error).message }] };
+    // an alias without its anchor, or a billion laughs: only detected when converting to plain values
+    const at = (error as { location?: { line?: number; column?: number } }).location;
+    return {
+      ok: false,
+      problems: [{ line: at?.line ?? 1, column: at?.column ?? 1, message: (error as Error).message }],
+    };
   }
 }
 
@@ -166,6 +205,7 @@ export function parseYaml11Value(
   const doc = parseDocument(text, {
     version: "1.1",
     uniqueKeys: true,
+    logLevel: "error", // no process warnings from the library (libraries never print)
     customTags: (tags) => [...v2Tags, ...tags],
   });
   if (doc.errors.length > 0) return { ok: false, message: doc.errors[0]!.message.split("\n")[0]! };
@@ -174,4 +214,98 @@ export function parseYaml11Value(
   } catch (error) {
     return { ok: false, message: (error as Error).message };
   }
+}
+
+/**
+ * libyaml ends an anchor or alias name at the first character that is not `[0-9A-Za-z_-]`, so `*app:` is
+ * the alias `app` followed by `:` (an alias used as a mapping key); YAML 1.2 and the `yaml` package
+ * read the name `app:`. A space is inserted before such a `:` (only in alias tokens of the CST).
+ */
+function goAliasNames(text: string): string {
+  if (!text.includes("*")) return text;
+  const cuts: number[] = [];
+  for (const token of new Parser().parse(text)) {
+    if (token.type !== "document") continue;
+    CST.visit(token, (item) => {
+      for (const t of [item.key, item.value, ...(item.sep ?? []), ...(item.start ?? [])]) {
+        if (t && typeof t === "object" && t.type === "alias") {
+          const m = /^\*[0-9A-Za-z_-]+(?=:)/.exec(t.source);
+          if (m) cuts.push(t.offset + m[0].length);
+        }
+      }
+    });
+  }
+  if (cuts.length === 0) return text;
+  let out = "";
+  let last = 0;
+  for (const cut of cuts.sort((a, b) => a - b)) {
+    out += `${text.slice(last, cut)} `;
+    last = cut;
+  }
+  return out + text.slice(last);
+}
+
+/**
+ * The value of a folded (`>`) scalar after kyaml's round trip (RNode.MarshalJSON writes the node with
+ * yaml.v3's emitter, keeping the folded style, and reads it back). yaml.v3's folded writer
+ * (emitterc.go yaml_emitter_write_folded_scalar) decides whether a line break needs an extra blank line
+ * by looking at the start of the whole value instead of the next line, so a break before a more-indented
+ * line gets one: `p\n  m` comes back as `p\n\n  m`. Values the emitter cannot write as a block scalar
+ * (trailing spaces on a line, tabs, control characters) are written double-quoted and unchanged.
+ */
+export function goFoldedRoundTrip(value: string): string {
+  if (!value.includes("\n")) return value;
+  // yaml_emitter_analyze_scalar: block styles are not allowed with these, the emitter quotes instead
+  if (/[ \t]\n|[ \t]$|\t|[\u0000-\u0008\u000b-\u001f\u007f]/.test(value)) return value;
+  const firstBlank = value[0] === " " || value[0] === "\t" || value[0] === "\n" || value[0] === "\r";
+  let body = "";
+  let breaks = true;
+  let leadingSpaces = true;
+  for (const ch of value) {
+    if (ch === "\n") {
+      if (!breaks && !leadingSpaces && !firstBlank) body += "\n";
+      body += "\n";
+      breaks = true;
+    } else {
+      if (breaks) {
+        body += "  ";
+        leadingSpaces = ch === " ";
+      }
+      body += ch;
+      breaks = false;
+    }
+  }
+  // yaml_emitter_write_block_scalar_hints: strip when no final break, keep when more than one
+  const chomp = !value.endsWith("\n") ? "-" : value === "\n" || value.endsWith("\n\n") ? "+" : "";
+  const text = `v: >2${chomp}\n${value.endsWith("\n") ? body : `${body}\n`}`;
+  const doc = parseDocument(text);
+  const node = doc.get("v", true);
+  return doc.errors.length === 0 && isScalar(node) && typeof node.value === "string" ? node.value : value;
+}
+
+const EMPTY_VALUES = new WeakMap<YamlDocument, (string | number)[][]>();
+
+/**
+ * Paths (through mappings only) of keys written without a value (`annotations:`): kyaml's strategic
+ * merge drops such fields from the object it patches, while `key: null` and `key: ~` stay.
+ */
+export function emptyValues(doc: YamlDocument): readonly (string | number)[][] {
+  return EMPTY_VALUES.get(doc) ?? [];
+}
+
+function emptyValuePaths(doc: Document.Parsed): (string | number)[][] {
+  const out: (string | number)[][] = [];
+  const walk = (node: unknown, path: (string | number)[]): void => {
+    if (!isMap(node)) return;
+    for (const pair of node.items) {
+      const key = isScalar(pair.key) ? pair.key.value : pair.key;
+      if (typeof key !== "string" && typeof key !== "number") continue;
+      const value = pair.value;
+      if (isScalar(value) && value.value === null && value.source === "" && value.type === "PLAIN") {
+        out.push([...path, typeof key === "number" ? String(key) : key]);
+      } else walk(value, [...path, typeof key === "number" ? String(key) : key]);
+    }
+  };
+  walk(doc.contents, []);
+  return out;
 }

@@ -10,13 +10,17 @@ import { isObj, type Obj } from "./res.js";
 
 export const SUBSTITUTE_KEY = "kustomize.toolkit.fluxcd.io/substitute";
 const VAR_NAME = /^[_a-zA-Z][_a-zA-Z0-9]*$/;
+/** Most `${` one string may hold: real values hold a handful; the evaluator recurses per expression. */
+export const MAX_SUBSTITUTIONS_PER_STRING = 1000;
+/** Longest string a substitution may produce (a few variables repeated can multiply the input). */
+export const MAX_SUBSTITUTED_LENGTH = 8 * 1024 * 1024;
 
 export interface SubstitutionError {
   message: string;
   /** Path of the field whose text failed, when known. */
   path?: (string | number)[];
   variable?: string;
-  kind: "undefined-variable" | "syntax" | "invalid-name" | "yaml";
+  kind: "undefined-variable" | "syntax" | "invalid-name" | "yaml" | "limit";
 }
 
 export function isSubstitutionDisabled(o: Obj): boolean {
@@ -62,9 +66,32 @@ export function substituteObject(
   };
   const subst = (s: string, path: (string | number)[]): string | undefined => {
     if (!s.includes("$")) return s;
+    const expressions = s.split("${").length - 1;
+    if (expressions > MAX_SUBSTITUTIONS_PER_STRING) {
+      errors.push({
+        kind: "limit",
+        message: `${expressions} substitutions in one value (more than ${MAX_SUBSTITUTIONS_PER_STRING}): refused`,
+        path,
+      });
+      return undefined;
+    }
     try {
-      return evalEnvsubst(s, mapping);
+      const out = evalEnvsubst(s, mapping);
+      if (out.length > MAX_SUBSTITUTED_LENGTH) {
+        errors.push({
+          kind: "limit",
+          message: `substitution makes a value of ${out.length} characters (more than ${MAX_SUBSTITUTED_LENGTH}): refused`,
+          path,
+        });
+        return undefined;
+      }
+      return out;
     } catch (e) {
+      if (e instanceof RangeError) {
+        // nesting deep enough to exhaust the stack, or a result longer than a string can be
+        errors.push({ kind: "limit", message: `substitution too large to evaluate (${e.message})`, path });
+        return undefined;
+      }
       if (e instanceof UnsetVariableError) {
         errors.push({ kind: "undefined-variable", message: e.message, variable: e.variable, path });
       } else if (e instanceof InvalidUtf8Error) {

@@ -8,6 +8,7 @@ import type { ErrorObject, ValidateFunction } from "ajv";
 import { Ajv } from "ajv";
 import standaloneCodeModule from "ajv/dist/standalone/index.js";
 import addFormatsModule from "ajv-formats";
+import { externalRefs, readCachedUrl, readSchemaCache, type SchemaCacheIndex } from "./schema-cache.js";
 import {
   builtinCatalogDir,
   CATALOG_LAYOUT,
@@ -16,6 +17,7 @@ import {
   isRemoteLocation,
   schemaTemplateData,
 } from "./schema-location.js";
+import { crdToSchemas, type JsonSchemaNode } from "./strict-schema.js";
 
 // ajv-formats is CommonJS with a default export; under NodeNext the callable may sit on `.default`.
 const standaloneCode = ((standaloneCodeModule as unknown as { default?: unknown }).default ??
@@ -46,7 +48,27 @@ export interface SchemaCatalogOptions {
    * its cached code a few ms). Default: none, every run compiles in memory.
    */
   cacheDir?: string;
+  /**
+   * `CustomResourceDefinition` objects of the repository (as its Flux build produces them): each served
+   * version becomes a strict schema by the catalog's own rules and takes precedence over every location
+   * for that apiVersion/kind. Default none.
+   */
+  crds?: readonly RepositoryCrd[];
+  /**
+   * The schema cache `homeops schemas pull` fills (see `pullSchemas`): read offline, after every location,
+   * for kinds nothing else has, and for documents that name their own schema. Default none.
+   */
+  schemaCacheDir?: string;
 }
+
+/** A CRD object and where it came from (`file:line`). */
+export interface RepositoryCrd {
+  object: unknown;
+  source: string;
+}
+
+/** Where a schema came from. */
+export type SchemaOrigin = "repository" | "location" | "catalog" | "cache";
 
 /** The manifest written next to the generated schemas. */
 export interface CatalogManifest {
@@ -58,12 +80,15 @@ export interface CatalogManifest {
   notObtainable: { name: string; reason: string }[];
   /** `apiVersion/Kind` → file below the catalog directory */
   schemas: Record<string, string>;
+  /** `apiVersion/Kind` of every Kubernetes built-in kind (the rest are custom resources) */
+  builtinKinds?: string[];
 }
 
 /** A schema found for a kind, compiled once. */
 export interface CompiledSchema {
-  /** Where it came from: a file path or URL. */
+  /** Where it came from: a file path or URL (`file:line` of a repository CRD). */
   source: string;
+  origin: SchemaOrigin;
   validate: ValidateFunction;
 }
 
@@ -92,6 +117,13 @@ export class SchemaCatalog {
   private readonly cwd: string;
   private readonly cacheDir: string | undefined;
   private readonly cache = new Map<string, Promise<SchemaLookup>>();
+  private readonly urlCache = new Map<string, SchemaLookup>();
+  private readonly builtinKinds: Set<string>;
+  private readonly repository = new Map<string, { schema: JsonSchemaNode; source: string }>();
+  /** Repository CRDs that could not be turned into schemas (e.g. a pattern JavaScript cannot express). */
+  readonly crdProblems: { source: string; message: string }[] = [];
+  private readonly schemaCacheDir: string | undefined;
+  private readonly schemaCache: SchemaCacheIndex;
 
   constructor(options: SchemaCatalogOptions = {}) {
     this.strict = options.strict ?? true;
@@ -112,6 +144,57 @@ export class SchemaCatalog {
       }
     }
     this.locations = locations;
+    this.builtinKinds = new Set(this.manifest.builtinKinds ?? []);
+    this.schemaCacheDir = options.schemaCacheDir;
+    this.schemaCache = options.schemaCacheDir
+      ? readSchemaCache(options.schemaCacheDir)
+      : { kinds: {}, urls: {} };
+    if (options.crds && options.crds.length > 0) {
+      const metaDefs = (
+        JSON.parse(readFileSync(join(this.catalogDir, "object-meta.json"), "utf8")) as {
+          definitions: Record<string, JsonSchemaNode>;
+        }
+      ).definitions;
+      for (const { object, source } of options.crds) {
+        try {
+          for (const schema of crdToSchemas(object, metaDefs)) {
+            // a later CRD of the same name wins, as the last applied one would
+            this.repository.set(`${schema.apiVersion}/${schema.kind}`, { schema: schema.schema, source });
+          }
+        } catch (error) {
+          this.crdProblems.push({ source, message: (error as Error).message });
+        }
+      }
+    }
+  }
+
+  /** Whether a kind is a custom resource (not a Kubernetes built-in of the catalog's version). */
+  isCustomResource(apiVersion: string, kind: string): boolean {
+    return !this.builtinKinds.has(`${apiVersion}/${kind}`);
+  }
+
+  /** `apiVersion/Kind` of every schema the repository's CRDs provide. */
+  repositoryKinds(): string[] {
+    return [...this.repository.keys()].sort();
+  }
+
+  /** The schema cache's index (kinds and URLs pulled), empty without `schemaCacheDir`. */
+  cachedSchemas(): SchemaCacheIndex {
+    return this.schemaCache;
+  }
+
+  /**
+   * The compiled schema a document names by URL (`# yaml-language-server: $schema=<url>`), when the schema
+   * cache holds it; never fetched here.
+   */
+  lookupUrl(url: string): SchemaLookup {
+    const known = this.urlCache.get(url);
+    if (known) return known;
+    let result: SchemaLookup = { found: false, tried: [url] };
+    const text = this.schemaCacheDir ? readCachedUrl(this.schemaCacheDir, this.schemaCache, url) : undefined;
+    if (text !== undefined) result = this.compileText(text, url, "cache", false) ?? result;
+    this.urlCache.set(url, result);
+    return result;
   }
 
   /** The compiled schema for a kind, or why there is none. */
@@ -126,6 +209,17 @@ export class SchemaCatalog {
   }
 
   private async find(apiVersion: string, kind: string): Promise<SchemaLookup> {
+    const key = `${apiVersion}/${kind}`;
+    const fromRepository = this.repository.get(key);
+    if (fromRepository) {
+      const compiledRepo = this.compileText(
+        JSON.stringify(fromRepository.schema),
+        fromRepository.source,
+        "repository",
+        !this.strict,
+      );
+      if (compiledRepo) return compiledRepo;
+    }
     const data = schemaTemplateData(kind, apiVersion, this.kubernetesVersion, this.strict);
     const tried: string[] = [];
     for (const location of this.locations) {
@@ -141,34 +235,82 @@ export class SchemaCatalog {
         return { found: "error", message: `cannot read schema ${target}: ${(error as Error).message}` };
       }
       if (text === undefined) continue;
-      let schema: unknown;
-      try {
-        schema = JSON.parse(text);
-      } catch {
-        continue; // kubeconform, too, moves on past a location that does not hold JSON
-      }
-      if (schema === null || typeof schema !== "object") continue;
-      try {
-        const relax = builtin && !this.strict;
-        const key = createHash("sha256")
-          .update(`${AJV_VERSION}\0${relax ? "relaxed" : "as-is"}\0${text}`)
-          .digest("hex");
-        const memoryKey = `${this.cacheDir ?? ""}\0${key}`;
-        let validate = compiled.get(memoryKey);
-        if (!validate) {
-          validate = compileCached(
-            key,
-            prepareSchema(schema as Record<string, unknown>, relax),
-            this.cacheDir,
-          );
-          compiled.set(memoryKey, validate);
-        }
-        return { found: true, schema: { source: target, validate } };
-      } catch (error) {
-        return { found: "error", message: `schema ${target} does not compile: ${(error as Error).message}` };
-      }
+      const result = this.compileText(
+        text,
+        target,
+        builtin ? "catalog" : "location",
+        builtin && !this.strict,
+      );
+      if (result) return result;
+    }
+    const url = this.schemaCache.kinds[key];
+    if (url && this.schemaCacheDir) {
+      tried.push(url);
+      const text = readCachedUrl(this.schemaCacheDir, this.schemaCache, url);
+      const result = text === undefined ? undefined : this.compileText(text, url, "cache", false);
+      if (result) return result;
     }
     return { found: false, tried };
+  }
+
+  /**
+   * Compiles a schema text; `undefined` when it is not a JSON object (kubeconform, too, moves on past a
+   * location that does not hold JSON). `relax` drops `additionalProperties: false` (`strict: false` on
+   * schemas this project generated).
+   */
+  private compileText(
+    text: string,
+    source: string,
+    origin: SchemaOrigin,
+    relax: boolean,
+  ): SchemaLookup | undefined {
+    let schema: unknown;
+    try {
+      schema = JSON.parse(text);
+    } catch {
+      return undefined;
+    }
+    if (schema === null || typeof schema !== "object") return undefined;
+    try {
+      const key = createHash("sha256")
+        .update(`${AJV_VERSION}\0${relax ? "relaxed" : "as-is"}\0${text}`)
+        .digest("hex");
+      const memoryKey = `${this.cacheDir ?? ""}\0${key}`;
+      let validate = compiled.get(memoryKey);
+      if (!validate && origin === "cache") {
+        // a fetched schema is identified by its URL, so that its relative $refs resolve (to cached schemas)
+        const record = schema as Record<string, unknown>;
+        if (typeof record.$id !== "string") record.$id = source;
+        validate = sharedAjv().getSchema(String(record.$id));
+        if (!validate) this.registerCachedRefs(schema, String(record.$id), new Set());
+      }
+      if (!validate) {
+        validate = compileCached(key, prepareSchema(schema as Record<string, unknown>, relax), this.cacheDir);
+      }
+      compiled.set(memoryKey, validate);
+      return { found: true, schema: { source, origin, validate } };
+    } catch (error) {
+      return { found: "error", message: `schema ${source} does not compile: ${(error as Error).message}` };
+    }
+  }
+
+  /** Adds the cached schemas a cached schema refers to by URL to ajv, so it compiles offline. */
+  private registerCachedRefs(schema: unknown, url: string, seen: Set<string>): void {
+    if (!this.schemaCacheDir) return;
+    for (const ref of externalRefs(schema, url)) {
+      if (seen.has(ref)) continue;
+      seen.add(ref);
+      const text = readCachedUrl(this.schemaCacheDir, this.schemaCache, ref);
+      if (text === undefined) continue;
+      try {
+        const parsed = JSON.parse(text) as Record<string, unknown>;
+        if (typeof parsed.$id !== "string") parsed.$id = ref;
+        this.registerCachedRefs(parsed, String(parsed.$id), seen);
+        if (!sharedAjv().getSchema(String(parsed.$id))) sharedAjv().addSchema(prepareSchema(parsed, false));
+      } catch {
+        // a broken referenced schema shows up as a compile error of the referring one
+      }
+    }
   }
 
   private resolveLocal(path: string): string {

@@ -1,6 +1,6 @@
 import { formatYamlPath } from "@homeops/core";
 import type { ErrorObject } from "ajv";
-import type { SchemaCatalog } from "./schema-catalog.js";
+import type { SchemaCatalog, SchemaOrigin } from "./schema-catalog.js";
 
 /** Per-object status, as kubeconform reports it. */
 export type ObjectStatus = "valid" | "invalid" | "error" | "skipped";
@@ -23,13 +23,52 @@ export interface ObjectVerdict {
   violations: SchemaViolation[];
   /** The schema used (file or URL), when one was found. */
   schema?: string;
+  /** Where that schema came from (catalog, repository CRD, cache, user location). */
+  origin?: SchemaOrigin;
+  /** Set when the object was skipped because no schema of its kind was found. */
+  missingSchema?: boolean;
+  /**
+   * Fields the CRD schema does not declare, reported as warnings instead of violations
+   * (`crdUnknownFields: "warn"`); the object's status does not count them.
+   */
+  warnings?: SchemaViolation[];
+  /** Document schemas (named by `$schema=` URL) the object was also validated against. */
+  documentSchemas?: string[];
+  /** Document schemas that are cached but could not be used (they do not compile). */
+  documentSchemaProblems?: string[];
+  /** Violations on values that hold unresolved substitutions (`unresolvedVariables: "defer"`). */
+  deferred?: SchemaViolation[];
 }
 
 export interface ValidateObjectOptions {
   /** Kinds not validated (status skipped): `Kind` or `apiVersion/Kind`. Default `["Secret"]`. */
   skipKinds?: readonly string[];
-  /** An object whose kind has no schema is skipped instead of an error. Default false. */
+  /**
+   * An object whose kind has no schema is an `error` instead of `skipped (no schema)`. Default false (a
+   * missing schema is a gap in what the tool knows, not a defect of the object).
+   */
+  requireSchemas?: boolean;
+  /** @deprecated missing schemas are skipped by default; kept for kubeconform's flag. No effect. */
   ignoreMissingSchemas?: boolean;
+  /**
+   * Fields a custom resource's schema does not declare: `error` (default: what Flux's server-side apply
+   * does when the cluster's CRD is that schema — see the package README), `warn` (what a create/update does:
+   * the API server prunes them), or `auto`: `error` when the schema is the repository's own CRD or a user
+   * location, `warn` when it is the bundled catalog's or the cache's (the cluster may run another version
+   * or a fork of that CRD). Built-in kinds always get errors.
+   */
+  crdUnknownFields?: "error" | "warn" | "auto";
+  /**
+   * Violations on a string that still holds a Flux substitution (`${VAR}`, `${VAR:=default}`) after the
+   * offline build (its variables come from a Secret or ConfigMap the build could not read): `error`
+   * (default) or `defer` — reported in `deferred`, not counted, since the applied value is unknown.
+   */
+  unresolvedVariables?: "error" | "defer";
+  /**
+   * URLs of schemas the document names itself (`# yaml-language-server: $schema=<url>`); each one the
+   * schema cache holds is validated too, and its violations count. Default none.
+   */
+  documentSchemas?: readonly string[];
 }
 
 /** Validates one plain object against the catalog. Never throws for bad input: see `status`. */
@@ -53,15 +92,63 @@ export async function validateObject(
   const lookup = await catalog.lookup(apiVersion, kind);
   if (lookup.found === "error") return { status: "error", reason: lookup.message, violations: [] };
   if (lookup.found === false) {
-    if (options.ignoreMissingSchemas) {
-      return { status: "skipped", reason: `no schema for ${apiVersion} ${kind}`, violations: [] };
+    if (options.requireSchemas) {
+      return { status: "error", reason: `could not find schema for ${apiVersion} ${kind}`, violations: [] };
     }
-    return { status: "error", reason: `could not find schema for ${apiVersion} ${kind}`, violations: [] };
+    return { status: "skipped", reason: "no schema", missingSchema: true, violations: [] };
   }
-  const { validate, source } = lookup.schema;
-  if (validate(record)) return { status: "valid", violations: [], schema: source };
-  const violations = describeErrors(validate.errors ?? [], record);
-  return { status: "invalid", violations, schema: source };
+  const { validate, source, origin } = lookup.schema;
+  let violations = validate(record) ? [] : describeErrors(validate.errors ?? [], record);
+  const documentSchemas: string[] = [];
+  const documentSchemaProblems: string[] = [];
+  for (const url of options.documentSchemas ?? []) {
+    if (url === source) continue;
+    const named = catalog.lookupUrl(url);
+    if (named.found === "error") documentSchemaProblems.push(named.message);
+    if (named.found !== true) continue;
+    documentSchemas.push(url);
+    if (!named.schema.validate(record))
+      violations = mergeViolations(violations, describeErrors(named.schema.validate.errors ?? [], record));
+  }
+  let deferred: SchemaViolation[] = [];
+  if (options.unresolvedVariables === "defer") {
+    deferred = violations.filter(
+      (v) => v.keyword !== "additionalProperties" && holdsVariable(record, v.path),
+    );
+    violations = violations.filter((v) => !deferred.includes(v));
+  }
+  let warnings: SchemaViolation[] = [];
+  const mode = options.crdUnknownFields ?? "error";
+  const warn = mode === "warn" || (mode === "auto" && (origin === "catalog" || origin === "cache"));
+  if (warn && catalog.isCustomResource(apiVersion, kind)) {
+    warnings = violations.filter((v) => v.keyword === "additionalProperties");
+    violations = violations.filter((v) => v.keyword !== "additionalProperties");
+  }
+  return {
+    status: violations.length === 0 ? "valid" : "invalid",
+    violations,
+    schema: source,
+    origin,
+    ...(warnings.length > 0 ? { warnings } : {}),
+    ...(documentSchemas.length > 0 ? { documentSchemas } : {}),
+    ...(deferred.length > 0 ? { deferred } : {}),
+    ...(documentSchemaProblems.length > 0 ? { documentSchemaProblems } : {}),
+  };
+}
+
+/** Flux's `${var}` (not the `$${var}` escape), as it survives a build that could not resolve it. */
+const FLUX_VARIABLE = /(?<!\$)\$\{[_a-zA-Z#][^}]*\}/;
+
+function holdsVariable(root: unknown, path: readonly (string | number)[]): boolean {
+  const value = valueAt(root, path);
+  return typeof value === "string" && FLUX_VARIABLE.test(value);
+}
+
+function mergeViolations(a: SchemaViolation[], b: SchemaViolation[]): SchemaViolation[] {
+  const seen = new Set(a.map((v) => `${JSON.stringify(v.path)}\0${v.message}`));
+  return [...a, ...b.filter((v) => !seen.has(`${JSON.stringify(v.path)}\0${v.message}`))].sort(
+    (x, y) => formatPath(x.path).localeCompare(formatPath(y.path)) || x.message.localeCompare(y.message),
+  );
 }
 
 /**

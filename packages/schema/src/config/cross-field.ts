@@ -216,8 +216,25 @@ export function checkCrossFieldRules(input: CrossFieldInput): ConfigIssue[] {
     }
   }
 
-  // DNS credential exactly when the provider needs one
+  // public ingress: external-dns publishing records (a DNS provider other than none) points them at the
+  // external gateway, so it needs one; an internal-only cluster has none and renders no external gateway
   const provider = str(["dns", "provider"]);
+  const publishes =
+    valueAt(view, ["apps", "externalDns"]) === true && provider !== undefined && provider !== "none";
+  if (
+    publishes &&
+    valueAt(view, ["gateways", "external"]) === undefined &&
+    isPlainObject(valueAt(view, ["gateways"]))
+  ) {
+    issues.push({
+      ruleId: "config/external-gateway-required",
+      path: ["gateways"],
+      at: "key",
+      message: `gateways.external is required: apps.externalDns publishes public records (dns.provider ${provider}) that point at it`,
+    });
+  }
+
+  // DNS credential exactly when the provider needs one
   const credential = valueAt(view, ["dns", "credential"]);
   if (provider !== undefined && DNS_PROVIDERS_WITH_CREDENTIAL.has(provider) && credential === undefined) {
     issues.push({

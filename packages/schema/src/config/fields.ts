@@ -50,7 +50,11 @@ const re = Object.fromEntries(Object.entries(patterns).map(([k, v]) => [k, new R
   RegExp
 >;
 
-/** Node names that would collide with names Kubernetes or Talos use themselves. */
+/**
+ * Node names that would collide with names Kubernetes or Talos use themselves, or with the Talos patch
+ * directories beside the per-node ones (`global`, `controller`, `worker`, as the incumbent
+ * cluster-template lays them out; `all` and `controlplane` as other layouts and Talos' machine type do).
+ */
 export const RESERVED_NODE_NAMES: readonly string[] = [
   "localhost",
   "kubernetes",
@@ -59,6 +63,11 @@ export const RESERVED_NODE_NAMES: readonly string[] = [
   "kube-public",
   "kube-node-lease",
   "talos",
+  "global",
+  "controller",
+  "worker",
+  "all",
+  "controlplane",
 ];
 
 /** Hosts whose ssh keys homeops ships, so ssh repositories there need no `knownHosts`. */

@@ -49,7 +49,11 @@ export const configRules: readonly ConfigRule[] = [
   rule("invalid-address", "addresses are strict dotted-quad IPv4", true),
   rule("invalid-fqdn", "domains and TLS SANs are lower-case DNS names", true),
   rule("invalid-node-name", "names are lower-case DNS labels", true),
-  rule("reserved-node-name", "node names avoid reserved names such as `localhost`", true),
+  rule(
+    "reserved-node-name",
+    "node names avoid reserved names such as `localhost` and the Talos patch directories (`global`, `controller`, `worker`, `all`, `controlplane`)",
+    true,
+  ),
   rule("invalid-k8s-name", "Kubernetes object names are lower-case DNS subdomains", true),
   rule("invalid-timezone", "the timezone is an IANA zone such as Europe/Amsterdam", false),
   rule("invalid-mac", "MAC addresses are lower-case and colon-separated", true),
@@ -91,6 +95,11 @@ export const configRules: readonly ConfigRule[] = [
   rule("no-controller", "at least one node is a controller", false),
   rule("even-controllers", "an odd number of controllers keeps etcd quorum", false, "warning"),
   rule("bgp-incomplete", "BGP needs routerAddress, routerAsn and nodeAsn together", true),
+  rule(
+    "external-gateway-required",
+    "gateways.external is set when something needs public ingress: apps.externalDns with a dns.provider other than none",
+    false,
+  ),
   rule("dns-credential-missing", "a DNS provider that needs a credential has one", false),
   rule("dns-credential-unexpected", "provider `none` takes no credential", false),
   rule(

@@ -73,7 +73,11 @@ const kubernetesSchema = z
 const gatewaysSchema = z
   .strictObject({
     internal: fields.ipv4("LoadBalancer address of the internal gateway"),
-    external: fields.ipv4("LoadBalancer address of the external gateway"),
+    external: fields
+      .ipv4(
+        "LoadBalancer address of the external gateway (public ingress); required when apps.externalDns publishes records (dns.provider other than none), optional otherwise: without it no external gateway is rendered",
+      )
+      .optional(),
     dns: fields.ipv4("LoadBalancer address of the cluster DNS gateway (split-horizon DNS)"),
   })
   .meta({ description: "LoadBalancer addresses (inside nodeCidr unless bgp is set)" });

@@ -1,0 +1,96 @@
+// Stage 4, transformers, in kustomize's order (kusttarget.go runTransformers): patchesStrategicMerge,
+// patches, namespace, prefix, suffix, labels, annotations, patchesJson6902, replicas, images, replacements.
+import type { Builder, KustomizationOverride } from "../kustomize.js";
+import { applyReplacements } from "../replacements.js";
+import { clone, isObj, type Obj, type Res, stringMap } from "../res.js";
+import {
+  applyCommonAnnotations,
+  applyCommonLabels,
+  applyImages,
+  applyLabels,
+  applyNamespace,
+  applyPrefixSuffix,
+  applyReplicas,
+  type ImageRule,
+  toFieldSpec,
+} from "../transforms.js";
+import { type Kustomization, pos } from "./common.js";
+import { applyPatches, applyPatchesJson6902, applyPatchesStrategicMerge, loadRaw } from "./patches.js";
+
+export async function runTransformers(
+  b: Builder,
+  kust: Kustomization,
+  ra: Res[],
+  override?: KustomizationOverride,
+): Promise<void> {
+  const { k, doc } = kust;
+  await applyPatchesStrategicMerge(b, kust, ra);
+  await applyPatches(b, kust, ra, override);
+  // namespace
+  const namespace = override?.namespace ?? (typeof k.namespace === "string" ? k.namespace : undefined);
+  if (namespace) applyNamespace(ra, namespace);
+  // prefix, suffix
+  const prefix = override?.namePrefix ?? (typeof k.namePrefix === "string" ? k.namePrefix : "");
+  const suffix = override?.nameSuffix ?? (typeof k.nameSuffix === "string" ? k.nameSuffix : "");
+  applyPrefixSuffix(ra, prefix, "");
+  applyPrefixSuffix(ra, "", suffix);
+  // labels
+  applyCommonLabels(ra, stringMap(k.commonLabels));
+  for (const l of Array.isArray(k.labels) ? k.labels : []) {
+    if (!isObj(l)) continue;
+    const fields = (Array.isArray(l.fields) ? l.fields : []).map(toFieldSpec).filter((f) => f !== undefined);
+    applyLabels(ra, stringMap(l.pairs), l.includeSelectors === true, l.includeTemplates === true, fields);
+  }
+  applyCommonAnnotations(ra, stringMap(k.commonAnnotations));
+  await applyPatchesJson6902(b, kust, ra);
+  // replicas
+  if (Array.isArray(k.replicas)) {
+    applyReplicas(
+      ra,
+      k.replicas.filter(isObj).map((r) => ({ name: String(r.name ?? ""), count: Number(r.count ?? 0) })),
+    );
+  }
+  // images (own, then Flux's: Flux merges by name into the list)
+  const images: ImageRule[] = (Array.isArray(k.images) ? k.images : []).filter(isObj).map(toImageRule);
+  for (const img of override?.images ?? []) {
+    const existing = images.find((i) => i.name === img.name);
+    if (existing) {
+      if (img.newName) existing.newName = img.newName;
+      if (img.newTag || img.digest) {
+        if (img.newTag) existing.newTag = img.newTag;
+        else delete existing.newTag;
+        if (img.digest) existing.digest = img.digest;
+        else delete existing.digest;
+      }
+    } else images.push(img);
+  }
+  if (images.length > 0) applyImages(ra, images);
+  // replacements
+  if (Array.isArray(k.replacements)) {
+    for (let i = 0; i < k.replacements.length; i++) {
+      const at = pos(doc, ["replacements", i]);
+      let rep = k.replacements[i];
+      if (isObj(rep) && typeof rep.path === "string" && rep.source === undefined) {
+        const loaded = await loadRaw(b, kust, rep.path, at);
+        if (loaded === undefined) continue;
+        // the file holds one replacement per document, or a list of them (kustomize reads both)
+        for (const d of loaded.flatMap((v) => (Array.isArray(v) ? v : [v]))) {
+          if (isObj(d)) for (const f of applyReplacements(ra, d, at)) b.fail(f);
+        }
+        continue;
+      }
+      if (!isObj(rep)) continue;
+      rep = clone(rep);
+      for (const f of applyReplacements(ra, rep as Obj, at)) b.fail(f);
+    }
+  }
+}
+
+function toImageRule(o: Obj): ImageRule {
+  const rule: ImageRule = { name: String(o.name ?? "") };
+  if (typeof o.newName === "string" && o.newName) rule.newName = o.newName;
+  if ((typeof o.newTag === "string" || typeof o.newTag === "number") && String(o.newTag))
+    rule.newTag = String(o.newTag);
+  if (typeof o.digest === "string" && o.digest) rule.digest = o.digest;
+  return rule;
+}
