@@ -77,7 +77,7 @@ describe.skipIf(!existsSync(modulePath))("invariants over rendered HelmReleases"
     // templated names in the values are out of reach of the value-level checks...
     const before = await checkInvariants({ files: await readRepoFiles(root), graph }, { only });
     expect(before.findings.filter((f) => only.includes(f.ruleId))).toEqual([]);
-    // ...and in plain sight once Helm has rendered them
+    // ...and in plain sight once Helm has rendered them (located at the release's values, line 16)
     const report = await renderHelmReleases(graph, { modulePath, cacheDir: join(root, ".cache") });
     expect(report.releases.map((r) => r.status)).toEqual(["rendered"]);
     const after = await checkInvariants(
@@ -86,8 +86,8 @@ describe.skipIf(!existsSync(modulePath))("invariants over rendered HelmReleases"
     );
     const hits = after.findings.filter((f) => only.includes(f.ruleId));
     expect(hits.map((f) => [f.ruleId, f.file, f.line])).toEqual([
-      ["externalsecret/missing-secret", "kubernetes/apps/helmrelease.yaml", 15],
-      ["storage/missing-claim", "kubernetes/apps/helmrelease.yaml", 15],
+      ["externalsecret/missing-secret", "kubernetes/apps/helmrelease.yaml", 16],
+      ["storage/missing-claim", "kubernetes/apps/helmrelease.yaml", 16],
     ]);
     expect(hits.map((f) => f.message).join("\n")).toMatch(/paperless-dta/);
     expect(hits.map((f) => f.message).join("\n")).toMatch(/paperless-secret/);

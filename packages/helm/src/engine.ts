@@ -137,12 +137,12 @@ export async function loadHelmEngine(options: HelmEngineOptions = {}): Promise<H
 }
 
 /**
- * Requests per module instance. Node 20's V8 dies (SIGSEGV/SIGTRAP inside the module) after ~200-300 Helm
+ * Requests per module instance. Node 20's V8 dies (SIGSEGV/SIGTRAP inside the module) after some hundred Helm
  * renders in one instance; Node 24 renders 600+ fine. Each extra instance costs one Go runtime start.
  */
 export function batchLimit(nodeVersion: string): number {
   const major = Number(nodeVersion.split(".")[0]);
-  return major < 22 ? 100 : 1000;
+  return major < 22 ? 20 : 1000;
 }
 
 interface WireRequest extends Omit<RenderRequest, "chart"> {

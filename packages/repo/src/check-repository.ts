@@ -3,6 +3,7 @@ import { type Report, type ReportRule, sortFindings, UserError } from "@homeops/
 import type { InvariantsReport } from "@homeops/invariants";
 import type { FluxRoot } from "@homeops/manifests";
 import { lenientView } from "./internal/lenient.js";
+import { type HelmRenderOptions, renderHelmStage } from "./render-helm.js";
 import type { Repository } from "./repository.js";
 
 export interface CheckRepositoryOptions {
@@ -14,6 +15,8 @@ export interface CheckRepositoryOptions {
   config?: string;
   /** Progress lines. Default: none. */
   onProgress?: (message: string) => void;
+  /** HelmReleases rendered (chart in the cache), so the invariants judge their objects. Default: render. */
+  helm?: HelmRenderOptions;
 }
 
 /** Timings of one check, in milliseconds. */
@@ -101,18 +104,26 @@ export async function checkRepository(
   const read = performance.now();
   progress("building every Flux Kustomization");
   const graphs = [];
+  // helm findings of a root whose render gave no report (withRenderedObjects puts the others in its graph)
+  const helmFindings = [];
   for (const r of roots) {
     progress(`Flux root${r.cluster ? ` [${r.cluster}]` : ""}: ${r.path} (${r.reason})`);
-    graphs.push(
-      lenientView(
-        await repo.graph({
-          clusterRoot: r.path,
-          ...(r.strict !== undefined ? { strict: r.strict } : {}),
-          ...(r.url ? { repositoryUrl: r.url } : {}),
-          ...(r.repositorySources ? { repositorySources: r.repositorySources } : {}),
-        }),
-      ),
+    const built0 = lenientView(
+      await repo.graph({
+        clusterRoot: r.path,
+        ...(r.strict !== undefined ? { strict: r.strict } : {}),
+        ...(r.url ? { repositoryUrl: r.url } : {}),
+        ...(r.repositorySources ? { repositorySources: r.repositorySources } : {}),
+      }),
     );
+    if (built0.helmReleases.length > 0 && options.helm?.render !== false) progress("rendering HelmReleases");
+    const helm = await renderHelmStage(built0, options.helm);
+    if (helm.report === undefined) {
+      helmFindings.push(...helm.findings);
+      graphs.push(built0);
+    } else {
+      graphs.push((await import("@homeops/helm")).withRenderedObjects(built0, helm.report));
+    }
   }
   const built = performance.now();
   progress("checking invariants");
@@ -133,7 +144,8 @@ export async function checkRepository(
   const timings = { read: read - start, build: built - read, rules: end - built, total: end - start };
   return {
     command: "check",
-    findings: [...(await repo.fileFindings()), ...settingsFindings, ...report.findings],
+    // withRenderedObjects put the render findings into the graph's: checkInvariants includes build findings
+    findings: [...(await repo.fileFindings()), ...settingsFindings, ...report.findings, ...helmFindings],
     rules: await documentedRules(),
     summary: `${report.rulesRun.length} rules over ${report.filesChecked} files and ${graph.kustomizations.length} Flux Kustomizations${
       report.suppressed.length > 0 ? `; ${report.suppressed.length} suppressed` : ""

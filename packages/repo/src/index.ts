@@ -5,6 +5,7 @@ export {
   checkRepository,
   documentedRules,
 } from "./check-repository.js";
+export { type HelmRenderOptions, helmOrigin, renderHelmStage } from "./render-helm.js";
 export {
   DEFAULT_CONFIG_FILE,
   type GraphOptions,

@@ -8,6 +8,7 @@ import type {
   SchemaComment,
   ValidationUnit,
 } from "@homeops/schema";
+import { type HelmRenderOptions, helmOrigin, renderHelmStage } from "./render-helm.js";
 import type { Repository } from "./repository.js";
 
 export interface ValidateManifestsOptions {
@@ -41,6 +42,16 @@ export interface ValidateManifestsOptions {
   command?: string;
   /** Progress lines (what is being built). Default: none. */
   onProgress?: (message: string) => void;
+  /** HelmReleases rendered (chart in the cache) and their objects validated too. Default: render. */
+  helm?: HelmRenderOptions;
+}
+
+/** One HelmRelease of a validate run: rendered (its objects validated), skipped (chart not cached) or error. */
+export interface HelmReleaseSummary {
+  name: string;
+  status: "rendered" | "skipped" | "error";
+  chart?: string;
+  reason?: string;
 }
 
 /** The json data of a validate report. */
@@ -55,6 +66,8 @@ export interface ValidateManifestsData {
   unreached: string[];
   /** `apiVersion Kind` → objects skipped for want of a schema */
   noSchema: Record<string, number>;
+  /** Every HelmRelease and whether it was rendered. Absent when there is none or rendering is off. */
+  helmReleases?: HelmReleaseSummary[];
 }
 
 /** The objects a validate run checks: every Flux build's and every standalone kustomization dir's. */
@@ -66,6 +79,8 @@ export interface ManifestUnits {
   builds: number;
   roots: FluxRoot[];
   unreached: string[];
+  /** every HelmRelease of the roots' graphs and whether it was rendered (empty when `helm` is not given) */
+  helmReleases: HelmReleaseSummary[];
 }
 
 /**
@@ -78,7 +93,13 @@ export async function validateManifests(
   repo: Repository,
   options: ValidateManifestsOptions = {},
 ): Promise<Report<ValidateManifestsData>> {
-  const { target, units, findings, builds, roots, unreached } = await collectManifestUnits(repo, options);
+  const { target, units, findings, builds, roots, unreached, helmReleases } = await collectManifestUnits(
+    repo,
+    {
+      ...options,
+      helm: options.helm ?? {},
+    },
+  );
   const { validateObjects } = await import("@homeops/schema");
   const catalog = await repositoryCatalog(repo, units, options);
   for (const problem of catalog.crdProblems) {
@@ -111,13 +132,19 @@ export async function validateManifests(
     skippedNoSchema > 0
       ? ` (no schema: ${skippedNoSchema} in ${noSchema.length} kinds: ${noSchema.map((m) => `${m.kind} ×${m.count}`).join(", ")})`
       : "";
+  const rendered = helmReleases.filter((r) => r.status === "rendered").length;
+  const failed = helmReleases.filter((r) => r.status === "error").length;
+  const helmSummary =
+    rendered + failed === 0
+      ? ""
+      : `; HelmReleases rendered: ${rendered}, failed: ${failed}, not rendered (chart not cached): ${helmReleases.filter((r) => r.status === "skipped").length}`;
   return {
     command: options.command ?? "kubeconform",
     findings,
     cases: result.cases,
     summary: `Flux root${roots.length === 1 ? "" : "s"}: ${
       roots.map((r) => `${r.cluster ? `[${r.cluster}] ` : ""}${r.path} (${r.reason})`).join(", ") || "none"
-    }\n${units.length} resources found in ${builds} builds - Valid: ${counts.valid}, Invalid: ${counts.invalid}, Errors: ${counts.error}, Skipped: ${counts.skipped}${noSchemaSummary}${
+    }\n${units.length} resources found in ${builds} builds - Valid: ${counts.valid}, Invalid: ${counts.invalid}, Errors: ${counts.error}, Skipped: ${counts.skipped}${noSchemaSummary}${helmSummary}${
       unreached.length > 0
         ? `\n${unreached.length} kustomization director${unreached.length === 1 ? "y" : "ies"} not reached by Flux (not validated; --verbose lists them)`
         : ""
@@ -130,17 +157,22 @@ export async function validateManifests(
       roots,
       unreached,
       noSchema: Object.fromEntries(noSchema.map((m) => [m.kind, m.count])),
+      ...(helmReleases.length > 0 ? { helmReleases } : {}),
     },
   };
 }
 
 /**
  * Builds every Flux Kustomization of the cluster root and every kustomization directory under `dir` no
- * Flux build reaches: the objects a validate run checks. A missing directory is a `UserError`.
+ * Flux build reaches: the objects a validate run checks. With `helm`, each root's HelmReleases are
+ * rendered and their objects added. A missing directory is a `UserError`.
  */
 export async function collectManifestUnits(
   repo: Repository,
-  options: Pick<ValidateManifestsOptions, "dir" | "allowNetwork" | "clusterRoot" | "onProgress"> = {},
+  options: Pick<
+    ValidateManifestsOptions,
+    "dir" | "allowNetwork" | "clusterRoot" | "onProgress" | "helm"
+  > = {},
 ): Promise<ManifestUnits> {
   const progress = options.onProgress ?? (() => {});
   const target = repo.relative(options.dir ?? "kubernetes");
@@ -153,6 +185,7 @@ export async function collectManifestUnits(
   const manifests = await import("@homeops/manifests");
   const units: ValidationUnit[] = [];
   const findings: Finding[] = [];
+  const helmReleases: HelmReleaseSummary[] = [];
   let builds = 0;
   // the Flux roots: --cluster-root, else what bootstraps Flux (inside the directory asked for)
   let roots: FluxRoot[];
@@ -191,6 +224,20 @@ export async function collectManifestUnits(
           object,
         });
     }
+    if (options.helm !== undefined) {
+      if (graph.helmReleases.length > 0 && options.helm.render !== false) progress("rendering HelmReleases");
+      const helm = await renderHelmStage(graph, { allowNetwork, ...options.helm });
+      findings.push(...helm.findings);
+      for (const hr of helm.report?.releases ?? [])
+        helmReleases.push({
+          name: `${r.cluster ? `[${r.cluster}] ` : ""}${hr.namespace}/${hr.name}`,
+          status: hr.status,
+          ...(hr.chart ? { chart: `${hr.chart.name}@${hr.chart.version}` } : {}),
+          ...(hr.reason ? { reason: hr.reason } : {}),
+        });
+      for (const object of helm.report?.objects ?? [])
+        units.push({ origin: helmOrigin(object.provenance.chain), object });
+    }
   }
   // a directory is reached when one root's build reaches it
   let standalone: string[] | undefined;
@@ -222,7 +269,7 @@ export async function collectManifestUnits(
     findings.push(...build.findings);
     for (const object of build.objects) units.push({ origin: `kustomize ${dir}`, object });
   }
-  return { target, units, findings, builds, roots, unreached };
+  return { target, units, findings, builds, roots, unreached, helmReleases };
 }
 
 /**

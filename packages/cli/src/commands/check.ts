@@ -5,6 +5,7 @@ import type { Repository } from "@homeops/repo";
 import { Option } from "commander";
 import type { CommandSpec } from "../command.js";
 import { type ExitCode, exitCodeFor } from "../exit-codes.js";
+import { chartCacheDir } from "../internal/cache-dir.js";
 import { printReport } from "../internal/print-report.js";
 import type { CliContext } from "../io.js";
 import { type OutputFormat, parseOutputFormat } from "../reporters/index.js";
@@ -21,6 +22,12 @@ export interface CheckCommandOptions {
   clusterRoot?: string;
   /** the cluster config, repo-relative; default `bootstrap/config.yaml` when it exists */
   config?: string;
+  /** render HelmReleases whose chart is cached so the rules see their objects (`--no-render-helm`) */
+  renderHelm?: boolean;
+  /** pull HelmRelease charts into the chart cache */
+  allowNetwork?: boolean;
+  /** Docker/Helm registry config with OCI registry credentials */
+  registryConfig?: string;
   /** report only findings not in this baseline file (repo-relative) */
   baseline?: string;
   /** record the current findings as the baseline (in `baseline`, default .homeops/baseline.json) */
@@ -36,10 +43,17 @@ export async function check(
 ): Promise<ExitCode> {
   const { checkRepository, openRepository } = await import("@homeops/repo");
   const repo = opened ?? (await openRepository(dir, { cwd: ctx.cwd, logger: ctx.logger }));
+  const charts = chartCacheDir(ctx);
   const report = await checkRepository(repo, {
     rule: options.rule,
     ...(options.clusterRoot ? { clusterRoot: options.clusterRoot } : {}),
     ...(options.config ? { config: options.config } : {}),
+    helm: {
+      render: options.renderHelm !== false,
+      allowNetwork: options.allowNetwork === true,
+      ...(charts ? { cacheDir: charts } : {}),
+      ...(options.registryConfig ? { registryConfig: resolve(ctx.cwd, options.registryConfig) } : {}),
+    },
     onProgress: ctx.progress,
   });
   const t = report.timings;
@@ -115,6 +129,13 @@ export const checkCommand: CommandSpec = {
       .option(
         "--config <file>",
         "cluster config whose literal values must not appear in manifests (default bootstrap/config.yaml)",
+      )
+      .option("--allow-network", "pull HelmRelease charts missing from the chart cache", false)
+      .option("--render-helm", "render HelmReleases whose chart is in the chart cache (default)", true)
+      .option("--no-render-helm", "do not render HelmReleases")
+      .option(
+        "--registry-config <file>",
+        "Docker config.json with OCI registry credentials for --allow-network",
       )
       .option(
         "--baseline <file>",

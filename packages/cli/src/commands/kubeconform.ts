@@ -1,8 +1,9 @@
+import { resolve } from "node:path";
 import type { Repository, ValidateManifestsOptions } from "@homeops/repo";
 import { type Command, InvalidArgumentError, Option } from "commander";
 import type { CommandSpec, Runner } from "../command.js";
 import type { ExitCode } from "../exit-codes.js";
-import { pulledSchemasDir, schemaCacheDir } from "../internal/cache-dir.js";
+import { chartCacheDir, pulledSchemasDir, schemaCacheDir } from "../internal/cache-dir.js";
 import { printReport } from "../internal/print-report.js";
 import type { CliContext } from "../io.js";
 import { type OutputFormat, parseOutputFormat } from "../reporters/index.js";
@@ -34,6 +35,10 @@ export interface KubeconformCommandOptions {
   clusterRoot?: string;
   /** keep compiled schemas between runs (`--no-schema-cache` turns it off) */
   schemaCache?: boolean;
+  /** render HelmReleases whose chart is cached and validate their objects (`--no-render-helm` turns it off) */
+  renderHelm?: boolean;
+  /** Docker/Helm registry config with OCI registry credentials (for --allow-network pulls) */
+  registryConfig?: string;
 }
 
 const FORMATS: OutputFormat[] = ["text", "json", "junit", "tap", "sarif"];
@@ -75,10 +80,20 @@ export function addKubeconformOptions(command: Command): Command {
       [] as string[],
     )
     .option("--summary", "also print counts per Flux Kustomization", false)
-    .option("--allow-network", "fetch remote kustomize inputs and http(s) schema locations", false)
+    .option(
+      "--allow-network",
+      "fetch remote kustomize inputs and http(s) schema locations, and pull HelmRelease charts into the chart cache",
+      false,
+    )
     .option("--kubernetes-version <version>", "value of {{.NormalizedKubernetesVersion}} in schema templates")
     .option("--cluster-root <dir>", "directory of the Flux entry points (default <dir>/flux)")
     .option("--no-schema-cache", "compile every schema afresh instead of reusing ~/.cache/homeops/schemas")
+    .option("--render-helm", "render HelmReleases whose chart is in the chart cache (default)", true)
+    .option("--no-render-helm", "do not render HelmReleases")
+    .option(
+      "--registry-config <file>",
+      "Docker config.json with OCI registry credentials for --allow-network chart pulls",
+    )
     .addOption(
       new Option("-o, --output <format>", FORMATS.join(", "))
         .default("text")
@@ -97,6 +112,7 @@ function libraryOptions(
   o: KubeconformCommandOptions,
 ): ValidateManifestsOptions {
   const cacheDir = o.schemaCache === false ? undefined : schemaCacheDir(ctx);
+  const charts = chartCacheDir(ctx);
   const pulled = pulledSchemasDir(ctx);
   return {
     dir,
@@ -111,6 +127,12 @@ function libraryOptions(
     ...(o.kubernetesVersion ? { kubernetesVersion: o.kubernetesVersion } : {}),
     ...(o.clusterRoot ? { clusterRoot: o.clusterRoot } : {}),
     ...(cacheDir ? { cacheDir } : {}),
+    helm: {
+      render: o.renderHelm !== false,
+      allowNetwork: o.allowNetwork,
+      ...(charts ? { cacheDir: charts } : {}),
+      ...(o.registryConfig ? { registryConfig: resolve(ctx.cwd, o.registryConfig) } : {}),
+    },
     onProgress: ctx.progress,
   };
 }

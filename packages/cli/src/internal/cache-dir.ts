@@ -21,3 +21,9 @@ export function pulledSchemasDir(ctx: CliContext): string | undefined {
   const base = homeopsCacheBase(ctx);
   return base ? join(base, "schema-cache") : undefined;
 }
+
+/** The HelmRelease chart cache: `<cache>/charts` (default `~/.cache/homeops/charts`). */
+export function chartCacheDir(ctx: CliContext): string | undefined {
+  const base = homeopsCacheBase(ctx);
+  return base ? join(base, "charts") : undefined;
+}

@@ -1,0 +1,111 @@
+// The stages see rendered HelmReleases: kubeconform validates the objects a local chart renders to (with the
+// HelmRelease → chart → template provenance), check's invariants judge them, and --no-render-helm turns it off.
+import { existsSync } from "node:fs";
+import { cp, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, describe, expect, it, vi } from "vitest";
+import { checkRepository, openRepository, validateManifests } from "../src/index.js";
+
+const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
+const modulePath = join(REPO_ROOT, ".tools/wasm/helm-render.wasm");
+// Helm renders through WebAssembly take seconds on a loaded machine
+vi.setConfig({ testTimeout: 120_000 });
+const temps: string[] = [];
+afterAll(async () => Promise.all(temps.map((t) => rm(t, { recursive: true, force: true }))));
+
+async function repoWithChart(values: string[]): Promise<string> {
+  const root = await mkdtemp(join(tmpdir(), "homeops-repo-helm-"));
+  temps.push(root);
+  const files: Record<string, string> = {
+    "kubernetes/flux/cluster/ks.yaml":
+      "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: cluster-apps\n  namespace: flux-system\nspec:\n  interval: 1h\n  path: ./kubernetes/apps\n  prune: true\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n",
+    "kubernetes/apps/kustomization.yaml":
+      "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - ./helmrelease.yaml\n",
+    "kubernetes/apps/helmrelease.yaml": [
+      "apiVersion: helm.toolkit.fluxcd.io/v2",
+      "kind: HelmRelease",
+      "metadata:",
+      "  name: echo",
+      "  namespace: default",
+      "spec:",
+      "  interval: 1h",
+      "  chart:",
+      "    spec:",
+      "      chart: ./charts/app-template",
+      "      sourceRef: {kind: GitRepository, name: flux-system, namespace: flux-system}",
+      "  values:",
+      ...values,
+      "",
+    ].join("\n"),
+  };
+  for (const [f, text] of Object.entries(files)) {
+    await mkdir(dirname(join(root, f)), { recursive: true });
+    await writeFile(join(root, f), text);
+  }
+  await cp(
+    join(REPO_ROOT, "packages/helm/test/fixtures/charts/app-template"),
+    join(root, "charts/app-template"),
+    {
+      recursive: true,
+    },
+  );
+  return root;
+}
+
+const app = [
+  "    controllers:",
+  "      main:",
+  "        containers:",
+  "          app: {image: {repository: ghcr.io/example/echo, tag: '1.0'}}",
+  "    service:",
+  "      main: {ports: {http: {port: 8080}}}",
+];
+
+describe.skipIf(!existsSync(modulePath))("stages over rendered HelmReleases", () => {
+  it("kubeconform validates the rendered objects; --no-render-helm leaves them out", async () => {
+    const root = await repoWithChart(app);
+    const repo = await openRepository(root, { cwd: "/" });
+    const helm = { cacheDir: join(root, ".cache"), modulePath };
+    const report = await validateManifests(repo, { helm });
+    const origins = report.data?.objects.map((o) => `${o.kind} ${o.name}`) ?? [];
+    expect(origins).toEqual(expect.arrayContaining(["Deployment echo", "Service echo"]));
+    expect(report.data?.helmReleases).toEqual([
+      { name: "default/echo", status: "rendered", chart: "app-template@4.2.0" },
+    ]);
+    expect(report.findings.filter((f) => f.severity === "error")).toEqual([]);
+    expect(report.summary).toContain("HelmReleases rendered: 1");
+    const off = await validateManifests(await openRepository(root, { cwd: "/" }), {
+      helm: { ...helm, render: false },
+    });
+    expect(off.data?.objects.map((o) => o.kind)).not.toContain("Deployment");
+  });
+
+  it("a rendered object that violates its schema is invalid, at the HelmRelease", async () => {
+    // the chart renders replicas as given: a string slips past a schema-less values path into the Deployment
+    const root = await repoWithChart([...app, "    extra: 1"]);
+    const report = await validateManifests(await openRepository(root, { cwd: "/" }), {
+      helm: { cacheDir: join(root, ".cache"), modulePath },
+    });
+    const schema = report.findings.filter((f) => f.ruleId === "helm/values-schema");
+    expect(schema).toMatchObject([{ file: "kubernetes/apps/helmrelease.yaml", severity: "error" }]);
+    expect(schema[0]?.message).toContain("additional properties 'extra' not allowed");
+  });
+
+  it("check: the invariants see the rendered Deployment's claim", async () => {
+    const root = await repoWithChart([
+      ...app,
+      "    persistence:",
+      "      data: {existingClaim: '{{ .Release.Name }}-data'}",
+    ]);
+    const report = await checkRepository(await openRepository(root, { cwd: "/" }), {
+      rule: ["storage/missing-claim"],
+      helm: { cacheDir: join(root, ".cache"), modulePath },
+    });
+    expect(report.findings.map((f) => [f.ruleId, f.file, f.line])).toEqual([
+      ["storage/missing-claim", "kubernetes/apps/helmrelease.yaml", 13],
+    ]);
+    expect(report.findings[0]?.message).toContain("echo-data");
+  });
+});
