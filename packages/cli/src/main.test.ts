@@ -33,8 +33,10 @@ describe("runCli", () => {
 
   it("reports planned verbs as not implemented (exit 2), never as success", async () => {
     const t = createTestIo();
-    expect(await runCli(["-C", "/tmp", "flux", "bootstrap", "--node", "x"], t.io)).toBe(ExitCode.Operational);
-    expect(t.stderr()).toContain("homeops flux: not implemented yet");
+    expect(await runCli(["-C", "/tmp", "report", "site", "--kubeconfig", "x"], t.io)).toBe(
+      ExitCode.Operational,
+    );
+    expect(t.stderr()).toContain("homeops report: not implemented yet");
     expect(t.stdout()).toBe("");
   });
 

@@ -14,7 +14,9 @@ const pkg = createRequire(import.meta.url)("../package.json") as { version: stri
 
 /** Verbs whose work arrives with a later issue: an honest exit 2, never a fake success. */
 const PLANNED: Record<string, string> = {
-  flux: "live-cluster commands arrive with the flux-bridge package",
+  diff: "the pull-request diff against a git base arrives with issue 16",
+  report: "the static report page arrives with the report package",
+  graph: "the dependsOn graph output arrives with the report package",
 };
 
 /** Runs `homeops` with `argv` (without node and script) and returns the exit code. */
