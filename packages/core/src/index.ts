@@ -10,6 +10,12 @@ export {
   UserError,
 } from "./errors.js";
 export {
+  type ExternalSecretKeys,
+  externalSecretKeys,
+  externalSecretTarget,
+  isExternalSecret,
+} from "./external-secret.js";
+export {
   countBySeverity,
   type Finding,
   failed,

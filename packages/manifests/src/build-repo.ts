@@ -1,6 +1,12 @@
 import { resolve } from "node:path";
-import { type Finding, isRemoteReference, noopLogger, sortFindings } from "@homeops/core";
-import { externalSecretKeys, externalSecretTarget } from "./external-secret.js";
+import {
+  externalSecretKeys,
+  externalSecretTarget,
+  type Finding,
+  isRemoteReference,
+  noopLogger,
+  sortFindings,
+} from "@homeops/core";
 import { fetchRemoteText } from "./internal/fetch-remote.js";
 import { FileStore } from "./internal/files.js";
 import { type BuildContext, buildTopLevel, type KustomizationOverride } from "./internal/kustomize.js";

@@ -1,3 +1,9 @@
+export {
+  type ExternalSecretKeys,
+  externalSecretKeys,
+  externalSecretTarget,
+  isExternalSecret,
+} from "@homeops/core";
 export { buildKustomizationDir } from "./build-kustomization.js";
 export { buildFluxKustomization, buildRepoGraph, placeholderValue } from "./build-repo.js";
 export {
@@ -6,12 +12,6 @@ export {
   type FluxRootDiscovery,
   type FluxRootSource,
 } from "./discover-roots.js";
-export {
-  type ExternalSecretKeys,
-  externalSecretKeys,
-  externalSecretTarget,
-  isExternalSecret,
-} from "./external-secret.js";
 export {
   directoriesBuiltBy,
   type FindStandaloneDirsOptions,

@@ -1,10 +1,8 @@
 import {
-  type BuiltObject,
-  type FluxKustomizationNode,
   externalSecretKeys as manifestsExternalSecretKeys,
   externalSecretTarget as manifestsExternalSecretTarget,
-  type RepoGraph,
-} from "@homeops/manifests";
+} from "@homeops/core";
+import type { BuiltObject, FluxKustomizationNode, RepoGraph } from "@homeops/manifests";
 import { entries, field, isRecord, list, str } from "./text.js";
 
 /** A `substituteFrom` source of a Kustomization and what is known of its keys. */
