@@ -147,10 +147,11 @@ describe.skipIf(!oracle)(
       ]);
       expect(agreed).toBe(6);
       const addons = graph.kustomizations.find((k) => k.name === "addons")!;
-      // substituteFrom: ConfigMap, SOPS Secret (keys only), ExternalSecret target (keys only); inline wins
+      // substituteFrom: ConfigMap, SOPS Secret (keys only), ExternalSecret target (keys only); inline wins.
+      // The ExternalSecret has a template without `mergePolicy: Merge`: ESO's default (Replace) writes only
+      // the template's keys, so its `data[].secretKey` OTHER_KEY is not in the Secret.
       expect(addons.variables).toEqual({
         API_TOKEN: "x-api-token",
-        OTHER_KEY: "x-other-key",
         SECRET_DOMAIN: "x-secret-domain",
         STORAGE_CLASS: "ceph-block",
         TIMEZONE: "Etc/UTC",
