@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, open, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -71,6 +72,8 @@ export interface RenderResult {
 export interface HelmEngineOptions {
   /** Path of `helm-render.wasm`. Default: `.tools/wasm/helm-render.wasm` of the homeops checkout this package runs from. */
   modulePath?: string;
+  /** Run each batch in a child process (contains a crash of the WebAssembly runtime). Default: on Node < 22. */
+  isolate?: boolean;
 }
 
 /** Helm's engine (helm.sh/helm/v4 compiled to WASI), compiled once per process. */
@@ -124,13 +127,14 @@ export async function loadHelmEngine(options: HelmEngineOptions = {}): Promise<H
     module.catch(() => compiled.delete(modulePath));
   }
   const wasm = await module;
+  const isolate = options.isolate ?? isolated(process.versions.node);
   return {
     modulePath,
     render: async (requests) => {
       const size = batchLimit(process.versions.node);
       const out: RenderResult[] = [];
       for (let i = 0; i < requests.length; i += size)
-        out.push(...(await renderWith(wasm, requests.slice(i, i + size))));
+        out.push(...(await renderWith(wasm, modulePath, isolate, requests.slice(i, i + size))));
       return out;
     },
   };
@@ -175,7 +179,12 @@ export function fromWire(stdout: string, count: number): RenderResult[] {
   return results;
 }
 
-async function renderWith(module: WasmModule, requests: readonly RenderRequest[]): Promise<RenderResult[]> {
+async function renderWith(
+  module: WasmModule,
+  modulePath: string,
+  isolate: boolean,
+  requests: readonly RenderRequest[],
+): Promise<RenderResult[]> {
   if (requests.length === 0) return [];
   // Each chart directory's parent is preopened once; the guest sees /c<i>/<base>.
   const preopens: Record<string, string> = {};
@@ -198,27 +207,9 @@ async function renderWith(module: WasmModule, requests: readonly RenderRequest[]
     const outPath = join(work, "out.json");
     const errPath = join(work, "err.txt");
     await writeFile(inPath, input);
-    const stdin = await open(inPath, "r");
-    const stdout = await open(outPath, "w+");
-    const stderr = await open(errPath, "w+");
-    let code: number;
-    try {
-      const { WASI } = loadWasi();
-      const wasi = new WASI({
-        version: "preview1",
-        args: ["helm-render"],
-        env: {},
-        preopens,
-        stdin: stdin.fd,
-        stdout: stdout.fd,
-        stderr: stderr.fd,
-        returnOnExit: true,
-      });
-      const instance = await WebAssembly.instantiate(module, wasi.getImportObject());
-      code = wasi.start(instance as Parameters<typeof wasi.start>[0]);
-    } finally {
-      await Promise.all([stdin.close(), stdout.close(), stderr.close()]);
-    }
+    const code = isolate
+      ? await runInChild(modulePath, { preopens, inPath, outPath, errPath })
+      : await runInProcess(module, preopens, inPath, outPath, errPath);
     if (code !== 0) {
       const err = (await readFile(errPath, "utf8")).trim();
       throw new InternalError(`helm-render exited with ${code}${err === "" ? "" : `: ${err}`}`);
@@ -227,4 +218,71 @@ async function renderWith(module: WasmModule, requests: readonly RenderRequest[]
   } finally {
     await rm(work, { recursive: true, force: true });
   }
+}
+
+/**
+ * Whether each batch runs in a child process. Node 20's V8 can die (SIGSEGV/SIGTRAP) inside a Go WebAssembly
+ * instance, killing the whole process (seen in CI even with small batches); a child contains that crash.
+ */
+export function isolated(nodeVersion: string): boolean {
+  return Number(nodeVersion.split(".")[0]) < 22;
+}
+
+async function runInProcess(
+  module: WasmModule,
+  preopens: Record<string, string>,
+  inPath: string,
+  outPath: string,
+  errPath: string,
+): Promise<number> {
+  const stdin = await open(inPath, "r");
+  const stdout = await open(outPath, "w+");
+  const stderr = await open(errPath, "w+");
+  try {
+    const { WASI } = loadWasi();
+    const wasi = new WASI({
+      version: "preview1",
+      args: ["helm-render"],
+      env: {},
+      preopens,
+      stdin: stdin.fd,
+      stdout: stdout.fd,
+      stderr: stderr.fd,
+      returnOnExit: true,
+    });
+    const instance = await WebAssembly.instantiate(module, wasi.getImportObject());
+    return wasi.start(instance as Parameters<typeof wasi.start>[0]);
+  } finally {
+    await Promise.all([stdin.close(), stdout.close(), stderr.close()]);
+  }
+}
+
+const CHILD = fileURLToPath(new URL("../wasi-run.mjs", import.meta.url));
+
+function runInChild(
+  modulePath: string,
+  job: { preopens: Record<string, string>; inPath: string; outPath: string; errPath: string },
+): Promise<number> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(
+      process.execPath,
+      ["--disable-warning=ExperimentalWarning", CHILD, JSON.stringify({ modulePath, ...job })],
+      { stdio: ["ignore", "ignore", "pipe"] },
+    );
+    const err: Buffer[] = [];
+    child.stderr.on("data", (c: Buffer) => err.push(c));
+    child.on("error", (cause) =>
+      reject(new InternalError("could not start the helm-render child process", { cause })),
+    );
+    child.on("close", (code, signal) => {
+      if (signal !== null) {
+        const detail = Buffer.concat(err).toString("utf8").trim();
+        reject(
+          new InternalError(
+            `helm-render died with ${signal} (Node ${process.versions.node}'s WebAssembly runtime)${detail === "" ? "" : `: ${detail}`}`,
+          ),
+        );
+      } else resolvePromise(code ?? 1);
+    });
+  });
 }

@@ -52,6 +52,13 @@ describe.skipIf(!haveTools)("WASM render equals the native render", () => {
     );
   });
 
+  it("a batch run in a child process (the Node < 22 default) renders the same", async () => {
+    const engine = await loadHelmEngine({ modulePath: MODULE, isolate: true });
+    const some = cases.slice(0, 5);
+    const ours = await engine.render(some.map((c) => c.request));
+    expect(ours.map((r) => JSON.stringify(r))).toEqual(some.map((_, i) => JSON.stringify(expected[i])));
+  });
+
   cases.forEach((c, i) => {
     it(c.name, () => {
       const ours = wasm?.[i];
