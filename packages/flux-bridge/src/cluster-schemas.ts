@@ -1,43 +1,31 @@
-import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import type { Report } from "@homeops/core";
+import { crdSchemaConverter, type StoredSchema, storeSchemasInCache } from "@homeops/schema";
 import type { ClusterClient } from "./cluster-client.js";
 import type { KubeObject } from "./internal/objects.js";
 
-/** One strict schema per served CRD version, as the catalog's CRD conversion makes it. */
-export interface ConvertedSchema {
-  apiVersion: string;
-  kind: string;
-  schema: Record<string, unknown>;
-}
-
-/** The catalog's CRD → strict schema conversion (`@homeops/schema`), injected so there is one implementation. */
-export type CrdConverter = (crd: unknown) => ConvertedSchema[];
-
-export interface ClusterSchema extends ConvertedSchema {
+/** One strict schema of a CRD installed in the cluster. */
+export interface ClusterSchema extends StoredSchema {
   /** the CRD it came from */
   crd: string;
-  /** where it came from, for the cache index: `cluster:<server>/<group>/<kind>_<version>.json` */
-  source: string;
 }
 
 /**
  * The CustomResourceDefinitions installed in the cluster, exactly as the cluster has them (served versions,
- * the API server's defaulting applied), each converted with the catalog's conversion. Read-only.
+ * the API server's defaulting applied), each converted with the catalog's own CRD conversion. Read-only.
+ * `source` is `cluster:<server>/<group>/<kind>_<version>.json`.
  */
-export async function readClusterSchemas(
-  client: ClusterClient,
-  convert: CrdConverter,
-): Promise<ClusterSchema[]> {
+export async function readClusterSchemas(client: ClusterClient): Promise<ClusterSchema[]> {
+  const convert = crdSchemaConverter();
   const crds = await client.list("apiextensions.k8s.io/v1", "CustomResourceDefinition");
   const out: ClusterSchema[] = [];
   for (const crd of crds.sort((a, b) => (a.metadata?.name ?? "").localeCompare(b.metadata?.name ?? ""))) {
     for (const converted of convert(withoutServerFields(crd))) {
-      const [group, version] = converted.apiVersion.split("/");
       out.push({
-        ...converted,
+        apiVersion: converted.apiVersion,
+        kind: converted.kind,
+        schema: converted.schema,
         crd: crd.metadata?.name ?? "",
-        source: `cluster:${client.server}/${group}/${converted.kind.toLowerCase()}_${version}.json`,
+        source: `cluster:${client.server}/${converted.group}/${converted.kind.toLowerCase()}_${converted.version}.json`,
       });
     }
   }
@@ -49,40 +37,29 @@ function withoutServerFields(crd: KubeObject): KubeObject {
   return { ...rest, kind: "CustomResourceDefinition", apiVersion: "apiextensions.k8s.io/v1" };
 }
 
-export interface WriteCacheResult {
-  /** `apiVersion/Kind` of each schema written */
-  written: string[];
-  dir: string;
+export interface ClusterSchemasData {
+  cacheDir: string;
+  server: string;
+  /** `apiVersion/Kind` of each schema stored */
+  stored: string[];
 }
 
 /**
- * Writes the schemas into the schema cache of `@homeops/schema` (`<dir>/index.json`: `kinds` →
- * source, `urls` → file), so validation then uses the cluster's exact CRD versions offline.
+ * `homeops schemas pull --from-cluster`: reads the cluster's CRDs and stores their strict schemas in the
+ * schema cache (`cacheDir`), so `homeops kubeconform` then validates custom resources against the exact CRD
+ * versions the cluster serves, offline. Only reads from the cluster.
  */
-export function writeSchemasToCache(dir: string, schemas: readonly ClusterSchema[]): WriteCacheResult {
-  mkdirSync(dir, { recursive: true });
-  const indexFile = join(dir, "index.json");
-  let index: { kinds: Record<string, string>; urls: Record<string, string> } = { kinds: {}, urls: {} };
-  try {
-    const parsed = JSON.parse(readFileSync(indexFile, "utf8")) as Partial<typeof index>;
-    index = { kinds: { ...(parsed.kinds ?? {}) }, urls: { ...(parsed.urls ?? {}) } };
-  } catch {
-    // no cache yet
-  }
-  const written: string[] = [];
-  for (const s of schemas) {
-    const file = `${createHash("sha256").update(s.source).digest("hex").slice(0, 16)}.json`;
-    writeFileSync(join(dir, file), `${JSON.stringify(s.schema)}\n`);
-    index.urls[s.source] = file;
-    index.kinds[`${s.apiVersion}/${s.kind}`] = s.source;
-    written.push(`${s.apiVersion}/${s.kind}`);
-  }
-  const sorted = {
-    kinds: Object.fromEntries(Object.entries(index.kinds).sort(([a], [b]) => a.localeCompare(b))),
-    urls: Object.fromEntries(Object.entries(index.urls).sort(([a], [b]) => a.localeCompare(b))),
+export async function pullClusterSchemas(
+  client: ClusterClient,
+  cacheDir: string,
+): Promise<Report<ClusterSchemasData>> {
+  const schemas = await readClusterSchemas(client);
+  const stored = storeSchemasInCache(cacheDir, schemas);
+  const crds = new Set(schemas.map((s) => s.crd)).size;
+  return {
+    command: "schemas pull --from-cluster",
+    findings: [],
+    summary: `schema cache ${cacheDir}: ${stored.length} schemas from ${crds} CRDs of ${client.server}`,
+    data: { cacheDir, server: client.server, stored },
   };
-  const temp = `${indexFile}.${process.pid}.tmp`;
-  writeFileSync(temp, `${JSON.stringify(sorted, null, 2)}\n`);
-  renameSync(temp, indexFile);
-  return { written, dir };
 }

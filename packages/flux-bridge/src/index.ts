@@ -15,8 +15,8 @@ export {
 } from "./cluster-client.js";
 export {
   type ClusterSchema,
-  type ConvertedSchema,
-  type CrdConverter,
+  type ClusterSchemasData,
+  pullClusterSchemas,
   readClusterSchemas,
 } from "./cluster-schemas.js";
 export { type Connection, type ConnectOptions, connectCluster, type KubeConfigSource } from "./connect.js";

@@ -8,11 +8,14 @@ export {
   readSchemaCache,
   type SchemaCacheIndex,
   type SchemaComment,
+  type StoredSchema,
   schemaCommentFor,
+  storeSchemasInCache,
 } from "./catalog/schema-cache.js";
 export {
   type CatalogManifest,
   type CompiledSchema,
+  crdSchemaConverter,
   loadCatalogManifest,
   type RepositoryCrd,
   SchemaCatalog,

@@ -7,6 +7,7 @@ import { pulledSchemasDir, schemaCacheDir } from "../internal/cache-dir.js";
 import { printReport } from "../internal/print-report.js";
 import type { CliContext } from "../io.js";
 import { type OutputFormat, parseOutputFormat } from "../reporters/index.js";
+import { addConnectionOptions, connectOptions } from "./flux.js";
 
 interface SchemasOptions {
   schemaLocation: string[];
@@ -14,6 +15,10 @@ interface SchemasOptions {
   allowNetwork: boolean;
   kubernetesVersion?: string;
   output: OutputFormat;
+  fromCluster?: boolean;
+  kubeconfig?: string;
+  context?: string;
+  requestTimeout: string;
 }
 
 function parseDir(value: string): string {
@@ -63,6 +68,11 @@ async function pull(ctx: CliContext, dir: string, o: SchemasOptions): Promise<Ex
       hint: "e.g. HOMEOPS_CACHE_DIR=$PWD/.cache homeops schemas pull",
     });
   }
+  if (o.fromCluster) {
+    const { connectCluster, pullClusterSchemas } = await import("@homeops/flux-bridge");
+    const { client } = connectCluster(connectOptions(ctx, o));
+    return printReport(ctx, o.output, await pullClusterSchemas(client, cache));
+  }
   const { openRepository, pullRepositorySchemas } = await import("@homeops/repo");
   const repo = await openRepository(".", { cwd: ctx.cwd, logger: ctx.logger });
   return printReport(ctx, o.output, await pullRepositorySchemas(repo, { ...options, schemaCacheDir: cache }));
@@ -88,12 +98,17 @@ export const schemasCommand: CommandSpec = {
     const schemas = program
       .command("schemas")
       .description("the schemas validation uses: the catalog, the repository's CRDs, the schema cache");
-    addOptions(
-      schemas
-        .command("pull")
-        .description(
-          "fetch the schema of every kind the repository uses that no schema covers (from --schema-location and the repository's `$schema=` comments) into the schema cache",
-        ),
+    addConnectionOptions(
+      addOptions(
+        schemas
+          .command("pull")
+          .description(
+            "fetch the schema of every kind the repository uses that no schema covers (from --schema-location and the repository's `$schema=` comments) into the schema cache; --from-cluster: the CRDs the cluster has",
+          ),
+      ).option(
+        "--from-cluster",
+        "store the strict schemas of every CRD installed in the cluster instead (read-only)",
+      ),
     ).action((dir: string, opts: SchemasOptions) => run((ctx) => pull(ctx, dir, opts)));
     addOptions(
       schemas

@@ -37,6 +37,34 @@ function writeIndex(dir: string, index: SchemaCacheIndex): void {
   renameSync(temp, join(dir, INDEX));
 }
 
+/** A schema to keep in the cache under a source name (e.g. `cluster:<server>/<group>/<kind>_<version>.json`). */
+export interface StoredSchema {
+  apiVersion: string;
+  kind: string;
+  /** where it came from; the cache's key for it */
+  source: string;
+  schema: unknown;
+}
+
+/**
+ * Puts schemas into the cache as if pulled from `source`, so later offline runs validate those kinds with
+ * them (a cached kind is replaced). Returns `apiVersion/Kind` of each schema stored.
+ */
+export function storeSchemasInCache(dir: string, schemas: readonly StoredSchema[]): string[] {
+  mkdirSync(dir, { recursive: true });
+  const index = readSchemaCache(dir);
+  const stored: string[] = [];
+  for (const s of schemas) {
+    const file = `${createHash("sha256").update(s.source).digest("hex").slice(0, 16)}.json`;
+    writeFileSync(join(dir, file), `${JSON.stringify(s.schema)}\n`);
+    index.urls[s.source] = file;
+    index.kinds[`${s.apiVersion}/${s.kind}`] = s.source;
+    stored.push(`${s.apiVersion}/${s.kind}`);
+  }
+  writeIndex(dir, index);
+  return stored;
+}
+
 /** The cached text of a URL, if it was pulled. */
 export function readCachedUrl(dir: string, index: SchemaCacheIndex, url: string): string | undefined {
   const file = index.urls[url];

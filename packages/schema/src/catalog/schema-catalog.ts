@@ -17,7 +17,7 @@ import {
   isRemoteLocation,
   schemaTemplateData,
 } from "./schema-location.js";
-import { crdToSchemas, type JsonSchemaNode } from "./strict-schema.js";
+import { type CrdSchema, crdToSchemas, type JsonSchemaNode } from "./strict-schema.js";
 
 // ajv-formats is CommonJS with a default export; under NodeNext the callable may sit on `.default`.
 const standaloneCode = ((standaloneCodeModule as unknown as { default?: unknown }).default ??
@@ -99,6 +99,19 @@ export type SchemaLookup =
   | { found: "error"; message: string };
 
 /** Reads the manifest of the built-in catalog. */
+/**
+ * The catalog's CRD → strict schema conversion bound to the catalog's ObjectMeta definitions: the one used
+ * for repository CRDs, and for CRDs read from a live cluster (`homeops schemas pull --from-cluster`).
+ */
+export function crdSchemaConverter(catalogDir: string = builtinCatalogDir()): (crd: unknown) => CrdSchema[] {
+  const metaDefs = (
+    JSON.parse(readFileSync(join(catalogDir, "object-meta.json"), "utf8")) as {
+      definitions: Record<string, JsonSchemaNode>;
+    }
+  ).definitions;
+  return (crd) => crdToSchemas(crd, metaDefs);
+}
+
 export function loadCatalogManifest(catalogDir: string = builtinCatalogDir()): CatalogManifest {
   return JSON.parse(readFileSync(join(catalogDir, "SOURCES.json"), "utf8")) as CatalogManifest;
 }
@@ -150,14 +163,10 @@ export class SchemaCatalog {
       ? readSchemaCache(options.schemaCacheDir)
       : { kinds: {}, urls: {} };
     if (options.crds && options.crds.length > 0) {
-      const metaDefs = (
-        JSON.parse(readFileSync(join(this.catalogDir, "object-meta.json"), "utf8")) as {
-          definitions: Record<string, JsonSchemaNode>;
-        }
-      ).definitions;
+      const convert = crdSchemaConverter(this.catalogDir);
       for (const { object, source } of options.crds) {
         try {
-          for (const schema of crdToSchemas(object, metaDefs)) {
+          for (const schema of convert(object)) {
             // a later CRD of the same name wins, as the last applied one would
             this.repository.set(`${schema.apiVersion}/${schema.kind}`, { schema: schema.schema, source });
           }
