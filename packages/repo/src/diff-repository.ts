@@ -34,7 +34,7 @@ export interface ObjectDiff {
   kind: string;
   name: string;
   namespace?: string;
-  /** repo-relative source file and line (the head's; the base's for a removed object) */
+  /** repo-relative source file and line: the first changed field's in the head (a changed object), the object's (added), the base's (removed) */
   file: string;
   line: number;
   /** the fields that differ (changed objects only); secret values are `hidden`, never shown */
@@ -120,10 +120,12 @@ async function buildSide(
   return { kustomizations, findings };
 }
 
+const plain = ({ at: _, ...change }: FieldChange & { at?: unknown }): FieldChange => change;
+
 function valuesChanges(before: BuiltObject, after: BuiltObject): FieldChange[] | undefined {
   if (after.kind !== "HelmRelease") return undefined;
   const spec = (o: BuiltObject) => (o.object.spec as Record<string, unknown> | undefined)?.values;
-  return diffFields(spec(before), spec(after));
+  return diffFields(spec(before), spec(after)).map(plain);
 }
 
 function diffObject(
@@ -138,15 +140,17 @@ function diffObject(
   const changes =
     before && after ? diffFields(before.object, after.object, secret ? hiddenPath(o.object) : undefined) : [];
   const values = before && after ? valuesChanges(before, after) : undefined;
+  const first = changes[0];
+  const where = first && after ? after.locate(first.at) : o.provenance;
   return {
     action,
     apiVersion: o.apiVersion,
     kind: o.kind,
     name: o.name,
     ...(o.namespace ? { namespace: o.namespace } : {}),
-    file: o.provenance.file,
-    line: o.provenance.line,
-    changes,
+    file: where.file,
+    line: where.line ?? o.provenance.line,
+    changes: changes.map(plain),
     ...(values && values.length > 0 ? { values } : {}),
     ...(secret ? { secret: true as const } : {}),
     diff: unifiedDiff(a, b, `${o.kind.toLowerCase()}/${o.namespace ? `${o.namespace}/` : ""}${o.name}`),

@@ -13,6 +13,11 @@ export interface FieldChange {
   hidden?: true;
 }
 
+/** A field change with the path to it in the head object (indexes, not names), where it exists there. */
+export interface LocatedChange extends FieldChange {
+  at: (string | number)[];
+}
+
 /** What a redacted value reads as in the unified diff. */
 export const HIDDEN = "(hidden)";
 
@@ -58,9 +63,10 @@ export function diffFields(
   before: Json,
   after: Json,
   isHidden: (path: readonly (string | number)[]) => boolean = () => false,
-): FieldChange[] {
-  const out: FieldChange[] = [];
-  const walk = (a: Json, b: Json, path: string, raw: (string | number)[]) => {
+): LocatedChange[] {
+  const out: LocatedChange[] = [];
+  // `raw` is the path for isHidden; `at` the head's path (cut where the head has nothing)
+  const walk = (a: Json, b: Json, path: string, raw: (string | number)[], at: (string | number)[]) => {
     if (equal(a, b)) return;
     const hidden = isHidden(raw) || isEncrypted(a) || isEncrypted(b);
     if (a === undefined || b === undefined) {
@@ -68,6 +74,7 @@ export function diffFields(
       out.push({
         path,
         action,
+        at: b === undefined ? at.slice(0, -1) : at,
         ...(hidden
           ? { hidden: true as const }
           : a === undefined
@@ -78,7 +85,7 @@ export function diffFields(
     }
     if (isMap(a) && isMap(b)) {
       const keys = [...Object.keys(a), ...Object.keys(b).filter((k) => !(k in a))];
-      for (const k of keys) walk(a[k], b[k], keyPath(path, k), [...raw, k]);
+      for (const k of keys) walk(a[k], b[k], keyPath(path, k), [...raw, k], k in b ? [...at, k] : at);
       return;
     }
     if (Array.isArray(a) && Array.isArray(b)) {
@@ -86,20 +93,30 @@ export function diffFields(
       const bn = namedKeys(b);
       if (an && bn) {
         const names = [...an, ...bn.filter((n) => !an.includes(n))];
-        for (const n of names)
-          walk(a[an.indexOf(n)], b[bn.indexOf(n)], `${path}[name=${n}]`, [...raw, `[name=${n}]`]);
+        for (const n of names) {
+          const i = bn.indexOf(n);
+          walk(
+            a[an.indexOf(n)],
+            b[i],
+            `${path}[name=${n}]`,
+            [...raw, `[name=${n}]`],
+            i >= 0 ? [...at, i] : at,
+          );
+        }
         return;
       }
-      for (let i = 0; i < Math.max(a.length, b.length); i++) walk(a[i], b[i], `${path}[${i}]`, [...raw, i]);
+      for (let i = 0; i < Math.max(a.length, b.length); i++)
+        walk(a[i], b[i], `${path}[${i}]`, [...raw, i], i < b.length ? [...at, i] : at);
       return;
     }
     out.push({
       path,
       action: "changed",
+      at,
       ...(hidden ? { hidden: true as const } : { before: oneLine(a), after: oneLine(b) }),
     });
   };
-  walk(before, after, "", []);
+  walk(before, after, "", [], []);
   return out;
 }
 

@@ -1,9 +1,9 @@
 import { readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { changes, fixtureRepo, git, SECRET_VALUES } from "../test/diff-fixture.js";
-import { describeChanges, diffRepository } from "./diff-repository.js";
-import { openRepository } from "./repository.js";
+import { describeChanges, diffRepository } from "../src/diff-repository.js";
+import { openRepository } from "../src/repository.js";
+import { changes, fixtureRepo, git, SECRET_VALUES } from "./diff-fixture.js";
 
 const dirs: string[] = [];
 afterEach(async () => {
