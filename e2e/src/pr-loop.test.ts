@@ -71,6 +71,9 @@ describe("workflow and composite action", () => {
         };
         const r = run("bash", ["-e", "-c", step.run], { cwd: dir, env });
         ran.push(`${step.name}: ${r.code}`);
+        if (step.name === "homeops talos validate")
+          // the template repository commits no secrets bundle: the stage says it did not run
+          expect(r.stdout).toContain("::notice::homeops talos validate not run");
         if (step.name === "Fail on check findings") continue;
         expect(r.code, `${step.name}\n${r.stdout}\n${r.stderr}`).toBe(0);
       }
@@ -86,7 +89,6 @@ describe("workflow and composite action", () => {
       expect(sarif.version).toBe("2.1.0");
       const comment = await readFile(join(dir, "homeops-diff.md"), "utf8");
       expect(comment.startsWith("<!-- homeops-diff -->\n")).toBe(true);
-      expect(comment).toContain("values.");
       expect(comment).toContain('spec.chart.spec.version: "10.1.4" → "10.2.0"');
     } finally {
       await rm(dir, { recursive: true, force: true });
