@@ -158,7 +158,7 @@ describe("Renovate (the real one, extract-only, offline)", () => {
   });
 
   itWith("renovate")(
-    "finds every chart, image, Talos/Kubernetes and tool version, template and rendered alike",
+    "finds every chart, image, Talos/Kubernetes and tool version, template and rendered alike (renovate)",
     async () => {
       const base = await mkdtemp(join(tmpdir(), "homeops-renovate-"));
       try {
