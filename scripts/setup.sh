@@ -9,11 +9,21 @@
 set -euo pipefail
 
 PNPM_VERSION=12.4.2
+# renovate: datasource=go depName=github.com/go-task/task/v3
 TASK_VERSION=v3.54.0
+# renovate: datasource=go depName=sigs.k8s.io/kustomize/kustomize/v5
 KUSTOMIZE_VERSION=v5.8.2      # v5.8.3 needs Go 1.27
+# renovate: datasource=go depName=github.com/yannh/kubeconform
 KUBECONFORM_VERSION=v0.8.0
+# renovate: datasource=go depName=github.com/getsops/sops/v3
 SOPS_VERSION=v3.13.3
 NODE_LTS_VERSION=24.21.0
+# renovate: datasource=go depName=github.com/rhysd/actionlint
+ACTIONLINT_VERSION=v1.7.7
+# renovate: datasource=pypi depName=check-jsonschema
+CHECK_JSONSCHEMA_VERSION=0.33.0
+# renovate: datasource=npm depName=renovate
+RENOVATE_VERSION=44.121.2   # needs Node 24: installed with it, in its own prefix (.tools/renovate, ~340 MB)
 MAKEJINJA_VERSION=2.8.1
 DISTRIBUTION_VERSION=v3.1.2  # the OCI registry the helm tests pull charts from (Helm v4.3.2's own pin)
 
@@ -120,6 +130,27 @@ if $oracles; then
       die "age is required for the SOPS tests: install the 'age' package (apt-get install age)"
     fi
   fi
+  # the pull-request loop: the workflow's linters and Renovate itself (extract-only, offline)
+  go_tool actionlint github.com/rhysd/actionlint/cmd/actionlint "$ACTIONLINT_VERSION"
+  if [ "$(PYTHONPATH="$root/.tools/py" python3 -m check_jsonschema --version 2>/dev/null | awk '{print $NF}')" != "$CHECK_JSONSCHEMA_VERSION" ]; then
+    say "installing check-jsonschema $CHECK_JSONSCHEMA_VERSION (PyPI)"
+    python3 -m pip install -q --upgrade --target "$root/.tools/py" "check-jsonschema==$CHECK_JSONSCHEMA_VERSION" >"$root/.tools/check-jsonschema.log" 2>&1 ||
+      die "could not install check-jsonschema from PyPI: see .tools/check-jsonschema.log"
+  fi
+  printf '#!/bin/sh\nPYTHONPATH="%s${PYTHONPATH:+:$PYTHONPATH}" exec python3 -m check_jsonschema "$@"\n' "$root/.tools/py" >"$tools/check-jsonschema"
+  chmod +x "$tools/check-jsonschema"
+  node24=true
+  renovate_dir="$root/.tools/renovate"
+  if [ "$(node -p "require('$renovate_dir/node_modules/renovate/package.json').version" 2>/dev/null || true)" != "$RENOVATE_VERSION" ]; then
+    say "installing renovate $RENOVATE_VERSION (npm, into .tools/renovate)"
+    npm install --prefix "$renovate_dir" --no-save --no-audit --no-fund --ignore-scripts -E "renovate@$RENOVATE_VERSION" >"$root/.tools/renovate.log" 2>&1 ||
+      die "could not install renovate from the npm registry: see .tools/renovate.log"
+  fi
+  for bin in renovate renovate-config-validator; do
+    script=$([ "$bin" = renovate ] && echo renovate.js || echo config-validator.js)
+    printf '#!/bin/sh\nexec "%s" "%s" "$@"\n' "$root/.tools/node24/bin/node" "$renovate_dir/node_modules/renovate/dist/$script" >"$tools/$bin"
+    chmod +x "$tools/$bin"
+  done
   # Go oracle programs that live in this repo (tools/*), built by their own script
   if [ -x "$root/scripts/build-oracles.sh" ]; then
     bash "$root/scripts/build-oracles.sh" || die "building the Go oracle programs failed"

@@ -14,9 +14,14 @@ export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
 /**
  * The one mapping of a report to the exit code: 1 when it has findings of severity error (with
- * `strict`, of severity warning too), else 0. Operational failures never get here: they are thrown.
+ * `strict`, of severity warning too) or, with `differs`, when the compared trees differ; else 0.
+ * Operational failures never get here: they are thrown.
  */
-export function exitCodeFor(report: Pick<Report, "findings">, options: { strict?: boolean } = {}): ExitCode {
+export function exitCodeFor(
+  report: Pick<Report, "findings">,
+  options: { strict?: boolean; differs?: boolean } = {},
+): ExitCode {
+  if (options.differs) return ExitCode.Findings;
   const failing = options.strict
     ? report.findings.some((f) => f.severity !== "info")
     : report.findings.some((f) => f.severity === "error");

@@ -14,7 +14,6 @@ const pkg = createRequire(import.meta.url)("../package.json") as { version: stri
 
 /** Verbs whose work arrives with a later issue: an honest exit 2, never a fake success. */
 const PLANNED: Record<string, string> = {
-  diff: "the pull-request diff against a git base arrives with issue 16",
   report: "the static report page arrives with the report package",
   graph: "the dependsOn graph output arrives with the report package",
 };

@@ -20,6 +20,8 @@ export interface TemplateInputs {
   sources: TemplateSource[];
   /** Partials by name (their path relative to the input root); an earlier root wins. */
   partials: TemplateSource[];
+  /** Each input root's `versions.yaml` (data, never written), in priority order. */
+  versions: TemplateSource[];
 }
 
 export interface DiscoverTemplatesOptions {
@@ -33,6 +35,12 @@ export interface DiscoverTemplatesOptions {
 const ROOT_DOCS = new Set(["README.md", ".gitkeep"]);
 
 /**
+ * An input root's version data: templates read it as `it.versions.<key>` (an earlier root wins per key).
+ * Renovate keeps it current through its `# renovate:` comments, so no Renovate manager parses eta.
+ */
+export const VERSIONS_FILE = "versions.yaml";
+
+/**
  * Walks the input roots: `*.partial.eta` are partials (included, never written), `*.eta` are templates
  * (suffix stripped), everything else is copied verbatim. A missing root is skipped.
  */
@@ -40,12 +48,17 @@ export async function discoverTemplates(options: DiscoverTemplatesOptions): Prom
   const display = options.display ?? ((f: string) => f);
   const outputs = new Map<string, TemplateSource>();
   const partials = new Map<string, TemplateSource>();
+  const versions: TemplateSource[] = [];
   for (const root of options.roots) {
     for (const rel of await walk(root, "")) {
       const file = join(root, rel);
       const mode = (await lstat(file)).mode & 0o777;
       const base = { file, display: display(file), mode };
       if (!rel.includes("/") && ROOT_DOCS.has(rel)) continue;
+      if (rel === VERSIONS_FILE) {
+        versions.push({ ...base, output: rel, kind: "verbatim" });
+        continue;
+      }
       if (rel.endsWith(".partial.eta")) {
         if (!partials.has(rel)) partials.set(rel, { ...base, output: rel, kind: "partial" });
       } else if (rel.endsWith(".eta")) {
@@ -58,7 +71,11 @@ export async function discoverTemplates(options: DiscoverTemplatesOptions): Prom
   }
   const byOutput = (a: TemplateSource, b: TemplateSource) =>
     a.output < b.output ? -1 : a.output > b.output ? 1 : 0;
-  return { sources: [...outputs.values()].sort(byOutput), partials: [...partials.values()].sort(byOutput) };
+  return {
+    sources: [...outputs.values()].sort(byOutput),
+    partials: [...partials.values()].sort(byOutput),
+    versions,
+  };
 }
 
 async function walk(root: string, prefix: string): Promise<string[]> {

@@ -1,4 +1,4 @@
-import { UserError } from "@homeops/core";
+import { parseYaml, UserError } from "@homeops/core";
 import { discoverTemplates, readTemplateSource, type TemplateInputs } from "./discover.js";
 import { TemplateEngine, TemplateError } from "./engine.js";
 
@@ -23,6 +23,35 @@ export interface RenderTemplatesOptions {
 }
 
 /**
+ * `data` with `versions`: the input roots' `versions.yaml` maps merged (an earlier root wins per key).
+ * Without a versions file the data is unchanged. A file that is not a map of strings is a `UserError`.
+ */
+async function withVersions(data: object, inputs: TemplateInputs): Promise<object> {
+  if (inputs.versions.length === 0) return data;
+  const versions: Record<string, string> = {};
+  for (const source of [...inputs.versions].reverse()) {
+    const text = String(await readTemplateSource({ ...source, kind: "template" }));
+    const value = parseYaml(text, { file: source.display }).documents[0]?.value ?? {};
+    if (typeof value !== "object" || value === null || Array.isArray(value)) {
+      throw new UserError("TEMPLATE_ERROR", `${source.display}: not a map of names to versions`, {
+        location: { file: source.display },
+        hint: 'write one `name: "1.2.3"` line per version, each under its `# renovate:` comment',
+      });
+    }
+    for (const [key, version] of Object.entries(value)) {
+      if (typeof version !== "string") {
+        throw new UserError("TEMPLATE_ERROR", `${source.display}: ${key} is not a string (quote it)`, {
+          location: { file: source.display },
+          hint: 'a version is text: `grafana: "10.1.4"`',
+        });
+      }
+      versions[key] = version;
+    }
+  }
+  return { ...data, versions };
+}
+
+/**
  * Renders every template in memory. A template whose output is only whitespace produces no file.
  * Every template is tried; if any fails, the error lists all failures and nothing is returned.
  */
@@ -35,6 +64,7 @@ export async function renderTemplates(options: RenderTemplatesOptions): Promise<
   for (const partial of inputs.partials) {
     engine.definePartial(partial.output, String(await readTemplateSource(partial)), partial.display);
   }
+  const data = await withVersions(options.data, inputs);
   const files: RenderedFile[] = [];
   const errors: TemplateError[] = [];
   for (const source of inputs.sources) {
@@ -44,7 +74,7 @@ export async function renderTemplates(options: RenderTemplatesOptions): Promise<
       continue;
     }
     try {
-      const text = engine.render(raw as string, options.data, source.display);
+      const text = engine.render(raw as string, data, source.display);
       if (text.trim() === "") continue;
       files.push({
         path: source.output,

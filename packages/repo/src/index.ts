@@ -5,6 +5,16 @@ export {
   checkRepository,
   documentedRules,
 } from "./check-repository.js";
+export {
+  type DiffAction,
+  type DiffRepositoryData,
+  type DiffRepositoryOptions,
+  describeChanges,
+  diffRepository,
+  type FieldChange,
+  type KustomizationDiff,
+  type ObjectDiff,
+} from "./diff-repository.js";
 export { type HelmRenderOptions, helmOrigin, renderHelmStage } from "./render-helm.js";
 export {
   DEFAULT_CONFIG_FILE,
@@ -40,6 +50,7 @@ export {
   collectManifestUnits,
   type ManifestUnits,
   repositoryCatalog,
+  resolveFluxRoots,
   type ValidateManifestsData,
   type ValidateManifestsOptions,
   validateManifests,

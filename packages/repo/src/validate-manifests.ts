@@ -187,23 +187,7 @@ export async function collectManifestUnits(
   const findings: Finding[] = [];
   const helmReleases: HelmReleaseSummary[] = [];
   let builds = 0;
-  // the Flux roots: --cluster-root, else what bootstraps Flux (inside the directory asked for)
-  let roots: FluxRoot[];
-  if (options.clusterRoot) {
-    if (!repo.has(options.clusterRoot)) {
-      throw new UserError("FILE_NOT_FOUND", `${options.clusterRoot}: no such directory`, {
-        hint: "--cluster-root names the directory holding the Flux entry points",
-      });
-    }
-    roots = [{ path: options.clusterRoot, source: "kubernetes/flux", reason: "--cluster-root" }];
-  } else {
-    const found = manifests.discoverFluxRoots(repo.root);
-    roots = found.roots.filter((r) => target === "." || r.path === target || r.path.startsWith(`${target}/`));
-    const legacy = `${target === "." ? "" : `${target}/`}flux`;
-    if (found.roots.length === 0 && repo.has(legacy)) {
-      roots = [{ path: legacy, source: "kubernetes/flux", reason: `${legacy} (default)` }];
-    }
-  }
+  const roots = resolveFluxRoots(repo, target, options.clusterRoot, manifests);
   const graphs: Awaited<ReturnType<Repository["graph"]>>[] = [];
   for (const r of roots) {
     progress(`Flux root${r.cluster ? ` [${r.cluster}]` : ""}: ${r.path} (${r.reason})`);
@@ -270,6 +254,35 @@ export async function collectManifestUnits(
     for (const object of build.objects) units.push({ origin: `kustomize ${dir}`, object });
   }
   return { target, units, findings, builds, roots, unreached, helmReleases };
+}
+
+/**
+ * The Flux roots a run builds: `clusterRoot` when given (missing: a `UserError`), else what bootstraps
+ * Flux inside `target` (the manifests directory, repo-relative), else the legacy `<target>/flux`.
+ */
+export function resolveFluxRoots(
+  repo: Repository,
+  target: string,
+  clusterRoot: string | undefined,
+  manifests: Pick<typeof import("@homeops/manifests"), "discoverFluxRoots">,
+): FluxRoot[] {
+  if (clusterRoot) {
+    if (!repo.has(clusterRoot)) {
+      throw new UserError("FILE_NOT_FOUND", `${clusterRoot}: no such directory`, {
+        hint: "--cluster-root names the directory holding the Flux entry points",
+      });
+    }
+    return [{ path: clusterRoot, source: "kubernetes/flux", reason: "--cluster-root" }];
+  }
+  const found = manifests.discoverFluxRoots(repo.root);
+  const roots = found.roots.filter(
+    (r) => target === "." || r.path === target || r.path.startsWith(`${target}/`),
+  );
+  const legacy = `${target === "." ? "" : `${target}/`}flux`;
+  if (found.roots.length === 0 && repo.has(legacy)) {
+    return [{ path: legacy, source: "kubernetes/flux", reason: `${legacy} (default)` }];
+  }
+  return roots;
 }
 
 /**

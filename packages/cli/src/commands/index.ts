@@ -2,6 +2,7 @@ import type { CommandSpec } from "../command.js";
 import { bootstrapCommand } from "./bootstrap.js";
 import { checkCommand } from "./check.js";
 import { configureCommand } from "./configure.js";
+import { diffCommand } from "./diff.js";
 import { explainCommand } from "./explain.js";
 import { fluxCommand } from "./flux.js";
 import { initCommand } from "./init.js";
@@ -22,6 +23,7 @@ export const commands: readonly CommandSpec[] = [
   schemasCommand,
   validateCommand,
   checkCommand,
+  diffCommand,
   explainCommand,
   talosCommandSpec,
   fluxCommand,

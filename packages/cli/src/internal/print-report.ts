@@ -8,10 +8,13 @@ export async function printReport(
   ctx: CliContext,
   format: OutputFormat,
   report: Report,
-  options: ReporterOptions & { strict?: boolean } = {},
+  options: ReporterOptions & { strict?: boolean; differs?: boolean } = {},
 ): Promise<ExitCode> {
   (await createReporter(format, options)).write(ctx, report);
-  return exitCodeFor(report, options.strict ? { strict: true } : {});
+  return exitCodeFor(report, {
+    ...(options.strict ? { strict: true } : {}),
+    ...(options.differs ? { differs: true } : {}),
+  });
 }
 
 export { ExitCode };
