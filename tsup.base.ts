@@ -6,7 +6,7 @@ export function defineHomeopsBuild(overrides: Pick<Options, "entry"> = {}): Opti
   return {
     entry: ["src/index.ts"],
     format: ["esm"],
-    target: "node20",
+    target: "node20.19", // engines; esbuild drops import attributes (`with { type: "json" }`) for older targets
     platform: "node",
     // project-reference settings are for `tsc -b`; the d.ts bundle is a plain single-project compile
     dts: { compilerOptions: { composite: false, incremental: false, ignoreDeprecations: "6.0" } },
