@@ -1,4 +1,6 @@
 import { defineConfig } from "tsup";
-import { defineHomeopsBuild } from "../../tsup.base.ts";
+import { defineHomeopsCliBuild } from "../../tsup.base.ts";
 
-export default defineConfig(defineHomeopsBuild({ entry: ["src/index.ts", "src/bin.ts"] }));
+// @homeops/helm runs its WebAssembly module in a child process on Node < 22: the child's script sits
+// beside the bundle that contains helm's code
+export default defineConfig(defineHomeopsCliBuild("src/bin.ts", ["../helm/wasi-run.mjs"]));

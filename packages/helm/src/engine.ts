@@ -257,7 +257,15 @@ async function runInProcess(
   }
 }
 
-const CHILD = fileURLToPath(new URL("../wasi-run.mjs", import.meta.url));
+/**
+ * The child's script: beside `src/`/`dist/` in this package, or beside the bundle that contains this
+ * module (the `homeops` executable copies it there).
+ */
+function childScript(): string {
+  const beside = fileURLToPath(new URL("../wasi-run.mjs", import.meta.url));
+  const bundled = fileURLToPath(new URL("./wasi-run.mjs", import.meta.url));
+  return existsSync(beside) ? beside : bundled;
+}
 
 function runInChild(
   modulePath: string,
@@ -266,7 +274,7 @@ function runInChild(
   return new Promise((resolvePromise, reject) => {
     const child = spawn(
       process.execPath,
-      ["--disable-warning=ExperimentalWarning", CHILD, JSON.stringify({ modulePath, ...job })],
+      ["--disable-warning=ExperimentalWarning", childScript(), JSON.stringify({ modulePath, ...job })],
       { stdio: ["ignore", "ignore", "pipe"] },
     );
     const err: Buffer[] = [];

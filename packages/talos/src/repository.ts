@@ -25,7 +25,7 @@ import {
   SecretsBundleError,
   stringifySecretsBundle,
 } from "./secrets.js";
-import { type MachineConfigVerdict, validateMachineConfig } from "./validate.js";
+import { type MachineConfigVerdict, preloadSchemaValidator, validateMachineConfig } from "./validate.js";
 
 /** Where the Talos side of a homeops repository lives (all relative to the repository root). */
 export const TALOS_LAYOUT = {
@@ -450,6 +450,7 @@ export async function validateTalosRepository(options: ValidateRepositoryOptions
     else schema = JSON.parse(text) as object;
   }
   const { files, model } = await generateTalosConfigs({ ...options, dryRun: true });
+  if (schema) await preloadSchemaValidator();
   const verdicts = files
     .filter((f) => f.node !== undefined)
     .map((f) =>

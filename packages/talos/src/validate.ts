@@ -523,6 +523,17 @@ export const talosRules: readonly TalosRule[] = [
   },
 ];
 
+let loadedAjv2020: typeof Ajv2020Type | undefined;
+
+/**
+ * Loads ajv ahead of a synchronous validation with a schema. Callers that can await do so: an `import()`
+ * is what a bundle (the `homeops` executable) carries along; the synchronous `require` above is the
+ * fallback for direct callers of `validateMachineConfig`.
+ */
+export async function preloadSchemaValidator(): Promise<void> {
+  loadedAjv2020 ??= (await import("ajv/dist/2020.js")).Ajv2020;
+}
+
 /** Per-kind schema validators over Talos' published JSON Schema (compiled once per schema object). */
 const compiled = new WeakMap<object, Map<string, ValidateFunction>>();
 
@@ -537,7 +548,9 @@ function validatorFor(schema: object, def: string): ValidateFunction | undefined
   const defs = (schema as { $defs?: Record<string, unknown> }).$defs ?? {};
   if (!(def in defs)) return undefined;
   // ajv only when a schema is given (it is not needed to generate)
-  const { Ajv2020 } = createRequire(import.meta.url)("ajv/dist/2020.js") as { Ajv2020: typeof Ajv2020Type };
+  const Ajv2020 =
+    loadedAjv2020 ??
+    (createRequire(import.meta.url)("ajv/dist/2020.js") as { Ajv2020: typeof Ajv2020Type }).Ajv2020;
   const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: false });
   const fn = ajv.compile({ $defs: defs, $ref: `#/$defs/${def}` });
   byDef.set(def, fn);

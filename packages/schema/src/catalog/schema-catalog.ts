@@ -2,11 +2,12 @@ import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
-import { isAbsolute, join, resolve } from "node:path";
+import { dirname, isAbsolute, join, resolve } from "node:path";
 import { UserError } from "@homeops/core";
 import type { ErrorObject, ValidateFunction } from "ajv";
 import { Ajv } from "ajv";
 import standaloneCodeModule from "ajv/dist/standalone/index.js";
+import ajvPackage from "ajv/package.json" with { type: "json" };
 import addFormatsModule from "ajv-formats";
 import { externalRefs, readCachedUrl, readSchemaCache, type SchemaCacheIndex } from "./schema-cache.js";
 import {
@@ -352,8 +353,26 @@ export class SchemaCatalog {
  * its validator.
  */
 const compiled = new Map<string, ValidateFunction>();
-const requireHere = createRequire(import.meta.url);
-const AJV_VERSION = (requireHere("ajv/package.json") as { version: string }).version;
+// a JSON import, not a runtime require: a bundle that contains ajv carries its version with it
+const AJV_VERSION = ajvPackage.version;
+let requireHere: NodeJS.Require | undefined;
+
+/**
+ * `require` as this package resolves (cached validators require ajv's runtime helpers): from the package
+ * directory, also when this module runs inside another package's bundle.
+ */
+function schemaRequire(): NodeJS.Require {
+  if (!requireHere) {
+    let base = import.meta.url;
+    try {
+      base = join(dirname(builtinCatalogDir()), "package.json");
+    } catch {
+      // no catalog: resolve from this module
+    }
+    requireHere = createRequire(base);
+  }
+  return requireHere;
+}
 let ajv: Ajv | undefined;
 
 function sharedAjv(): Ajv {
@@ -385,7 +404,7 @@ function compileCached(
     try {
       const module: { exports: { default?: ValidateFunction } } = { exports: {} };
       new Function("require", "module", "exports", readFileSync(file, "utf8"))(
-        requireHere,
+        schemaRequire(),
         module,
         module.exports,
       );

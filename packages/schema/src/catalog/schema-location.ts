@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { UserError } from "@homeops/core";
@@ -81,17 +82,28 @@ export function isRemoteLocation(location: string): boolean {
 
 let cachedCatalogDir: string | undefined;
 
-/** The committed catalog directory shipped with this package (`catalog/` beside `src/` or `dist/`). */
+/**
+ * The committed catalog directory shipped with this package (`catalog/` beside `src/` or `dist/`). When
+ * this module runs inside another package's bundle (the `homeops` executable), the catalog is found
+ * through the package itself, which that package depends on.
+ */
 export function builtinCatalogDir(): string {
   if (cachedCatalogDir) return cachedCatalogDir;
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 5; i++) {
-    const candidate = join(dir, "catalog");
+  const here = dirname(fileURLToPath(import.meta.url));
+  const candidates: string[] = [];
+  for (let i = 0, dir = here; i < 5; i++, dir = dirname(dir)) candidates.push(join(dir, "catalog"));
+  try {
+    candidates.push(
+      join(dirname(createRequire(import.meta.url).resolve("@homeops/schema/package.json")), "catalog"),
+    );
+  } catch {
+    // not resolvable from here: only the directories above
+  }
+  for (const candidate of candidates) {
     if (existsSync(join(candidate, "SOURCES.json"))) {
       cachedCatalogDir = candidate;
       return candidate;
     }
-    dir = dirname(dir);
   }
   throw new UserError("FILE_NOT_FOUND", "the built-in schema catalog is missing from @homeops/schema", {
     hint: "reinstall @homeops/schema; in the repository run `node scripts/generate-catalog.mjs`",
