@@ -32,7 +32,9 @@ export function renderGraphSvg(model: Pick<ReportModel, "nodes" | "edges">): str
   g.setDefaultEdgeLabel(() => ({}));
   for (const n of model.nodes)
     g.setNode(n.id, { width: label(n).length * CHAR_WIDTH + 16, height: NODE_HEIGHT });
-  model.edges.forEach((e, i) => g.setEdge(e.from, e.to, {}, String(i)));
+  model.edges.forEach((e, i) => {
+    g.setEdge(e.from, e.to, {}, String(i));
+  });
   layout(g);
   const { width = 0, height = 0 } = g.graph();
   const out: string[] = [
@@ -40,7 +42,8 @@ export function renderGraphSvg(model: Pick<ReportModel, "nodes" | "edges">): str
     `<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="6" markerHeight="6" orient="auto"><path d="M0,0L10,5L0,10z" fill="#666"/></marker></defs>`,
   ];
   model.edges.forEach((e, i) => {
-    const points = g.edge(e.from, e.to, String(i))?.points ?? [];
+    const label = g.edge(e.from, e.to, String(i)) as { points?: { x: number; y: number }[] } | undefined;
+    const points = label?.points ?? [];
     const d = points.map((p, j) => `${j === 0 ? "M" : "L"}${p.x.toFixed(1)},${p.y.toFixed(1)}`).join("");
     out.push(
       `<path class="edge" data-from="${escapeXml(e.from)}" data-to="${escapeXml(e.to)}" d="${d}" fill="none" stroke="#666" marker-end="url(#arrow)"/>`,

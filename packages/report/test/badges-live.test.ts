@@ -6,18 +6,45 @@ import { Ajv } from "ajv";
 import { describe, expect, it } from "vitest";
 import { type ReportModel, renderGraph, renderSite, reportBadges, writeReport } from "../src/index.js";
 
-const schema = JSON.parse(readFileSync(join(import.meta.dirname, "fixtures/shields-endpoint.schema.json"), "utf8"));
+const schema = JSON.parse(
+  readFileSync(join(import.meta.dirname, "fixtures/shields-endpoint.schema.json"), "utf8"),
+);
 const validate = new Ajv({ strict: true }).compile(schema);
 
 const model: ReportModel = {
   roots: ["kubernetes/flux/cluster"],
   apps: [],
   nodes: [
-    { id: "Kustomization/games/romm", kind: "Kustomization", name: "romm", namespace: "games", file: "a.yaml", line: 3, severity: "warning", findings: 1 },
-    { id: "Kustomization/storage/openebs", kind: "Kustomization", name: "openebs", namespace: "storage", file: "b.yaml", line: 3, severity: "none", findings: 0 },
+    {
+      id: "Kustomization/games/romm",
+      kind: "Kustomization",
+      name: "romm",
+      namespace: "games",
+      file: "a.yaml",
+      line: 3,
+      severity: "warning",
+      findings: 1,
+    },
+    {
+      id: "Kustomization/storage/openebs",
+      kind: "Kustomization",
+      name: "openebs",
+      namespace: "storage",
+      file: "b.yaml",
+      line: 3,
+      severity: "none",
+      findings: 0,
+    },
   ],
   edges: [{ from: "Kustomization/games/romm", to: "Kustomization/storage/openebs" }],
-  findings: [{ ruleId: "storage/missing-claim", stage: "check", severity: "warning", findings: [{ message: "m", severity: "warning", file: "a.yaml", line: 9 }] }],
+  findings: [
+    {
+      ruleId: "storage/missing-claim",
+      stage: "check",
+      severity: "warning",
+      findings: [{ message: "m", severity: "warning", file: "a.yaml", line: 9 }],
+    },
+  ],
 };
 
 // a status object shaped as flux-bridge's getFluxStatus returns it (the live part is tested on the model,
@@ -25,8 +52,28 @@ const model: ReportModel = {
 const status: StatusReport = {
   notServed: [],
   rows: [
-    { kind: "Kustomization", name: "romm", namespace: "games", revision: "main@sha1:1", suspended: false, ready: "False", state: "not-ready", reason: "HealthCheckFailed", message: "timeout" },
-    { kind: "Kustomization", name: "openebs", namespace: "storage", revision: "main@sha1:1", suspended: false, ready: "True", state: "ready", reason: "ReconciliationSucceeded", message: "" },
+    {
+      kind: "Kustomization",
+      name: "romm",
+      namespace: "games",
+      revision: "main@sha1:1",
+      suspended: false,
+      ready: "False",
+      state: "not-ready",
+      reason: "HealthCheckFailed",
+      message: "timeout",
+    },
+    {
+      kind: "Kustomization",
+      name: "openebs",
+      namespace: "storage",
+      revision: "main@sha1:1",
+      suspended: false,
+      ready: "True",
+      state: "ready",
+      reason: "ReconciliationSucceeded",
+      message: "",
+    },
   ],
 };
 
@@ -53,7 +100,10 @@ describe("badges", () => {
       expect(validate(badge), `${f}: ${JSON.stringify(validate.errors)}`).toBe(true);
     }
     expect(reportBadges(live)["flux-ready.json"]).toMatchObject({ message: "1/2", color: "orange" });
-    expect(reportBadges(model)["findings.json"]).toMatchObject({ message: "0 errors, 1 warnings", color: "yellow" });
+    expect(reportBadges(model)["findings.json"]).toMatchObject({
+      message: "0 errors, 1 warnings",
+      color: "yellow",
+    });
   });
 });
 
@@ -71,8 +121,13 @@ describe("graph outputs and the live section", () => {
 
   it("the page marks live status absent offline, and shows Ready states when given", () => {
     expect(renderSite(model)["index.html"]).toContain('id="live-absent"');
-    const nodes = model.nodes.map((n) => ({ ...n, state: n.name === "romm" ? ("not-ready" as const) : ("ready" as const) }));
-    const html = renderSite({ ...model, nodes, live: { rows: status.rows, ready: 1, total: 2 } })["index.html"];
+    const nodes = model.nodes.map((n) => ({
+      ...n,
+      state: n.name === "romm" ? ("not-ready" as const) : ("ready" as const),
+    }));
+    const html = renderSite({ ...model, nodes, live: { rows: status.rows, ready: 1, total: 2 } })[
+      "index.html"
+    ];
     expect(html).not.toContain('id="live-absent"');
     expect(html).toContain("Flux Ready: <b>1/2</b>");
     expect(html).toContain('data-state="not-ready"');

@@ -35,7 +35,10 @@ describe.skipIf(skipBrowser)("the report page in Chromium (sample repository)", 
       nodes: graphs.reduce((n, g) => n + g.kustomizations.length, 0) + hrs.length,
       edges:
         graphs.reduce((n, g) => n + g.kustomizations.reduce((m, k) => m + k.dependsOn.length, 0), 0) +
-        hrs.reduce((n, h) => n + (((h.object.object.spec as { dependsOn?: unknown[] }).dependsOn ?? []).length), 0),
+        hrs.reduce(
+          (n, h) => n + ((h.object.object.spec as { dependsOn?: unknown[] }).dependsOn ?? []).length,
+          0,
+        ),
     };
     browser = await launchChromium();
   }, 120_000);
@@ -55,7 +58,9 @@ describe.skipIf(skipBrowser)("the report page in Chromium (sample repository)", 
     expect(errors).toEqual([]);
     expect(requests.filter((u) => !u.startsWith(`${site}/`))).toEqual([]);
 
-    const listed = await page.$$eval("#catalog tbody tr", (rows) => rows.map((r) => (r as HTMLElement).dataset.app));
+    const listed = await page.$$eval("#catalog tbody tr", (rows) =>
+      rows.map((r) => (r as HTMLElement).dataset.app),
+    );
     for (const app of expected.apps) expect(listed, app).toContain(app);
 
     await page.selectOption("#namespace", "games");

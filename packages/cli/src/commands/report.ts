@@ -86,7 +86,8 @@ export const reportCommand: CommandSpec = {
         "-o, --output <format>",
         FORMATS.join(", "),
         (value: string) => {
-          if (!FORMATS.includes(value)) throw new InvalidArgumentError(`expected one of ${FORMATS.join(", ")}`);
+          if (!FORMATS.includes(value))
+            throw new InvalidArgumentError(`expected one of ${FORMATS.join(", ")}`);
           return value;
         },
         "mermaid",

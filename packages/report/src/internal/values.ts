@@ -25,6 +25,5 @@ export function walk(
   visit(value, path);
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) walk(value[i], visit, [...path, i]);
-  }
-  else if (isRecord(value)) for (const [k, v] of Object.entries(value)) walk(v, visit, [...path, k]);
+  } else if (isRecord(value)) for (const [k, v] of Object.entries(value)) walk(v, visit, [...path, k]);
 }
