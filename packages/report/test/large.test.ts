@@ -25,13 +25,13 @@ describe.skipIf(skipBrowser)("the report of the N = 1,000 synthetic repository i
       expect(await page.locator("#catalog tbody tr").count()).toBe(1000);
       expect(await page.locator("#graph .node").count()).toBe(model.nodes.length);
       await page.selectOption("#namespace", "ns-07");
-      await page.waitForFunction(() => document.getElementById("shown")?.textContent === "20");
+      await expect.poll(() => page.locator("#shown").textContent()).toBe("20");
       const namespaces = await page.$$eval("#catalog tbody tr:not([hidden])", (rows) => [
-        ...new Set(rows.map((r) => (r as HTMLElement).dataset.namespace)),
+        ...new Set(rows.map((r) => r.getAttribute("data-namespace"))),
       ]);
       expect(namespaces).toEqual(["ns-07"]);
       await page.fill("#search", "app-007");
-      await page.waitForFunction(() => document.getElementById("shown")?.textContent === "1");
+      await expect.poll(() => page.locator("#shown").textContent()).toBe("1");
       await page.locator('.node[data-id="HelmRelease/ns-07/app-007"]').click();
       expect(await page.locator("#details").innerText()).toContain("app-007");
       expect(errors).toEqual([]);

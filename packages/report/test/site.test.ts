@@ -59,13 +59,13 @@ describe.skipIf(skipBrowser)("the report page in Chromium (sample repository)", 
     expect(requests.filter((u) => !u.startsWith(`${site}/`))).toEqual([]);
 
     const listed = await page.$$eval("#catalog tbody tr", (rows) =>
-      rows.map((r) => (r as HTMLElement).dataset.app),
+      rows.map((r) => r.getAttribute("data-app")),
     );
     for (const app of expected.apps) expect(listed, app).toContain(app);
 
     await page.selectOption("#namespace", "games");
     const visible = await page.$$eval("#catalog tbody tr:not([hidden])", (rows) =>
-      rows.map((r) => (r as HTMLElement).dataset.namespace),
+      rows.map((r) => r.getAttribute("data-namespace")),
     );
     expect(visible.length).toBeGreaterThan(0);
     expect(new Set(visible)).toEqual(new Set(["games"]));
