@@ -19,7 +19,9 @@ describe("homeops report / graph", () => {
     const dir = repo();
     const t = createTestIo();
     expect(await runCli(["-C", dir, "report"], t.io)).toBe(ExitCode.Clean);
-    expect(t.stdout()).toMatch(/\d+ apps, \d+ graph nodes, \d+ dependsOn edges, \d+ findings, no live status/);
+    expect(t.stdout()).toMatch(
+      /\d+ apps, \d+ graph nodes, \d+ dependsOn edges, \d+ findings, no live status/,
+    );
     expect(readFileSync(join(dir, "dashboards/site/index.html"), "utf8")).toContain('id="live-absent"');
     expect(existsSync(join(dir, "dashboards/badges/apps.json"))).toBe(true);
     expect(existsSync(join(dir, "dashboards/badges/flux-ready.json"))).toBe(false);
