@@ -78,7 +78,7 @@ export async function checkRepository(
   progress("reading the repository");
   const files = await repo.files();
   const { settings, findings: settingsFindings } = await repo.settings();
-  const roots = await resolveFluxRoots(repo, options.clusterRoot);
+  const roots = await repositoryFluxRoots(repo, options.clusterRoot);
   const config = await repo.config(options.config);
   const read = performance.now();
   progress("building every Flux Kustomization");
@@ -145,7 +145,7 @@ export async function checkRepository(
  * The Flux roots of the repository: `clusterRoot` when given, else the ones the bootstrap points at
  * (`discoverFluxRoots`), else `<kubernetesDir>/flux`. A root that is not a directory is a `UserError`.
  */
-export async function resolveFluxRoots(repo: Repository, clusterRoot?: string): Promise<FluxRoot[]> {
+export async function repositoryFluxRoots(repo: Repository, clusterRoot?: string): Promise<FluxRoot[]> {
   const { discoverFluxRoots } = await import("@homeops/manifests");
   const found = clusterRoot ? undefined : discoverFluxRoots(repo.root);
   const roots: FluxRoot[] = clusterRoot

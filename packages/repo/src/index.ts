@@ -12,7 +12,7 @@ export {
   type CheckTimings,
   checkRepository,
   documentedRules,
-  resolveFluxRoots,
+  repositoryFluxRoots,
   rootGraph,
 } from "./check-repository.js";
 export {

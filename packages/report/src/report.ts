@@ -27,8 +27,10 @@ export async function createReport(
   repo: Repository,
   options: CreateReportOptions = {},
 ): Promise<ReportModel> {
-  const { checkRepository, resolveFluxRoots, rootGraph, validateManifests } = await import("@homeops/repo");
-  const roots = await resolveFluxRoots(repo, options.clusterRoot);
+  const { checkRepository, repositoryFluxRoots, rootGraph, validateManifests } = await import(
+    "@homeops/repo"
+  );
+  const roots = await repositoryFluxRoots(repo, options.clusterRoot);
   const graphs = [];
   for (const r of roots) graphs.push(await rootGraph(repo, r));
   const common = {
