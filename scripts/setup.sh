@@ -25,6 +25,7 @@ CHECK_JSONSCHEMA_VERSION=0.33.0
 # renovate: datasource=npm depName=renovate
 RENOVATE_VERSION=44.121.2   # needs Node 24: installed with it, in its own prefix (.tools/renovate, ~340 MB)
 MAKEJINJA_VERSION=2.8.1
+CHROMIUM_VERSION=156.0.8078.114-1~deb12u1  # Debian's Chromium: the browser the report's page tests drive
 DISTRIBUTION_VERSION=v3.1.2  # the OCI registry the helm tests pull charts from (Helm v4.3.2's own pin)
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -151,6 +152,16 @@ if $oracles; then
     printf '#!/bin/sh\nexec "%s" "%s" "$@"\n' "$root/.tools/node24/bin/node" "$renovate_dir/node_modules/renovate/dist/$script" >"$tools/$bin"
     chmod +x "$tools/$bin"
   done
+  # Chromium (Debian package, pinned) for the report's browser tests (playwright-core drives it headless)
+  if [ "$(dpkg-query -W -f='${Version}' chromium 2>/dev/null || true)" != "$CHROMIUM_VERSION" ]; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+      say "installing chromium $CHROMIUM_VERSION (Debian package)"
+      { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "chromium=$CHROMIUM_VERSION"; } >"$root/.tools/chromium.log" 2>&1 ||
+        die "could not install chromium=$CHROMIUM_VERSION with apt-get: see .tools/chromium.log"
+    else
+      die "chromium is required for the report's browser tests: apt-get install chromium=$CHROMIUM_VERSION"
+    fi
+  fi
   # Go oracle programs that live in this repo (tools/*), built by their own script
   if [ -x "$root/scripts/build-oracles.sh" ]; then
     bash "$root/scripts/build-oracles.sh" || die "building the Go oracle programs failed"

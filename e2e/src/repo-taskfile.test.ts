@@ -25,6 +25,7 @@ describe("the repository Taskfile", () => {
         "kubernetes:check",
         "talos:generate-config",
         "flux:reconcile",
+        "report",
       ]),
     );
   });

@@ -50,6 +50,7 @@ describe("the reusable Taskfile include, from another repository", () => {
         "homeops:check",
         "homeops:configure",
         "homeops:kubeconform",
+        "homeops:report",
         "homeops:validate",
       ]),
     );

@@ -31,13 +31,11 @@ describe("runCli", () => {
     expect(u.stderr()).toContain("unknown option '--frob'");
   });
 
-  it("reports planned verbs as not implemented (exit 2), never as success", async () => {
+  it("report and graph are commands now, not planned verbs", async () => {
     const t = createTestIo();
-    expect(await runCli(["-C", "/tmp", "report", "site", "--kubeconfig", "x"], t.io)).toBe(
-      ExitCode.Operational,
-    );
-    expect(t.stderr()).toContain("homeops report: not implemented yet");
-    expect(t.stdout()).toBe("");
+    expect(await runCli(["graph", "--output", "png"], t.io)).toBe(ExitCode.Operational);
+    expect(t.stderr()).toContain("expected one of mermaid, dot, svg");
+    expect(t.stderr()).not.toContain("not implemented yet");
   });
 
   it("prints the reusable Taskfile path", async () => {

@@ -13,10 +13,7 @@ import { createReporter, type OutputFormat } from "./reporters/index.js";
 const pkg = createRequire(import.meta.url)("../package.json") as { version: string };
 
 /** Verbs whose work arrives with a later issue: an honest exit 2, never a fake success. */
-const PLANNED: Record<string, string> = {
-  report: "the static report page arrives with the report package",
-  graph: "the dependsOn graph output arrives with the report package",
-};
+const PLANNED: Record<string, string> = {};
 
 /** Runs `homeops` with `argv` (without node and script) and returns the exit code. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCode> {

@@ -78,28 +78,7 @@ export async function checkRepository(
   progress("reading the repository");
   const files = await repo.files();
   const { settings, findings: settingsFindings } = await repo.settings();
-  const { discoverFluxRoots } = await import("@homeops/manifests");
-  const found = options.clusterRoot ? undefined : discoverFluxRoots(repo.root);
-  const roots: FluxRoot[] = options.clusterRoot
-    ? [{ path: options.clusterRoot, source: "kubernetes/flux", reason: "--cluster-root" }]
-    : found && found.roots.length > 0
-      ? found.roots
-      : [
-          {
-            path: `${await repo.kubernetesDir()}/flux`,
-            source: "kubernetes/flux",
-            reason: "the conventional root",
-          },
-        ];
-  for (const r of roots) {
-    if (!repo.has(r.path, "dir")) {
-      throw new UserError("FILE_NOT_FOUND", `${r.path}: no such directory (the Flux cluster root)`, {
-        hint: `run from the repository root (or pass -C <repo>), or name the Flux entry points with --cluster-root${
-          found ? `; looked for ${found.lookedFor.join("; ")}` : ""
-        }`,
-      });
-    }
-  }
+  const roots = await repositoryFluxRoots(repo, options.clusterRoot);
   const config = await repo.config(options.config);
   const read = performance.now();
   progress("building every Flux Kustomization");
@@ -108,14 +87,7 @@ export async function checkRepository(
   const helmFindings = [];
   for (const r of roots) {
     progress(`Flux root${r.cluster ? ` [${r.cluster}]` : ""}: ${r.path} (${r.reason})`);
-    const built0 = lenientView(
-      await repo.graph({
-        clusterRoot: r.path,
-        ...(r.strict !== undefined ? { strict: r.strict } : {}),
-        ...(r.url ? { repositoryUrl: r.url } : {}),
-        ...(r.repositorySources ? { repositorySources: r.repositorySources } : {}),
-      }),
-    );
+    const built0 = lenientView(await rootGraph(repo, r));
     if (built0.helmReleases.length > 0 && options.helm?.render !== false) progress("rendering HelmReleases");
     const helm = await renderHelmStage(built0, options.helm);
     if (helm.report === undefined) {
@@ -167,6 +139,46 @@ export async function checkRepository(
     },
     timings,
   };
+}
+
+/**
+ * The Flux roots of the repository: `clusterRoot` when given, else the ones the bootstrap points at
+ * (`discoverFluxRoots`), else `<kubernetesDir>/flux`. A root that is not a directory is a `UserError`.
+ */
+export async function repositoryFluxRoots(repo: Repository, clusterRoot?: string): Promise<FluxRoot[]> {
+  const { discoverFluxRoots } = await import("@homeops/manifests");
+  const found = clusterRoot ? undefined : discoverFluxRoots(repo.root);
+  const roots: FluxRoot[] = clusterRoot
+    ? [{ path: clusterRoot, source: "kubernetes/flux", reason: "--cluster-root" }]
+    : found && found.roots.length > 0
+      ? found.roots
+      : [
+          {
+            path: `${await repo.kubernetesDir()}/flux`,
+            source: "kubernetes/flux",
+            reason: "the conventional root",
+          },
+        ];
+  for (const r of roots) {
+    if (!repo.has(r.path, "dir")) {
+      throw new UserError("FILE_NOT_FOUND", `${r.path}: no such directory (the Flux cluster root)`, {
+        hint: `run from the repository root (or pass -C <repo>), or name the Flux entry points with --cluster-root${
+          found ? `; looked for ${found.lookedFor.join("; ")}` : ""
+        }`,
+      });
+    }
+  }
+  return roots;
+}
+
+/** The RepoGraph of one Flux root, built once by the repository (its strictness, URL and sources). */
+export function rootGraph(repo: Repository, root: FluxRoot): ReturnType<Repository["graph"]> {
+  return repo.graph({
+    clusterRoot: root.path,
+    ...(root.strict !== undefined ? { strict: root.strict } : {}),
+    ...(root.url ? { repositoryUrl: root.url } : {}),
+    ...(root.repositorySources ? { repositorySources: root.repositorySources } : {}),
+  });
 }
 
 function mergeReports(reports: InvariantsReport[]): InvariantsReport {

@@ -1,9 +1,19 @@
+// the model types of what a repository builds, for packages above repo (report) that may not import manifests
+export type {
+  BuiltObject,
+  FluxKustomizationNode,
+  FluxRoot,
+  HelmReleaseNode,
+  RepoGraph,
+} from "@homeops/manifests";
 export {
   type CheckRepositoryData,
   type CheckRepositoryOptions,
   type CheckTimings,
   checkRepository,
   documentedRules,
+  repositoryFluxRoots,
+  rootGraph,
 } from "./check-repository.js";
 export {
   type DiffAction,

@@ -8,6 +8,7 @@ import { fluxCommand } from "./flux.js";
 import { initCommand } from "./init.js";
 import { kubeconformCommand } from "./kubeconform.js";
 import { renderCommand } from "./render.js";
+import { reportCommand } from "./report.js";
 import { schemasCommand } from "./schemas.js";
 import { talosCommandSpec } from "./talos.js";
 import { taskfileCommand } from "./taskfile.js";
@@ -28,4 +29,5 @@ export const commands: readonly CommandSpec[] = [
   talosCommandSpec,
   fluxCommand,
   bootstrapCommand,
+  reportCommand,
 ];

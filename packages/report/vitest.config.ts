@@ -1,0 +1,3 @@
+import { defineHomeopsProject } from "../../vitest.shared.ts";
+
+export default defineHomeopsProject("@homeops/report", 60_000);
