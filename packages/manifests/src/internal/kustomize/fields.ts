@@ -28,6 +28,7 @@ export const SUPPORTED_FIELDS = new Set([
   "buildMetadata",
   "configurations",
   "sortOptions",
+  "transformers",
 ]);
 
 export const LIST_FIELDS = [
@@ -44,6 +45,7 @@ export const LIST_FIELDS = [
   "labels",
   "replicas",
   "configurations",
+  "transformers",
 ];
 
 export const UNSUPPORTED_FIELDS: Record<string, string> = {
@@ -51,7 +53,6 @@ export const UNSUPPORTED_FIELDS: Record<string, string> = {
   helmChartInflationGenerator: "helm chart inflation is not supported",
   helmGlobals: "helm chart inflation is not supported",
   generators: "generator plugins are not supported (kustomize-controller disables plugins too)",
-  transformers: "transformer plugins are not supported (kustomize-controller disables plugins too)",
   validators: "validator plugins are not supported (kustomize-controller disables plugins too)",
   vars: "`vars` is deprecated and not supported; use `replacements`",
   crds: "`crds` (custom name reference config) is not supported",
