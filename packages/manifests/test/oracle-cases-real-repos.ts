@@ -229,7 +229,10 @@ spec:
     // (Cluster)RoleBinding subjects and pod specs naming it (bo0tzz: eso-kubernetes-local, cosi driver)
     name: "namespace-moves-serviceaccount-subjects",
     files: {
-      "app/kustomization.yaml": `${ks}namespace: cosi\nresources: [rbac.yaml]\ncomponents: [../eso]\n`,
+      "app/kustomization.yaml": `${ks}resources: [cosi, auth]\n`,
+      "app/cosi/kustomization.yaml": `${ks}namespace: cosi\nresources: [../rbac.yaml]\ncomponents: [../../eso]\n`,
+      // the same component under a second namespace: a RoleBinding only sees accounts of its namespace
+      "app/auth/kustomization.yaml": `${ks}namespace: auth\ncomponents: [../../eso]\n`,
       "app/rbac.yaml": `apiVersion: v1
 kind: ServiceAccount
 metadata:
@@ -286,7 +289,7 @@ subjects:
 roleRef: {kind: Role, name: eso-local, apiGroup: rbac.authorization.k8s.io}
 `,
     },
-    spec: { ...base, path: "./app", targetNamespace: "cosi" },
+    spec: { ...base, path: "./app" },
   },
   {
     // `transformers: [./transformers]`: a directory whose kustomization sets the namespace of a built-in

@@ -535,8 +535,23 @@ const RBAC = "rbac.authorization.k8s.io";
 function fixServiceAccountRefs(referrer: Res, all: Res[], renamed: Res[]): void {
   const o = referrer.obj;
   const kind = getKind(o);
+  // what a namespaced referrer may point at (reswrangler.go SubsetThatCouldBeReferencedByResource): its
+  // own namespace, and for a RoleBinding the namespaces its ServiceAccount subjects name
+  const effective = (ns: string): string => ns || "default";
+  const reachable = new Set<string>();
+  if (!isClusterScoped(kind)) {
+    reachable.add(effective(getNamespace(o)));
+    if (kind === "RoleBinding" && Array.isArray(o.subjects)) {
+      for (const s of o.subjects)
+        if (isObj(s) && s.kind === "ServiceAccount" && typeof s.namespace === "string")
+          reachable.add(s.namespace);
+    }
+  }
   const accounts = renamed.filter(
-    (r) => getKind(r.obj) === "ServiceAccount" && groupVersion(String(r.obj.apiVersion ?? "")).group === "",
+    (r) =>
+      getKind(r.obj) === "ServiceAccount" &&
+      groupVersion(String(r.obj.apiVersion ?? "")).group === "" &&
+      (reachable.size === 0 || reachable.has(effective(getNamespace(r.obj)))),
   );
   if (accounts.length === 0) return;
   const pick = (name: string, candidates: Res[]): Res | undefined => {
