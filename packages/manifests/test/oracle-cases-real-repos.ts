@@ -338,4 +338,14 @@ roleRef: {kind: Role, name: r, apiGroup: rbac.authorization.k8s.io}
     },
     spec: { ...base, path: "./apps/db" },
   },
+  {
+    // kustomization field names match without regard to case (Go's encoding/json; bo0tzz:
+    // `configMapgenerator`)
+    name: "kustomization-field-case",
+    files: {
+      "app/kustomization.yaml": `${ks}resources: [cm.yaml]\nconfigMapgenerator:\n  - name: values\n    literals: [a=1]\nCommonLabels:\n  team: x\n`,
+      "app/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  a: b\n",
+    },
+    spec: { ...base, path: "./app" },
+  },
 ];

@@ -59,9 +59,20 @@ export const UNSUPPORTED_FIELDS: Record<string, string> = {
   openapi: "custom openapi schemas are not supported",
 };
 
+const KNOWN_FIELDS = [...SUPPORTED_FIELDS, ...Object.keys(UNSUPPORTED_FIELDS)];
+
 /** Unknown and unsupported fields, wrongly typed scalars and lists: each a finding at the key. */
 export function checkFields(b: Builder, kust: Kustomization): void {
   const { k, doc } = kust;
+  for (const key of Object.keys(k)) {
+    // kustomize decodes the kustomization with Go's encoding/json, which matches field names without
+    // regard to case (`configMapgenerator` is `configMapGenerator`)
+    const canonical = KNOWN_FIELDS.find((f) => f !== key && f.toLowerCase() === key.toLowerCase());
+    if (canonical !== undefined && !SUPPORTED_FIELDS.has(key) && UNSUPPORTED_FIELDS[key] === undefined) {
+      k[canonical] = k[key];
+      delete k[key];
+    }
+  }
   for (const key of Object.keys(k)) {
     if (UNSUPPORTED_FIELDS[key]) {
       b.fail(
