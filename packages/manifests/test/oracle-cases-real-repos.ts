@@ -348,4 +348,15 @@ roleRef: {kind: Role, name: r, apiGroup: rbac.authorization.k8s.io}
     },
     spec: { ...base, path: "./app" },
   },
+  {
+    // an empty value in a flow mapping is "" as kyaml reads it, a block mapping's empty value null
+    // (d4rkfella openbao: `server: ,` in a flow-style HelmRelease)
+    name: "yaml-flow-empty-value",
+    files: {
+      "app/kustomization.yaml": `${ks}resources: [cm.yaml]\n`,
+      "app/cm.yaml":
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  a:\n  c: {d: , e}\n  f: [{g: }]\n",
+    },
+    spec: { ...base, path: "./app" },
+  },
 ];
