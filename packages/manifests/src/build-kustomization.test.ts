@@ -138,14 +138,19 @@ patches:
       "app/kustomization.yaml":
         "resources: [cm.yaml]\nhelmCharts:\n  - name: x\ntransformers: [t.yaml]\nresourcez: []\n",
       "app/cm.yaml": cm("x"),
+      "app/t.yaml":
+        "apiVersion: example.com/v1\nkind: MyPlugin\nmetadata:\n  name: p\n---\napiVersion: builtin\nkind: PrefixSuffixTransformer\nmetadata:\n  name: q\nprefix: a-\n",
     });
     const built = await buildKustomizationDir(root, "app");
     expect(built.ok).toBe(false);
-    expect(built.findings.map((f) => [f.ruleId, f.line])).toEqual([
-      ["build/unsupported-field", 2],
-      ["build/unsupported-field", 4],
-      ["build/unknown-field", 5],
+    expect(built.findings.map((f) => [f.ruleId, f.file, f.line])).toEqual([
+      ["build/unsupported-field", "app/kustomization.yaml", 2],
+      ["build/unknown-field", "app/kustomization.yaml", 5],
+      ["build/unsupported-field", "app/t.yaml", 1],
+      ["build/unsupported-field", "app/t.yaml", 6],
     ]);
+    expect(built.findings[2]?.message).toContain("example.com/v1/MyPlugin");
+    expect(built.findings[3]?.message).toContain("builtin/PrefixSuffixTransformer");
   });
 
   it("skips remote resources offline with a warning naming the URL, and builds the rest", async () => {

@@ -224,4 +224,139 @@ spec:
     },
     spec: { ...base, path: "./app" },
   },
+  {
+    // the namespace transformer moves the ServiceAccount; kustomize's name reference then moves the
+    // (Cluster)RoleBinding subjects and pod specs naming it (bo0tzz: eso-kubernetes-local, cosi driver)
+    name: "namespace-moves-serviceaccount-subjects",
+    files: {
+      "app/kustomization.yaml": `${ks}resources: [cosi, auth]\n`,
+      "app/cosi/kustomization.yaml": `${ks}namespace: cosi\nresources: [../rbac.yaml]\ncomponents: [../../eso]\n`,
+      // the same component under a second namespace: a RoleBinding only sees accounts of its namespace
+      "app/auth/kustomization.yaml": `${ks}namespace: auth\ncomponents: [../../eso]\n`,
+      "app/rbac.yaml": `apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: driver
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: pinned
+  namespace: cosi
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata:
+  name: driver
+subjects:
+  - kind: ServiceAccount
+    name: driver
+  - kind: ServiceAccount
+    name: pinned
+  - kind: ServiceAccount
+    name: elsewhere
+    namespace: kube-system
+  - kind: User
+    name: someone
+roleRef: {kind: ClusterRole, name: driver, apiGroup: rbac.authorization.k8s.io}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: driver
+spec:
+  selector: {matchLabels: {app: driver}}
+  template:
+    metadata: {labels: {app: driver}}
+    spec:
+      serviceAccountName: driver
+      containers: [{name: c, image: busybox}]
+`,
+      "eso/kustomization.yaml":
+        "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nresources: [sa.yaml]\n",
+      "eso/sa.yaml": `apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: eso-local
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata:
+  name: eso-local
+subjects:
+  - kind: ServiceAccount
+    name: eso-local
+roleRef: {kind: Role, name: eso-local, apiGroup: rbac.authorization.k8s.io}
+`,
+    },
+    spec: { ...base, path: "./app" },
+  },
+  {
+    // `transformers: [./transformers]`: a directory whose kustomization sets the namespace of a built-in
+    // NamespaceTransformer config with its own fieldSpecs (d4rkfella: Flux Kustomizations' targetNamespace)
+    name: "builtin-namespace-transformer",
+    files: {
+      "apps/db/kustomization.yaml": `${ks}resources: [namespace.yaml, ks.yaml, rbac.yaml]\ntransformers: [./transformers]\n`,
+      "apps/db/transformers/kustomization.yaml": `${ks}namespace: database\nresources: [../../../shared/transformer.yaml]\n`,
+      "shared/kustomization.yaml": `${ks}resources: [transformer.yaml]\n`,
+      "shared/transformer.yaml": `apiVersion: builtin
+kind: NamespaceTransformer
+metadata:
+  name: apply-ns
+  namespace: .invalid
+unsetOnly: false
+fieldSpecs:
+  - {path: metadata/name, kind: Namespace, create: true}
+  - {path: spec/targetNamespace, group: kustomize.toolkit.fluxcd.io, kind: Kustomization, create: true}
+`,
+      "apps/db/namespace.yaml": "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: placeholder\n",
+      "apps/db/ks.yaml": `apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata:
+  name: cnpg
+spec:
+  interval: 1h
+  path: ./apps/db/cnpg
+  prune: true
+  sourceRef: {kind: GitRepository, name: flux-system, namespace: flux-system}
+`,
+      "apps/db/rbac.yaml": `apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: default
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata:
+  name: r
+  namespace: other
+subjects:
+  - {kind: ServiceAccount, name: default}
+  - {kind: ServiceAccount, name: x, namespace: y}
+roleRef: {kind: Role, name: r, apiGroup: rbac.authorization.k8s.io}
+`,
+    },
+    spec: { ...base, path: "./apps/db" },
+  },
+  {
+    // kustomization field names match without regard to case (Go's encoding/json; bo0tzz:
+    // `configMapgenerator`)
+    name: "kustomization-field-case",
+    files: {
+      "app/kustomization.yaml": `${ks}resources: [cm.yaml]\nconfigMapgenerator:\n  - name: values\n    literals: [a=1]\nCommonLabels:\n  team: x\n`,
+      "app/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  a: b\n",
+    },
+    spec: { ...base, path: "./app" },
+  },
+  {
+    // an empty value in a flow mapping is "" as kyaml reads it, a block mapping's empty value null
+    // (d4rkfella openbao: `server: ,` in a flow-style HelmRelease)
+    name: "yaml-flow-empty-value",
+    files: {
+      "app/kustomization.yaml": `${ks}resources: [cm.yaml]\n`,
+      "app/cm.yaml":
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  a:\n  c: {d: , e}\n  f: [{g: }]\n",
+    },
+    spec: { ...base, path: "./app" },
+  },
 ];

@@ -17,6 +17,7 @@ import {
   Parser,
   parseAllDocuments,
   parseDocument,
+  Scalar,
   type ScalarTag,
   visit,
 } from "yaml";
@@ -157,6 +158,19 @@ function parseGoYamlUncached(text: string, file: string): GoYamlResult {
   if (problems.length > 0) return { ok: false, problems };
   for (const doc of parsed) {
     visit(doc, {
+      Map(_, node) {
+        // an empty value in a flow mapping (`{a: }`, `{a}`) is the empty string as kyaml reads it (a
+        // block mapping's `a:` stays null)
+        if (!node.flow) return;
+        for (const pair of node.items) {
+          const v = pair.value;
+          if (v === null || (isScalar(v) && v.value === null && v.source === "" && v.type === "PLAIN")) {
+            const empty = new Scalar("");
+            FLOW_EMPTY.add(empty);
+            pair.value = empty;
+          }
+        }
+      },
       Scalar(_, node) {
         if (node.type === "BLOCK_FOLDED" && typeof node.value === "string") {
           node.value = goFoldedRoundTrip(node.value);
@@ -297,6 +311,7 @@ export function goFoldedRoundTrip(value: string): string {
   return doc.errors.length === 0 && isScalar(node) && typeof node.value === "string" ? node.value : value;
 }
 
+const FLOW_EMPTY = new WeakSet<Scalar>();
 const EMPTY_VALUES = new WeakMap<YamlDocument, (string | number)[][]>();
 
 /**
@@ -315,7 +330,11 @@ function emptyValuePaths(doc: Document.Parsed): (string | number)[][] {
       const key = isScalar(pair.key) ? pair.key.value : pair.key;
       if (typeof key !== "string" && typeof key !== "number") continue;
       const value = pair.value;
-      if (isScalar(value) && value.value === null && value.source === "" && value.type === "PLAIN") {
+      // (a flow mapping's empty value reads as "" yet is dropped by a strategic merge all the same)
+      if (
+        isScalar(value) &&
+        (FLOW_EMPTY.has(value) || (value.value === null && value.source === "" && value.type === "PLAIN"))
+      ) {
         out.push([...path, typeof key === "number" ? String(key) : key]);
       } else walk(value, [...path, typeof key === "number" ? String(key) : key]);
     }

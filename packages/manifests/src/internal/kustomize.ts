@@ -276,7 +276,7 @@ export class Builder {
       const at = i < ownComponents ? pos(doc, ["components", i]) : override!.origin;
       await accumulateComponent(this, kust, components[i]!, at, ra, stack, chain);
     }
-    await runTransformers(this, kust, ra, override);
+    await runTransformers(this, kust, ra, override, stack, chain);
   }
 
   /** Top-level finishing steps. */

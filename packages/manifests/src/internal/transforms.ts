@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import { getKind, getName, getNamespace, groupVersion, isObj, meta, type Obj, type Res } from "./res.js";
 import { isClusterScoped } from "./select.js";
 
-export type FieldSpec = { kinds?: string[]; path: string[]; create: boolean };
+export type FieldSpec = { kinds?: string[]; group?: string; path: string[]; create: boolean };
 
 const WORKLOADS = ["ReplicationController", "Deployment", "ReplicaSet", "DaemonSet", "StatefulSet", "Job"];
 
@@ -112,7 +112,12 @@ export function toFieldSpec(v: unknown): FieldSpec | undefined {
     .split("/")
     .filter((p) => p !== "")
     .flatMap((p) => (p.endsWith("[]") ? [p.slice(0, -2), "*"] : [p]));
-  return { path, create: v.create === true, ...(typeof v.kind === "string" ? { kinds: [v.kind] } : {}) };
+  return {
+    path,
+    create: v.create === true,
+    ...(typeof v.kind === "string" ? { kinds: [v.kind] } : {}),
+    ...(typeof v.group === "string" ? { group: v.group } : {}),
+  };
 }
 
 export function applyLabels(
@@ -145,17 +150,43 @@ export function applyCommonAnnotations(resources: Res[], annotations: Record<str
  * kinds, the name of `Namespace` objects, service namespaces of APIService/CRD conversion/webhook
  * configurations, and role binding subjects named `default`.
  */
-export function applyNamespace(resources: Res[], namespace: string): void {
+export function applyNamespace(resources: Res[], namespace: string, options: NamespaceOptions = {}): void {
+  const subjects = options.setRoleBindingSubjects ?? "defaultOnly";
+  const unsetOnly = options.unsetOnly === true;
+  const set = (holder: Obj, key: string): void => {
+    if (unsetOnly && holder[key] !== undefined && holder[key] !== null && holder[key] !== "") return;
+    holder[key] = namespace;
+  };
   for (const r of resources) {
     const kind = getKind(r.obj);
     const group = groupVersion(String(r.obj.apiVersion ?? "")).group;
-    const before = { name: getName(r.obj), namespace: getNamespace(r.obj) };
-    if (!isClusterScoped(kind)) meta(r.obj).namespace = namespace;
-    if (kind === "Namespace" && group === "") meta(r.obj).name = namespace;
-    if (before.name !== getName(r.obj) || before.namespace !== getNamespace(r.obj)) r.previous.push(before);
-    if ((kind === "RoleBinding" || kind === "ClusterRoleBinding") && Array.isArray(r.obj.subjects)) {
-      for (const s of r.obj.subjects) if (isObj(s) && s.name === "default") s.namespace = namespace;
+    // kustomize stores the previous id of every resource it visits, changed or not (name references
+    // to ServiceAccounts match on it)
+    r.previous.push({ name: getName(r.obj), namespace: getNamespace(r.obj) });
+    if (!isClusterScoped(kind)) set(meta(r.obj), "namespace");
+    const isBinding = kind === "RoleBinding" || kind === "ClusterRoleBinding";
+    if (isBinding && Array.isArray(r.obj.subjects) && subjects !== "none") {
+      for (const s of r.obj.subjects) {
+        if (!isObj(s)) continue;
+        if (subjects === "defaultOnly" ? s.name === "default" : s.kind === "ServiceAccount")
+          set(s, "namespace");
+      }
     }
+    if (options.fieldSpecs) {
+      // a NamespaceTransformer's own field specs replace the defaults; metadata.namespace and binding
+      // subjects are always handled as above, metadata.name only on apiVersion v1 (namespace.go)
+      for (const spec of options.fieldSpecs) {
+        if (spec.kinds && !spec.kinds.includes(kind)) continue;
+        if (spec.group !== undefined && spec.group !== group) continue;
+        const path = spec.path.join("/");
+        if (path === "metadata/namespace") continue;
+        if (isBinding && path === "subjects/namespace") continue;
+        if (path === "metadata/name" && r.obj.apiVersion !== "v1") continue;
+        setScalarAt(r.obj, spec.path, spec.create, set);
+      }
+      continue;
+    }
+    if (kind === "Namespace" && group === "") meta(r.obj).name = namespace;
     if (kind === "APIService" && group === "apiregistration.k8s.io")
       setMapAt(r.obj, ["spec", "service"], { namespace }, true);
     if (kind === "CustomResourceDefinition") {
@@ -171,6 +202,43 @@ export function applyNamespace(resources: Res[], namespace: string): void {
       }
     }
   }
+}
+
+/** A NamespaceTransformer's options (kustomize's `namespace.Filter`). */
+export interface NamespaceOptions {
+  /** Field specs replacing the defaults (a `transformers:` NamespaceTransformer's `fieldSpecs`). */
+  fieldSpecs?: FieldSpec[];
+  /** Only set namespace fields that are empty. */
+  unsetOnly?: boolean;
+  /** Which (Cluster)RoleBinding subjects get the namespace; `defaultOnly` by default. */
+  setRoleBindingSubjects?: "defaultOnly" | "allServiceAccounts" | "none";
+}
+
+function setScalarAt(
+  o: unknown,
+  path: string[],
+  create: boolean,
+  set: (holder: Obj, key: string) => void,
+): void {
+  const [head, ...rest] = path;
+  if (head === undefined) return;
+  if (head === "*") {
+    if (Array.isArray(o)) for (const item of o) setScalarAt(item, rest, create, set);
+    return;
+  }
+  if (!isObj(o)) return;
+  if (rest.length === 0) {
+    if (o[head] === undefined && !create) return;
+    set(o, head);
+    return;
+  }
+  let next = o[head];
+  if (next === undefined || next === null) {
+    if (!create || rest[0] === "*") return;
+    next = {};
+    o[head] = next;
+  }
+  setScalarAt(next, rest, create, set);
 }
 
 const NO_PREFIX = new Set(["CustomResourceDefinition", "Namespace", "APIService"]);
@@ -449,9 +517,82 @@ export function addHashesAndFixReferences(resources: Res[], custom: readonly Nam
   };
   for (const referrer of resources) {
     visitRefs(referrer.obj, (kind, holder, field) => fix(referrer, kind, undefined, holder, field));
+    fixServiceAccountRefs(referrer, resources, renamed);
     if (custom.length > 0)
       visitCustomRefs(referrer.obj, custom, (kind, group, holder, field) =>
         fix(referrer, kind, group, holder, field),
       );
   }
+}
+
+const RBAC = "rbac.authorization.k8s.io";
+
+/**
+ * kustomize's nameReference of ServiceAccounts: (Cluster)RoleBinding `subjects` take the name and the
+ * namespace of the ServiceAccount they name (so a namespace transformer moves them along), pod specs'
+ * `serviceAccountName` its name. Candidates are resources with a previous id (nameref.go selectReferral).
+ */
+function fixServiceAccountRefs(referrer: Res, all: Res[], renamed: Res[]): void {
+  const o = referrer.obj;
+  const kind = getKind(o);
+  // what a namespaced referrer may point at (reswrangler.go SubsetThatCouldBeReferencedByResource): its
+  // own namespace, and for a RoleBinding the namespaces its ServiceAccount subjects name
+  const effective = (ns: string): string => ns || "default";
+  const reachable = new Set<string>();
+  if (!isClusterScoped(kind)) {
+    reachable.add(effective(getNamespace(o)));
+    if (kind === "RoleBinding" && Array.isArray(o.subjects)) {
+      for (const s of o.subjects)
+        if (isObj(s) && s.kind === "ServiceAccount" && typeof s.namespace === "string")
+          reachable.add(s.namespace);
+    }
+  }
+  const accounts = renamed.filter(
+    (r) =>
+      getKind(r.obj) === "ServiceAccount" &&
+      groupVersion(String(r.obj.apiVersion ?? "")).group === "" &&
+      (reachable.size === 0 || reachable.has(effective(getNamespace(r.obj)))),
+  );
+  if (accounts.length === 0) return;
+  const pick = (name: string, candidates: Res[]): Res | undefined => {
+    const matched = candidates.filter((r) => r.previous.some((p) => p.name === name));
+    if (matched.length === 0) return undefined;
+    const first = matched[0]!;
+    // several candidates are one referral only when they agree on name and namespace
+    const same = matched.every(
+      (r) => getName(r.obj) === getName(first.obj) && getNamespace(r.obj) === getNamespace(first.obj),
+    );
+    return same ? first : undefined;
+  };
+  if (
+    (kind === "RoleBinding" || kind === "ClusterRoleBinding") &&
+    groupVersion(String(o.apiVersion ?? "")).group === RBAC
+  ) {
+    for (const s of Array.isArray(o.subjects) ? o.subjects : []) {
+      if (!isObj(s) || typeof s.name !== "string") continue;
+      let candidates = accounts;
+      if ("namespace" in s) {
+        const want = typeof s.namespace === "string" ? s.namespace : "";
+        // by the namespace as first read when any resource had it, else by the current one
+        const original = (r: Res): string => (r.previous[0]?.namespace ?? getNamespace(r.obj)) || "default";
+        candidates = all.some((r) => original(r) === want)
+          ? accounts.filter((r) => original(r) === want)
+          : accounts.filter((r) => (getNamespace(r.obj) || "default") === want);
+      }
+      const referral = pick(s.name, candidates);
+      if (!referral) continue;
+      const ns = getNamespace(referral.obj);
+      if (getName(referral.obj) === s.name && ns === "") continue;
+      s.name = getName(referral.obj);
+      if (ns !== "") s.namespace = ns;
+    }
+    return;
+  }
+  const path = kind === "ReplicaSet" ? undefined : POD_SPEC_PATHS[kind];
+  if (!path) return;
+  let spec: unknown = o;
+  for (const p of path) spec = isObj(spec) ? spec[p] : undefined;
+  if (!isObj(spec) || typeof spec.serviceAccountName !== "string") return;
+  const referral = pick(spec.serviceAccountName, accounts);
+  if (referral) spec.serviceAccountName = getName(referral.obj);
 }

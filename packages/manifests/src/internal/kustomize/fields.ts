@@ -28,6 +28,7 @@ export const SUPPORTED_FIELDS = new Set([
   "buildMetadata",
   "configurations",
   "sortOptions",
+  "transformers",
 ]);
 
 export const LIST_FIELDS = [
@@ -44,6 +45,7 @@ export const LIST_FIELDS = [
   "labels",
   "replicas",
   "configurations",
+  "transformers",
 ];
 
 export const UNSUPPORTED_FIELDS: Record<string, string> = {
@@ -51,16 +53,26 @@ export const UNSUPPORTED_FIELDS: Record<string, string> = {
   helmChartInflationGenerator: "helm chart inflation is not supported",
   helmGlobals: "helm chart inflation is not supported",
   generators: "generator plugins are not supported (kustomize-controller disables plugins too)",
-  transformers: "transformer plugins are not supported (kustomize-controller disables plugins too)",
   validators: "validator plugins are not supported (kustomize-controller disables plugins too)",
   vars: "`vars` is deprecated and not supported; use `replacements`",
   crds: "`crds` (custom name reference config) is not supported",
   openapi: "custom openapi schemas are not supported",
 };
 
+const KNOWN_FIELDS = [...SUPPORTED_FIELDS, ...Object.keys(UNSUPPORTED_FIELDS)];
+
 /** Unknown and unsupported fields, wrongly typed scalars and lists: each a finding at the key. */
 export function checkFields(b: Builder, kust: Kustomization): void {
   const { k, doc } = kust;
+  for (const key of Object.keys(k)) {
+    // kustomize decodes the kustomization with Go's encoding/json, which matches field names without
+    // regard to case (`configMapgenerator` is `configMapGenerator`)
+    const canonical = KNOWN_FIELDS.find((f) => f !== key && f.toLowerCase() === key.toLowerCase());
+    if (canonical !== undefined && !SUPPORTED_FIELDS.has(key) && UNSUPPORTED_FIELDS[key] === undefined) {
+      k[canonical] = k[key];
+      delete k[key];
+    }
+  }
   for (const key of Object.keys(k)) {
     if (UNSUPPORTED_FIELDS[key]) {
       b.fail(

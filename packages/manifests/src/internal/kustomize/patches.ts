@@ -342,6 +342,7 @@ function dropEmptyValues(r: Res): void {
     let parent: unknown = r.obj;
     for (const key of rel.slice(0, -1)) parent = isObj(parent) ? parent[String(key)] : undefined;
     const last = String(rel[rel.length - 1]);
-    if (isObj(parent) && parent[last] === null) delete parent[last];
+    // null, or "" where a flow mapping held the empty value
+    if (isObj(parent) && (parent[last] === null || parent[last] === "")) delete parent[last];
   }
 }

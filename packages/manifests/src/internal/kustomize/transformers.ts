@@ -2,7 +2,7 @@
 // patches, namespace, prefix, suffix, labels, annotations, patchesJson6902, replicas, images, replacements.
 import type { Builder, KustomizationOverride } from "../kustomize.js";
 import { applyReplacements } from "../replacements.js";
-import { clone, isObj, type Obj, type Res, stringMap } from "../res.js";
+import { clone, getKind, getNamespace, isObj, type Obj, type Res, stringMap } from "../res.js";
 import {
   applyCommonAnnotations,
   applyCommonLabels,
@@ -14,14 +14,17 @@ import {
   type ImageRule,
   toFieldSpec,
 } from "../transforms.js";
-import { type Kustomization, pos } from "./common.js";
+import { err, type Kustomization, pos } from "./common.js";
 import { applyPatches, applyPatchesJson6902, applyPatchesStrategicMerge, loadRaw } from "./patches.js";
+import { accumulateResource } from "./resources.js";
 
 export async function runTransformers(
   b: Builder,
   kust: Kustomization,
   ra: Res[],
   override?: KustomizationOverride,
+  stack: string[] = [],
+  chain: string[] = [],
 ): Promise<void> {
   const { k, doc } = kust;
   await applyPatchesStrategicMerge(b, kust, ra);
@@ -82,6 +85,82 @@ export async function runTransformers(
       if (!isObj(rep)) continue;
       rep = clone(rep);
       for (const f of applyReplacements(ra, rep as Obj, at)) b.fail(f);
+    }
+  }
+  await runTransformerConfigs(b, kust, ra, stack, chain);
+}
+
+/**
+ * `transformers:` entries after the built-in fields (kusttarget.go configureExternalTransformers): files
+ * or kustomization directories whose objects are transformer configs. Built-in configs
+ * (`apiVersion: builtin`) that homeops models are applied; plugins and other built-ins are refused with
+ * the config's file:line and kind (kustomize-controller disables plugins).
+ */
+async function runTransformerConfigs(
+  b: Builder,
+  kust: Kustomization,
+  ra: Res[],
+  stack: string[],
+  chain: string[],
+): Promise<void> {
+  const { k, doc } = kust;
+  const entries = Array.isArray(k.transformers) ? k.transformers : [];
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i];
+    const at = pos(doc, ["transformers", i]);
+    if (typeof entry !== "string" || entry.includes("\n")) {
+      b.fail(
+        err(
+          "build/unsupported-field",
+          `${kust.file}: \`transformers\`: inline transformer configs are not supported`,
+          at,
+        ),
+      );
+      continue;
+    }
+    const configs: Res[] = [];
+    await accumulateResource(b, kust, entry, at, configs, stack, chain);
+    for (const c of configs) {
+      const kind = getKind(c.obj);
+      if (c.obj.apiVersion === "builtin" && kind === "NamespaceTransformer") {
+        const namespace = getNamespace(c.obj);
+        if (namespace === "") continue;
+        const mode = c.obj.setRoleBindingSubjects;
+        if (
+          mode !== undefined &&
+          mode !== "" &&
+          mode !== "defaultOnly" &&
+          mode !== "allServiceAccounts" &&
+          mode !== "none"
+        ) {
+          b.fail(
+            err(
+              "build/invalid-transformer",
+              `${c.origin.file}: NamespaceTransformer: invalid setRoleBindingSubjects ${JSON.stringify(mode)} (defaultOnly, allServiceAccounts or none)`,
+              c.origin,
+            ),
+          );
+          continue;
+        }
+        const fieldSpecs = Array.isArray(c.obj.fieldSpecs)
+          ? c.obj.fieldSpecs.map(toFieldSpec).filter((f) => f !== undefined)
+          : undefined;
+        applyNamespace(ra, namespace, {
+          ...(fieldSpecs ? { fieldSpecs } : { fieldSpecs: [] }),
+          unsetOnly: c.obj.unsetOnly === true,
+          ...(typeof mode === "string" && mode !== ""
+            ? { setRoleBindingSubjects: mode as "defaultOnly" }
+            : {}),
+        });
+        continue;
+      }
+      b.fail(
+        err(
+          "build/unsupported-field",
+          `${c.origin.file}: \`transformers\`: ${c.obj.apiVersion === "builtin" ? "built-in transformer" : "transformer plugin"} \`${String(c.obj.apiVersion)}/${kind}\` is not supported (homeops builds the built-in NamespaceTransformer; kustomize-controller disables plugins)`,
+          c.origin,
+        ),
+      );
     }
   }
 }
