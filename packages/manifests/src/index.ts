@@ -4,6 +4,7 @@ export {
   externalSecretTarget,
   isExternalSecret,
 } from "@homeops/core";
+export { type AffectedOptions, affectedKustomizations, type ChangedFile } from "./affected.js";
 export { buildKustomizationDir } from "./build-kustomization.js";
 export { buildFluxKustomization, buildRepoGraph, placeholderValue } from "./build-repo.js";
 export {
@@ -27,6 +28,7 @@ export type {
   FluxSourceNode,
   HelmReleaseNode,
   KustomizationBuild,
+  KustomizationInputs,
   ObjectPath,
   ObjectRef,
   ParsedFile,

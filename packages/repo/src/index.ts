@@ -1,4 +1,11 @@
 export {
+  type ChangedOnlyOptions,
+  type ChangedSelection,
+  changedFiles,
+  inSelection,
+  selectChanged,
+} from "./changes.js";
+export {
   type CheckRepositoryData,
   type CheckRepositoryOptions,
   type CheckTimings,
@@ -47,6 +54,7 @@ export {
 } from "./talos.js";
 export { type ValidateConfigData, type ValidateConfigOptions, validateConfig } from "./validate-config.js";
 export {
+  type ChangedOnlyData,
   collectManifestUnits,
   type ManifestUnits,
   repositoryCatalog,
