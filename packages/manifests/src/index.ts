@@ -13,6 +13,7 @@ export {
   type FluxRootDiscovery,
   type FluxRootSource,
 } from "./discover-roots.js";
+export { parseCacheStats } from "./internal/go-yaml.js";
 export {
   directoriesBuiltBy,
   type FindStandaloneDirsOptions,
