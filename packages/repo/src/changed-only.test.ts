@@ -94,7 +94,7 @@ describe("changed-only runs", () => {
     const base = await openRepository(".", { cwd: dir });
     const baseReport = await validateManifests(base, options);
     const baseGraph = await base.graph({ clusterRoot: "kubernetes/flux" });
-    const baseCases = new Map(baseReport.cases.map((c) => [caseKey(c), JSON.stringify(c)]));
+    const baseCases = new Map((baseReport.cases ?? []).map((c) => [caseKey(c), JSON.stringify(c)]));
     const baseBuilds = new Map(
       baseGraph.kustomizations.map((k) => [`${k.namespace}/${k.name}`, signature(k)]),
     );
@@ -117,7 +117,7 @@ describe("changed-only runs", () => {
         const id = `${k.namespace}/${k.name}`;
         if (baseBuilds.get(id) !== signature(k)) expect(affected, `${what}: ${id} changed`).toContain(id);
       }
-      for (const c of fullReport.cases) {
+      for (const c of fullReport.cases ?? []) {
         if (baseCases.get(caseKey(c)) === JSON.stringify(c)) continue;
         expect(affected, `${what}: ${c.suite} ${c.name} changed`).toContain(
           c.suite.replace(/^Kustomization /, ""),
@@ -125,10 +125,10 @@ describe("changed-only runs", () => {
       }
       // the same verdicts: each selected Kustomization's cases and findings are the full run's
       const selectedSuites = new Set([...affected].map((a) => `Kustomization ${a}`));
-      const fullCases = fullReport.cases
+      const fullCases = (fullReport.cases ?? [])
         .filter((c) => selectedSuites.has(c.suite))
         .map((c) => JSON.stringify(c));
-      expect(changed.cases.map((c) => JSON.stringify(c)).sort(), what).toEqual(fullCases.sort());
+      expect((changed.cases ?? []).map((c) => JSON.stringify(c)).sort(), what).toEqual(fullCases.sort());
       const fullFindings = new Set(fullReport.findings.map(key));
       for (const f of changed.findings)
         if (f.ruleId !== "kubeconform/nothing-validated") expect(fullFindings, what).toContain(key(f));
