@@ -145,11 +145,13 @@ export function fluxOverride(
 }
 
 class VariableSources {
-  private rawIndex: Promise<Obj[]> | undefined;
+  private rawIndex: Promise<{ obj: Obj; file: string }[]> | undefined;
 
   constructor(
     private readonly files: FileStore,
     private readonly built: () => BuiltObject[],
+    /** the Flux Kustomization (`namespace/name`) that produced a built object */
+    private readonly producerOf: (o: BuiltObject) => string | undefined = () => undefined,
   ) {}
 
   /** The data keys/values a ConfigMap/Secret named `name` in `namespace` offers, or undefined. */
@@ -162,14 +164,23 @@ class VariableSources {
     kind: string,
     name: string,
     namespace: string,
-  ): Promise<{ data: Record<string, string>; complete: boolean } | undefined> {
+  ): Promise<
+    { data: Record<string, string>; complete: boolean; file: string; producedBy?: string } | undefined
+  > {
     for (const o of this.built()) {
       const found = this.extract(o.object, kind, name, namespace, false);
-      if (found) return { data: found, complete: this.complete(o.object) };
+      const producedBy = this.producerOf(o);
+      if (found)
+        return {
+          data: found,
+          complete: this.complete(o.object),
+          file: o.provenance.file,
+          ...(producedBy ? { producedBy } : {}),
+        };
     }
-    for (const o of await this.raw()) {
-      const found = this.extract(o, kind, name, namespace, true);
-      if (found) return { data: found, complete: this.complete(o) };
+    for (const { obj, file } of await this.raw()) {
+      const found = this.extract(obj, kind, name, namespace, true);
+      if (found) return { data: found, complete: this.complete(obj), file };
     }
     return undefined;
   }
@@ -229,9 +240,9 @@ class VariableSources {
     return out;
   }
 
-  private raw(): Promise<Obj[]> {
+  private raw(): Promise<{ obj: Obj; file: string }[]> {
     this.rawIndex ??= (async () => {
-      const out: Obj[] = [];
+      const out: { obj: Obj; file: string }[] = [];
       const walk = async (rel: string): Promise<void> => {
         for (const e of await this.files.list(rel)) {
           if (e.name.startsWith(".") || e.name === "node_modules") continue;
@@ -246,7 +257,8 @@ class VariableSources {
               continue;
             const loaded = await this.files.yaml(child);
             if (!loaded.ok) continue;
-            for (const d of loaded.file.documents) if (isObj(d.value)) out.push(d.value);
+            for (const d of loaded.file.documents)
+              if (isObj(d.value)) out.push({ obj: d.value, file: child });
           }
         }
       };
@@ -282,7 +294,12 @@ export async function buildRepoGraph(root: string, options: BuildRepoOptions = {
   const findings: Finding[] = [];
   const skippedRemote: RepoGraph["skippedRemote"] = [];
   const allObjects: BuiltObject[] = [];
-  const vars = new VariableSources(files, () => allObjects);
+  const producers = new WeakMap<BuiltObject, string>();
+  const vars = new VariableSources(
+    files,
+    () => allObjects,
+    (o) => producers.get(o),
+  );
 
   const seen = new Set<string>();
   const queue: QueueItem[] = [];
@@ -362,6 +379,7 @@ export async function buildRepoGraph(root: string, options: BuildRepoOptions = {
     nodes.push(node);
     findings.push(...node.findings);
     allObjects.push(...node.objects);
+    for (const o of node.objects) producers.set(o, `${node.namespace}/${node.name}`);
     // a GitRepository of this repository's URL under another name is this repository too
     for (const obj of node.objects) {
       if (obj.kind !== "GitRepository" || groupVersion(obj.apiVersion).group !== SOURCE_GROUP) continue;
@@ -542,6 +560,10 @@ export async function buildFluxKustomization(
 
 type NodeWithSkipped = FluxKustomizationNode;
 
+function noInputs(): FluxKustomizationNode["inputs"] {
+  return { files: [], dirs: [], absent: [] };
+}
+
 function dedupe<T>(items: T[], key: (t: T) => string): T[] {
   const seen = new Set<string>();
   return items.filter((i) => {
@@ -596,7 +618,15 @@ async function buildNode(
       message: `${label}: source ${sourceRef.kind} ${sourceRef.namespace}/${sourceRef.name} is not this repository; not built`,
       ...at,
     });
-    return { ...base, objects: [], variables: {}, skippedRemote: [], status: "skipped", findings };
+    return {
+      ...base,
+      objects: [],
+      variables: {},
+      skippedRemote: [],
+      status: "skipped",
+      findings,
+      inputs: noInputs(),
+    };
   }
   if ((await ctx.files.kind(path)) !== "dir") {
     findings.push({
@@ -605,7 +635,15 @@ async function buildNode(
       message: `${label}: spec.path '${String(spec.path ?? "")}' is not a directory in the repository`,
       ...(item.locate ? item.locate(["spec", "path"]) : at),
     });
-    return { ...base, objects: [], variables: {}, skippedRemote: [], status: "error", findings };
+    return {
+      ...base,
+      objects: [],
+      variables: {},
+      skippedRemote: [],
+      status: "error",
+      findings,
+      inputs: { files: [], dirs: [], absent: [path] },
+    };
   }
   const { override, findings: overrideFindings } = fluxOverride(spec, at, item.locate);
   findings.push(...overrideFindings);
@@ -692,6 +730,11 @@ async function buildNode(
     status: ok ? "built" : "error",
     findings,
     skippedRemote: built.skipped,
+    inputs: {
+      files: [...(built.inputs?.files ?? [])].sort(),
+      dirs: [...(built.inputs?.dirs ?? [])].sort(),
+      absent: [...(built.inputs?.absent ?? [])].sort(),
+    },
   };
   return node;
 }
@@ -726,6 +769,8 @@ async function loadVariables(
       found: source !== undefined,
       keys: Object.keys(data ?? {}).sort(),
       complete: source?.complete ?? false,
+      ...(source ? { file: source.file } : {}),
+      ...(source?.producedBy ? { producedBy: source.producedBy } : {}),
     });
     if (!data) {
       if (ref.optional === true) continue;

@@ -4,6 +4,7 @@ export {
   externalSecretTarget,
   isExternalSecret,
 } from "@homeops/core";
+export { type AffectedOptions, affectedKustomizations, type ChangedFile } from "./affected.js";
 export { buildKustomizationDir } from "./build-kustomization.js";
 export { buildFluxKustomization, buildRepoGraph, placeholderValue } from "./build-repo.js";
 export {
@@ -12,6 +13,7 @@ export {
   type FluxRootDiscovery,
   type FluxRootSource,
 } from "./discover-roots.js";
+export { parseCacheStats } from "./internal/go-yaml.js";
 export {
   directoriesBuiltBy,
   type FindStandaloneDirsOptions,
@@ -27,6 +29,7 @@ export type {
   FluxSourceNode,
   HelmReleaseNode,
   KustomizationBuild,
+  KustomizationInputs,
   ObjectPath,
   ObjectRef,
   ParsedFile,

@@ -90,6 +90,21 @@ export interface FluxKustomizationNode {
   status: FluxKustomizationStatus;
   /** Findings of this Kustomization's build (also included in `RepoGraph.findings`). */
   findings: Finding[];
+  /** What the build read from the repository (see `KustomizationInputs`): what a change must touch to change it. */
+  inputs: KustomizationInputs;
+}
+
+/**
+ * The repository paths one Flux Kustomization's build depended on (repo-relative posix, sorted): a change
+ * to none of them leaves its kustomize build unchanged (see `affectedKustomizations` for the rest).
+ */
+export interface KustomizationInputs {
+  /** files whose bytes the build used (kustomization files, resources, patches, generator inputs, components) */
+  files: string[];
+  /** directories it listed (an entry added or removed there changes it) */
+  dirs: string[];
+  /** paths it looked for and did not find (creating one changes it) */
+  absent: string[];
 }
 
 /** One `postBuild.substituteFrom` entry of a Flux Kustomization and what the repository tells of it. */
@@ -103,6 +118,10 @@ export interface SubstitutionSource {
   keys: string[];
   /** false when it may provide more keys than `keys` (an ExternalSecret with `dataFrom`/`templateFrom`). */
   complete: boolean;
+  /** The file that declares the object found, when found. */
+  file?: string;
+  /** The Flux Kustomization (`namespace/name`) whose build produced the object found, when it came from a build. */
+  producedBy?: string;
 }
 
 /** A HelmRelease found in some Flux Kustomization's output. */

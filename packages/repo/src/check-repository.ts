@@ -2,9 +2,11 @@ import { performance } from "node:perf_hooks";
 import { type Report, type ReportRule, sortFindings, UserError } from "@homeops/core";
 import type { InvariantsReport } from "@homeops/invariants";
 import type { FluxRoot } from "@homeops/manifests";
+import { type ChangedOnlyOptions, changedFiles, selectChanged } from "./changes.js";
 import { lenientView } from "./internal/lenient.js";
 import { type HelmRenderOptions, renderHelmStage } from "./render-helm.js";
 import type { Repository } from "./repository.js";
+import type { ChangedOnlyData } from "./validate-manifests.js";
 
 export interface CheckRepositoryOptions {
   /** Run only these rule ids (an unknown id is a `UserError`). Default: every rule. */
@@ -17,6 +19,11 @@ export interface CheckRepositoryOptions {
   onProgress?: (message: string) => void;
   /** HelmReleases rendered (chart in the cache), so the invariants judge their objects. Default: render. */
   helm?: HelmRenderOptions;
+  /**
+   * Changed-only: report only the findings in the files of the Flux Kustomizations a change since this
+   * base may change (and of those that depend on them), and in the changed files. Default: everything.
+   */
+  changedOnly?: ChangedOnlyOptions;
 }
 
 /** Timings of one check, in milliseconds. */
@@ -41,6 +48,8 @@ export interface CheckRepositoryData {
   /** the Flux roots checked (found with no flags, or `--cluster-root`), each with why */
   roots: FluxRoot[];
   timingsMs: Record<keyof CheckTimings, number>;
+  /** Present in a changed-only run. */
+  changedOnly?: ChangedOnlyData;
 }
 
 /** Every documented rule, for reports whose findings name them. */
@@ -112,14 +121,34 @@ export async function checkRepository(
   const rootsLine = roots
     .map((r) => `${r.cluster ? `[${r.cluster}] ` : ""}${r.path} (${r.reason})`)
     .join(", ");
+  let findings = [...(await repo.fileFindings()), ...settingsFindings, ...report.findings, ...helmFindings];
+  let changedOnly: ChangedOnlyData | undefined;
+  if (options.changedOnly) {
+    // the rules judge the whole graph (references cross Kustomizations); the report keeps the changed part
+    const changed = await changedFiles(repo, options.changedOnly);
+    changedOnly = { changed: changed.map((c) => c.path), affected: [], of: 0 };
+    const files = new Set<string>();
+    for (const g of graphs) {
+      const selection = await selectChanged(g, changed, { dependents: true });
+      for (const f of selection.files) files.add(f);
+      changedOnly.of += g.kustomizations.length;
+      for (const [kustomization, reason] of selection.affected)
+        changedOnly.affected.push({ kustomization, reason });
+    }
+    findings = findings.filter((f) => f.file === undefined || files.has(f.file));
+  }
   const end = performance.now();
   const timings = { read: read - start, build: built - read, rules: end - built, total: end - start };
   return {
     command: "check",
     // withRenderedObjects put the render findings into the graph's: checkInvariants includes build findings
-    findings: [...(await repo.fileFindings()), ...settingsFindings, ...report.findings, ...helmFindings],
+    findings,
     rules: await documentedRules(),
-    summary: `${report.rulesRun.length} rules over ${report.filesChecked} files and ${graph.kustomizations.length} Flux Kustomizations${
+    summary: `${
+      changedOnly
+        ? `changed-only: ${changedOnly.changed.length} changed files; ${changedOnly.affected.length} of ${changedOnly.of} Flux Kustomizations affected; `
+        : ""
+    }${report.rulesRun.length} rules over ${report.filesChecked} files and ${graph.kustomizations.length} Flux Kustomizations${
       report.suppressed.length > 0 ? `; ${report.suppressed.length} suppressed` : ""
     }; Flux root${roots.length === 1 ? "" : "s"}: ${rootsLine}`,
     data: {
@@ -136,6 +165,7 @@ export async function checkRepository(
         rules: Math.round(timings.rules),
         total: Math.round(timings.total),
       },
+      ...(changedOnly ? { changedOnly } : {}),
     },
     timings,
   };

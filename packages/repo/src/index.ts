@@ -7,6 +7,13 @@ export type {
   RepoGraph,
 } from "@homeops/manifests";
 export {
+  type ChangedOnlyOptions,
+  type ChangedSelection,
+  changedFiles,
+  inSelection,
+  selectChanged,
+} from "./changes.js";
+export {
   type CheckRepositoryData,
   type CheckRepositoryOptions,
   type CheckTimings,
@@ -57,6 +64,7 @@ export {
 } from "./talos.js";
 export { type ValidateConfigData, type ValidateConfigOptions, validateConfig } from "./validate-config.js";
 export {
+  type ChangedOnlyData,
   collectManifestUnits,
   type ManifestUnits,
   repositoryCatalog,

@@ -8,6 +8,7 @@ import type {
   SchemaComment,
   ValidationUnit,
 } from "@homeops/schema";
+import { type ChangedOnlyOptions, changedFiles, inSelection, selectChanged } from "./changes.js";
 import { type HelmRenderOptions, helmOrigin, renderHelmStage } from "./render-helm.js";
 import type { Repository } from "./repository.js";
 
@@ -44,6 +45,21 @@ export interface ValidateManifestsOptions {
   onProgress?: (message: string) => void;
   /** HelmReleases rendered (chart in the cache) and their objects validated too. Default: render. */
   helm?: HelmRenderOptions;
+  /**
+   * Changed-only: validate only the Flux Kustomizations a change since this base may change (see
+   * `affectedKustomizations`), with the findings a full run gives for them. Default: everything.
+   */
+  changedOnly?: ChangedOnlyOptions;
+}
+
+/** What a changed-only run selected. */
+export interface ChangedOnlyData {
+  /** files that differ from the base */
+  changed: string[];
+  /** the Kustomizations validated, each with why */
+  affected: { kustomization: string; reason: string }[];
+  /** how many Kustomizations the roots have */
+  of: number;
 }
 
 /** One HelmRelease of a validate run: rendered (its objects validated), skipped (chart not cached) or error. */
@@ -68,6 +84,8 @@ export interface ValidateManifestsData {
   noSchema: Record<string, number>;
   /** Every HelmRelease and whether it was rendered. Absent when there is none or rendering is off. */
   helmReleases?: HelmReleaseSummary[];
+  /** Present in a changed-only run. */
+  changedOnly?: ChangedOnlyData;
 }
 
 /** The objects a validate run checks: every Flux build's and every standalone kustomization dir's. */
@@ -81,6 +99,8 @@ export interface ManifestUnits {
   unreached: string[];
   /** every HelmRelease of the roots' graphs and whether it was rendered (empty when `helm` is not given) */
   helmReleases: HelmReleaseSummary[];
+  /** present in a changed-only run */
+  changedOnly?: ChangedOnlyData;
 }
 
 /**
@@ -93,13 +113,11 @@ export async function validateManifests(
   repo: Repository,
   options: ValidateManifestsOptions = {},
 ): Promise<Report<ValidateManifestsData>> {
-  const { target, units, findings, builds, roots, unreached, helmReleases } = await collectManifestUnits(
-    repo,
-    {
+  const { target, units, findings, builds, roots, unreached, helmReleases, changedOnly } =
+    await collectManifestUnits(repo, {
       ...options,
       helm: options.helm ?? {},
-    },
-  );
+    });
   const { validateObjects } = await import("@homeops/schema");
   const catalog = await repositoryCatalog(repo, units, options);
   for (const problem of catalog.crdProblems) {
@@ -119,7 +137,7 @@ export async function validateManifests(
   });
   findings.push(...result.findings);
   const { counts, noSchema } = result;
-  if (counts.valid + counts.invalid === 0) {
+  if (counts.valid + counts.invalid === 0 && (changedOnly === undefined || units.length > 0)) {
     findings.push({
       ruleId: "kubeconform/nothing-validated",
       severity: "error",
@@ -144,6 +162,10 @@ export async function validateManifests(
     cases: result.cases,
     summary: `Flux root${roots.length === 1 ? "" : "s"}: ${
       roots.map((r) => `${r.cluster ? `[${r.cluster}] ` : ""}${r.path} (${r.reason})`).join(", ") || "none"
+    }${
+      changedOnly
+        ? `\nchanged-only: ${changedOnly.changed.length} changed files; ${changedOnly.affected.length} of ${changedOnly.of} Flux Kustomizations affected`
+        : ""
     }\n${units.length} resources found in ${builds} builds - Valid: ${counts.valid}, Invalid: ${counts.invalid}, Errors: ${counts.error}, Skipped: ${counts.skipped}${noSchemaSummary}${helmSummary}${
       unreached.length > 0
         ? `\n${unreached.length} kustomization director${unreached.length === 1 ? "y" : "ies"} not reached by Flux (not validated; --verbose lists them)`
@@ -158,6 +180,7 @@ export async function validateManifests(
       unreached,
       noSchema: Object.fromEntries(noSchema.map((m) => [m.kind, m.count])),
       ...(helmReleases.length > 0 ? { helmReleases } : {}),
+      ...(changedOnly ? { changedOnly } : {}),
     },
   };
 }
@@ -171,7 +194,7 @@ export async function collectManifestUnits(
   repo: Repository,
   options: Pick<
     ValidateManifestsOptions,
-    "dir" | "allowNetwork" | "clusterRoot" | "onProgress" | "helm"
+    "dir" | "allowNetwork" | "clusterRoot" | "onProgress" | "helm" | "changedOnly"
   > = {},
 ): Promise<ManifestUnits> {
   const progress = options.onProgress ?? (() => {});
@@ -189,6 +212,10 @@ export async function collectManifestUnits(
   let builds = 0;
   const roots = resolveFluxRoots(repo, target, options.clusterRoot, manifests);
   const graphs: Awaited<ReturnType<Repository["graph"]>>[] = [];
+  const changed = options.changedOnly ? await changedFiles(repo, options.changedOnly) : undefined;
+  const changedOnly: ChangedOnlyData | undefined = changed
+    ? { changed: changed.map((c) => c.path), affected: [], of: 0 }
+    : undefined;
   for (const r of roots) {
     progress(`Flux root${r.cluster ? ` [${r.cluster}]` : ""}: ${r.path} (${r.reason})`);
     const graph = await repo.graph({
@@ -199,8 +226,33 @@ export async function collectManifestUnits(
       ...(r.repositorySources ? { repositorySources: r.repositorySources } : {}),
     });
     graphs.push(graph);
-    findings.push(...graph.findings);
-    for (const ks of graph.kustomizations) {
+    let selected = graph;
+    if (changed && changedOnly) {
+      // only what the change may reach: those builds' findings and objects, as a full run gives them
+      const selection = await selectChanged(graph, changed);
+      // by content: the graph's findings are deduplicated, a build's may be another copy of the same one
+      const id = (f: Finding): string => `${f.ruleId}|${f.file}|${f.line}|${f.column}|${f.message}`;
+      const own = new Set(selection.kustomizations.flatMap((k) => k.findings.map(id)));
+      const anyBuild = new Set(graph.kustomizations.flatMap((k) => k.findings.map(id)));
+      const keep = new Set(selection.kustomizations.map((k) => `${k.namespace}/${k.name}`));
+      selected = {
+        ...graph,
+        kustomizations: selection.kustomizations,
+        objects: selection.kustomizations.flatMap((k) => k.objects),
+        helmReleases: graph.helmReleases.filter((h) => keep.has(h.kustomization)),
+        findings: graph.findings.filter(
+          (f) => own.has(id(f)) || (!anyBuild.has(id(f)) && inSelection(selection, f)),
+        ),
+      };
+      changedOnly.of += graph.kustomizations.length;
+      for (const [kustomization, reason] of selection.affected)
+        changedOnly.affected.push({
+          kustomization: `${r.cluster ? `[${r.cluster}] ` : ""}${kustomization}`,
+          reason,
+        });
+    }
+    findings.push(...selected.findings);
+    for (const ks of selected.kustomizations) {
       builds++;
       for (const object of ks.objects)
         units.push({
@@ -210,7 +262,7 @@ export async function collectManifestUnits(
     }
     if (options.helm !== undefined) {
       if (graph.helmReleases.length > 0 && options.helm.render !== false) progress("rendering HelmReleases");
-      const helm = await renderHelmStage(graph, { allowNetwork, ...options.helm });
+      const helm = await renderHelmStage(selected, { allowNetwork, ...options.helm });
       findings.push(...helm.findings);
       for (const hr of helm.report?.releases ?? [])
         helmReleases.push({
@@ -232,6 +284,8 @@ export async function collectManifestUnits(
   standalone ??= manifests.findStandaloneKustomizationDirs(repo.root, target, {});
   const unreached: string[] = [];
   for (const dir of standalone) {
+    // changed-only: a directory no file of which changed is left out
+    if (changed && !changed.some((c) => c.path.startsWith(`${dir}/`))) continue;
     if (roots.length > 0) {
       // Flux never applies it: not validated as deployed (its ${VARS} are unsubstituted)
       unreached.push(dir);
@@ -253,7 +307,16 @@ export async function collectManifestUnits(
     findings.push(...build.findings);
     for (const object of build.objects) units.push({ origin: `kustomize ${dir}`, object });
   }
-  return { target, units, findings, builds, roots, unreached, helmReleases };
+  return {
+    target,
+    units,
+    findings,
+    builds,
+    roots,
+    unreached,
+    helmReleases,
+    ...(changedOnly ? { changedOnly } : {}),
+  };
 }
 
 /**

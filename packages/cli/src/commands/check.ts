@@ -9,6 +9,7 @@ import { chartCacheDir } from "../internal/cache-dir.js";
 import { printReport } from "../internal/print-report.js";
 import type { CliContext } from "../io.js";
 import { type OutputFormat, parseOutputFormat } from "../reporters/index.js";
+import { changedOnlyOption } from "./kubeconform.js";
 
 const FORMATS: OutputFormat[] = ["text", "json", "sarif", "github"];
 
@@ -32,6 +33,10 @@ export interface CheckCommandOptions {
   baseline?: string;
   /** record the current findings as the baseline (in `baseline`, default .homeops/baseline.json) */
   writeBaseline?: boolean;
+  /** changed-only: report only what changed since this Git revision */
+  changedSince?: string;
+  /** changed-only: report only what differs from this base checkout */
+  basePath?: string;
 }
 
 /** `homeops check [dir]`: every invariant over the repository; text output is grouped by file. */
@@ -55,6 +60,7 @@ export async function check(
       ...(options.registryConfig ? { registryConfig: resolve(ctx.cwd, options.registryConfig) } : {}),
     },
     onProgress: ctx.progress,
+    ...changedOnlyOption(ctx, options),
   });
   const t = report.timings;
   ctx.logger.debug(
@@ -145,6 +151,11 @@ export const checkCommand: CommandSpec = {
         "--write-baseline",
         "record the current findings as the baseline (in --baseline, default .homeops/baseline.json) and exit 0",
       )
+      .option(
+        "--changed-since <rev>",
+        "report only findings of the Flux Kustomizations a change since this Git revision may change",
+      )
+      .option("--base-path <dir>", "report only findings of what differs from this base checkout")
       .addHelpText(
         "after",
         "\nSuppress one finding with a YAML comment `# homeops-ignore <rule-id>: <reason>` on or above its line,\nor repo-wide in .homeops/invariants.yaml. `homeops explain <rule-id>` documents each rule.",

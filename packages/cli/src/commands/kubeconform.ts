@@ -39,6 +39,10 @@ export interface KubeconformCommandOptions {
   renderHelm?: boolean;
   /** Docker/Helm registry config with OCI registry credentials (for --allow-network pulls) */
   registryConfig?: string;
+  /** changed-only: validate only what changed since this Git revision */
+  changedSince?: string;
+  /** changed-only: validate only what differs from this base checkout */
+  basePath?: string;
 }
 
 const FORMATS: OutputFormat[] = ["text", "json", "junit", "tap", "sarif"];
@@ -94,6 +98,11 @@ export function addKubeconformOptions(command: Command): Command {
       "--registry-config <file>",
       "Docker config.json with OCI registry credentials for --allow-network chart pulls",
     )
+    .option(
+      "--changed-since <rev>",
+      "validate only the Flux Kustomizations a change since this Git revision may change",
+    )
+    .option("--base-path <dir>", "validate only the Flux Kustomizations that differ from this base checkout")
     .addOption(
       new Option("-o, --output <format>", FORMATS.join(", "))
         .default("text")
@@ -134,6 +143,21 @@ function libraryOptions(
       ...(o.registryConfig ? { registryConfig: resolve(ctx.cwd, o.registryConfig) } : {}),
     },
     onProgress: ctx.progress,
+    ...changedOnlyOption(ctx, o),
+  };
+}
+
+/** `--changed-since` / `--base-path` as the library's option (shared with `homeops check`). */
+export function changedOnlyOption(
+  ctx: CliContext,
+  o: { changedSince?: string; basePath?: string },
+): { changedOnly?: { since?: string; basePath?: string } } {
+  if (o.changedSince === undefined && o.basePath === undefined) return {};
+  return {
+    changedOnly: {
+      ...(o.changedSince !== undefined ? { since: o.changedSince } : {}),
+      ...(o.basePath !== undefined ? { basePath: resolve(ctx.cwd, o.basePath) } : {}),
+    },
   };
 }
 

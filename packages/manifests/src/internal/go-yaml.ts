@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 // YAML scalar resolution as Flux sees it. kustomize reads files with gopkg.in/yaml.v3, whose resolver
 // differs from YAML 1.2 core in ways real manifests hit: `0644` is octal (420, think `defaultMode`),
 // underscores are dropped from numbers (`1_000`), `0b101` is binary, and plain dates become timestamps
@@ -111,18 +112,30 @@ export interface GoYamlProblem {
 
 type GoYamlResult = { ok: true; documents: YamlDocument[] } | { ok: false; problems: GoYamlProblem[] };
 
-// Root discovery and the build read the same files: a file's parse is shared (the documents are treated
-// as read-only everywhere, as the build's own per-file cache already shares them between Kustomizations).
+// Root discovery, the build and every later run in the process read the same files: a file's parse is
+// shared, keyed by its path and a hash of its content (the documents are treated as read-only everywhere,
+// as the build's own per-file cache already shares them between Kustomizations).
 const MEMO = new Map<string, GoYamlResult>();
 const MEMO_LIMIT = 20_000;
+const stats = { parses: 0, hits: 0 };
+
+/** How many texts were parsed and how many parses were reused in this process (see `parseCacheStats`). */
+export function parseCacheStats(): { parses: number; hits: number } {
+  return { ...stats };
+}
 
 /** Parses a multi-document YAML text with yaml.v3's scalar rules; positions as in `@homeops/core`. */
 export function parseGoYaml(text: string, file: string): GoYamlResult {
-  const key = `${file}\0${text}`;
+  const key = `${file}\0${createHash("sha1").update(text).digest("base64")}`;
   const hit = MEMO.get(key);
-  if (hit) return hit;
+  if (hit) {
+    stats.hits++;
+    return hit;
+  }
+  stats.parses++;
   const result = parseGoYamlUncached(text, file);
-  if (MEMO.size >= MEMO_LIMIT) MEMO.clear();
+  // oldest first: a long watch session keeps what it still reads
+  if (MEMO.size >= MEMO_LIMIT) MEMO.delete(MEMO.keys().next().value as string);
   MEMO.set(key, result);
   return result;
 }

@@ -9,6 +9,7 @@ import { posix } from "node:path";
 import { type Finding, KUSTOMIZATION_FILES } from "@homeops/core";
 import type { SkippedRemote, SourcePosition } from "../types.js";
 import type { FileStore } from "./files.js";
+import { BuildInputs, trackFiles } from "./inputs.js";
 import { asStringList, err, type Kustomization, pos, syntheticDoc } from "./kustomize/common.js";
 import { accumulateComponent } from "./kustomize/components.js";
 import { checkFields } from "./kustomize/fields.js";
@@ -59,6 +60,8 @@ export interface DirBuild {
   findings: Finding[];
   skipped: SkippedRemote[];
   ok: boolean;
+  /** What the build read (absent for a build that never ran). */
+  inputs?: BuildInputs;
 }
 
 /** One build session over a directory tree (one top-level kustomization). */
@@ -73,10 +76,17 @@ export class Builder {
    */
   originDir: string | undefined;
 
+  /** Every repository path this build (and the cached directory builds it reused) read. */
+  readonly inputs = new BuildInputs();
+  /** The run's context with the file store recording into `inputs`. */
+  readonly ctx: BuildContext;
+
   constructor(
-    readonly ctx: BuildContext,
+    private readonly base: BuildContext,
     private readonly owner: number,
-  ) {}
+  ) {
+    this.ctx = { ...base, files: trackFiles(base.files, this.inputs) };
+  }
 
   fail(f: Finding): void {
     if (f.severity === "error") this.ok = false;
@@ -181,7 +191,7 @@ export class Builder {
       // directories, two concurrent builds could wait on each other forever. Build a private copy instead.
       const usable = cached !== undefined && (cached.done || cached.owner === this.owner);
       if (!usable) {
-        const sub = new Builder(this.ctx, this.owner);
+        const sub = new Builder(this.base, this.owner);
         const entry: DirCacheEntry = {
           promise: sub.buildDirUncached(dir, [...stack], [], undefined).then((resources) => {
             entry.done = true;
@@ -191,6 +201,7 @@ export class Builder {
               skipped: sub.skipped,
               nameRefs: sub.nameRefs,
               ok: sub.ok,
+              inputs: sub.inputs,
             };
           }),
           done: false,
@@ -201,6 +212,7 @@ export class Builder {
       }
       const built = await cached!.promise;
       for (const f of built.findings) this.fail(f);
+      if (built.inputs) this.inputs.add(built.inputs);
       this.skipped.push(...built.skipped);
       this.nameRefs.push(...built.nameRefs);
       return built.resources.map((r) => {
@@ -327,5 +339,12 @@ export async function buildTopLevel(
   const b = new Builder(ctx, ++topLevelBuilds);
   const raw = await b.buildDir(dir, [], chain, override);
   const resources = b.ok || raw.length > 0 ? b.finish(raw) : [];
-  return { resources, findings: b.findings, skipped: b.skipped, nameRefs: b.nameRefs, ok: b.ok };
+  return {
+    resources,
+    findings: b.findings,
+    skipped: b.skipped,
+    nameRefs: b.nameRefs,
+    ok: b.ok,
+    inputs: b.inputs,
+  };
 }
