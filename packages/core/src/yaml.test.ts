@@ -140,3 +140,47 @@ describe("YAML limits", () => {
     await rm(dir, { recursive: true, force: true });
   });
 });
+
+describe("YamlDocument.locate through aliases", () => {
+  const text = [
+    "defaults: &envFrom", // 1
+    "  - secretRef:", // 2
+    "      name: app-secret", // 3
+    "base: &base", // 4
+    "  image: nginx", // 5
+    "spec:", // 6
+    "  envFrom: *envFrom", // 7
+    "  merged:", // 8
+    "    <<: *base", // 9
+    "    own: 1", // 10
+  ].join("\n");
+  const doc = parseYaml(text, { file: "a.yaml" }).documents[0]!;
+
+  it("a path below an alias is located at the alias, exactly", () => {
+    expect(doc.locate(["spec", "envFrom", 0, "secretRef", "name"])).toEqual({
+      line: 7,
+      column: 12,
+      exact: true,
+    });
+    expect(doc.locateKey(["spec", "envFrom", 0, "secretRef", "name"])).toEqual({
+      line: 7,
+      column: 12,
+      exact: true,
+    });
+    // the alias node itself
+    expect(doc.locate(["spec", "envFrom"])).toEqual({ line: 7, column: 12, exact: true });
+  });
+
+  it("a key brought in by a merge key is located at its alias; the mapping's own keys stay where they are", () => {
+    expect(doc.locate(["spec", "merged", "image"])).toEqual({ line: 9, column: 9, exact: true });
+    expect(doc.locate(["spec", "merged", "own"])).toEqual({ line: 10, column: 10, exact: true });
+  });
+
+  it("a path that does not exist below an alias falls back to the alias, not exactly", () => {
+    expect(doc.locate(["spec", "envFrom", 5])).toEqual({ line: 7, column: 12, exact: false });
+  });
+
+  it("the anchor's own document position is unchanged", () => {
+    expect(doc.locate(["defaults", 0, "secretRef", "name"])).toEqual({ line: 3, column: 13, exact: true });
+  });
+});

@@ -1,6 +1,7 @@
 import { readFile, stat } from "node:fs/promises";
 import {
   type Document,
+  isAlias,
   isMap,
   isNode,
   isPair,
@@ -8,8 +9,10 @@ import {
   isSeq,
   LineCounter,
   type Node,
+  type Pair,
   parseAllDocuments,
   visit,
+  type YAMLMap,
 } from "yaml";
 import { UserError } from "./errors.js";
 import { DEFAULT_MAX_FILE_BYTES, decodeUtf8, fileTooLarge, fsUserError } from "./repo-fs.js";
@@ -79,8 +82,17 @@ export class YamlDocument {
     let node: unknown = this.doc.contents;
     let keyNode: unknown;
     let last: number = this.doc.contents?.range?.[0] ?? 0;
+    // The first alias the path goes through (`envFrom: *envFrom`, `<<: *defaults`): the value below it is
+    // written at the anchor, but this document gets it from the alias, so the alias is where it is.
+    let alias: number | undefined;
+    const follow = (n: unknown): unknown => {
+      if (!isAlias(n)) return n;
+      alias ??= rangeStart(n);
+      return n.resolve(this.doc);
+    };
     for (let i = 0; i < path.length; i++) {
       const segment = path[i]!;
+      node = follow(node);
       let next: unknown;
       let nextKey: unknown;
       if (isMap(node)) {
@@ -88,20 +100,43 @@ export class YamlDocument {
         if (pair) {
           next = pair.value;
           nextKey = pair.key;
+        } else {
+          const merged = this.fromMergeKey(node, String(segment));
+          if (merged) {
+            alias ??= merged.alias;
+            next = merged.pair.value;
+            nextKey = merged.pair.key;
+          }
         }
       } else if (isSeq(node) && typeof segment === "number") {
         next = node.items[segment];
       }
       const range = rangeStart(nextKey) ?? rangeStart(next);
-      if (range === undefined) return { ...this.position(last), exact: false };
+      if (range === undefined) return { ...this.position(alias ?? last), exact: false };
       node = next;
       keyNode = nextKey;
       last = rangeStart(next) ?? range;
       if (i === path.length - 1 && want === "key" && keyNode !== undefined) {
-        return { ...this.position(rangeStart(keyNode)!), exact: true };
+        return { ...this.position(alias ?? rangeStart(keyNode)!), exact: true };
       }
     }
-    return { ...this.position(last), exact: true };
+    return { ...this.position(alias ?? last), exact: true };
+  }
+
+  /** The pair for `key` that a merge key (`<<: *a` or `<<: [*a, *b]`, first wins) of `map` brings in. */
+  private fromMergeKey(map: YAMLMap, key: string): { pair: Pair; alias: number | undefined } | undefined {
+    for (const item of map.items) {
+      if (!isPair(item) || keyOf(item.key) !== "<<") continue;
+      const sources = isSeq(item.value) ? item.value.items : [item.value];
+      for (const source of sources) {
+        if (!isAlias(source)) continue;
+        const target = source.resolve(this.doc);
+        if (!isMap(target)) continue;
+        const pair = target.items.find((p) => isPair(p) && keyOf(p.key) === key);
+        if (isPair(pair)) return { pair, alias: rangeStart(source) };
+      }
+    }
+    return undefined;
   }
 
   private position(offset: number): YamlPosition {
