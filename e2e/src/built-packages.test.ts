@@ -7,7 +7,7 @@ import { publint } from "publint";
 import { beforeAll, describe, expect, it } from "vitest";
 import { repoRoot, run } from "./tools.js";
 
-const names = ["core", "schema", "render", "manifests", "invariants", "talos", "cli"];
+const names = ["core", "schema", "render", "manifests", "invariants", "repo", "helm", "talos", "flux-bridge", "report", "cli"];
 
 interface PackedManifest {
   name: string;
