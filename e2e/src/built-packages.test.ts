@@ -7,7 +7,19 @@ import { publint } from "publint";
 import { beforeAll, describe, expect, it } from "vitest";
 import { repoRoot, run } from "./tools.js";
 
-const names = ["core", "schema", "render", "manifests", "invariants", "repo", "helm", "talos", "flux-bridge", "report", "cli"];
+const names = [
+  "core",
+  "schema",
+  "render",
+  "manifests",
+  "invariants",
+  "repo",
+  "helm",
+  "talos",
+  "flux-bridge",
+  "report",
+  "cli",
+];
 
 interface PackedManifest {
   name: string;
