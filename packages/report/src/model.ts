@@ -92,6 +92,8 @@ export interface BuildReportModelInput {
   reports: readonly Report[];
   /** live Flux status (flux-bridge's `getFluxStatus`) */
   status?: StatusReport;
+  /** the repository's file texts (`Repository.files()`): hostnames are shown as written there */
+  sources?: ReadonlyMap<string, string>;
 }
 
 const SEVERITY_RANK = { none: 0, info: 1, warning: 2, error: 3 } as const;
@@ -146,7 +148,7 @@ export function buildReportModel(input: BuildReportModelInput): ReportModel {
     nodeOf(id, "Kustomization", k.name, k.namespace, { file: k.file, line: k.line }, own);
     for (const d of k.dependsOn) edges.push({ from: id, to: `Kustomization/${d.namespace}/${d.name}` });
     if (k.objects.some(isKs) && !k.objects.some(isHelmRelease)) continue; // a parent, not an app
-    apps.push(catalogApp(k, id, allObjects, nodes.get(id)!.findings));
+    apps.push(catalogApp(k, id, allObjects, nodes.get(id)!.findings, input.sources));
   }
   for (const g of input.graphs)
     for (const hr of g.helmReleases) {
@@ -226,6 +228,7 @@ function catalogApp(
   id: string,
   all: readonly BuiltObject[],
   findings: number,
+  sources: ReadonlyMap<string, string> | undefined,
 ): CatalogApp {
   const namespace = str(k.spec.targetNamespace) ?? k.namespace;
   const objects = k.objects;
@@ -292,7 +295,10 @@ function catalogApp(
         if (last === "image" && isRecord(v) && typeof v.repository === "string") {
           images.add(`${v.repository}${v.tag !== undefined ? `:${String(v.tag)}` : ""}`);
         } else if (last === "hostnames" && Array.isArray(v)) {
-          for (const h of v) if (typeof h === "string") routes.add(h);
+          v.forEach((h, i) => {
+            if (typeof h === "string")
+              routes.add(asWritten(sources, o.locate(["spec", "values", ...path, i]), h));
+          });
         } else if (last === "existingClaim" && typeof v === "string") {
           addClaim(v);
         } else if (isRecord(v) && v.type === "nfs" && typeof v.server === "string") {
@@ -312,12 +318,14 @@ function catalogApp(
         }
       });
     } else if (o.kind === "HTTPRoute" || o.kind === "GRPCRoute") {
-      for (const h of list(field(o.object, "spec", "hostnames"))) if (typeof h === "string") routes.add(h);
+      list(field(o.object, "spec", "hostnames")).forEach((h, i) => {
+        if (typeof h === "string") routes.add(asWritten(sources, o.locate(["spec", "hostnames", i]), h));
+      });
     } else if (o.kind === "Ingress") {
-      for (const r of list(field(o.object, "spec", "rules"))) {
+      list(field(o.object, "spec", "rules")).forEach((r, i) => {
         const h = str(field(r, "host"));
-        if (h) routes.add(h);
-      }
+        if (h) routes.add(asWritten(sources, o.locate(["spec", "rules", i, "host"]), h));
+      });
     } else {
       walk(o.object, (v, path) => {
         const last = path[path.length - 1];
@@ -355,6 +363,43 @@ function catalogApp(
     dependsOn: k.dependsOn.map((d) => `${d.namespace}/${d.name}`),
     findings,
   };
+}
+
+/**
+ * A built scalar as its source file writes it, placeholders kept: the scalar at `at` when that text differs
+ * from the built value only by Flux substitution (`${VAR}`), else the built value.
+ */
+export function asWritten(
+  sources: ReadonlyMap<string, string> | undefined,
+  at: { file: string; line: number; column: number },
+  value: string,
+): string {
+  const line = sources?.get(at.file)?.split("\n")[at.line - 1];
+  if (line === undefined) return value;
+  const rest = line.slice(at.column - 1);
+  let raw: string | undefined;
+  if (rest.startsWith('"')) raw = /^"((?:[^"\\]|\\.)*)"/.exec(rest)?.[1]?.replace(/\\(.)/g, "$1");
+  else if (rest.startsWith("'")) raw = /^'((?:[^']|'')*)'/.exec(rest)?.[1]?.replace(/''/g, "'");
+  else {
+    const plain = /^(.*?)(?:\s+#.*)?$/.exec(rest.replace(/^- /, ""))?.[1] ?? "";
+    // inside a flow collection a plain scalar ends at the next `,` or `]`
+    raw = trimFlowEnd(/[[{]/.test(line.slice(0, at.column - 1)) ? plain.split(/[,\]]/)[0]! : plain);
+  }
+  if (raw === undefined || raw === value || !raw.includes("${")) return value;
+  // the placeholders' pattern must match the built value: otherwise the position is another scalar's
+  const pattern = raw
+    .split(/\$\{[^}]*\}/)
+    .map((part) => part.replace(/[.*+?^$()|[\]\\{}]/g, "\\$&"))
+    .join(".*");
+  return new RegExp(`^${pattern}$`, "s").test(value) ? raw : value;
+}
+
+/** A plain scalar without what ends its flow collection (`, ]`, an unbalanced `}`) and trailing blanks. */
+function trimFlowEnd(text: string): string {
+  let t = text.trimEnd();
+  const count = (c: string) => t.split(c).length - 1;
+  while (/[,\]]$/.test(t) || (t.endsWith("}") && count("}") > count("{"))) t = t.slice(0, -1).trimEnd();
+  return t;
 }
 
 function locate(o: BuiltObject, path: (string | number)[]): Partial<RepoLocation> {

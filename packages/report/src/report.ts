@@ -51,7 +51,13 @@ export async function createReport(
     const { getFluxStatus } = await import("@homeops/flux-bridge");
     status = await getFluxStatus(options.cluster);
   }
-  return buildReportModel({ roots, graphs, reports, ...(status ? { status } : {}) });
+  return buildReportModel({
+    roots,
+    graphs,
+    reports,
+    sources: await repo.files(),
+    ...(status ? { status } : {}),
+  });
 }
 
 export interface WriteReportOptions {

@@ -81,6 +81,10 @@ describe.skipIf(skipBrowser)("the report page in Chromium (sample repository)", 
     for (const dep of ["external-secrets/external-secrets-stores", "storage/openebs", "storage/volsync"])
       expect(details).toContain(dep);
     expect(details).toMatch(/kubernetes\/apps\/games\/romm\/ks\.yaml:\d+/);
+    // hostnames as written: the placeholder, not the value substituted into the build
+    const rommRow = await page.locator('#catalog tbody tr[data-app="romm"]').innerText();
+    expect(rommRow).toContain("${SECRET_DOMAIN}");
+    expect(rommRow).not.toContain("x-secret-domain");
 
     const shot = join(mkdtempSync(join(tmpdir(), "homeops-report-shot-")), "report.png");
     await page.screenshot({ path: shot, fullPage: false });
