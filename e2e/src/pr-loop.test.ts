@@ -50,7 +50,7 @@ describe("workflow and composite action", () => {
       const git = (...args: string[]) => execFileSync("git", ["-C", dir, ...args], { encoding: "utf8" });
       execFileSync("git", ["clone", "-q", "--no-hardlinks", repoRoot, dir]);
       // the template repository as the pull request's base: origin/main is a real remote-tracking branch
-      git("branch", "-q", "-f", "main", "HEAD");
+      git("checkout", "-q", "-B", "main"); // whichever branch the clone starts on (main in CI)
       git("update-ref", "refs/remotes/origin/main", "HEAD");
       git("checkout", "-q", "-b", "renovate/grafana-10.x");
       const file = join(dir, "kubernetes/apps/observability/grafana/app/helmrelease.yaml");

@@ -8,6 +8,7 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  symlinkSync,
 } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
@@ -122,6 +123,12 @@ describe.skipIf(blocker !== undefined)("the README's two commands in a clean env
         copyFileSync(join(tools, name), join(clone, ".tools/bin", name));
         chmodSync(join(clone, ".tools/bin", name), 0o755);
       }
+    }
+    // and the installs setup makes from the npm registry and PyPI (the clean shell has no registry
+    // credentials or CA; like the binaries above, these are what setup would install again)
+    for (const name of ["node24", "renovate", "py"]) {
+      const dir = join(repoRoot, ".tools", name);
+      if (existsSync(dir)) symlinkSync(dir, join(clone, ".tools", name));
     }
     const modCache = sh("go env GOMODCACHE");
     const store = sh("pnpm store path").replace(/\/v\d+$/, "");
