@@ -8,7 +8,6 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
-  symlinkSync,
 } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
@@ -128,7 +127,8 @@ describe.skipIf(blocker !== undefined)("the README's two commands in a clean env
     // credentials or CA; like the binaries above, these are what setup would install again)
     for (const name of ["node24", "renovate", "py"]) {
       const dir = join(repoRoot, ".tools", name);
-      if (existsSync(dir)) symlinkSync(dir, join(clone, ".tools", name));
+      // a hard-linked copy, never a symlink: whatever setup removes in the clone stays in this checkout
+      if (existsSync(dir)) expect(spawnSync("cp", ["-al", dir, join(clone, ".tools", name)]).status).toBe(0);
     }
     const modCache = sh("go env GOMODCACHE");
     const store = sh("pnpm store path").replace(/\/v\d+$/, "");
