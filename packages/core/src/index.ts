@@ -48,6 +48,7 @@ export {
 } from "./repo-fs.js";
 export type { CaseStatus, Report, ReportCase, ReportRule } from "./report.js";
 export { type StringifyYamlOptions, stringifyYaml, stringifyYamlDocuments } from "./stringify.js";
+export { entries, field, isRecord, list, str } from "./values.js";
 export {
   DEFAULT_MAX_ALIAS_COUNT,
   type DuplicateKey,

@@ -1,13 +1,9 @@
-import { execFile } from "node:child_process";
 import { readdir, readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { promisify } from "node:util";
 import { type Finding, UserError } from "@homeops/core";
 import type { ChangedFile, FluxKustomizationNode, RepoGraph } from "@homeops/manifests";
-import { gitFiles } from "./internal/git-files.js";
+import { git, gitFiles } from "./internal/git.js";
 import type { Repository } from "./repository.js";
-
-const execFileAsync = promisify(execFile);
 
 /** What a changed-only run compares the work tree with. */
 export interface ChangedOnlyOptions {
@@ -30,10 +26,11 @@ export async function changedFiles(repo: Repository, options: ChangedOnlyOptions
     ? await changedAgainstDir(repo, options.basePath)
     : await changedSinceRevision(repo.root, options.since ?? "HEAD");
   if (paths.length > MAX_TEXTS) return paths.map((path) => ({ path }));
+  const files = await repo.files(); // read once for the whole run: the work tree's texts are already there
   return Promise.all(
     paths.map(async (path) => {
       const texts: string[] = [];
-      const now = await readFile(join(repo.root, path), "utf8").catch(() => undefined);
+      const now = files.get(path) ?? (await readFile(join(repo.root, path), "utf8").catch(() => undefined));
       if (now !== undefined) texts.push(now);
       const before = options.basePath
         ? await readFile(join(resolve(repo.root, options.basePath), path), "utf8").catch(() => undefined)
@@ -42,11 +39,6 @@ export async function changedFiles(repo: Repository, options: ChangedOnlyOptions
       return { path, texts };
     }),
   );
-}
-
-async function git(root: string, args: string[]): Promise<string> {
-  const { stdout } = await execFileAsync("git", ["-C", root, ...args], { maxBuffer: 256 * 1024 * 1024 });
-  return stdout;
 }
 
 async function changedSinceRevision(root: string, rev: string): Promise<string[]> {

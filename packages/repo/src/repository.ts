@@ -4,7 +4,7 @@ import { type Finding, type Logger, noopLogger, readRepoFile, toPosixPath, UserE
 import type { InvariantsSettings } from "@homeops/invariants";
 import type { RepoGraph } from "@homeops/manifests";
 import type { ClusterConfig } from "@homeops/schema";
-import { gitFiles } from "./internal/git-files.js";
+import { gitFiles } from "./internal/git.js";
 
 /** The config file a repository has when nothing else is said (repo-relative). */
 export const DEFAULT_CONFIG_FILE = "bootstrap/config.yaml";

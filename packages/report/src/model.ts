@@ -1,7 +1,7 @@
 import type { Finding, Report } from "@homeops/core";
 import type { ReadyState, StatusReport } from "@homeops/flux-bridge";
 import type { BuiltObject, FluxKustomizationNode, FluxRoot, RepoGraph } from "@homeops/repo";
-import { field, isRecord, str, walk } from "./internal/values.js";
+import { field, isRecord, list, str, walk } from "./internal/values.js";
 
 /** A place in the repository. */
 export interface RepoLocation {
@@ -217,10 +217,6 @@ export function buildReportModel(input: BuildReportModelInput): ReportModel {
     };
   }
   return model;
-}
-
-function list(value: unknown): unknown[] {
-  return Array.isArray(value) ? value : [];
 }
 
 function catalogApp(

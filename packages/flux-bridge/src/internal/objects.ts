@@ -36,13 +36,7 @@ export function condition(object: KubeObject | undefined, type: string): Conditi
   return conditionsOf(object).find((c) => c.type === type);
 }
 
-export function isObj(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-export function str(value: unknown): string | undefined {
-  return typeof value === "string" ? value : undefined;
-}
+export { isRecord as isObj, str } from "@homeops/core";
 
 /** `namespace/name` or `name` for cluster-scoped objects. */
 export function refString(name: string, namespace?: string): string {

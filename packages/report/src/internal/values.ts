@@ -1,19 +1,10 @@
-/** Small readers over plain YAML values (the built objects are plain data). */
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
+import { isRecord, str as text } from "@homeops/core";
 
-export function field(value: unknown, ...keys: (string | number)[]): unknown {
-  let v = value;
-  for (const k of keys) {
-    if (typeof k === "number") v = Array.isArray(v) ? v[k] : undefined;
-    else v = isRecord(v) ? v[k] : undefined;
-  }
-  return v;
-}
+export { field, isRecord, list } from "@homeops/core";
 
+/** A string, or a number as written in YAML (`version: 1.2`, `tag: 20`), as text. */
 export function str(value: unknown): string | undefined {
-  return typeof value === "string" ? value : typeof value === "number" ? String(value) : undefined;
+  return typeof value === "number" ? String(value) : text(value);
 }
 
 /** Calls `visit` for every value under `value` with its path. */
