@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync, realpathSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, realpathSync } from "node:fs";
 import { mkdir, mkdtemp, readdir, rename, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -7,19 +7,10 @@ import { publint } from "publint";
 import { beforeAll, describe, expect, it } from "vitest";
 import { repoRoot, run } from "./tools.js";
 
-const names = [
-  "core",
-  "schema",
-  "render",
-  "manifests",
-  "invariants",
-  "repo",
-  "helm",
-  "talos",
-  "flux-bridge",
-  "report",
-  "cli",
-];
+// every workspace package, as a consumer installs it (the cli's bundle imports several of them)
+const names = readdirSync(join(repoRoot, "packages"))
+  .filter((name) => existsSync(join(repoRoot, "packages", name, "package.json")))
+  .sort();
 
 interface PackedManifest {
   name: string;
