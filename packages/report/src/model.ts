@@ -108,7 +108,7 @@ export function buildReportModel(input: BuildReportModelInput): ReportModel {
   const kustomizations = new Map<string, FluxKustomizationNode>();
   for (const g of input.graphs)
     for (const k of g.kustomizations) kustomizations.set(`${k.namespace}/${k.name}`, k);
-  const allObjects = input.graphs.flatMap((g) => g.objects);
+  const allObjects = indexObjects(input.graphs.flatMap((g) => g.objects));
   const findingsAll = input.reports.flatMap((r) => r.findings.map((f) => ({ f, stage: r.command })));
   const byFile = new Map<string, Finding[]>();
   for (const { f } of findingsAll) if (f.file) byFile.set(f.file, [...(byFile.get(f.file) ?? []), f]);
@@ -222,7 +222,7 @@ export function buildReportModel(input: BuildReportModelInput): ReportModel {
 function catalogApp(
   k: FluxKustomizationNode,
   id: string,
-  all: readonly BuiltObject[],
+  all: ObjectIndex,
   findings: number,
   sources: ReadonlyMap<string, string> | undefined,
 ): CatalogApp {
@@ -234,7 +234,7 @@ function catalogApp(
   const claims = new Map<string, CatalogClaim>();
   const secrets = new Map<string, CatalogSecret>();
   const find = (kind: string, ns: string, name: string) =>
-    all.find((o) => o.kind === kind && o.name === name && (o.namespace ?? ns) === ns);
+    all.named(kind, name).find((o) => (o.namespace ?? ns) === ns);
 
   const addClaim = (name: string) => {
     if (claims.has(name) || name.includes("{{")) return;
@@ -250,12 +250,13 @@ function catalogApp(
   };
   const addSecret = (name: string) => {
     if (secrets.has(name) || name.includes("{{")) return;
-    const es = all.find(
-      (o) =>
-        o.kind === "ExternalSecret" &&
-        (o.namespace ?? namespace) === namespace &&
-        (str(field(o.object, "spec", "target", "name")) ?? o.name) === name,
-    );
+    const es = all
+      .ofKind("ExternalSecret")
+      .find(
+        (o) =>
+          (o.namespace ?? namespace) === namespace &&
+          (str(field(o.object, "spec", "target", "name")) ?? o.name) === name,
+      );
     if (es) {
       const store = str(field(es.object, "spec", "secretStoreRef", "name")) ?? "?";
       const keys = [
@@ -370,7 +371,7 @@ export function asWritten(
   at: { file: string; line: number; column: number },
   value: string,
 ): string {
-  const line = sources?.get(at.file)?.split("\n")[at.line - 1];
+  const line = sources ? linesOf(sources, at.file)?.[at.line - 1] : undefined;
   if (line === undefined) return value;
   const rest = line.slice(at.column - 1);
   let raw: string | undefined;
@@ -390,6 +391,22 @@ export function asWritten(
   return new RegExp(`^${pattern}$`, "s").test(value) ? raw : value;
 }
 
+const splitLines = new WeakMap<ReadonlyMap<string, string>, Map<string, string[]>>();
+
+/** `file`'s lines, split once per sources map (a page asks for many hostnames of the same files). */
+function linesOf(sources: ReadonlyMap<string, string>, file: string): string[] | undefined {
+  let files = splitLines.get(sources);
+  if (!files) {
+    files = new Map();
+    splitLines.set(sources, files);
+  }
+  const known = files.get(file);
+  if (known) return known;
+  const lines = sources.get(file)?.split("\n");
+  if (lines) files.set(file, lines);
+  return lines;
+}
+
 /** A plain scalar without what ends its flow collection (`, ]`, an unbalanced `}`) and trailing blanks. */
 function trimFlowEnd(text: string): string {
   let t = text.trimEnd();
@@ -403,16 +420,38 @@ function locate(o: BuiltObject, path: (string | number)[]): Partial<RepoLocation
   return { file: at.file, line: at.line };
 }
 
-function chartOf(hr: BuiltObject, all: readonly BuiltObject[]): CatalogApp["charts"][number] {
+/** The built objects by kind and by kind + name (each list in build order), so lookups stay linear in N apps. */
+interface ObjectIndex {
+  ofKind(kind: string): readonly BuiltObject[];
+  named(kind: string, name: string): readonly BuiltObject[];
+}
+
+function indexObjects(objects: readonly BuiltObject[]): ObjectIndex {
+  const byKind = new Map<string, BuiltObject[]>();
+  const byName = new Map<string, BuiltObject[]>();
+  const add = (map: Map<string, BuiltObject[]>, key: string, o: BuiltObject) => {
+    const list = map.get(key);
+    if (list) list.push(o);
+    else map.set(key, [o]);
+  };
+  for (const o of objects) {
+    add(byKind, o.kind, o);
+    add(byName, `${o.kind}/${o.name}`, o);
+  }
+  return {
+    ofKind: (kind) => byKind.get(kind) ?? [],
+    named: (kind, name) => byName.get(`${kind}/${name}`) ?? [],
+  };
+}
+
+function chartOf(hr: BuiltObject, all: ObjectIndex): CatalogApp["charts"][number] {
   const spec = field(hr.object, "spec");
   const ns = hr.namespace ?? "default";
   const ref = field(spec, "chartRef");
   if (isRecord(ref)) {
     const kind = str(ref.kind) ?? "OCIRepository";
     const name = str(ref.name) ?? "";
-    const src = all.find(
-      (o) => o.kind === kind && o.name === name && (o.namespace ?? ns) === (str(ref.namespace) ?? ns),
-    );
+    const src = all.named(kind, name).find((o) => (o.namespace ?? ns) === (str(ref.namespace) ?? ns));
     const url = str(field(src?.object, "spec", "url")) ?? `${kind} ${name}`;
     const version =
       str(field(src?.object, "spec", "ref", "tag")) ?? str(field(src?.object, "spec", "ref", "semver")) ?? "";
