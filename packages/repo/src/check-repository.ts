@@ -202,9 +202,14 @@ export async function repositoryFluxRoots(repo: Repository, clusterRoot?: string
 }
 
 /** The RepoGraph of one Flux root, built once by the repository (its strictness, URL and sources). */
-export function rootGraph(repo: Repository, root: FluxRoot): ReturnType<Repository["graph"]> {
+export function rootGraph(
+  repo: Repository,
+  root: FluxRoot,
+  options: { allowNetwork?: boolean } = {},
+): ReturnType<Repository["graph"]> {
   return repo.graph({
     clusterRoot: root.path,
+    ...(options.allowNetwork !== undefined ? { allowNetwork: options.allowNetwork } : {}),
     ...(root.strict !== undefined ? { strict: root.strict } : {}),
     ...(root.url ? { repositoryUrl: root.url } : {}),
     ...(root.repositorySources ? { repositorySources: root.repositorySources } : {}),

@@ -1,5 +1,6 @@
 import type { Finding, Report } from "@homeops/core";
 import type { BuiltObject, FluxKustomizationNode, FluxRoot } from "@homeops/manifests";
+import { rootGraph } from "./check-repository.js";
 import { checkoutToTemp, type ResolvedBase, resolveBase } from "./internal/git-tree.js";
 import {
   diffFields,
@@ -97,12 +98,7 @@ async function buildSide(
   const several = roots.length > 1;
   for (const r of roots) {
     options.onProgress?.(`${side}: Flux root ${r.path} (${r.reason})`);
-    const graph = await repo.graph({
-      clusterRoot: r.path,
-      ...(r.strict !== undefined ? { strict: r.strict } : {}),
-      ...(r.url ? { repositoryUrl: r.url } : {}),
-      ...(r.repositorySources ? { repositorySources: r.repositorySources } : {}),
-    });
+    const graph = await rootGraph(repo, r);
     for (const node of graph.kustomizations) {
       const label = `${several && r.cluster ? `[${r.cluster}] ` : ""}${node.namespace}/${node.name}`;
       kustomizations.set(label, { label, node });

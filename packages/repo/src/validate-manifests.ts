@@ -9,6 +9,7 @@ import type {
   ValidationUnit,
 } from "@homeops/schema";
 import { type ChangedOnlyOptions, changedFiles, inSelection, selectChanged } from "./changes.js";
+import { rootGraph } from "./check-repository.js";
 import { type HelmRenderOptions, helmOrigin, renderHelmStage } from "./render-helm.js";
 import type { Repository } from "./repository.js";
 
@@ -218,13 +219,7 @@ export async function collectManifestUnits(
     : undefined;
   for (const r of roots) {
     progress(`Flux root${r.cluster ? ` [${r.cluster}]` : ""}: ${r.path} (${r.reason})`);
-    const graph = await repo.graph({
-      clusterRoot: r.path,
-      allowNetwork,
-      ...(r.strict !== undefined ? { strict: r.strict } : {}),
-      ...(r.url ? { repositoryUrl: r.url } : {}),
-      ...(r.repositorySources ? { repositorySources: r.repositorySources } : {}),
-    });
+    const graph = await rootGraph(repo, r, { allowNetwork });
     graphs.push(graph);
     let selected = graph;
     if (changed && changedOnly) {
