@@ -208,7 +208,7 @@ async function renderWith(
     const errPath = join(work, "err.txt");
     await writeFile(inPath, input);
     const code = isolate
-      ? await runInChild(modulePath, { preopens, inPath, outPath, errPath })
+      ? await retryCrashed(() => runInChild(modulePath, { preopens, inPath, outPath, errPath }))
       : await runInProcess(module, preopens, inPath, outPath, errPath);
     if (code !== 0) {
       const err = (await readFile(errPath, "utf8")).trim();
@@ -267,6 +267,23 @@ function childScript(): string {
   return existsSync(beside) ? beside : bundled;
 }
 
+/** A child killed by a signal: V8's fault inside the WebAssembly runtime, not the batch's. */
+export class ChildCrash extends InternalError {}
+
+/**
+ * Attempts per batch: Node 20's crash is not a function of the input (the same batch renders in a new
+ * child), and a render is a pure function of its files, so a crashed batch is run again, twice at most.
+ */
+export async function retryCrashed<T>(run: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (error) {
+      if (!(error instanceof ChildCrash) || attempt >= attempts) throw error;
+    }
+  }
+}
+
 function runInChild(
   modulePath: string,
   job: { preopens: Record<string, string>; inPath: string; outPath: string; errPath: string },
@@ -286,7 +303,7 @@ function runInChild(
       if (signal !== null) {
         const detail = Buffer.concat(err).toString("utf8").trim();
         reject(
-          new InternalError(
+          new ChildCrash(
             `helm-render died with ${signal} (Node ${process.versions.node}'s WebAssembly runtime)${detail === "" ? "" : `: ${detail}`}`,
           ),
         );

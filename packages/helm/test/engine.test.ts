@@ -2,9 +2,9 @@
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { isUserError } from "@homeops/core";
+import { InternalError, isUserError } from "@homeops/core";
 import { describe, expect, it } from "vitest";
-import { loadHelmEngine } from "../src/engine.js";
+import { ChildCrash, loadHelmEngine, retryCrashed } from "../src/engine.js";
 import { CHARTS, haveTools, inCi, MODULE, REPO_ROOT } from "./support/oracle.js";
 
 describe("loadHelmEngine", () => {
@@ -40,4 +40,33 @@ describe("loadHelmEngine", () => {
       expect(out.stderr).toContain("a warning of the caller");
     },
   );
+});
+
+describe("retryCrashed: a batch whose child V8 crashed runs again", () => {
+  const crashing = (crashes: number, error: () => Error = () => new ChildCrash("died with SIGSEGV")) => {
+    let calls = 0;
+    const run = async () => {
+      calls++;
+      if (calls <= crashes) throw error();
+      return "rendered";
+    };
+    return { run, calls: () => calls };
+  };
+
+  it("returns the first good run after one or two crashes", async () => {
+    for (const crashes of [0, 1, 2]) {
+      const batch = crashing(crashes);
+      await expect(retryCrashed(batch.run)).resolves.toBe("rendered");
+      expect(batch.calls()).toBe(crashes + 1);
+    }
+  });
+
+  it("gives up after three crashes with the crash, and never retries another failure", async () => {
+    const batch = crashing(3);
+    await expect(retryCrashed(batch.run)).rejects.toBeInstanceOf(ChildCrash);
+    expect(batch.calls()).toBe(3);
+    const other = crashing(1, () => new InternalError("helm-render wrote no JSON result"));
+    await expect(retryCrashed(other.run)).rejects.toThrow("no JSON result");
+    expect(other.calls()).toBe(1);
+  });
 });
