@@ -307,6 +307,17 @@ function resolveValuesFrom(
     const label = `${kind} chart values reference '${hr.namespace}/${name}' with key '${key}'`;
     const found = lookupData(graph, kind, name, hr.namespace);
     const at = position(hr.object, ["spec", "valuesFrom", i]);
+    if (found?.producer !== undefined) {
+      // its keys are the operator's: rendered with a placeholder, never an error (homeops cannot tell)
+      render.findings.push({
+        ruleId: "helm/values-from-unknown",
+        severity: "info",
+        message: `${label}: no Secret in the repository, but ${found.producer} may produce it (an operator homeops does not know); rendered with a placeholder`,
+        ...at,
+      });
+      if (targetPath !== undefined) out.push({ name: label, data: placeholderValue(key), targetPath });
+      continue;
+    }
     if (found === undefined || !(key in found.data)) {
       if (ref.optional === true) continue;
       fail(
@@ -337,10 +348,19 @@ function lookupData(
   kind: string,
   name: string,
   namespace: string,
-): { data: Record<string, string>; placeholder: boolean } | undefined {
+): { data: Record<string, string>; placeholder: boolean; producer?: string } | undefined {
+  // a custom resource of the Secret's name (OnePasswordItem, SealedSecret, …): an operator may write it
+  let producer: string | undefined;
   for (const o of graph.objects) {
     if (o.name !== name || (o.namespace ?? namespace) !== namespace) continue;
     const obj = o.object;
+    if (
+      kind === "Secret" &&
+      producer === undefined &&
+      o.apiVersion.includes("/") &&
+      !/\.k8s\.io\/|^apps\/|toolkit\.fluxcd\.io\//.test(o.apiVersion)
+    )
+      producer = `${o.kind} ${namespace}/${name}`;
     if (kind === "Secret" && o.kind === "ExternalSecret") {
       const spec = isObj(obj.spec) ? obj.spec : {};
       const target = isObj(spec.target) ? spec.target : {};
@@ -366,7 +386,7 @@ function lookupData(
       data[k] = encrypted ? placeholderValue(k) : String(v ?? "");
     return { data, placeholder: encrypted };
   }
-  return undefined;
+  return producer === undefined ? undefined : { data: {}, placeholder: true, producer };
 }
 
 function collect(render: HelmReleaseRender, hr: HelmReleaseNode, spec: Obj, result: RenderResult): void {

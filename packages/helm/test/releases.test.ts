@@ -171,4 +171,40 @@ describe.skipIf(!haveTools)("renderHelmReleases (local charts)", () => {
     ]);
     expect(report.releases.map((r) => r.status)).toEqual(["error", "rendered"]);
   });
+
+  it("a valuesFrom Secret that an unknown operator's resource of its name may write renders with a placeholder (info, never an error)", async () => {
+    const root = await writeRepo(
+      {
+        "c.yaml": hr("c", "strict", [
+          "  valuesFrom:",
+          "    - kind: Secret",
+          "      name: vault-item",
+          "      valuesKey: host",
+          "      targetPath: hostname",
+        ]),
+        "item.yaml": [
+          "apiVersion: onepassword.com/v1",
+          "kind: OnePasswordItem",
+          "metadata:",
+          "  name: vault-item",
+          "  namespace: default",
+          "spec:",
+          "  itemPath: vaults/x/items/vault-item",
+          "",
+        ].join("\n"),
+      },
+      ["strict"],
+    );
+    temps.push(root);
+    const report = await renderHelmReleases(await buildRepoGraph(root), {
+      modulePath: MODULE,
+      cacheDir: `${root}/.cache`,
+    });
+    expect(report.findings.filter((f) => f.severity === "error")).toEqual([]);
+    expect(report.findings).toMatchObject([
+      { ruleId: "helm/values-from-unknown", severity: "info", file: "kubernetes/apps/c.yaml", line: 17 },
+    ]);
+    expect(report.findings[0]!.message).toContain("OnePasswordItem default/vault-item");
+    expect(report.releases.map((r) => r.status)).toEqual(["rendered"]);
+  });
 });
