@@ -34,6 +34,12 @@ export {
   type WriteFileAtomicOptions,
   writeFileAtomic,
 } from "./paths.js";
+export {
+  type ApiObjectLike,
+  apiGroup,
+  isBuiltInApi,
+  possibleProducer,
+} from "./producers.js";
 export { isRemoteReference, isSopsPath, KUSTOMIZATION_FILES } from "./references.js";
 export {
   assertNoSymlinkOnPath,

@@ -1,6 +1,6 @@
 import * as http from "node:http";
 import * as https from "node:https";
-import { type Logger, noopLogger, UserError } from "@homeops/core";
+import { apiGroup, type Logger, noopLogger, UserError } from "@homeops/core";
 import type { KubeConfig } from "@kubernetes/client-node";
 import { describeNetworkError, isTransientStatus, transientNetworkError } from "./internal/net-errors.js";
 import type { KubeObject } from "./internal/objects.js";
@@ -124,7 +124,7 @@ export class ClusterClient {
     const info = (await pending).get(kind);
     if (!info) {
       throw new UserError("CLUSTER_NOT_FOUND", `the cluster serves ${apiVersion} but not the kind ${kind}`, {
-        hint: `is the CRD of ${kind} installed at this version? (\`kubectl api-resources --api-group=${groupOf(apiVersion)}\`)`,
+        hint: `is the CRD of ${kind} installed at this version? (\`kubectl api-resources --api-group=${apiGroup(apiVersion)}\`)`,
       });
     }
     return info;
@@ -251,7 +251,7 @@ export class ClusterClient {
       allowNotFound: true,
     });
     if (response.status === 404) {
-      const group = groupOf(apiVersion);
+      const group = apiGroup(apiVersion);
       const product = PRODUCT_OF_GROUP[group];
       throw new UserError("CLUSTER_NOT_FOUND", `the cluster at ${this.server} does not serve ${apiVersion}`, {
         hint: product
@@ -263,7 +263,7 @@ export class ClusterClient {
       resources?: { name: string; kind: string; namespaced: boolean }[];
     };
     const map = new Map<string, ResourceInfo>();
-    const group = groupOf(apiVersion);
+    const group = apiGroup(apiVersion);
     for (const r of body.resources ?? []) {
       if (r.name.includes("/")) continue; // subresources
       map.set(r.kind, {
@@ -439,10 +439,6 @@ export function describe(t: RequestTarget): string {
   const object = t.name ? ` ${t.name}` : "";
   const where = t.namespace ? ` in namespace ${t.namespace}` : t.verb === "list" ? " (all namespaces)" : "";
   return `${t.verb} ${t.resource}${object}${where}`;
-}
-
-function groupOf(apiVersion: string): string {
-  return apiVersion.includes("/") ? (apiVersion.split("/")[0] ?? "") : "";
 }
 
 function objectPath(info: ResourceInfo, namespace?: string, name?: string, subresource?: string): string {

@@ -1,5 +1,13 @@
 import { join } from "node:path";
-import { type Finding, isUserError, type Logger, noopLogger, parseYaml, sortFindings } from "@homeops/core";
+import {
+  type Finding,
+  isUserError,
+  type Logger,
+  noopLogger,
+  parseYaml,
+  possibleProducer,
+  sortFindings,
+} from "@homeops/core";
 import {
   type BuiltObject,
   type FluxSourceNode,
@@ -305,7 +313,7 @@ function resolveValuesFrom(
     const key = str(ref.valuesKey) ?? "values.yaml";
     const targetPath = str(ref.targetPath);
     const label = `${kind} chart values reference '${hr.namespace}/${name}' with key '${key}'`;
-    const found = lookupData(graph, kind, name, hr.namespace);
+    const found = lookupData(graph, kind, name, hr.namespace, hr.object);
     const at = position(hr.object, ["spec", "valuesFrom", i]);
     if (found?.producer !== undefined) {
       // its keys are the operator's: rendered with a placeholder, never an error (homeops cannot tell)
@@ -348,19 +356,11 @@ function lookupData(
   kind: string,
   name: string,
   namespace: string,
+  consumer: BuiltObject,
 ): { data: Record<string, string>; placeholder: boolean; producer?: string } | undefined {
-  // a custom resource of the Secret's name (OnePasswordItem, SealedSecret, …): an operator may write it
-  let producer: string | undefined;
   for (const o of graph.objects) {
     if (o.name !== name || (o.namespace ?? namespace) !== namespace) continue;
     const obj = o.object;
-    if (
-      kind === "Secret" &&
-      producer === undefined &&
-      o.apiVersion.includes("/") &&
-      !/\.k8s\.io\/|^apps\/|toolkit\.fluxcd\.io\//.test(o.apiVersion)
-    )
-      producer = `${o.kind} ${namespace}/${name}`;
     if (kind === "Secret" && o.kind === "ExternalSecret") {
       const spec = isObj(obj.spec) ? obj.spec : {};
       const target = isObj(spec.target) ? spec.target : {};
@@ -386,7 +386,15 @@ function lookupData(
       data[k] = encrypted ? placeholderValue(k) : String(v ?? "");
     return { data, placeholder: encrypted };
   }
-  return producer === undefined ? undefined : { data: {}, placeholder: true, producer };
+  // an operator's resource (OnePasswordItem, …) or another release may write the Secret: its keys are unknown
+  const producer = kind === "Secret" ? possibleProducer(graph.objects, namespace, name, consumer) : undefined;
+  return producer === undefined
+    ? undefined
+    : {
+        data: {},
+        placeholder: true,
+        producer: `${producer.kind} ${producer.namespace ?? namespace}/${producer.name}`,
+      };
 }
 
 function collect(render: HelmReleaseRender, hr: HelmReleaseNode, spec: Obj, result: RenderResult): void {

@@ -163,6 +163,61 @@ describe("a repository shaped like the corpus' (not rendered by homeops)", () =>
     },
   );
 
+  it.skipIf(!hasGraph)(
+    "a Secret another release's chart may write (its values name it, not as a reference) is 'cannot tell', not an error",
+    async () => {
+      const root = await corpusShaped();
+      await write(
+        root,
+        `${APP}/cronjob.yaml`,
+        [
+          "---",
+          "apiVersion: batch/v1",
+          "kind: CronJob",
+          "metadata:",
+          "  name: access-policy",
+          "spec:",
+          "  schedule: '@daily'",
+          "  jobTemplate:",
+          "    spec:",
+          "      template:",
+          "        spec:",
+          "          restartPolicy: OnFailure",
+          "          containers:",
+          "            - name: apply",
+          "              image: busybox:1.37",
+          "          volumes:",
+          "            - name: sa",
+          "              secret:",
+          "                secretName: romm-admin-sa",
+          "",
+        ].join("\n"),
+      );
+      await edit(
+        root,
+        `${APP}/kustomization.yaml`,
+        "  - ./secret.sops.yaml\n",
+        "  - ./secret.sops.yaml\n  - ./cronjob.yaml\n",
+      );
+      const errorBefore = await checkRepo(root, { forbiddenLiterals: LITERALS });
+      expect(errorBefore.findings.map((f) => `${f.severity} ${f.ruleId}`)).toEqual([
+        "error externalsecret/missing-secret",
+      ]);
+      // the release's chart creates a machine user's Secret named after a value (zitadel's Machine.Username)
+      await edit(
+        root,
+        `${APP}/helmrelease.yaml`,
+        "    persistence:\n",
+        "    admin:\n      Username: romm-admin-sa\n    persistence:\n",
+      );
+      const report = await checkRepo(root, { forbiddenLiterals: LITERALS });
+      expect(report.findings.map((f) => `${f.severity} ${f.ruleId}`)).toEqual([
+        "info externalsecret/missing-secret",
+      ]);
+      expect(report.findings[0]?.message).toMatch(/HelmRelease games\/romm may .*cannot tell/);
+    },
+  );
+
   const invariants = mutations.filter(
     (m) => findRule(m.rule)?.kind === "invariant" && !m.rule.startsWith("homeops/"),
   );

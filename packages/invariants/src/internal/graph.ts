@@ -1,3 +1,4 @@
+import { apiGroup as groupOf } from "@homeops/core";
 import type {
   BuiltObject,
   FluxKustomizationNode,
@@ -8,11 +9,8 @@ import type {
 import type { RepoFiles } from "../repo-files.js";
 import { isRecord } from "./text.js";
 
-/** API group of an apiVersion (`""` for the core group). */
-export function groupOf(apiVersion: string): string {
-  const slash = apiVersion.indexOf("/");
-  return slash === -1 ? "" : apiVersion.slice(0, slash);
-}
+/** API group of an apiVersion (`""` for the core group): core's. */
+export { groupOf };
 
 /** `group/Kind/namespace/name`: identity of an object across API versions. */
 export function objectKey(o: {

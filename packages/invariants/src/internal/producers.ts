@@ -1,3 +1,4 @@
+import { isBuiltInApi } from "@homeops/core";
 import type { BuiltObject, RepoGraph } from "@homeops/manifests";
 import type { RepoFiles } from "../repo-files.js";
 import { groupOf } from "./graph.js";
@@ -37,8 +38,7 @@ export const WORKLOAD_KINDS = new Set([
 
 /** true for an object of a built-in API group (core, apps, batch, *.k8s.io). */
 export function isBuiltIn(o: { apiVersion: string }): boolean {
-  const group = groupOf(o.apiVersion);
-  return group === "" || !group.includes(".") || group.endsWith(".k8s.io");
+  return isBuiltInApi(o.apiVersion);
 }
 
 /**
@@ -74,43 +74,7 @@ export function operatorProduced(objects: readonly BuiltObject[]): Set<string> {
   return out;
 }
 
-/** API groups whose objects the rules model (they produce no Secrets or PVCs beyond what the rules know). */
-const MODELED_GROUPS = new Set([
-  "external-secrets.io",
-  "cert-manager.io",
-  "postgresql.cnpg.io",
-  "volsync.backube",
-  "monitoring.coreos.com",
-  "talos.dev",
-  "objectbucket.io",
-  "postgres-operator.crunchydata.com",
-  "grafana.integreatly.org",
-  "kustomize.toolkit.fluxcd.io",
-  "source.toolkit.fluxcd.io",
-  "helm.toolkit.fluxcd.io",
-  "notification.toolkit.fluxcd.io",
-  "image.toolkit.fluxcd.io",
-  "gateway.envoyproxy.io",
-  "cilium.io",
-]);
-
-/**
- * A custom resource in `namespace` that an operator the repository does not model may turn into `name`
- * (its name is `name` or a prefix of it, e.g. a `User zigbee2mqtt` and the Secret `zigbee2mqtt-mqtt-credentials`).
- */
-export function possibleProducer(
-  objects: readonly BuiltObject[],
-  namespace: string,
-  name: string,
-): BuiltObject | undefined {
-  return objects.find(
-    (o) =>
-      !isBuiltIn(o) &&
-      (o.namespace ?? "default") === namespace &&
-      (o.name === name || name.startsWith(`${o.name}-`)) &&
-      !MODELED_GROUPS.has(groupOf(o.apiVersion)),
-  );
-}
+export { possibleProducer } from "@homeops/core";
 
 /**
  * Namespaces into which some Flux Kustomization applies content this build cannot see (its source is another

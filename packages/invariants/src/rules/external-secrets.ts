@@ -182,7 +182,7 @@ references and templated names are skipped.`,
       for (const ref of secretRefs(object)) {
         const ns = ref.path[1] === "valuesFrom" ? (object.namespace ?? "default") : workloadNamespace(object);
         if (produced.has(ns, ref.name)) continue;
-        const producer = possibleProducer(graph.objects, ns, ref.name);
+        const producer = possibleProducer(graph.objects, ns, ref.name, object);
         const hidden = unseen.get(ns);
         const unsure = !certain || producer !== undefined || hidden !== undefined;
         hits.push({

@@ -80,7 +80,7 @@ volumeClaimTemplates and templated names (\`{{ }}\`) are not checked.`,
         }
         if (!name || !at || isTemplated(name) || claims.has(`${ns}/${name}`)) return;
         if (bootstrap.has(`PersistentVolumeClaim/${name}`)) return;
-        const producer = possibleProducer(graph.objects, ns, name);
+        const producer = possibleProducer(graph.objects, ns, name, object);
         const unsure = producer !== undefined || unseen.has(ns) || !(hr || WORKLOAD_KINDS.has(object.kind));
         hits.push({
           ...object.locate(at),
