@@ -145,6 +145,47 @@ describe("buildRepoGraph", () => {
     });
   });
 
+  it("reads a substituteFrom Secret that a sibling Kustomization's ExternalSecret writes; one nobody writes still fails", async () => {
+    // both in the apps' namespace, as a namespace kustomization puts them (Flux reads sources there)
+    const inDefault = (text: string) =>
+      text.replace("namespace: flux-system\nspec:", "namespace: default\nspec:");
+    const bucket = inDefault(
+      ks(
+        "a-bucket",
+        "./bucket",
+        "  targetNamespace: default\n  postBuild:\n    substitute:\n      BUCKET: miniflux\n",
+      ),
+    );
+    // the app is declared first: at its level the bucket's ExternalSecret is not built yet
+    const app = (source: string) =>
+      inDefault(
+        ks(
+          "a",
+          "./app",
+          `  targetNamespace: default\n  dependsOn:\n    - name: a-bucket\n  postBuild:\n    substituteFrom:\n      - kind: Secret\n        name: ${source}\n`,
+        ),
+      );
+    const files = (source: string) => ({
+      "kubernetes/flux/ks.yaml": `${app(source)}---\n${bucket}`,
+      "bucket/kustomization.yaml": "resources: [es.yaml]\n",
+      "bucket/es.yaml":
+        "apiVersion: external-secrets.io/v1\nkind: ExternalSecret\nmetadata:\n  name: ${BUCKET}\nspec:\n  secretStoreRef: {kind: SecretStore, name: local}\n  target:\n    name: ${BUCKET}\n    template:\n      data:\n        BUCKET_NAME: x\n",
+      "app/kustomization.yaml": "resources: [cm.yaml]\n",
+      "app/cm.yaml":
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\ndata:\n  bucket: ${BUCKET_NAME}\n",
+    });
+    const graph = await buildRepoGraph(await repo(files("miniflux")));
+    expect(graph.findings).toEqual([]);
+    const a = graph.kustomizations.find((k) => k.name === "a")!;
+    expect(a.status).toBe("built");
+    expect(a.substitutionSources).toMatchObject([{ kind: "Secret", name: "miniflux", found: true }]);
+    expect(graph.kustomizations.map((k) => k.name)).toEqual(["flux-system", "a", "a-bucket"]);
+
+    const missing = await buildRepoGraph(await repo(files("nowhere")));
+    expect(missing.findings.map((f) => f.ruleId)).toEqual(["build/missing-substitute-source"]);
+    expect(missing.kustomizations.find((k) => k.name === "a")?.status).toBe("error");
+  });
+
   it("fails namespaced objects that end up without a namespace, as kustomize-controller does", async () => {
     const root = await repo({
       "kubernetes/flux/ks.yaml": ks("app", "./app"),

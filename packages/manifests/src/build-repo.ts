@@ -334,20 +334,45 @@ export async function buildRepoGraph(root: string, options: BuildRepoOptions = {
     seen.add("flux-system/flux-system");
   }
 
-  // Breadth-first, one level at a time; the Kustomizations of a level are built concurrently (their
-  // results are consumed in queue order, so the output stays deterministic).
-  while (queue.length > 0) {
-    const level = queue.splice(0, queue.length);
-    const built = level.map((item) => {
-      logger.debug(`building Kustomization ${item.namespace}/${item.name}`);
-      return buildNode(item, ctx, vars, strict, repoSources);
-    });
-    for (let i = 0; i < level.length; i++) {
-      await processNode(level[i]!, await built[i]!);
+  // A substituteFrom source that another Kustomization writes (an ExternalSecret in a sibling that
+  // dependsOn orders first) exists when the controller reconciles this one: a Kustomization that failed
+  // for want of a source is built again, in its place, once the others are built.
+  const waiting: { item: QueueItem; index: number }[] = [];
+  let retrying = false;
+  for (;;) {
+    // Breadth-first, one level at a time; the Kustomizations of a level are built concurrently (their
+    // results are consumed in queue order, so the output stays deterministic).
+    while (queue.length > 0) {
+      const level = queue.splice(0, queue.length);
+      const built = level.map((item) => {
+        logger.debug(`building Kustomization ${item.namespace}/${item.name}`);
+        return buildNode(item, ctx, vars, strict, repoSources);
+      });
+      for (let i = 0; i < level.length; i++) {
+        await processNode(level[i]!, await built[i]!);
+      }
+    }
+    if (retrying || waiting.length === 0) break;
+    retrying = true;
+    for (const { item, index } of waiting) {
+      const missing = missingSources(nodes[index]!);
+      const found = await Promise.all(missing.map((m) => vars.lookupSource(m.kind, m.name, item.namespace)));
+      if (found.some((f) => f === undefined)) continue;
+      const again = await buildNode(item, ctx, vars, strict, repoSources);
+      if (missingSources(again).length > 0) continue;
+      const old = nodes[index]!;
+      for (const f of old.findings) findings.splice(findings.indexOf(f), 1);
+      const stale = new Set(old.objects);
+      allObjects.splice(0, allObjects.length, ...allObjects.filter((o) => !stale.has(o)));
+      await processNode(item, again, index);
     }
   }
 
-  async function processNode(item: QueueItem, first: FluxKustomizationNode): Promise<void> {
+  function missingSources(node: FluxKustomizationNode): SubstitutionSource[] {
+    return (node.substitutionSources ?? []).filter((s) => !s.found && !s.optional);
+  }
+
+  async function processNode(item: QueueItem, first: FluxKustomizationNode, replace?: number): Promise<void> {
     let node = first;
     if (item.parent === undefined) {
       // The implicit root stands in for the flux-system Kustomization; when Git declares it, use the real one.
@@ -376,7 +401,10 @@ export async function buildRepoGraph(root: string, options: BuildRepoOptions = {
         if (replaced.status === "built") node = replaced;
       }
     }
-    nodes.push(node);
+    if (replace === undefined) {
+      nodes.push(node);
+      if (!retrying && missingSources(node).length > 0) waiting.push({ item, index: nodes.length - 1 });
+    } else nodes[replace] = node;
     findings.push(...node.findings);
     allObjects.push(...node.objects);
     for (const o of node.objects) producers.set(o, `${node.namespace}/${node.name}`);
