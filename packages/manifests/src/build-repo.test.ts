@@ -186,6 +186,30 @@ describe("buildRepoGraph", () => {
     expect(missing.kustomizations.find((k) => k.name === "a")?.status).toBe("error");
   });
 
+  it("a Kustomization declared twice is an error; one that applies itself (as flux-system does) is not", async () => {
+    const twice = await buildRepoGraph(
+      await repo({
+        "kubernetes/flux/ks.yaml": `${ks("one", "./one")}---\n${ks("two", "./two")}`,
+        "one/ks.yaml": ks("app", "./app"),
+        "two/ks.yaml": ks("app", "./app"),
+        "app/kustomization.yaml": "resources: []\n",
+      }),
+    );
+    expect(twice.findings.map((f) => `${f.ruleId} ${f.file}`)).toEqual([
+      "flux/duplicate-kustomization two/ks.yaml",
+    ]);
+
+    const itself = await buildRepoGraph(
+      await repo({
+        "kubernetes/flux/kustomization.yaml": "resources: [../../app/ks.yaml]\n",
+        "app/ks.yaml": ks("app", "./app"),
+        "app/kustomization.yaml": "resources: [ks.yaml]\n",
+      }),
+    );
+    expect(itself.findings).toEqual([]);
+    expect(itself.kustomizations.map((k) => k.name)).toEqual(["flux-system", "app"]);
+  });
+
   it("fails namespaced objects that end up without a namespace, as kustomize-controller does", async () => {
     const root = await repo({
       "kubernetes/flux/ks.yaml": ks("app", "./app"),

@@ -425,7 +425,8 @@ export async function buildRepoGraph(root: string, options: BuildRepoOptions = {
       const namespace = obj.namespace ?? node.namespace;
       const key = `${namespace}/${obj.name}`;
       if (seen.has(key)) {
-        if (key !== "flux-system/flux-system") {
+        // a Kustomization that applies itself (as flux-system does) is declared once, by its parent
+        if (key !== "flux-system/flux-system" && key !== `${node.namespace}/${node.name}`) {
           findings.push({
             ruleId: "flux/duplicate-kustomization",
             severity: "error",
