@@ -6,10 +6,10 @@ import { Option } from "commander";
 import type { CommandSpec } from "../command.js";
 import { type ExitCode, exitCodeFor } from "../exit-codes.js";
 import { chartCacheDir } from "../internal/cache-dir.js";
+import { addChangedOnlyOptions, changedOnlyOption } from "../internal/changed-only.js";
 import { printReport } from "../internal/print-report.js";
 import type { CliContext } from "../io.js";
 import { type OutputFormat, parseOutputFormat } from "../reporters/index.js";
-import { changedOnlyOption } from "./kubeconform.js";
 
 const FORMATS: OutputFormat[] = ["text", "json", "sarif", "github"];
 
@@ -113,8 +113,7 @@ export function checkStage(ctx: CliContext, repo?: Repository): Promise<ExitCode
 export const checkCommand: CommandSpec = {
   name: "check",
   register(program, run) {
-    program
-      .command("check")
+    addChangedOnlyOptions(program.command("check"), "report only the findings")
       .description(
         "check the repository's invariants (Flux wiring, placeholders, storage, secrets, GitOps authority, docs)",
       )
@@ -151,11 +150,6 @@ export const checkCommand: CommandSpec = {
         "--write-baseline",
         "record the current findings as the baseline (in --baseline, default .homeops/baseline.json) and exit 0",
       )
-      .option(
-        "--changed-since <rev>",
-        "report only findings of the Flux Kustomizations a change since this Git revision may change",
-      )
-      .option("--base-path <dir>", "report only findings of what differs from this base checkout")
       .addHelpText(
         "after",
         "\nSuppress one finding with a YAML comment `# homeops-ignore <rule-id>: <reason>` on or above its line,\nor repo-wide in .homeops/invariants.yaml. `homeops explain <rule-id>` documents each rule.",

@@ -4,6 +4,7 @@ import { type Command, InvalidArgumentError, Option } from "commander";
 import type { CommandSpec, Runner } from "../command.js";
 import type { ExitCode } from "../exit-codes.js";
 import { chartCacheDir, pulledSchemasDir, schemaCacheDir } from "../internal/cache-dir.js";
+import { addChangedOnlyOptions, changedOnlyOption } from "../internal/changed-only.js";
 import { printReport } from "../internal/print-report.js";
 import type { CliContext } from "../io.js";
 import { type OutputFormat, parseOutputFormat } from "../reporters/index.js";
@@ -49,7 +50,7 @@ const FORMATS: OutputFormat[] = ["text", "json", "junit", "tap", "sarif"];
 
 /** Adds kubeconform's flags (shared by `homeops kubeconform` and `homeops validate manifests`). */
 export function addKubeconformOptions(command: Command): Command {
-  return command
+  return addChangedOnlyOptions(command, "validate only the objects")
     .option(
       "--strict",
       "reject every field a schema does not declare, and every violation on a value holding an unresolved ${VAR}",
@@ -98,11 +99,6 @@ export function addKubeconformOptions(command: Command): Command {
       "--registry-config <file>",
       "Docker config.json with OCI registry credentials for --allow-network chart pulls",
     )
-    .option(
-      "--changed-since <rev>",
-      "validate only the Flux Kustomizations a change since this Git revision may change",
-    )
-    .option("--base-path <dir>", "validate only the Flux Kustomizations that differ from this base checkout")
     .addOption(
       new Option("-o, --output <format>", FORMATS.join(", "))
         .default("text")
@@ -144,20 +140,6 @@ function libraryOptions(
     },
     onProgress: ctx.progress,
     ...changedOnlyOption(ctx, o),
-  };
-}
-
-/** `--changed-since` / `--base-path` as the library's option (shared with `homeops check`). */
-export function changedOnlyOption(
-  ctx: CliContext,
-  o: { changedSince?: string; basePath?: string },
-): { changedOnly?: { since?: string; basePath?: string } } {
-  if (o.changedSince === undefined && o.basePath === undefined) return {};
-  return {
-    changedOnly: {
-      ...(o.changedSince !== undefined ? { since: o.changedSince } : {}),
-      ...(o.basePath !== undefined ? { basePath: resolve(ctx.cwd, o.basePath) } : {}),
-    },
   };
 }
 
