@@ -1,5 +1,8 @@
+import { cp, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { requireBuiltCli, run } from "./tools.js";
+import { repoRoot, requireBuiltCli, run } from "./tools.js";
 
 const pkg = (await import("../../packages/cli/package.json", { with: { type: "json" } })).default as {
   version: string;
@@ -35,5 +38,23 @@ describe("the built homeops binary", () => {
   it("never colors output when NO_COLOR is set or output is not a TTY", () => {
     const result = run("node", [bin, "no-such-verb"], { env: { FORCE_COLOR: undefined, NO_COLOR: "1" } });
     expect(result.stderr).not.toContain("\u001b[");
+  });
+});
+
+describe("the built homeops binary on a repository with template data files", () => {
+  const bin = requireBuiltCli();
+
+  it("never lets the YAML parser's own warnings reach the terminal (`{{X}}` read as a map key)", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "homeops-e2e-warnings-"));
+    await cp(join(repoRoot, "packages/invariants/test/fixtures/repo"), dir, { recursive: true });
+    const data = "kubernetes/apps/games/romm/app/resources/templated.yaml";
+    await mkdir(join(dir, dirname(data)), { recursive: true });
+    // yaml 2.x warns "Keys with collection values will be stringified" on each of these keys
+    await writeFile(join(dir, data), "{{ .Release.Name }}: 1\n{{X}}:\n  - a\n");
+    const result = run("node", [bin, "check", dir], { cwd: dir });
+    await rm(dir, { recursive: true, force: true });
+    expect(result.stderr).not.toMatch(/stringified|Warning|YAMLWarning/);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(result.code).toBe(0);
   });
 });

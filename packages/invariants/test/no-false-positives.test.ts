@@ -108,6 +108,50 @@ describe.skipIf(!hasGraph)("no false positives", () => {
     ]);
   });
 
+  it("a finding reached through a YAML alias (envFrom: *envFrom) is located at the alias", async () => {
+    const root = await fixture();
+    await write(
+      root,
+      `${ROMM}/app/deployment.yaml`,
+      [
+        "---",
+        "apiVersion: apps/v1",
+        "kind: Deployment",
+        "metadata:",
+        "  name: romm-worker",
+        "spec:",
+        "  selector:",
+        "    matchLabels: {app: romm-worker}",
+        "  template:",
+        "    metadata:",
+        "      labels: {app: romm-worker}",
+        "    spec:",
+        "      containers:",
+        "        - name: worker",
+        "          image: ghcr.io/rommapp/romm:4.1.0",
+        "          envFrom: &envFrom",
+        "            - secretRef:",
+        "                name: cluster-secrets",
+        "        - name: sidecar",
+        "          image: ghcr.io/rommapp/romm:4.1.0",
+        "          envFrom: *envFrom",
+        "",
+      ].join("\n"),
+    );
+    await edit(
+      root,
+      `${ROMM}/app/kustomization.yaml`,
+      "  - ./helmrelease.yaml\n",
+      "  - ./helmrelease.yaml\n  - ./deployment.yaml\n",
+    );
+    expect(summarize((await checkRepo(root)).findings)).toEqual([]);
+    await edit(root, `${ROMM}/app/deployment.yaml`, "name: cluster-secrets", "name: cluster-secret");
+    expect(summarize((await checkRepo(root)).findings)).toEqual([
+      `${await at(root, `${ROMM}/app/deployment.yaml`, "cluster-secret")} externalsecret/missing-secret`,
+      `${await at(root, `${ROMM}/app/deployment.yaml`, "*envFrom")} externalsecret/missing-secret`,
+    ]);
+  });
+
   it("Secrets that operators write: a CloudNativePG cluster's -app secret, a cert-manager Certificate's secret", async () => {
     const root = await fixture();
     await write(

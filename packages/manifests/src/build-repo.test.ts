@@ -186,6 +186,42 @@ describe("buildRepoGraph", () => {
     expect(missing.kustomizations.find((k) => k.name === "a")?.status).toBe("error");
   });
 
+  it("reads a substituteFrom Secret that a bootstrap task renders from a template: its keys, not its values", async () => {
+    const files = {
+      "kubernetes/flux/ks.yaml": ks(
+        "tunnel",
+        "./app",
+        "  targetNamespace: default\n  postBuild:\n    substituteFrom:\n      - kind: Secret\n        name: tunnel-id\n",
+      ),
+      "app/kustomization.yaml": "resources: [cm.yaml]\n",
+      "app/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\ndata:\n  id: ${TUNNEL_ID}\n",
+      // `op inject -i resources.yaml.j2 | kubectl apply -f -` before Flux: the value is the tool's to fill in
+      "bootstrap/resources.yaml.j2":
+        "---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: tunnel-id\n  namespace: flux-system\nstringData:\n  TUNNEL_ID: op://kubernetes/cloudflare/TUNNEL_ID\n",
+    };
+    const graph = await buildRepoGraph(await repo(files));
+    expect(graph.findings).toEqual([]);
+    const tunnel = graph.kustomizations.find((k) => k.name === "tunnel")!;
+    expect(tunnel.substitutionSources).toMatchObject([
+      {
+        kind: "Secret",
+        name: "tunnel-id",
+        found: true,
+        keys: ["TUNNEL_ID"],
+        file: "bootstrap/resources.yaml.j2",
+      },
+    ]);
+    expect(tunnel.objects[0]?.object).toMatchObject({ data: { id: "x-tunnel-id" } });
+    // a template that is not YAML, or names another Secret, does not count
+    const other = await buildRepoGraph(
+      await repo({
+        ...files,
+        "bootstrap/resources.yaml.j2": "{% for s in secrets %}\nkind: Secret\n{% endfor %}\n",
+      }),
+    );
+    expect(other.findings.map((f) => f.ruleId)).toEqual(["build/missing-substitute-source"]);
+  });
+
   it("a Kustomization declared twice is an error; one that applies itself (as flux-system does) is not", async () => {
     const twice = await buildRepoGraph(
       await repo({

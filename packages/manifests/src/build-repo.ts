@@ -144,8 +144,10 @@ export function fluxOverride(
   return { override, findings };
 }
 
+const RAW_SOURCE_FILE = /\.ya?ml(\.j2|\.tmpl|\.tpl)?$/;
+
 class VariableSources {
-  private rawIndex: Promise<{ obj: Obj; file: string }[]> | undefined;
+  private rawIndex: Promise<{ obj: Obj; file: string; template: boolean }[]> | undefined;
 
   constructor(
     private readonly files: FileStore,
@@ -178,8 +180,8 @@ class VariableSources {
           ...(producedBy ? { producedBy } : {}),
         };
     }
-    for (const { obj, file } of await this.raw()) {
-      const found = this.extract(obj, kind, name, namespace, true);
+    for (const { obj, file, template } of await this.raw()) {
+      const found = this.extract(obj, kind, name, namespace, true, template);
       if (found) return { data: found, complete: this.complete(obj), file };
     }
     return undefined;
@@ -195,6 +197,7 @@ class VariableSources {
     name: string,
     namespace: string,
     raw: boolean,
+    template = false,
   ): Record<string, string> | undefined {
     const ns = getNamespace(o);
     const nsOk = ns === namespace || (raw && ns === "");
@@ -226,7 +229,8 @@ class VariableSources {
     )
       return undefined;
     const out: Record<string, string> = {};
-    const encrypted = isObj(o.sops);
+    // a template's values (and SOPS ciphertext) are only known once its tool has run: keys, not values
+    const encrypted = isObj(o.sops) || template;
     if (kind === "ConfigMap") {
       for (const [k, v] of Object.entries(isObj(o.data) ? o.data : {})) out[k] = String(v ?? "");
       return out;
@@ -240,15 +244,20 @@ class VariableSources {
     return out;
   }
 
-  private raw(): Promise<{ obj: Obj; file: string }[]> {
+  /**
+   * ConfigMaps, Secrets and ExternalSecrets written anywhere in the repository, for sources no Flux
+   * Kustomization builds: applied by hand or by a bootstrap task, which may render them from a template
+   * (`resources.yaml.j2`, `.tmpl`, `.tpl`) that is still YAML.
+   */
+  private raw(): Promise<{ obj: Obj; file: string; template: boolean }[]> {
     this.rawIndex ??= (async () => {
-      const out: { obj: Obj; file: string }[] = [];
+      const out: { obj: Obj; file: string; template: boolean }[] = [];
       const walk = async (rel: string): Promise<void> => {
         for (const e of await this.files.list(rel)) {
           if (e.name.startsWith(".") || e.name === "node_modules") continue;
           const child = rel === "." ? e.name : `${rel}/${e.name}`;
           if (e.dir) await walk(child);
-          else if (/\.ya?ml$/.test(e.name)) {
+          else if (RAW_SOURCE_FILE.test(e.name)) {
             const buf = await this.files.bytes(child);
             if (
               !buf ||
@@ -257,8 +266,9 @@ class VariableSources {
               continue;
             const loaded = await this.files.yaml(child);
             if (!loaded.ok) continue;
+            const template = !/\.ya?ml$/.test(e.name);
             for (const d of loaded.file.documents)
-              if (isObj(d.value)) out.push({ obj: d.value, file: child });
+              if (isObj(d.value)) out.push({ obj: d.value, file: child, template });
           }
         }
       };

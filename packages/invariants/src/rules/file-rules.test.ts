@@ -199,6 +199,11 @@ describe("flux/unreferenced-file and flux/unwired-app on real repositories' layo
     // disabled on purpose: the namespace kustomization has the entry commented out
     "kubernetes/apps/media/immich/ks.yaml":
       "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nspec:\n  path: ./kubernetes/apps/media/immich/app\n",
+    // the rest of a disabled app: a manifest beside its ks.yaml, which a task applies by hand, and its app dir
+    "kubernetes/apps/media/immich/instance.yaml":
+      "apiVersion: fluxcd.controlplane.io/v1\nkind: FluxInstance\n",
+    "kubernetes/apps/media/immich/app/kustomization.yaml": "resources: []\n",
+    "kubernetes/apps/media/immich/app/stray.yaml": "apiVersion: v1\nkind: ConfigMap\n",
     "kubernetes/apps/media/old/kustomization.yaml": "resources: []\n",
     [`${app}/kustomization.yaml`]: [
       "resources:\n  - ./helmrelease.yaml\n  # - ./pvc.yaml",
@@ -227,18 +232,20 @@ describe("flux/unreferenced-file and flux/unwired-app on real repositories' layo
   };
   it("counts configurations, transformers and Helm values files as references; only manifests can be forgotten", () => {
     expect(check("flux/unreferenced-file", files)).toEqual([
+      // inside the disabled app's own directory, a forgotten entry is still one
+      "kubernetes/apps/media/immich/app/stray.yaml:1:1 kubernetes/apps/media/immich/app/stray.yaml is not referenced by kubernetes/apps/media/immich/app/kustomization.yaml (or any kustomization file): it is never applied",
       `${app}/externalsecret.yaml:1:1 ${app}/externalsecret.yaml is not referenced by ${app}/kustomization.yaml (or any kustomization file): it is never applied`,
     ]);
   });
   it("leaves entries that are commented out alone (a deliberate omission)", () => {
     expect(check("flux/unwired-app", files)).toEqual([]);
   });
-  it("reports a forgotten manifest as a warning", () => {
+  it("reports forgotten manifests as warnings", () => {
     const report = checkInvariants(
       { files: new Map(Object.entries(files)) },
       { only: ["flux/unreferenced-file"] },
     );
-    expect(report.findings.map((f) => f.severity)).toEqual(["warning"]);
+    expect(report.findings.map((f) => f.severity)).toEqual(["warning", "warning"]);
   });
 });
 

@@ -83,9 +83,24 @@ function unreferencedFiles(ctx: RuleContext): { file: string; owner: string }[] 
     // only manifests can be forgotten entries: config files, scripts, values and test data are read by tools
     if (base.startsWith(".") || referenced.has(file) || !isManifestFile(ctx.files, file)) continue;
     const owner = nearestKustomization(ctx.files, posix.dirname(file), root, fluxPaths);
-    if (owner && !isCommentedOut(ctx.files, owner, file)) out.push({ file, owner });
+    if (owner && !isCommentedOut(ctx.files, owner, file) && !inDisabledApp(ctx.files, owner, file)) {
+      out.push({ file, owner });
+    }
   }
   return out;
+}
+
+/**
+ * A file of an app whose entry (its ks.yaml, or its directory) is commented out in `owner`: the whole app
+ * is disabled on purpose, and what lies beside its ks.yaml goes with it.
+ */
+function inDisabledApp(files: RepoFiles, owner: string, file: string): boolean {
+  const stop = posix.dirname(owner);
+  for (let dir = posix.dirname(file); dir.startsWith(`${stop}/`); dir = posix.dirname(dir)) {
+    const entries = [dir, ...["ks.yaml", "ks.yml"].map((b) => `${dir}/${b}`).filter((f) => files.hasFile(f))];
+    if (entries.some((entry) => isCommentedOut(files, owner, entry))) return true;
+  }
+  return false;
 }
 
 /** `spec.path` of every Flux Kustomization written in the manifests directory (wired or not), repo-relative. */
@@ -221,7 +236,7 @@ or a parent directory has a kustomization file: some kustomization file must ref
 patch, generator input, \`configurations:\`/\`transformers:\`/\`generators:\` entry or Helm values file. Files
 that are not manifests (application config, values files, scripts, test data, Talos or helmfile files) are
 inputs of other tools and are not checked. An entry that is commented out in the kustomization file marks a
-deliberate omission. Directories without any kustomization file are left alone: Flux generates one that
+deliberate omission; when it is an app's (its ks.yaml or directory), the files beside that ks.yaml go with it. Directories without any kustomization file are left alone: Flux generates one that
 includes every manifest in them; so is \`<manifests dir>/bootstrap/\`, which a bootstrap task applies.`,
   check(ctx) {
     return unreferencedFiles(ctx)
