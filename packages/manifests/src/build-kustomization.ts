@@ -5,6 +5,7 @@ import { fetchRemoteText } from "./internal/fetch-remote.js";
 import { FileStore } from "./internal/files.js";
 import { buildTopLevel } from "./internal/kustomize.js";
 import { toBuiltObject } from "./internal/res.js";
+import { withKustomizeFlavour } from "./internal/select.js";
 import type { BuildKustomizationOptions, KustomizationBuild } from "./types.js";
 
 /**
@@ -34,17 +35,20 @@ export async function buildKustomizationDir(
     };
   }
   const rel = normalizeFluxPath(relativePath(absRoot, absDir));
-  const built = await buildTopLevel(
-    {
-      files: new FileStore(absRoot, options.contents, false, options.maxFileBytes),
-      allowNetwork: options.allowNetwork ?? false,
-      fetchRemote: fetchRemoteText,
-      findings: [],
-      skipped: [],
-      dirCache: new Map(),
-    },
-    rel,
-    [],
+  // a plain build is `kustomize build`: the CLI's kustomize, not the one Flux pins
+  const built = await withKustomizeFlavour("cli", () =>
+    buildTopLevel(
+      {
+        files: new FileStore(absRoot, options.contents, false, options.maxFileBytes),
+        allowNetwork: options.allowNetwork ?? false,
+        fetchRemote: fetchRemoteText,
+        findings: [],
+        skipped: [],
+        dirCache: new Map(),
+      },
+      rel,
+      [],
+    ),
   );
   return {
     dir: rel,

@@ -7,6 +7,32 @@ const base = { interval: "10m", prune: true, sourceRef: { kind: "GitRepository",
 
 export const REAL_REPO_CASES: OracleCase[] = [
   {
+    // the namespace transformer knows scope by apiVersion and kind, from kustomize's own table: Flux's
+    // kustomize (kyaml v0.21.1) gives v1 admission policies the namespace, the kustomize CLI v5.8 does not;
+    // FlowSchema is cluster-scoped only as v1beta1, a TokenReview is namespaced for kustomize
+    name: "cluster-scope-by-api-version",
+    files: {
+      "app/kustomization.yaml": `${ks}namespace: networking\nresources: [policies.yaml]\n`,
+      "app/policies.yaml": [
+        "admissionregistration.k8s.io/v1 ValidatingAdmissionPolicy",
+        "admissionregistration.k8s.io/v1 ValidatingAdmissionPolicyBinding",
+        "admissionregistration.k8s.io/v1 ValidatingWebhookConfiguration",
+        "admissionregistration.k8s.io/v1beta1 ValidatingAdmissionPolicy",
+        "flowcontrol.apiserver.k8s.io/v1 FlowSchema",
+        "flowcontrol.apiserver.k8s.io/v1beta1 FlowSchema",
+        "authentication.k8s.io/v1 TokenReview",
+        "rbac.authorization.k8s.io/v1 ClusterRole",
+        "storage.k8s.io/v1 VolumeAttributesClass",
+      ]
+        .map((t) => {
+          const [apiVersion, kind] = t.split(" ");
+          return `apiVersion: ${apiVersion}\nkind: ${kind}\nmetadata:\n  name: ${kind!.toLowerCase()}-${apiVersion!.split("/").pop()}\n`;
+        })
+        .join("---\n"),
+    },
+    spec: { ...base, path: "./app", targetNamespace: "networking" },
+  },
+  {
     // `<<: *anchor` in a ConfigMap and in HelmRelease values (yaml.v3 expands merge keys)
     name: "yaml-merge-keys",
     files: {

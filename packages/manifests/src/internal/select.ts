@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import { getKind, getNamespace, groupVersion, isObj, type Obj, type Res, stringMap } from "./res.js";
 
 /** A kustomize patch/replacement target selector. */
@@ -11,39 +12,71 @@ export interface Selector {
   annotationSelector?: string;
 }
 
+/**
+ * The kinds kustomize knows to be cluster-scoped, by apiVersion and kind (kyaml's precomputed table for its
+ * built-in Kubernetes 1.21 schema, `openapi.precomputedIsNamespaceScoped`); every other type, custom
+ * resources included, counts as namespaced and gets the namespace transformer's namespace. This is Flux's
+ * table: every kustomize-controller up to 1.10 pins kustomize/kyaml v0.21.1.
+ */
 const CLUSTER_SCOPED = new Set([
-  "Namespace",
-  "Node",
-  "PersistentVolume",
-  "StorageClass",
-  "ClusterRole",
-  "ClusterRoleBinding",
-  "CustomResourceDefinition",
-  "PriorityClass",
-  "ValidatingWebhookConfiguration",
-  "MutatingWebhookConfiguration",
-  "ValidatingAdmissionPolicy",
-  "ValidatingAdmissionPolicyBinding",
-  "APIService",
-  "CSIDriver",
-  "CSINode",
-  "VolumeAttachment",
-  "RuntimeClass",
-  "IngressClass",
-  "ComponentStatus",
-  "CertificateSigningRequest",
-  "PodSecurityPolicy",
-  "TokenReview",
-  "SelfSubjectAccessReview",
-  "SubjectAccessReview",
-  "SelfSubjectRulesReview",
-  "FlowSchema",
-  "PriorityLevelConfiguration",
+  "admissionregistration.k8s.io/v1 MutatingWebhookConfiguration",
+  "admissionregistration.k8s.io/v1 ValidatingWebhookConfiguration",
+  "admissionregistration.k8s.io/v1beta1 MutatingWebhookConfiguration",
+  "admissionregistration.k8s.io/v1beta1 ValidatingWebhookConfiguration",
+  "apiextensions.k8s.io/v1 CustomResourceDefinition",
+  "apiextensions.k8s.io/v1beta1 CustomResourceDefinition",
+  "apiregistration.k8s.io/v1 APIService",
+  "apiregistration.k8s.io/v1beta1 APIService",
+  "certificates.k8s.io/v1 CertificateSigningRequest",
+  "certificates.k8s.io/v1beta1 CertificateSigningRequest",
+  "flowcontrol.apiserver.k8s.io/v1beta1 FlowSchema",
+  "flowcontrol.apiserver.k8s.io/v1beta1 PriorityLevelConfiguration",
+  "networking.k8s.io/v1 IngressClass",
+  "networking.k8s.io/v1beta1 IngressClass",
+  "node.k8s.io/v1 RuntimeClass",
+  "node.k8s.io/v1beta1 RuntimeClass",
+  "policy/v1beta1 PodSecurityPolicy",
+  "rbac.authorization.k8s.io/v1 ClusterRole",
+  "rbac.authorization.k8s.io/v1 ClusterRoleBinding",
+  "rbac.authorization.k8s.io/v1beta1 ClusterRole",
+  "rbac.authorization.k8s.io/v1beta1 ClusterRoleBinding",
+  "scheduling.k8s.io/v1 PriorityClass",
+  "scheduling.k8s.io/v1beta1 PriorityClass",
+  "storage.k8s.io/v1 CSIDriver",
+  "storage.k8s.io/v1 CSINode",
+  "storage.k8s.io/v1 StorageClass",
+  "storage.k8s.io/v1 VolumeAttachment",
+  "storage.k8s.io/v1beta1 CSIDriver",
+  "storage.k8s.io/v1beta1 CSINode",
+  "storage.k8s.io/v1beta1 StorageClass",
+  "storage.k8s.io/v1beta1 VolumeAttachment",
+  "v1 ComponentStatus",
+  "v1 Namespace",
+  "v1 Node",
+  "v1 NodeProxyOptions",
+  "v1 PersistentVolume",
 ]);
 
-/** Cluster-scoped as far as kustomize knows (its built-in schema; custom resources count as namespaced). */
-export function isClusterScoped(kind: string): boolean {
-  return CLUSTER_SCOPED.has(kind);
+/** kyaml v0.21.2 (the kustomize CLI v5.8) adds the v1 admission policies. */
+const CLUSTER_SCOPED_CLI = new Set([
+  ...CLUSTER_SCOPED,
+  "admissionregistration.k8s.io/v1 ValidatingAdmissionPolicy",
+  "admissionregistration.k8s.io/v1 ValidatingAdmissionPolicyBinding",
+]);
+
+/** Whose kustomize a build follows: Flux's kustomize-controller (the default) or the kustomize CLI. */
+export type KustomizeFlavour = "flux" | "cli";
+const flavour = new AsyncLocalStorage<KustomizeFlavour>();
+
+/** Runs `build` (and everything it awaits) with the scope table of `which` kustomize. */
+export function withKustomizeFlavour<T>(which: KustomizeFlavour, build: () => T): T {
+  return flavour.run(which, build);
+}
+
+/** Cluster-scoped as far as kustomize knows (its built-in table; custom resources count as namespaced). */
+export function isClusterScoped(apiVersion: unknown, kind: string): boolean {
+  const table = flavour.getStore() === "cli" ? CLUSTER_SCOPED_CLI : CLUSTER_SCOPED;
+  return table.has(`${typeof apiVersion === "string" ? apiVersion : ""} ${kind}`);
 }
 
 export function toSelector(v: unknown): Selector | undefined {
@@ -72,8 +105,8 @@ function anchored(pattern: string): RegExp | undefined {
   }
 }
 
-function effectiveNamespace(kind: string, ns: string): string {
-  if (isClusterScoped(kind)) return "~X";
+function effectiveNamespace(apiVersion: unknown, kind: string, ns: string): string {
+  if (isClusterScoped(apiVersion, kind)) return "~X";
   return ns === "" ? "default" : ns;
 }
 
@@ -85,7 +118,7 @@ export function matchesSelector(r: Res, sel: Selector): boolean {
   if (sel.namespace !== undefined) {
     const re = anchored(sel.namespace);
     const nss = [getNamespace(o), ...r.previous.map((p) => p.namespace)];
-    if (!re || !nss.some((ns) => re.test(effectiveNamespace(kind, ns)))) return false;
+    if (!re || !nss.some((ns) => re.test(effectiveNamespace(o.apiVersion, kind, ns)))) return false;
   }
   if (sel.name !== undefined) {
     const re = anchored(sel.name);

@@ -163,7 +163,7 @@ export function applyNamespace(resources: Res[], namespace: string, options: Nam
     // kustomize stores the previous id of every resource it visits, changed or not (name references
     // to ServiceAccounts match on it)
     r.previous.push({ name: getName(r.obj), namespace: getNamespace(r.obj) });
-    if (!isClusterScoped(kind)) set(meta(r.obj), "namespace");
+    if (!isClusterScoped(r.obj.apiVersion, kind)) set(meta(r.obj), "namespace");
     const isBinding = kind === "RoleBinding" || kind === "ClusterRoleBinding";
     if (isBinding && Array.isArray(r.obj.subjects) && subjects !== "none") {
       for (const s of r.obj.subjects) {
@@ -510,7 +510,7 @@ export function addHashesAndFixReferences(resources: Res[], custom: readonly Nam
       (r) =>
         getKind(r.obj) === kind &&
         groupVersion(String(r.obj.apiVersion)).group === (group ?? "") &&
-        (getNamespace(r.obj) === ns || isClusterScoped(kind)) &&
+        (getNamespace(r.obj) === ns || isClusterScoped(r.obj.apiVersion, kind)) &&
         r.previous.some((p) => p.name === ref),
     );
     if (candidates.length === 1) holder[field] = getName(candidates[0]!.obj);
@@ -539,7 +539,7 @@ function fixServiceAccountRefs(referrer: Res, all: Res[], renamed: Res[]): void 
   // own namespace, and for a RoleBinding the namespaces its ServiceAccount subjects name
   const effective = (ns: string): string => ns || "default";
   const reachable = new Set<string>();
-  if (!isClusterScoped(kind)) {
+  if (!isClusterScoped(o.apiVersion, kind)) {
     reachable.add(effective(getNamespace(o)));
     if (kind === "RoleBinding" && Array.isArray(o.subjects)) {
       for (const s of o.subjects)
