@@ -58,3 +58,26 @@ describe("the built homeops binary on a repository with template data files", ()
     expect(result.code).toBe(0);
   });
 });
+
+describe("the built homeops binary on a repository without Flux", () => {
+  const bin = requireBuiltCli();
+
+  it("check: exit 2, naming what root discovery looked for and how to name the root; kubeconform says so", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "homeops-e2e-noroot-"));
+    await mkdir(join(dir, "manifests"), { recursive: true });
+    await writeFile(
+      join(dir, "manifests/cm.yaml"),
+      "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  a: b\n",
+    );
+    const check = run("node", [bin, "check", "."], { cwd: dir });
+    const kubeconform = run("node", [bin, "kubeconform", "manifests"], { cwd: dir });
+    await rm(dir, { recursive: true, force: true });
+    expect(check.code).toBe(2);
+    expect(check.stderr).toMatch(
+      /^error: no Flux root found in the repository\nhint: looked for a FluxInstance/,
+    );
+    expect(check.stderr).toContain("--cluster-root <dir>");
+    expect(check.stderr).not.toMatch(/\n\s+at |internal error/);
+    expect(kubeconform.stdout).toMatch(/Flux roots: none found under manifests, .*looked for a FluxInstance/);
+  });
+});

@@ -3,6 +3,7 @@ import { type Report, type ReportRule, sortFindings, UserError } from "@homeops/
 import type { InvariantsReport } from "@homeops/invariants";
 import type { FluxRoot } from "@homeops/manifests";
 import { type ChangedOnlyOptions, changedFiles, selectChanged } from "./changes.js";
+import { requireFluxRoots } from "./flux-roots.js";
 import { lenientView } from "./internal/lenient.js";
 import { type HelmRenderOptions, renderHelmStage } from "./render-helm.js";
 import type { Repository } from "./repository.js";
@@ -87,7 +88,7 @@ export async function checkRepository(
   progress("reading the repository");
   const files = await repo.files();
   const { settings, findings: settingsFindings } = await repo.settings();
-  const roots = await repositoryFluxRoots(repo, options.clusterRoot);
+  const roots = await requireFluxRoots(repo, options.clusterRoot ? { clusterRoot: options.clusterRoot } : {});
   const config = await repo.config(options.config);
   const read = performance.now();
   progress("building every Flux Kustomization");
@@ -169,36 +170,6 @@ export async function checkRepository(
     },
     timings,
   };
-}
-
-/**
- * The Flux roots of the repository: `clusterRoot` when given, else the ones the bootstrap points at
- * (`discoverFluxRoots`), else `<kubernetesDir>/flux`. A root that is not a directory is a `UserError`.
- */
-export async function repositoryFluxRoots(repo: Repository, clusterRoot?: string): Promise<FluxRoot[]> {
-  const { discoverFluxRoots } = await import("@homeops/manifests");
-  const found = clusterRoot ? undefined : discoverFluxRoots(repo.root);
-  const roots: FluxRoot[] = clusterRoot
-    ? [{ path: clusterRoot, source: "kubernetes/flux", reason: "--cluster-root" }]
-    : found && found.roots.length > 0
-      ? found.roots
-      : [
-          {
-            path: `${await repo.kubernetesDir()}/flux`,
-            source: "kubernetes/flux",
-            reason: "the conventional root",
-          },
-        ];
-  for (const r of roots) {
-    if (!repo.has(r.path, "dir")) {
-      throw new UserError("FILE_NOT_FOUND", `${r.path}: no such directory (the Flux cluster root)`, {
-        hint: `run from the repository root (or pass -C <repo>), or name the Flux entry points with --cluster-root${
-          found ? `; looked for ${found.lookedFor.join("; ")}` : ""
-        }`,
-      });
-    }
-  }
-  return roots;
 }
 
 /** The RepoGraph of one Flux root, built once by the repository (its strictness, URL and sources). */

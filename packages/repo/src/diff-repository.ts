@@ -1,6 +1,7 @@
 import type { Finding, Report } from "@homeops/core";
-import type { BuiltObject, FluxKustomizationNode, FluxRoot } from "@homeops/manifests";
+import type { BuiltObject, FluxKustomizationNode } from "@homeops/manifests";
 import { rootGraph } from "./check-repository.js";
+import { findFluxRoots } from "./flux-roots.js";
 import { checkoutToTemp, type ResolvedBase, resolveBase } from "./internal/git-tree.js";
 import {
   diffFields,
@@ -11,7 +12,6 @@ import {
   unifiedDiff,
 } from "./internal/object-diff.js";
 import { openRepository, type Repository } from "./repository.js";
-import { resolveFluxRoots } from "./validate-manifests.js";
 
 export type { FieldChange };
 
@@ -88,13 +88,16 @@ async function buildSide(
   options: DiffRepositoryOptions,
   side: "base" | "head",
 ): Promise<Side> {
-  const manifests = await import("@homeops/manifests");
   const target = repo.relative(options.dir ?? "kubernetes");
   const kustomizations: Side["kustomizations"] = new Map();
   const findings: Finding[] = [];
   // a base without the manifests directory (the first PR of a repository) has no Kustomizations
   if (!repo.has(target, "dir")) return { kustomizations, findings };
-  const roots: FluxRoot[] = resolveFluxRoots(repo, target, options.clusterRoot, manifests);
+  const { roots } = await findFluxRoots(repo, {
+    ...(options.clusterRoot ? { clusterRoot: options.clusterRoot } : {}),
+    within: target,
+    conventional: target === "." ? "flux" : `${target}/flux`,
+  });
   const several = roots.length > 1;
   for (const r of roots) {
     options.onProgress?.(`${side}: Flux root ${r.path} (${r.reason})`);

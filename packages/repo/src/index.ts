@@ -19,7 +19,6 @@ export {
   type CheckTimings,
   checkRepository,
   documentedRules,
-  repositoryFluxRoots,
   rootGraph,
 } from "./check-repository.js";
 export {
@@ -32,6 +31,13 @@ export {
   type KustomizationDiff,
   type ObjectDiff,
 } from "./diff-repository.js";
+export {
+  type FluxRootsOptions,
+  type FoundFluxRoots,
+  findFluxRoots,
+  noFluxRoot,
+  requireFluxRoots,
+} from "./flux-roots.js";
 export { type HelmRenderOptions, helmOrigin, renderHelmStage } from "./render-helm.js";
 export {
   DEFAULT_CONFIG_FILE,
@@ -68,7 +74,6 @@ export {
   collectManifestUnits,
   type ManifestUnits,
   repositoryCatalog,
-  resolveFluxRoots,
   type ValidateManifestsData,
   type ValidateManifestsOptions,
   validateManifests,

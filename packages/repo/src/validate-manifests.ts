@@ -10,6 +10,7 @@ import type {
 } from "@homeops/schema";
 import { type ChangedOnlyOptions, changedFiles, inSelection, selectChanged } from "./changes.js";
 import { rootGraph } from "./check-repository.js";
+import { findFluxRoots } from "./flux-roots.js";
 import { type HelmRenderOptions, helmOrigin, renderHelmStage } from "./render-helm.js";
 import type { Repository } from "./repository.js";
 
@@ -97,6 +98,8 @@ export interface ManifestUnits {
   findings: Finding[];
   builds: number;
   roots: FluxRoot[];
+  /** what root discovery looked for (shown when it found none) */
+  lookedFor: string[];
   unreached: string[];
   /** every HelmRelease of the roots' graphs and whether it was rendered (empty when `helm` is not given) */
   helmReleases: HelmReleaseSummary[];
@@ -114,7 +117,7 @@ export async function validateManifests(
   repo: Repository,
   options: ValidateManifestsOptions = {},
 ): Promise<Report<ValidateManifestsData>> {
-  const { target, units, findings, builds, roots, unreached, helmReleases, changedOnly } =
+  const { target, units, findings, builds, roots, lookedFor, unreached, helmReleases, changedOnly } =
     await collectManifestUnits(repo, {
       ...options,
       helm: options.helm ?? {},
@@ -162,7 +165,8 @@ export async function validateManifests(
     findings,
     cases: result.cases,
     summary: `Flux root${roots.length === 1 ? "" : "s"}: ${
-      roots.map((r) => `${r.cluster ? `[${r.cluster}] ` : ""}${r.path} (${r.reason})`).join(", ") || "none"
+      roots.map((r) => `${r.cluster ? `[${r.cluster}] ` : ""}${r.path} (${r.reason})`).join(", ") ||
+      `none found under ${target}, only its plain kustomization directories were built (looked for ${lookedFor.join("; ")}; --cluster-root names one)`
     }${
       changedOnly
         ? `\nchanged-only: ${changedOnly.changed.length} changed files; ${changedOnly.affected.length} of ${changedOnly.of} Flux Kustomizations affected`
@@ -211,7 +215,11 @@ export async function collectManifestUnits(
   const findings: Finding[] = [];
   const helmReleases: HelmReleaseSummary[] = [];
   let builds = 0;
-  const roots = resolveFluxRoots(repo, target, options.clusterRoot, manifests);
+  const { roots, lookedFor } = await findFluxRoots(repo, {
+    ...(options.clusterRoot ? { clusterRoot: options.clusterRoot } : {}),
+    within: target,
+    conventional: target === "." ? "flux" : `${target}/flux`,
+  });
   const graphs: Awaited<ReturnType<Repository["graph"]>>[] = [];
   const changed = options.changedOnly ? await changedFiles(repo, options.changedOnly) : undefined;
   const changedOnly: ChangedOnlyData | undefined = changed
@@ -308,39 +316,11 @@ export async function collectManifestUnits(
     findings,
     builds,
     roots,
+    lookedFor,
     unreached,
     helmReleases,
     ...(changedOnly ? { changedOnly } : {}),
   };
-}
-
-/**
- * The Flux roots a run builds: `clusterRoot` when given (missing: a `UserError`), else what bootstraps
- * Flux inside `target` (the manifests directory, repo-relative), else the legacy `<target>/flux`.
- */
-export function resolveFluxRoots(
-  repo: Repository,
-  target: string,
-  clusterRoot: string | undefined,
-  manifests: Pick<typeof import("@homeops/manifests"), "discoverFluxRoots">,
-): FluxRoot[] {
-  if (clusterRoot) {
-    if (!repo.has(clusterRoot)) {
-      throw new UserError("FILE_NOT_FOUND", `${clusterRoot}: no such directory`, {
-        hint: "--cluster-root names the directory holding the Flux entry points",
-      });
-    }
-    return [{ path: clusterRoot, source: "kubernetes/flux", reason: "--cluster-root" }];
-  }
-  const found = manifests.discoverFluxRoots(repo.root);
-  const roots = found.roots.filter(
-    (r) => target === "." || r.path === target || r.path.startsWith(`${target}/`),
-  );
-  const legacy = `${target === "." ? "" : `${target}/`}flux`;
-  if (found.roots.length === 0 && repo.has(legacy)) {
-    return [{ path: legacy, source: "kubernetes/flux", reason: `${legacy} (default)` }];
-  }
-  return roots;
 }
 
 /**

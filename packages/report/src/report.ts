@@ -27,10 +27,8 @@ export async function createReport(
   repo: Repository,
   options: CreateReportOptions = {},
 ): Promise<ReportModel> {
-  const { checkRepository, repositoryFluxRoots, rootGraph, validateManifests } = await import(
-    "@homeops/repo"
-  );
-  const roots = await repositoryFluxRoots(repo, options.clusterRoot);
+  const { checkRepository, requireFluxRoots, rootGraph, validateManifests } = await import("@homeops/repo");
+  const roots = await requireFluxRoots(repo, options.clusterRoot ? { clusterRoot: options.clusterRoot } : {});
   const graphs = [];
   for (const r of roots) graphs.push(await rootGraph(repo, r));
   const common = {

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { openRepository, repositoryFluxRoots, rootGraph } from "@homeops/repo";
+import { openRepository, requireFluxRoots, rootGraph } from "@homeops/repo";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createReport, writeReport } from "../src/index.js";
@@ -28,7 +28,7 @@ describe.skipIf(skipBrowser)("the report page in Chromium (sample repository)", 
           .filter((d) => d.isDirectory())
           .map((d) => d.name),
       );
-    const graphs = await Promise.all((await repositoryFluxRoots(repo)).map((r) => rootGraph(repo, r)));
+    const graphs = await Promise.all((await requireFluxRoots(repo)).map((r) => rootGraph(repo, r)));
     const hrs = graphs.flatMap((g) => g.helmReleases);
     expected = {
       apps,

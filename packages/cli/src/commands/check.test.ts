@@ -207,7 +207,8 @@ describe("homeops check", () => {
   it("fails with exit 2 outside a repository", async () => {
     const r = await run("-C", mkdtempSync(join(tmpdir(), "homeops-empty-")), "check");
     expect(r.code).toBe(ExitCode.Operational);
-    expect(r.err).toContain("kubernetes/flux: no such directory");
+    expect(r.err).toContain("no Flux root found in the repository");
+    expect(r.err).toContain("looked for a FluxInstance");
     expect(r.err).not.toMatch(/\n\s+at /);
   });
 
