@@ -11,7 +11,7 @@ describe("the rule registry", () => {
       for (const text of [rule.title, rule.rationale, rule.hint, rule.docs])
         expect(text.trim().length).toBeGreaterThan(10);
     }
-    expect(RULES).toHaveLength(25);
+    expect(RULES).toHaveLength(26);
     expect(ENGINE_RULES.map((r) => r.id)).toEqual([
       "homeops/unused-suppression",
       "homeops/invalid-suppression",

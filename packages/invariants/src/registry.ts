@@ -1,6 +1,11 @@
 import type { Rule } from "./rule.js";
 import { staleReference } from "./rules/docs.js";
-import { missingSecret, missingStore, missingStoreDependency } from "./rules/external-secrets.js";
+import {
+  missingSecret,
+  missingSecretKey,
+  missingStore,
+  missingStoreDependency,
+} from "./rules/external-secrets.js";
 import {
   dependencyCycle,
   duplicateObject,
@@ -44,6 +49,7 @@ export const RULES: readonly Rule[] = [
   backupWithoutStorageDependency,
   missingStore,
   missingSecret,
+  missingSecretKey,
   missingStoreDependency,
   unreachableManifest,
   kubectlApply,

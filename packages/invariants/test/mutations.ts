@@ -263,6 +263,18 @@ export const mutations: Mutation[] = [
     at: { file: HR, line: "name: romm-secrets" },
   },
   {
+    rule: "externalsecret/missing-key",
+    graph: true,
+    mutate: (r) =>
+      edit(
+        r,
+        HR,
+        "TZ: ${TIMEZONE}\n",
+        "TZ: ${TIMEZONE}\n              DB: {valueFrom: {secretKeyRef: {name: romm-secret, key: DB_PASSWORD}}}\n",
+      ),
+    at: { file: HR, line: "key: DB_PASSWORD" },
+  },
+  {
     rule: "externalsecret/missing-store-dependency",
     graph: true,
     mutate: (r) =>

@@ -232,6 +232,17 @@ const mutations: Mutation[] = [
     at: { file: HR, line: "name: romm-secrets" },
   },
   {
+    rule: "externalsecret/missing-key",
+    mutate: (r) =>
+      edit(
+        r,
+        "kubernetes/apps/network/external-dns/app/helmrelease.yaml",
+        "key: CF_API_TOKEN",
+        "key: CF_TOKEN",
+      ),
+    at: { file: "kubernetes/apps/network/external-dns/app/helmrelease.yaml", line: "key: CF_TOKEN" },
+  },
+  {
     rule: "externalsecret/missing-store-dependency",
     mutate: (r) =>
       edit(r, KS, "    - name: external-secrets-stores\n      namespace: external-secrets\n", ""),

@@ -108,4 +108,36 @@ describe.skipIf(!existsSync(modulePath))("stages over rendered HelmReleases", ()
     ]);
     expect(report.findings[0]?.message).toContain("echo-data");
   });
+
+  it("check: an env secretKeyRef in the rendered output to a key the Secret will not have, at the HelmRelease", async () => {
+    const root = await repoWithChart([
+      "    controllers:",
+      "      main:",
+      "        containers:",
+      "          app:",
+      "            image: {repository: ghcr.io/example/echo, tag: '1.0'}",
+      "            env:",
+      "              PASSWORD: {secretKeyRef: {name: echo-secret, key: '{{ .Release.Name }}-password'}}",
+    ]);
+    const secret = (key: string) =>
+      `apiVersion: external-secrets.io/v1\nkind: ExternalSecret\nmetadata:\n  name: echo\n  namespace: default\nspec:\n  secretStoreRef: {kind: ClusterSecretStore, name: vault}\n  target: {name: echo-secret}\n  data:\n    - secretKey: ${key}\n      remoteRef: {key: echo}\n---\napiVersion: external-secrets.io/v1\nkind: ClusterSecretStore\nmetadata:\n  name: vault\nspec: {}\n`;
+    await writeFile(join(root, "kubernetes/apps/secret.yaml"), secret("password"));
+    await writeFile(
+      join(root, "kubernetes/apps/kustomization.yaml"),
+      "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - ./helmrelease.yaml\n  - ./secret.yaml\n",
+    );
+    const check = async () =>
+      checkRepository(await openRepository(root, { cwd: "/" }), {
+        rule: ["externalsecret/missing-key"],
+        helm: { cacheDir: join(root, ".cache"), modulePath },
+      });
+    const report = await check();
+    // a rendered object is located at the HelmRelease's values (the chart's templates are not the user's)
+    expect(report.findings.map((f) => [f.ruleId, f.file, f.line])).toEqual([
+      ["externalsecret/missing-key", "kubernetes/apps/helmrelease.yaml", 13],
+    ]);
+    expect(report.findings[0]?.message).toContain("reads key 'echo-password' of Secret default/echo-secret");
+    await writeFile(join(root, "kubernetes/apps/secret.yaml"), secret("echo-password"));
+    expect((await check()).findings).toEqual([]);
+  });
 });

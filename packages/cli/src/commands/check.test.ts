@@ -90,7 +90,7 @@ describe("homeops check", () => {
     expect(r.err).toBe("");
     expect(r.code).toBe(ExitCode.Clean);
     expect(r.out).toMatch(
-      /^0 errors, 0 warnings \(25 rules over \d+ files and 6 Flux Kustomizations; Flux root: kubernetes\/flux \(the conventional root\)\)\n$/,
+      /^0 errors, 0 warnings \(26 rules over \d+ files and 6 Flux Kustomizations; Flux root: kubernetes\/flux \(the conventional root\)\)\n$/,
     );
   });
 
@@ -126,7 +126,7 @@ describe("homeops check", () => {
     expect(r.code).toBe(ExitCode.Clean);
     const report = JSON.parse(r.out);
     expect(report).toMatchObject({ command: "check", ok: true, findings: [] });
-    expect(report.data.rulesRun).toHaveLength(25);
+    expect(report.data.rulesRun).toHaveLength(26);
     expect(report.data.suppressed).toEqual([
       expect.objectContaining({
         ruleId: "storage/nfs-literal",
@@ -232,7 +232,7 @@ describe("homeops explain", () => {
   it("lists every rule", async () => {
     const r = await run("explain", "--list");
     expect(r.code).toBe(ExitCode.Clean);
-    expect(r.out.trim().split("\n")).toHaveLength(29);
+    expect(r.out.trim().split("\n")).toHaveLength(30);
     expect(r.out).toContain("storage/nfs-literal");
   });
 

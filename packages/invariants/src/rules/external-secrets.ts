@@ -1,3 +1,4 @@
+import { externalSecretKeys } from "@homeops/core";
 import type { BuiltObject, FluxKustomizationNode } from "@homeops/manifests";
 import {
   describeObject,
@@ -198,6 +199,110 @@ references and templated names are skipped.`,
             : `${describeObject(object)} needs Secret ${ns}/${ref.name}, which nothing in the repository produces`,
           path: ref.path.join("."),
           ...(unsure ? { severity: "info" as const } : {}),
+        });
+      }
+    }
+    return hits;
+  },
+};
+
+/** `env[].valueFrom.secretKeyRef` references (name and key) of an object, with the path of each key. */
+function secretKeyRefs(object: BuiltObject): { name: string; key: string; path: (string | number)[] }[] {
+  const out: { name: string; key: string; path: (string | number)[] }[] = [];
+  walkValues(object.object, (value, path) => {
+    if (path[path.length - 1] !== "secretKeyRef" || path[path.length - 2] !== "valueFrom") return;
+    if (!isRecord(value) || value.optional === true) return;
+    const { name, key } = value;
+    if (typeof name === "string" && typeof key === "string" && !isTemplated(name) && !isTemplated(key)) {
+      out.push({ name, key, path: [...path, "key"] });
+    }
+  });
+  return out;
+}
+
+/**
+ * The keys each Secret will hold, by `namespace/name`, where the repository says all of them: Secrets it
+ * declares (SOPS-encrypted or generated; not the types a controller fills in) and ExternalSecrets whose
+ * target keys are all written down (no `dataFrom`, no `templateFrom`, not merged into an existing Secret).
+ * A Secret with any other producer (an operator, a chart not rendered, a bootstrap step) is left out.
+ */
+function knownSecretKeys(objects: readonly BuiltObject[]): Map<string, Set<string> | "unknown"> {
+  const out = new Map<string, Set<string> | "unknown">();
+  const add = (id: string, keys: Set<string> | "unknown") => {
+    const had = out.get(id);
+    if (had === "unknown" || keys === "unknown") out.set(id, "unknown");
+    else out.set(id, new Set([...(had ?? []), ...keys]));
+  };
+  for (const key of operatorProduced(objects)) {
+    if (key.startsWith("Secret/")) add(key.slice("Secret/".length), "unknown");
+  }
+  for (const o of objects) {
+    const ns = o.namespace ?? "default";
+    if (o.kind === "Secret" && o.apiVersion === "v1") {
+      const type = str(field(o.object, "type"));
+      const filled =
+        type === "kubernetes.io/service-account-token" || type === "bootstrap.kubernetes.io/token";
+      const keys = [...Object.keys(record(o.object.data)), ...Object.keys(record(o.object.stringData))];
+      add(`${ns}/${o.name}`, filled ? "unknown" : new Set(keys.filter((k) => k !== "sops")));
+    } else if (isExternalSecret(o)) {
+      const { keys, complete } = externalSecretKeys(o.object);
+      const merged = str(field(o.object, "spec", "target", "creationPolicy")) === "Merge";
+      add(`${ns}/${externalSecretTarget(o)}`, complete && !merged ? keys : "unknown");
+    } else if (isClusterExternalSecret(o)) {
+      // writes into namespaces chosen at runtime: any Secret of its target name may have more keys
+      const target =
+        str(field(o.object, "spec", "externalSecretSpec", "target", "name")) ??
+        str(field(o.object, "spec", "externalSecretName")) ??
+        o.name;
+      for (const id of out.keys()) if (id.endsWith(`/${target}`)) out.set(id, "unknown");
+      add(`*/${target}`, "unknown");
+    }
+  }
+  return out;
+}
+
+const record = (v: unknown): Record<string, unknown> => (isRecord(v) ? v : {});
+
+export const missingSecretKey: Rule = {
+  id: "externalsecret/missing-key",
+  title: "secretKeyRef to a key the Secret will not have",
+  severity: "error",
+  needs: "graph",
+  kind: "invariant",
+  rationale:
+    "A container whose env names a Secret key that does not exist never starts: the kubelet reports CreateContainerConfigError (couldn't find key … in Secret).",
+  hint: "fix the key, or add it to the Secret (its data/stringData, or the ExternalSecret's data / target.template.data)",
+  docs: `Checks every \`env[].valueFrom.secretKeyRef\` (not \`optional: true\`) in built objects, HelmRelease values and
+rendered HelmRelease objects included, whose Secret the repository produces with all of its keys written down:
+a Secret of the repository (its \`data\`/\`stringData\` keys, SOPS-encrypted or generated; not the types a
+controller fills in), or an ExternalSecret whose keys are all known (\`spec.data[].secretKey\`, or
+\`target.template.data\` when it replaces the data) — not one with \`dataFrom\`, \`templateFrom\` or
+\`creationPolicy: Merge\`. When anything else may also write that Secret (an operator, a
+ClusterExternalSecret), the keys are unknown and nothing is reported; in a custom resource (an operator's
+pod template) it is an \`info\`, "cannot tell". A missing Secret is
+\`externalsecret/missing-secret\`'s.`,
+  check(ctx) {
+    const graph = ctx.graph!;
+    const known = knownSecretKeys(graph.objects);
+    const partial = partialObjects(graph);
+    const hits: RuleHit[] = [];
+    for (const object of graph.objects) {
+      if (object.kind === "Secret" || isExternalSecret(object) || partial.has(object)) continue;
+      // a custom resource's pod template is an operator's to use: cannot tell
+      const certain = isHelmRelease(object) || WORKLOAD_KINDS.has(object.kind);
+      for (const ref of secretKeyRefs(object)) {
+        const ns = workloadNamespace(object);
+        const keys = known.get(`${ns}/${ref.name}`);
+        if (keys === undefined || keys === "unknown" || known.has(`*/${ref.name}`) || keys.has(ref.key))
+          continue;
+        const offered = [...keys].sort();
+        hits.push({
+          ...object.locate(ref.path),
+          message: `${describeObject(object)} reads key '${ref.key}' of Secret ${ns}/${ref.name}, which has ${
+            offered.length > 0 ? `only ${offered.join(", ")}` : "no keys"
+          }${certain ? ": the container will not start" : `; ${object.kind} is a custom resource whose use of it homeops cannot follow: cannot tell`}`,
+          path: ref.path.join("."),
+          ...(certain ? {} : { severity: "info" as const }),
         });
       }
     }
