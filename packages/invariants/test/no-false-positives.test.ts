@@ -108,6 +108,57 @@ describe.skipIf(!hasGraph)("no false positives", () => {
     ]);
   });
 
+  it("secretKeyRef keys: checked only where every key of the Secret is written down", async () => {
+    const root = await fixture();
+    const es = (name: string, spec: string) =>
+      `---\napiVersion: external-secrets.io/v1\nkind: ExternalSecret\nmetadata:\n  name: ${name}\nspec:\n  secretStoreRef: {kind: ClusterSecretStore, name: vault}\n${spec}`;
+    const ref = (name: string, key: string, extra = "") =>
+      `            - {name: ${key}, valueFrom: {secretKeyRef: {name: ${name}, key: ${key}${extra}}}}`;
+    await write(
+      root,
+      `${ROMM}/app/deployment.yaml`,
+      [
+        es("romm-extra", "  target: {name: romm-extra}\n  dataFrom:\n    - extract: {key: romm}\n"),
+        es(
+          "romm-merged",
+          "  target: {name: romm-merged, creationPolicy: Merge}\n  data:\n    - {secretKey: A, remoteRef: {key: romm}}\n",
+        ),
+        "---",
+        "apiVersion: apps/v1",
+        "kind: Deployment",
+        "metadata:",
+        "  name: romm-worker",
+        "spec:",
+        "  selector:",
+        "    matchLabels: {app: romm-worker}",
+        "  template:",
+        "    metadata:",
+        "      labels: {app: romm-worker}",
+        "    spec:",
+        "      containers:",
+        "        - name: worker",
+        "          image: ghcr.io/rommapp/romm:4.1.0",
+        "          env:",
+        ref("romm-secret", "DB_PASSWD"),
+        ref("romm-secret", "NOT_THERE", ", optional: true"),
+        ref("romm-extra", "ANY_KEY"),
+        ref("romm-merged", "OTHER_KEY"),
+        "",
+      ].join("\n"),
+    );
+    await edit(
+      root,
+      `${ROMM}/app/kustomization.yaml`,
+      "  - ./helmrelease.yaml\n",
+      "  - ./helmrelease.yaml\n  - ./deployment.yaml\n",
+    );
+    expect(summarize((await checkRepo(root)).findings)).toEqual([]);
+    await edit(root, `${ROMM}/app/deployment.yaml`, "key: DB_PASSWD", "key: DB_PASSWORD");
+    expect(summarize((await checkRepo(root)).findings)).toEqual([
+      `${await at(root, `${ROMM}/app/deployment.yaml`, "DB_PASSWORD}")} externalsecret/missing-key`,
+    ]);
+  });
+
   it("a finding reached through a YAML alias (envFrom: *envFrom) is located at the alias", async () => {
     const root = await fixture();
     await write(
