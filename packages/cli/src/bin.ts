@@ -6,6 +6,8 @@ import module from "node:module";
 // modules load, hence the dynamic imports below. Node 20 has no such cache.
 (module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
 
+const { dropDependencyDeprecations } = await import("./internal/warnings.js");
+dropDependencyDeprecations();
 const { handleSignal } = await import("./internal/interrupt.js");
 const { runCli } = await import("./main.js");
 
