@@ -229,12 +229,21 @@ describe("flux/unreferenced-file and flux/unwired-app on real repositories' layo
     "kubernetes/bootstrap/flux/age-key.sops.yaml": "apiVersion: v1\nkind: Secret\n",
     // a manifest nobody lists: reported, as a warning
     [`${app}/externalsecret.yaml`]: "apiVersion: external-secrets.io/v1\nkind: ExternalSecret\n",
+    // named by tools: a script applies one by hand, a helmfile template reads the other
+    [`${app}/migration/cluster-green.yaml`]: "apiVersion: postgresql.cnpg.io/v1\nkind: Cluster\n",
+    "scripts/migrate.sh":
+      '#!/bin/sh\nDIR="${ROOT}/kubernetes/apps/media/plex/app/migration"\nkubectl apply -f "${DIR}/cluster-green.yaml"\n',
+    [`${app}/flux-secret.yaml`]: "apiVersion: v1\nkind: Secret\n",
+    "bootstrap/helmfile.d/flux.yaml.gotmpl":
+      '{{ readFile "../../kubernetes/apps/media/plex/app/flux-secret.yaml" }}\n',
   };
   it("counts configurations, transformers and Helm values files as references; only manifests can be forgotten", () => {
     expect(check("flux/unreferenced-file", files)).toEqual([
       // inside the disabled app's own directory, a forgotten entry is still one
       "kubernetes/apps/media/immich/app/stray.yaml:1:1 kubernetes/apps/media/immich/app/stray.yaml is not referenced by kubernetes/apps/media/immich/app/kustomization.yaml (or any kustomization file): it is never applied",
       `${app}/externalsecret.yaml:1:1 ${app}/externalsecret.yaml is not referenced by ${app}/kustomization.yaml (or any kustomization file): it is never applied`,
+      `${app}/flux-secret.yaml:1:1 ${app}/flux-secret.yaml is not referenced by ${app}/kustomization.yaml (or any kustomization file), but bootstrap/helmfile.d/flux.yaml.gotmpl names it: a tool may apply or read it, cannot tell`,
+      `${app}/migration/cluster-green.yaml:1:1 ${app}/migration/cluster-green.yaml is not referenced by ${app}/kustomization.yaml (or any kustomization file), but scripts/migrate.sh names it: a tool may apply or read it, cannot tell`,
     ]);
   });
   it("leaves entries that are commented out alone (a deliberate omission)", () => {
@@ -245,7 +254,7 @@ describe("flux/unreferenced-file and flux/unwired-app on real repositories' layo
       { files: new Map(Object.entries(files)) },
       { only: ["flux/unreferenced-file"] },
     );
-    expect(report.findings.map((f) => f.severity)).toEqual(["warning", "warning"]);
+    expect(report.findings.map((f) => f.severity)).toEqual(["warning", "warning", "info", "info"]);
   });
 });
 

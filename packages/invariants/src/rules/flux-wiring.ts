@@ -236,19 +236,54 @@ or a parent directory has a kustomization file: some kustomization file must ref
 patch, generator input, \`configurations:\`/\`transformers:\`/\`generators:\` entry or Helm values file. Files
 that are not manifests (application config, values files, scripts, test data, Talos or helmfile files) are
 inputs of other tools and are not checked. An entry that is commented out in the kustomization file marks a
-deliberate omission; when it is an app's (its ks.yaml or directory), the files beside that ks.yaml go with it. Directories without any kustomization file are left alone: Flux generates one that
+deliberate omission; when it is an app's (its ks.yaml or directory), the files beside that ks.yaml go with it.
+A manifest that a script, Taskfile, helmfile or template names (\`kubectl apply -f "\${DIR}/cluster.yaml"\`,
+\`readFile "../apps/x/app/secret.yaml"\`) may be applied or read by that tool: an info, "cannot tell". Directories without any kustomization file are left alone: Flux generates one that
 includes every manifest in them; so is \`<manifests dir>/bootstrap/\`, which a bootstrap task applies.`,
   check(ctx) {
+    const namedByTool = toolMentions(ctx.files);
     return unreferencedFiles(ctx)
       .filter(({ file }) => !isKsFile(file) && !isKustomizationFile(file))
-      .map(({ file, owner }) => ({
-        file,
-        line: 1,
-        column: 1,
-        message: `${file} is not referenced by ${owner} (or any kustomization file): it is never applied`,
-      }));
+      .map(({ file, owner }) => {
+        const tool = namedByTool(file);
+        return {
+          file,
+          line: 1,
+          column: 1,
+          message: tool
+            ? `${file} is not referenced by ${owner} (or any kustomization file), but ${tool} names it: a tool may apply or read it, cannot tell`
+            : `${file} is not referenced by ${owner} (or any kustomization file): it is never applied`,
+          ...(tool ? { severity: "info" as const } : {}),
+        };
+      });
   },
 };
+
+/** Scripts, Taskfiles, helmfiles and templates: tools that may apply or read a manifest by its path. */
+const TOOL_FILE =
+  /\.(sh|bash|zsh|gotmpl|j2|tmpl|tpl|just|mk)$|(^|\/)[Tt]askfile[^/]*\.ya?ml$|(^|\/)\.taskfiles\/|(^|\/)helmfile[^/]*\.ya?ml$|(^|\/)(Makefile|justfile)$/;
+
+/**
+ * The tool file that names a manifest, if any: by `<dir>/<file name>` (a literal or templated path:
+ * `readFile "../apps/x/app/secret.yaml"`, `apps/%s/%s/app/helm-release.yaml`), or by `/<file name>` in a
+ * file that also names its directory (`kubectl apply -f "${MIGRATION_DIR}/cluster.yaml"`).
+ */
+function toolMentions(files: RepoFiles): (file: string) => string | undefined {
+  let tools: { path: string; text: string }[] | undefined;
+  return (file) => {
+    tools ??= files
+      .paths()
+      .filter((p) => TOOL_FILE.test(p))
+      .map((path) => ({ path, text: files.text(path) ?? "" }));
+    const base = posix.basename(file);
+    const dir = posix.basename(posix.dirname(file));
+    return tools.find(
+      ({ path, text }) =>
+        path !== file &&
+        (text.includes(`${dir}/${base}`) || (text.includes(`/${base}`) && text.includes(dir))),
+    )?.path;
+  };
+}
 
 /** Git-repository sources whose content is this repository. */
 function isRepoSource(graph: RepoGraph, node: FluxKustomizationNode): boolean {
