@@ -8,7 +8,7 @@ import { type Repository, requireFluxRoots, rootGraph } from "@homeops/repo";
  * one cluster, so a repository with several roots needs `--cluster-root`.
  */
 export async function loadFluxGraph(repo: Repository, clusterRoot?: string): Promise<RepoGraph> {
-  const roots = await requireFluxRoots(repo, clusterRoot ? { clusterRoot } : {});
+  const roots = await requireFluxRoots(repo, { clusterRoot });
   if (roots.length > 1) {
     throw new UserError(
       "USAGE",

@@ -39,6 +39,36 @@ async function fixture(): Promise<string> {
 const ROMM = "kubernetes/apps/games/romm";
 const HR = `${ROMM}/app/helmrelease.yaml`;
 
+/** Adds `deployment.yaml` to the romm app: `documents` first, then a Deployment romm-worker with `containers`. */
+async function addWorker(root: string, containers: string[], documents: string[] = []): Promise<void> {
+  const deployment = [
+    "---",
+    "apiVersion: apps/v1",
+    "kind: Deployment",
+    "metadata:",
+    "  name: romm-worker",
+    "spec:",
+    "  selector:",
+    "    matchLabels: {app: romm-worker}",
+    "  template:",
+    "    metadata:",
+    "      labels: {app: romm-worker}",
+    "    spec:",
+    "      containers:",
+  ];
+  await write(
+    root,
+    `${ROMM}/app/deployment.yaml`,
+    [...documents, ...deployment, ...containers, ""].join("\n"),
+  );
+  await edit(
+    root,
+    `${ROMM}/app/kustomization.yaml`,
+    "  - ./helmrelease.yaml\n",
+    "  - ./helmrelease.yaml\n  - ./deployment.yaml\n",
+  );
+}
+
 describe.skipIf(!hasGraph)("no false positives", () => {
   it("a component that creates the PVC from ${APP} (with ${VOLSYNC_CLAIM:-${APP}} and ${VOLSYNC_CAPACITY:=5Gi})", async () => {
     const root = await fixture();
@@ -64,43 +94,19 @@ describe.skipIf(!hasGraph)("no false positives", () => {
 
   it("ExternalSecrets with dataFrom.extract produce their target Secret for consumers", async () => {
     const root = await fixture();
-    await write(
-      root,
-      `${ROMM}/app/deployment.yaml`,
-      [
-        "---",
-        "apiVersion: apps/v1",
-        "kind: Deployment",
-        "metadata:",
-        "  name: romm-worker",
-        "spec:",
-        "  selector:",
-        "    matchLabels: {app: romm-worker}",
-        "  template:",
-        "    metadata:",
-        "      labels: {app: romm-worker}",
-        "    spec:",
-        "      containers:",
-        "        - name: worker",
-        "          image: ghcr.io/rommapp/romm:4.1.0",
-        "          envFrom:",
-        "            - secretRef:",
-        "                name: cluster-secrets",
-        "          env:",
-        "            - name: DB_PASSWD",
-        "              valueFrom:",
-        "                secretKeyRef:",
-        "                  name: romm-secret",
-        "                  key: DB_PASSWD",
-        "",
-      ].join("\n"),
-    );
-    await edit(
-      root,
-      `${ROMM}/app/kustomization.yaml`,
-      "  - ./helmrelease.yaml\n",
-      "  - ./helmrelease.yaml\n  - ./deployment.yaml\n",
-    );
+    await addWorker(root, [
+      "        - name: worker",
+      "          image: ghcr.io/rommapp/romm:4.1.0",
+      "          envFrom:",
+      "            - secretRef:",
+      "                name: cluster-secrets",
+      "          env:",
+      "            - name: DB_PASSWD",
+      "              valueFrom:",
+      "                secretKeyRef:",
+      "                  name: romm-secret",
+      "                  key: DB_PASSWD",
+    ]);
     expect(summarize((await checkRepo(root)).findings)).toEqual([]);
     await edit(root, `${ROMM}/app/deployment.yaml`, "name: cluster-secrets", "name: cluster-secret");
     expect(summarize((await checkRepo(root)).findings)).toEqual([
@@ -114,28 +120,9 @@ describe.skipIf(!hasGraph)("no false positives", () => {
       `---\napiVersion: external-secrets.io/v1\nkind: ExternalSecret\nmetadata:\n  name: ${name}\nspec:\n  secretStoreRef: {kind: ClusterSecretStore, name: vault}\n${spec}`;
     const ref = (name: string, key: string, extra = "") =>
       `            - {name: ${key}, valueFrom: {secretKeyRef: {name: ${name}, key: ${key}${extra}}}}`;
-    await write(
+    await addWorker(
       root,
-      `${ROMM}/app/deployment.yaml`,
       [
-        es("romm-extra", "  target: {name: romm-extra}\n  dataFrom:\n    - extract: {key: romm}\n"),
-        es(
-          "romm-merged",
-          "  target: {name: romm-merged, creationPolicy: Merge}\n  data:\n    - {secretKey: A, remoteRef: {key: romm}}\n",
-        ),
-        "---",
-        "apiVersion: apps/v1",
-        "kind: Deployment",
-        "metadata:",
-        "  name: romm-worker",
-        "spec:",
-        "  selector:",
-        "    matchLabels: {app: romm-worker}",
-        "  template:",
-        "    metadata:",
-        "      labels: {app: romm-worker}",
-        "    spec:",
-        "      containers:",
         "        - name: worker",
         "          image: ghcr.io/rommapp/romm:4.1.0",
         "          env:",
@@ -143,14 +130,14 @@ describe.skipIf(!hasGraph)("no false positives", () => {
         ref("romm-secret", "NOT_THERE", ", optional: true"),
         ref("romm-extra", "ANY_KEY"),
         ref("romm-merged", "OTHER_KEY"),
-        "",
-      ].join("\n"),
-    );
-    await edit(
-      root,
-      `${ROMM}/app/kustomization.yaml`,
-      "  - ./helmrelease.yaml\n",
-      "  - ./helmrelease.yaml\n  - ./deployment.yaml\n",
+      ],
+      [
+        es("romm-extra", "  target: {name: romm-extra}\n  dataFrom:\n    - extract: {key: romm}\n"),
+        es(
+          "romm-merged",
+          "  target: {name: romm-merged, creationPolicy: Merge}\n  data:\n    - {secretKey: A, remoteRef: {key: romm}}\n",
+        ),
+      ],
     );
     expect(summarize((await checkRepo(root)).findings)).toEqual([]);
     await edit(root, `${ROMM}/app/deployment.yaml`, "key: DB_PASSWD", "key: DB_PASSWORD");
@@ -161,40 +148,16 @@ describe.skipIf(!hasGraph)("no false positives", () => {
 
   it("a finding reached through a YAML alias (envFrom: *envFrom) is located at the alias", async () => {
     const root = await fixture();
-    await write(
-      root,
-      `${ROMM}/app/deployment.yaml`,
-      [
-        "---",
-        "apiVersion: apps/v1",
-        "kind: Deployment",
-        "metadata:",
-        "  name: romm-worker",
-        "spec:",
-        "  selector:",
-        "    matchLabels: {app: romm-worker}",
-        "  template:",
-        "    metadata:",
-        "      labels: {app: romm-worker}",
-        "    spec:",
-        "      containers:",
-        "        - name: worker",
-        "          image: ghcr.io/rommapp/romm:4.1.0",
-        "          envFrom: &envFrom",
-        "            - secretRef:",
-        "                name: cluster-secrets",
-        "        - name: sidecar",
-        "          image: ghcr.io/rommapp/romm:4.1.0",
-        "          envFrom: *envFrom",
-        "",
-      ].join("\n"),
-    );
-    await edit(
-      root,
-      `${ROMM}/app/kustomization.yaml`,
-      "  - ./helmrelease.yaml\n",
-      "  - ./helmrelease.yaml\n  - ./deployment.yaml\n",
-    );
+    await addWorker(root, [
+      "        - name: worker",
+      "          image: ghcr.io/rommapp/romm:4.1.0",
+      "          envFrom: &envFrom",
+      "            - secretRef:",
+      "                name: cluster-secrets",
+      "        - name: sidecar",
+      "          image: ghcr.io/rommapp/romm:4.1.0",
+      "          envFrom: *envFrom",
+    ]);
     expect(summarize((await checkRepo(root)).findings)).toEqual([]);
     await edit(root, `${ROMM}/app/deployment.yaml`, "name: cluster-secrets", "name: cluster-secret");
     expect(summarize((await checkRepo(root)).findings)).toEqual([

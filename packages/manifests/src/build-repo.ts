@@ -266,7 +266,7 @@ class VariableSources {
               continue;
             const loaded = await this.files.yaml(child);
             if (!loaded.ok) continue;
-            const template = !/\.ya?ml$/.test(e.name);
+            const template = RAW_SOURCE_FILE.exec(e.name)?.[1] !== undefined;
             for (const d of loaded.file.documents)
               if (isObj(d.value)) out.push({ obj: d.value, file: child, template });
           }

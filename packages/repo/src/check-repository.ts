@@ -88,7 +88,7 @@ export async function checkRepository(
   progress("reading the repository");
   const files = await repo.files();
   const { settings, findings: settingsFindings } = await repo.settings();
-  const roots = await requireFluxRoots(repo, options.clusterRoot ? { clusterRoot: options.clusterRoot } : {});
+  const roots = await requireFluxRoots(repo, { clusterRoot: options.clusterRoot });
   const config = await repo.config(options.config);
   const read = performance.now();
   progress("building every Flux Kustomization");

@@ -93,11 +93,7 @@ async function buildSide(
   const findings: Finding[] = [];
   // a base without the manifests directory (the first PR of a repository) has no Kustomizations
   if (!repo.has(target, "dir")) return { kustomizations, findings };
-  const { roots } = await findFluxRoots(repo, {
-    ...(options.clusterRoot ? { clusterRoot: options.clusterRoot } : {}),
-    within: target,
-    conventional: target === "." ? "flux" : `${target}/flux`,
-  });
+  const { roots } = await findFluxRoots(repo, { clusterRoot: options.clusterRoot, within: target });
   const several = roots.length > 1;
   for (const r of roots) {
     options.onProgress?.(`${side}: Flux root ${r.path} (${r.reason})`);

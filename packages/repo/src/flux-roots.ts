@@ -4,11 +4,12 @@ import type { Repository } from "./repository.js";
 
 export interface FluxRootsOptions {
   /** `--cluster-root`: the one root, which must be a directory of the repository. */
-  clusterRoot?: string;
-  /** Only roots inside this directory (the manifests directory a command was given). Default: all. */
+  clusterRoot?: string | undefined;
+  /**
+   * Only roots inside this directory (the manifests directory a command was given), and the conventional
+   * root `<within>/flux` when nothing is discovered. Default: the whole repository, `<kubernetesDir>/flux`.
+   */
   within?: string;
-  /** The conventional root, used when nothing is discovered and it exists. Default `<kubernetesDir>/flux`. */
-  conventional?: string;
 }
 
 export interface FoundFluxRoots {
@@ -45,7 +46,12 @@ export async function findFluxRoots(
     (r) => within === "." || r.path === within || r.path.startsWith(`${within}/`),
   );
   if (found.roots.length === 0) {
-    const conventional = options.conventional ?? `${await repo.kubernetesDir()}/flux`;
+    const conventional =
+      options.within === undefined
+        ? `${await repo.kubernetesDir()}/flux`
+        : within === "."
+          ? "flux"
+          : `${within}/flux`;
     if (repo.has(conventional, "dir")) {
       roots.push({ path: conventional, source: "kubernetes/flux", reason: "the conventional root" });
     }

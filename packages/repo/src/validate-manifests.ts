@@ -216,9 +216,8 @@ export async function collectManifestUnits(
   const helmReleases: HelmReleaseSummary[] = [];
   let builds = 0;
   const { roots, lookedFor } = await findFluxRoots(repo, {
-    ...(options.clusterRoot ? { clusterRoot: options.clusterRoot } : {}),
+    clusterRoot: options.clusterRoot,
     within: target,
-    conventional: target === "." ? "flux" : `${target}/flux`,
   });
   const graphs: Awaited<ReturnType<Repository["graph"]>>[] = [];
   const changed = options.changedOnly ? await changedFiles(repo, options.changedOnly) : undefined;

@@ -28,7 +28,7 @@ export async function createReport(
   options: CreateReportOptions = {},
 ): Promise<ReportModel> {
   const { checkRepository, requireFluxRoots, rootGraph, validateManifests } = await import("@homeops/repo");
-  const roots = await requireFluxRoots(repo, options.clusterRoot ? { clusterRoot: options.clusterRoot } : {});
+  const roots = await requireFluxRoots(repo, { clusterRoot: options.clusterRoot });
   const graphs = [];
   for (const r of roots) graphs.push(await rootGraph(repo, r));
   const common = {

@@ -42,6 +42,15 @@ export function externalSecretTarget(object: BuiltObject): string {
   return manifestsExternalSecretTarget(object.object) || object.name;
 }
 
+/** The Secret name a ClusterExternalSecret writes in each namespace it selects. */
+export function clusterExternalSecretTarget(object: BuiltObject): string {
+  return (
+    str(field(object.object, "spec", "externalSecretSpec", "target", "name")) ??
+    str(field(object.object, "spec", "externalSecretName")) ??
+    object.name
+  );
+}
+
 export function isClusterExternalSecret(o: { apiVersion: string; kind: string }): boolean {
   return o.kind === "ClusterExternalSecret" && o.apiVersion.startsWith("external-secrets.io/");
 }

@@ -14,8 +14,13 @@ import {
   unseenContent,
   WORKLOAD_KINDS,
 } from "../internal/producers.js";
-import { externalSecretTarget, isClusterExternalSecret, isExternalSecret } from "../internal/substitution.js";
-import { field, isRecord, list, str } from "../internal/text.js";
+import {
+  clusterExternalSecretTarget,
+  externalSecretTarget,
+  isClusterExternalSecret,
+  isExternalSecret,
+} from "../internal/substitution.js";
+import { entries, field, isRecord, list, str } from "../internal/text.js";
 import { isTemplated, walkValues } from "../internal/walk.js";
 import type { Rule, RuleHit } from "../rule.js";
 import { dependencyClosure, workloadNamespace } from "./storage.js";
@@ -87,13 +92,7 @@ function producedSecrets(
     const ns = o.namespace ?? "default";
     if (o.kind === "Secret" && o.apiVersion === "v1") names.add(`${ns}/${o.name}`);
     else if (isExternalSecret(o)) names.add(`${ns}/${externalSecretTarget(o)}`);
-    else if (isClusterExternalSecret(o)) {
-      const target =
-        str(field(o.object, "spec", "externalSecretSpec", "target", "name")) ??
-        str(field(o.object, "spec", "externalSecretName")) ??
-        o.name;
-      names.add(`*/${target}`);
-    }
+    else if (isClusterExternalSecret(o)) names.add(`*/${clusterExternalSecretTarget(o)}`);
   }
   return {
     // secretGenerator output carries a hash suffix unless disableNameSuffixHash is set
@@ -242,26 +241,19 @@ function knownSecretKeys(objects: readonly BuiltObject[]): Map<string, Set<strin
       const type = str(field(o.object, "type"));
       const filled =
         type === "kubernetes.io/service-account-token" || type === "bootstrap.kubernetes.io/token";
-      const keys = [...Object.keys(record(o.object.data)), ...Object.keys(record(o.object.stringData))];
-      add(`${ns}/${o.name}`, filled ? "unknown" : new Set(keys.filter((k) => k !== "sops")));
+      const keys = [...entries(o.object.data), ...entries(o.object.stringData)].map(([k]) => k);
+      add(`${ns}/${o.name}`, filled ? "unknown" : new Set(keys));
     } else if (isExternalSecret(o)) {
       const { keys, complete } = externalSecretKeys(o.object);
       const merged = str(field(o.object, "spec", "target", "creationPolicy")) === "Merge";
       add(`${ns}/${externalSecretTarget(o)}`, complete && !merged ? keys : "unknown");
     } else if (isClusterExternalSecret(o)) {
       // writes into namespaces chosen at runtime: any Secret of its target name may have more keys
-      const target =
-        str(field(o.object, "spec", "externalSecretSpec", "target", "name")) ??
-        str(field(o.object, "spec", "externalSecretName")) ??
-        o.name;
-      for (const id of out.keys()) if (id.endsWith(`/${target}`)) out.set(id, "unknown");
-      add(`*/${target}`, "unknown");
+      add(`*/${clusterExternalSecretTarget(o)}`, "unknown");
     }
   }
   return out;
 }
-
-const record = (v: unknown): Record<string, unknown> => (isRecord(v) ? v : {});
 
 export const missingSecretKey: Rule = {
   id: "externalsecret/missing-key",
