@@ -17,12 +17,11 @@ import { execFile, spawn } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { builtHomeops, flag, root } from "./common.mjs";
 
 const run = promisify(execFile);
-const KUSTOMIZATION_FILES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
 const args = process.argv.slice(2);
 const has = (name) => args.includes(name);
 const corpus = flag("--corpus", "/work/corpus");
@@ -39,6 +38,7 @@ const useCli = !has("--no-cli");
 const useKustomize = has("--kustomize") && existsSync(kustomizeBin) && existsSync(oracleBin);
 
 const manifests = await import(join(root, "packages/manifests/dist/index.js"));
+const { KUSTOMIZATION_FILES, walkTree } = await import(join(root, "packages/core/dist/index.js"));
 const homeops = useCli ? builtHomeops() : undefined;
 
 const repos = readdirSync(corpus)
@@ -315,23 +315,11 @@ function yamlToJson(text) {
 }
 
 function findKustomizationDirs(repoDir) {
-  const out = [];
-  const walk = (rel) => {
-    let entries;
-    try {
-      entries = readdirSync(join(repoDir, rel), { withFileTypes: true });
-    } catch {
-      return;
-    }
-    if (entries.some((e) => e.isFile() && KUSTOMIZATION_FILES.includes(e.name))) out.push(rel);
-    for (const e of entries) {
-      if (e.isDirectory() && !e.name.startsWith(".") && e.name !== "node_modules") {
-        walk(rel === "." ? e.name : `${rel}/${e.name}`);
-      }
-    }
-  };
-  walk(".");
-  return out.sort();
+  const enter = (_, name) => !name.startsWith(".") && name !== "node_modules";
+  const dirs = walkTree(repoDir, ".", { enter })
+    .filter((e) => e.kind === "file" && KUSTOMIZATION_FILES.includes(e.name))
+    .map((e) => dirname(e.path));
+  return [...new Set(dirs)].sort();
 }
 
 /** `homeops kubeconform` and `homeops check` as child processes: counts, wall time, peak RSS. */

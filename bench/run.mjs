@@ -7,9 +7,9 @@
 // Both validate against the same schemas (packages/schema/catalog), so neither touches the network.
 // Usage: node bench/run.mjs [--apps 200] [--runs 3] [--keep <dir>] [--repo <existing repo, e.g. .>]
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
-import { delimiter, join, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { builtHomeops, flag, root } from "./common.mjs";
 import { generateRepo } from "./generate-repo.mjs";
 
@@ -19,19 +19,16 @@ const keep = flag("--keep", undefined);
 const existing = flag("--repo", undefined);
 
 function tool(name) {
-  const dirs = [
-    join(root, ".tools/bin"),
-    ...(process.env.PATH ?? "").split(delimiter),
-    join(homedir(), "go/bin"),
-  ];
-  for (const dir of dirs) if (dir && existsSync(join(dir, name))) return join(dir, name);
+  const found = findExecutable(name, [join(root, ".tools/bin"), process.env.PATH, join(homedir(), "go/bin")]);
+  if (found) return found;
   process.stderr.write(`${name} not found (bash scripts/setup.sh --oracles installs it)\n`);
   process.exit(2);
 }
 
+const homeops = builtHomeops();
+const { findExecutable } = await import(join(root, "packages/core/dist/index.js"));
 const kustomize = tool("kustomize");
 const kubeconform = tool("kubeconform");
-const homeops = builtHomeops();
 const schemaLocation = join(
   root,
   "packages/schema/catalog/{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json",

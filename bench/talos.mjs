@@ -19,6 +19,7 @@ import { builtHomeops, flag, root } from "./common.mjs";
 const runs = Number(flag("--runs", "5"));
 const homeops = builtHomeops();
 const talos = await import(join(root, "packages/talos/dist/index.js"));
+const { findExecutable } = await import(join(root, "packages/core/dist/index.js"));
 
 const dir = mkdtempSync(join(tmpdir(), "homeops-bench-talos-"));
 const outside = mkdtempSync(join(tmpdir(), "homeops-bench-talos-secrets-"));
@@ -40,7 +41,7 @@ try {
   const plain = join(outside, "secrets.yaml");
   writeFileSync(plain, talos.stringifySecretsBundle(bundle), { mode: 0o600 });
 
-  const sops = [join(root, ".tools/bin/sops"), "/usr/local/bin/sops"].find((p) => existsSync(p));
+  const sops = findExecutable("sops", [join(root, ".tools/bin"), process.env.PATH]);
   const haveAge = spawnSync("age-keygen", ["--version"]).status === 0;
   if (sops && haveAge) {
     execFileSync("age-keygen", ["-o", join(dir, "age.key")], { stdio: "ignore" });

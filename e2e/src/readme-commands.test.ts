@@ -11,6 +11,7 @@ import {
 } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
+import { findExecutable } from "@homeops/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { repoRoot } from "./tools.js";
 
@@ -50,11 +51,11 @@ function readmeCommands(): string[] {
 
 /** Where `name` lives on this machine, outside this checkout (.tools/node24 is not the machine's node). */
 function machineDir(name: string): string | undefined {
-  for (const dir of [...BARE_PATH, ...(process.env.PATH ?? "").split(delimiter)]) {
-    if (dir === "" || dir.startsWith(repoRoot)) continue;
-    if (existsSync(join(dir, name))) return dir;
-  }
-  return undefined;
+  const dirs = [...BARE_PATH, ...(process.env.PATH ?? "").split(delimiter)].filter(
+    (d) => !d.startsWith(repoRoot),
+  );
+  const found = findExecutable(name, dirs);
+  return found === undefined ? undefined : dirname(found);
 }
 
 const canUnshare = spawnSync("unshare", ["--mount", "--propagation", "private", "true"]).status === 0;

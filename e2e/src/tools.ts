@@ -1,17 +1,16 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { homedir } from "node:os";
-import { delimiter, dirname, join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import which from "which";
+import { findExecutable } from "@homeops/core";
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export const cliBin = join(repoRoot, "packages/cli/dist/bin.js");
 
 /** Finds a tool on PATH, in the repo's .tools/bin or in ~/go/bin. */
 export function findTool(name: string): string | undefined {
-  const path = [join(repoRoot, ".tools/bin"), join(homedir(), "go/bin"), process.env.PATH ?? ""];
-  return which.sync(name, { path: path.join(delimiter), nothrow: true }) ?? undefined;
+  return findExecutable(name, [join(repoRoot, ".tools/bin"), join(homedir(), "go/bin"), process.env.PATH]);
 }
 
 /** A required test-time tool: missing is a failure with instructions, never a silent pass. */

@@ -9,6 +9,7 @@ export {
   type SourceLocation,
   UserError,
 } from "./errors.js";
+export { findExecutable } from "./executables.js";
 export {
   type ExternalSecretKeys,
   externalSecretKeys,
@@ -55,6 +56,7 @@ export {
 export type { CaseStatus, Report, ReportCase, ReportRule } from "./report.js";
 export { type StringifyYamlOptions, stringifyYaml, stringifyYamlDocuments } from "./stringify.js";
 export { entries, field, isRecord, list, str } from "./values.js";
+export { listFiles, type WalkEntry, type WalkOptions, walkTree } from "./walk.js";
 export {
   DEFAULT_MAX_ALIAS_COUNT,
   type DuplicateKey,

@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
-import { parseYaml, UserError } from "@homeops/core";
+import { isSopsPath, listFiles, parseYaml, UserError } from "@homeops/core";
 import { buildKustomizationDir } from "@homeops/manifests";
 import type { ClusterClient } from "./cluster-client.js";
 import { HOMEOPS_FIELD_MANAGER } from "./flux-kinds.js";
@@ -74,7 +74,7 @@ export async function bootstrapApps(
   }
 
   for (const dir of options.secretDirs ?? ["bootstrap"]) {
-    for (const file of await findSopsFiles(options.root, dir)) {
+    for (const file of findSopsFiles(options.root, dir)) {
       const plaintext = await decrypt(options, file);
       for (const object of objectsOf(plaintext, file)) planned.push({ object, file });
     }
@@ -127,24 +127,12 @@ export async function bootstrapApps(
   return { steps, changed: steps.some((s) => s.action !== "unchanged") };
 }
 
-async function findSopsFiles(root: string, dir: string): Promise<string[]> {
-  const out: string[] = [];
-  const walk = async (rel: string) => {
-    let entries: import("node:fs").Dirent[];
-    try {
-      entries = await readdir(join(root, rel), { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const e of entries) {
-      const child = `${rel}/${e.name}`;
-      if (e.isDirectory()) {
-        if (!e.name.startsWith(".") && e.name !== "templates" && e.name !== "node_modules") await walk(child);
-      } else if (/\.sops\.ya?ml$/.test(e.name)) out.push(child);
-    }
-  };
-  await walk(dir);
-  return out.sort();
+function findSopsFiles(root: string, dir: string): string[] {
+  const enter = (_: string, name: string) =>
+    !name.startsWith(".") && name !== "templates" && name !== "node_modules";
+  return listFiles(root, dir, { enter, symlinks: true }).filter(
+    (path) => isSopsPath(path) && /\.ya?ml$/.test(path),
+  );
 }
 
 /** `sops decrypt <file>` with the plaintext kept in memory (stdout), never written anywhere. */

@@ -1,10 +1,9 @@
-import { readdir } from "node:fs/promises";
-import { join } from "node:path";
 import {
   DEFAULT_MAX_FILE_BYTES,
   type Finding,
   fileTooLarge,
   isUserError,
+  listFiles,
   parseYaml,
   readRepoFile,
 } from "@homeops/core";
@@ -109,7 +108,14 @@ export async function readRepoFiles(
   root: string,
   options: ReadRepoFilesOptions = {},
 ): Promise<Map<string, string>> {
-  const paths = options.paths ? [...options.paths] : await walk(root, "");
+  // links are read through the boundary: inside the repository they are files like any other
+  const paths = options.paths
+    ? [...options.paths]
+    : listFiles(root, ".", {
+        enter: (_, name) => !SKIPPED_DIRS.has(name),
+        symlinks: true,
+        unreadable: "throw",
+      });
   const texts = new Map<string, string>();
   await Promise.all(
     paths.map(async (path) => {
@@ -141,19 +147,4 @@ export async function readRepoFiles(
     }),
   );
   return texts;
-}
-
-async function walk(root: string, dir: string): Promise<string[]> {
-  const out: string[] = [];
-  const items = await readdir(join(root, dir), { withFileTypes: true });
-  for (const item of items) {
-    const rel = dir === "" ? item.name : `${dir}/${item.name}`;
-    if (item.isDirectory()) {
-      if (!SKIPPED_DIRS.has(item.name)) out.push(...(await walk(root, rel)));
-    } else if (item.isFile() || item.isSymbolicLink()) {
-      // links are read through the boundary: inside the repository they are files like any other
-      out.push(rel);
-    }
-  }
-  return out;
 }

@@ -4,9 +4,9 @@
 // (`instance.sync`), the flux-system GitRepository + Kustomization pair `flux bootstrap` writes
 // (gotk-sync.yaml), else the conventional `clusters/<name>/` trees, `kubernetes/flux`, and last the
 // top-most directory whose kustomization lists Flux Kustomizations that nothing else references.
-import { type Dirent, readdirSync, readFileSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, posix, resolve } from "node:path";
-import { KUSTOMIZATION_FILES } from "@homeops/core";
+import { KUSTOMIZATION_FILES, listFiles, walkTree } from "@homeops/core";
 import { normalizeFluxPath, normalizeGitUrl } from "./build-repo.js";
 import { parseGoYaml } from "./internal/go-yaml.js";
 import { isObj, type Obj } from "./internal/res.js";
@@ -399,36 +399,18 @@ function subdirectories(absRoot: string, rel: string): string[] {
 }
 
 function hasYaml(absRoot: string, rel: string): boolean {
-  try {
-    return readdirSync(join(absRoot, rel), { recursive: true }).some((n) => /\.ya?ml$/.test(String(n)));
-  } catch {
-    return false;
-  }
+  return walkTree(absRoot, rel, { enter: () => true }).some((e) => /\.ya?ml$/.test(e.name));
 }
 
 /** Every `.yaml`/`.yml` file (repo-relative posix), without dot directories and node_modules. */
 function listYamlFiles(absRoot: string): string[] {
-  const out: string[] = [];
-  const walk = (rel: string): void => {
-    let entries: Dirent[];
+  const enter = (_: string, name: string) => !name.startsWith(".") && name !== "node_modules";
+  return listFiles(absRoot, ".", { enter }).filter((path) => {
+    if (!/\.ya?ml$/.test(path) && posix.basename(path) !== "Kustomization") return false;
     try {
-      entries = readdirSync(rel === "." ? absRoot : join(absRoot, rel), { withFileTypes: true });
+      return statSync(join(absRoot, path)).size <= MAX_FILE;
     } catch {
-      return;
+      return false; // unreadable: not a root
     }
-    for (const e of entries) {
-      const child = rel === "." ? e.name : `${rel}/${e.name}`;
-      if (e.isDirectory()) {
-        if (!e.name.startsWith(".") && e.name !== "node_modules") walk(child);
-      } else if ((e.isFile() && /\.ya?ml$/.test(e.name)) || e.name === "Kustomization") {
-        try {
-          if (statSync(join(absRoot, child)).size <= MAX_FILE) out.push(child);
-        } catch {
-          // unreadable: not a root
-        }
-      }
-    }
-  };
-  walk(".");
-  return out.sort();
+  });
 }

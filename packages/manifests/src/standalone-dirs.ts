@@ -1,6 +1,6 @@
-import { type Dirent, readdirSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { KUSTOMIZATION_FILES, parseYaml, toPosixPath } from "@homeops/core";
+import { readFileSync } from "node:fs";
+import { dirname, join, posix } from "node:path";
+import { KUSTOMIZATION_FILES, parseYaml, toPosixPath, walkTree } from "@homeops/core";
 import type { RepoGraph } from "./types.js";
 
 export interface FindStandaloneDirsOptions {
@@ -38,29 +38,20 @@ export function findStandaloneKustomizationDirs(
   options: FindStandaloneDirsOptions = {},
 ): string[] {
   const covered = options.graph ? directoriesBuiltBy(options.graph) : new Set<string>();
+  const enter = (_: string, name: string) => !name.startsWith(".") && name !== "node_modules";
+  // a directory's kustomization file, in the order kustomize tries the names
+  const files = new Map<string, string>();
+  for (const entry of walkTree(root, dir, { enter })) {
+    if (entry.kind !== "file" || !KUSTOMIZATION_FILES.includes(entry.name)) continue;
+    const at = posix.dirname(entry.path);
+    const held = files.get(at);
+    if (!held || KUSTOMIZATION_FILES.indexOf(entry.name) < KUSTOMIZATION_FILES.indexOf(posix.basename(held)))
+      files.set(at, entry.path);
+  }
   const out: string[] = [];
-  const walk = (rel: string) => {
-    let entries: Dirent[];
-    try {
-      entries = readdirSync(join(root, rel), { withFileTypes: true });
-    } catch {
-      return;
-    }
-    const file = entries.find((e) => e.isFile() && KUSTOMIZATION_FILES.includes(e.name));
-    if (
-      file &&
-      !covered.has(rel) &&
-      !isComponent(root, rel === "." ? file.name : `${rel}/${file.name}`, options.graph)
-    ) {
-      out.push(rel);
-    }
-    for (const e of entries) {
-      if (e.isDirectory() && !e.name.startsWith(".") && e.name !== "node_modules") {
-        walk(rel === "." ? e.name : `${rel}/${e.name}`);
-      }
-    }
-  };
-  walk(dir);
+  for (const [at, file] of files) {
+    if (!covered.has(at) && !isComponent(root, file, options.graph)) out.push(at);
+  }
   return out.sort();
 }
 

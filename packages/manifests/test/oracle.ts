@@ -2,9 +2,9 @@
 import { execFile } from "node:child_process";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { delimiter, join, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { promisify } from "node:util";
-import which from "which";
+import { findExecutable } from "@homeops/core";
 
 const run = promisify(execFile);
 
@@ -12,12 +12,11 @@ export const REPO_ROOT = resolve(import.meta.dirname, "../../..");
 
 /** The oracle binary (.tools/bin, PATH, ~/go/bin), or undefined. */
 export function findOracle(): string | undefined {
-  const path = [
+  return findExecutable("flux-build", [
     join(REPO_ROOT, ".tools/bin"),
-    process.env.PATH ?? "",
+    process.env.PATH,
     join(process.env.HOME ?? "", "go/bin"),
-  ];
-  return which.sync("flux-build", { path: path.join(delimiter), nothrow: true }) ?? undefined;
+  ]);
 }
 
 export type OracleResult = { ok: true; objects: Record<string, unknown>[] } | { ok: false; error: string };

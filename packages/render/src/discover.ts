@@ -1,6 +1,7 @@
-import { lstat, readdir, readFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { lstat, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { toPosixPath, UserError } from "@homeops/core";
+import { toPosixPath, UserError, type WalkEntry, walkTree } from "@homeops/core";
 
 /** One file found under an input root. */
 export interface TemplateSource {
@@ -50,7 +51,7 @@ export async function discoverTemplates(options: DiscoverTemplatesOptions): Prom
   const partials = new Map<string, TemplateSource>();
   const versions: TemplateSource[] = [];
   for (const root of options.roots) {
-    for (const rel of await walk(root, "")) {
+    for (const rel of walk(root)) {
       const file = join(root, rel);
       const mode = (await lstat(file)).mode & 0o777;
       const base = { file, display: display(file), mode };
@@ -78,26 +79,25 @@ export async function discoverTemplates(options: DiscoverTemplatesOptions): Prom
   };
 }
 
-async function walk(root: string, prefix: string): Promise<string[]> {
-  let entries: import("node:fs").Dirent[];
+/** Every file under a template root (posix, depth first, sorted); a missing root has none. */
+function walk(root: string): string[] {
+  let entries: WalkEntry[];
   try {
-    entries = await readdir(join(root, prefix), { withFileTypes: true });
+    entries = walkTree(root, ".", { enter: () => true, unreadable: "throw" });
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT" && prefix === "") return [];
+    if ((error as NodeJS.ErrnoException).code === "ENOENT" && !existsSync(root)) return [];
     throw error;
   }
   const out: string[] = [];
-  for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
-    const rel = prefix === "" ? entry.name : `${prefix}/${entry.name}`;
-    if (entry.isDirectory()) out.push(...(await walk(root, rel)));
-    else if (entry.isFile()) out.push(toPosixPath(rel));
-    else if (entry.isSymbolicLink()) {
+  for (const entry of entries) {
+    if (entry.kind === "file") out.push(entry.path);
+    else if (entry.kind === "symlink") {
       // a link could read from outside the repository, and skipping it would lose a file silently
       throw new UserError(
         "SYMLINK_REFUSED",
-        `${toPosixPath(join(root, rel))}: templates may not be symlinks`,
+        `${toPosixPath(join(root, entry.path))}: templates may not be symlinks`,
         {
-          location: { file: toPosixPath(join(root, rel)) },
+          location: { file: toPosixPath(join(root, entry.path)) },
           hint: "replace the symlink with the file (or directory) itself",
         },
       );

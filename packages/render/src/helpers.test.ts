@@ -4,7 +4,7 @@ import { base64, defaultTo, get, has, indent, nindent, nthHost, quote, toYaml } 
 import { strictView } from "./internal/strict.js";
 
 describe("nthHost", () => {
-  it("agrees with @homeops/schema on IPv4 (differential)", () => {
+  it("is @homeops/schema's nthHost, its errors reported as template errors", () => {
     for (const cidr of ["10.10.0.0/24", "10.43.0.0/16", "192.168.1.128/25", "172.16.0.0/12", "10.0.0.4/30"]) {
       for (const n of [1, 2, 10, 100]) {
         let expected: string | undefined;
@@ -13,17 +13,23 @@ describe("nthHost", () => {
         } catch {
           expected = undefined;
         }
-        if (expected === undefined) expect(() => nthHost(cidr, n)).toThrow(/outside/);
+        if (expected === undefined) expect(() => nthHost(cidr, n)).toThrow(/nthHost: .* has no host/);
         else expect(nthHost(cidr, n), `${cidr} #${n}`).toBe(expected);
       }
     }
+    expect(() => nthHost("10.10.0.0/24", 0)).toThrow(expect.objectContaining({ code: "TEMPLATE_ERROR" }));
   });
 
   it("counts back from the end, handles IPv6 and rejects what is outside", () => {
     expect(nthHost("10.10.0.0/24", -1)).toBe("10.10.0.254");
+    expect(nthHost("10.10.0.0/24", -254)).toBe("10.10.0.1");
+    expect(nthHost("10.10.0.7/24", 1)).toBe("10.10.0.1");
     expect(nthHost("fd00:10::/64", 10)).toBe("fd00:10::a");
-    expect(() => nthHost("10.10.0.0/24", 0)).toThrow(/outside/);
-    expect(() => nthHost("10.10.0.0/24", 255)).toThrow(/outside/);
+    expect(nthHost("fd00:10::/126", -1)).toBe("fd00:10::3");
+    expect(() => nthHost("10.10.0.0/24", 0)).toThrow(/has no host #0/);
+    expect(() => nthHost("10.10.0.0/24", 255)).toThrow(/has no host #255 \(it has 254 hosts\)/);
+    expect(() => nthHost("10.10.0.0/24", -255)).toThrow(/has no host/);
+    expect(() => nthHost("10.10.0.0/31", 1)).toThrow(/has no host/);
     expect(() => nthHost("nope", 1)).toThrow(/not a CIDR/);
   });
 });

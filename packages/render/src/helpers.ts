@@ -1,39 +1,19 @@
 import { stringifyYaml, UserError } from "@homeops/core";
-import ipaddr from "ipaddr.js";
+import { nthHost as hostOf } from "@homeops/schema";
 import { unwrapStrict } from "./internal/strict.js";
 
 /**
  * The `n`th host address of `cidr` (1 = the first address after the network address; negative counts
- * back from the last address, -1 = the last usable IPv4 host). Throws when `n` is outside the block.
+ * back from the last address, -1 = the last usable IPv4 host): `@homeops/schema`'s `nthHost`, with its
+ * error reported as a template error.
  */
 export function nthHost(cidr: string, n: number): string {
-  let parsed: [ipaddr.IPv4 | ipaddr.IPv6, number];
   try {
-    parsed = ipaddr.parseCIDR(cidr);
-  } catch {
-    throw new UserError("TEMPLATE_ERROR", `nthHost: '${cidr}' is not a CIDR`);
+    return hostOf(cidr, n);
+  } catch (error) {
+    if (error instanceof UserError) throw new UserError("TEMPLATE_ERROR", `nthHost: ${error.message}`);
+    throw error;
   }
-  if (!Number.isInteger(n)) throw new UserError("TEMPLATE_ERROR", `nthHost: ${n} is not an integer`);
-  const [address, prefix] = parsed;
-  const bits = address.kind() === "ipv4" ? 32 : 128;
-  const bytes = address.toByteArray();
-  let value = 0n;
-  for (const b of bytes) value = (value << 8n) | BigInt(b);
-  const size = 1n << BigInt(bits - prefix);
-  const network = (value >> BigInt(bits - prefix)) << BigInt(bits - prefix);
-  // IPv4 blocks larger than /31 reserve the broadcast address
-  const last = address.kind() === "ipv4" && prefix < 31 ? size - 2n : size - 1n;
-  const offset = n >= 0 ? BigInt(n) : last + 1n + BigInt(n);
-  if (offset < 0n || offset > last || (n === 0 && prefix < 31)) {
-    throw new UserError("TEMPLATE_ERROR", `nthHost: host ${n} is outside ${cidr}`);
-  }
-  let host = network + offset;
-  const out: number[] = [];
-  for (let i = 0; i < bytes.length; i++) {
-    out.unshift(Number(host & 0xffn));
-    host >>= 8n;
-  }
-  return ipaddr.fromByteArray(out).toString();
 }
 
 /** Prefixes every non-blank line of `text` with `spaces` spaces (Helm's `indent`). */

@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, readFile, stat, writeFile } from "node:fs/promises";
 import { homedir, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
+import { findExecutable } from "@homeops/core";
 import { describe, expect, it } from "vitest";
 import { applyRenderPlan } from "./apply.js";
 import { planRender } from "./plan.js";
@@ -24,13 +25,7 @@ if (missing && process.env.CI) {
 }
 
 async function findAgeKeygen(): Promise<string | undefined> {
-  for (const dir of (process.env.PATH ?? "").split(":")) {
-    try {
-      await stat(join(dir, "age-keygen"));
-      return join(dir, "age-keygen");
-    } catch {}
-  }
-  return undefined;
+  return findExecutable("age-keygen", [process.env.PATH]);
 }
 
 const secret = [

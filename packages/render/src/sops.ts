@@ -1,9 +1,8 @@
 import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { delimiter, join } from "node:path";
-import { isSopsPath, parseYaml, UserError, writeFileAtomic } from "@homeops/core";
-import which from "which";
+import { join } from "node:path";
+import { findExecutable, isSopsPath, parseYaml, UserError, writeFileAtomic } from "@homeops/core";
 
 /** `*.sops.*` files are secrets: written encrypted, never as plaintext (one predicate: core's). */
 export { isSopsPath };
@@ -25,8 +24,7 @@ export interface FindSopsOptions {
 
 /** Absolute path of the `sops` binary, or undefined when it is not installed. */
 export async function findSops(options: FindSopsOptions): Promise<string | undefined> {
-  const path = [...(options.env.PATH ?? "").split(delimiter), ...(options.extraDirs ?? [])].filter(Boolean);
-  return (await which("sops", { path: path.join(delimiter), nothrow: true })) ?? undefined;
+  return findExecutable("sops", [options.env.PATH, ...(options.extraDirs ?? [])]);
 }
 
 /** The age recipients a `.sops.yaml` text names (creation_rules[].age and key_groups[].age). */

@@ -1,6 +1,6 @@
-import { readdir, readFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { type Finding, UserError } from "@homeops/core";
+import { type Finding, listFiles, UserError } from "@homeops/core";
 import type { ChangedFile, FluxKustomizationNode, RepoGraph } from "@homeops/manifests";
 import { git, gitFiles } from "./internal/git.js";
 import type { Repository } from "./repository.js";
@@ -57,13 +57,13 @@ async function changedSinceRevision(root: string, rev: string): Promise<string[]
 
 async function changedAgainstDir(repo: Repository, basePath: string): Promise<string[]> {
   const base = resolve(repo.root, basePath);
-  const baseFiles = (await gitFiles(base)) ?? (await walk(base).catch(() => undefined));
+  const baseFiles = (await gitFiles(base)) ?? filesUnder(base);
   if (baseFiles === undefined) {
     throw new UserError("FILE_NOT_FOUND", `--base-path ${basePath}: no such directory`, {
       hint: "name a checkout of the base revision",
     });
   }
-  const here = (await gitFiles(repo.root)) ?? (await walk(repo.root));
+  const here = (await gitFiles(repo.root)) ?? listFiles(repo.root, ".", { unreadable: "throw" });
   const out: string[] = [];
   const inBase = new Set(baseFiles);
   for (const path of here) {
@@ -82,15 +82,13 @@ async function changedAgainstDir(repo: Repository, basePath: string): Promise<st
   return out.sort();
 }
 
-async function walk(root: string, rel = ""): Promise<string[]> {
-  const out: string[] = [];
-  for (const e of await readdir(join(root, rel), { withFileTypes: true })) {
-    if (e.name === ".git" || e.name === "node_modules") continue;
-    const child = rel === "" ? e.name : `${rel}/${e.name}`;
-    if (e.isDirectory()) out.push(...(await walk(root, child)));
-    else if (e.isFile()) out.push(child);
+/** The files under a directory that is not a Git checkout (undefined when it cannot be read). */
+function filesUnder(dir: string): string[] | undefined {
+  try {
+    return listFiles(dir, ".", { unreadable: "throw" });
+  } catch {
+    return undefined;
   }
-  return out;
 }
 
 /** The part of a graph a changed-only run reports on. */

@@ -1,4 +1,4 @@
-import type { Finding, Report } from "@homeops/core";
+import { type Finding, isRemoteReference, type Report } from "@homeops/core";
 import type { PulledSchema, SchemaCacheIndex, SchemaOrigin, ValidationUnit } from "@homeops/schema";
 import type { Repository } from "./repository.js";
 import {
@@ -48,8 +48,6 @@ export interface ListSchemasData {
   kubernetesVersion: string;
 }
 
-const REMOTE = /^https?:\/\//;
-
 function usedKinds(units: readonly ValidationUnit[]): { apiVersion: string; kind: string; count: number }[] {
   const kinds = new Map<string, { apiVersion: string; kind: string; count: number }>();
   for (const { object } of units) {
@@ -78,9 +76,9 @@ export async function pullRepositorySchemas(
   const locations = options.schemaLocation ?? [];
   const catalog = await repositoryCatalog(repo, units, {
     ...options,
-    schemaLocation: locations.filter((l) => !REMOTE.test(l)),
+    schemaLocation: locations.filter((l) => !isRemoteReference(l)),
   });
-  const templates = locations.filter((l) => REMOTE.test(l));
+  const templates = locations.filter((l) => isRemoteReference(l));
   const documentUrls = new Set<string>();
   const builtFiles = new Set(units.map(({ object }) => object.provenance.file));
   const prefix = target === "." ? "" : `${target}/`;
@@ -90,7 +88,7 @@ export async function pullRepositorySchemas(
       const template = schema.kindSchemaTemplate(url);
       if (template) {
         if (!templates.includes(template)) templates.push(template);
-      } else if (builtFiles.has(file) && REMOTE.test(url)) documentUrls.add(url);
+      } else if (builtFiles.has(file) && isRemoteReference(url)) documentUrls.add(url);
     }
   }
   const wanted: { apiVersion: string; kind: string }[] = [];

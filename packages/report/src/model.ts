@@ -1,4 +1,4 @@
-import type { Finding, Report } from "@homeops/core";
+import type { Finding, Report, SourcePosition } from "@homeops/core";
 import type { ReadyState, StatusReport } from "@homeops/flux-bridge";
 import type { BuiltObject, FluxKustomizationNode, FluxRoot, RepoGraph } from "@homeops/repo";
 import { field, isRecord, list, str, walk } from "./internal/values.js";
@@ -368,7 +368,7 @@ function catalogApp(
  */
 export function asWritten(
   sources: ReadonlyMap<string, string> | undefined,
-  at: { file: string; line: number; column: number },
+  at: SourcePosition,
   value: string,
 ): string {
   const line = sources ? linesOf(sources, at.file)?.[at.line - 1] : undefined;

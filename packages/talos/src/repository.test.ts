@@ -1,8 +1,8 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { delimiter, join, resolve } from "node:path";
-import { isUserError } from "@homeops/core";
+import { join, resolve } from "node:path";
+import { findExecutable, isUserError } from "@homeops/core";
 import { type ClusterConfig, validateClusterConfig } from "@homeops/schema";
 import * as x509 from "@peculiar/x509";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -22,12 +22,7 @@ import { pemOf } from "./secrets.js";
 import "reflect-metadata";
 
 const repoRoot = resolve(new URL("../../..", import.meta.url).pathname);
-function findTool(name: string): string | undefined {
-  for (const dir of [join(repoRoot, ".tools/bin"), ...(process.env.PATH ?? "").split(delimiter)]) {
-    if (dir && existsSync(join(dir, name))) return join(dir, name);
-  }
-  return undefined;
-}
+const findTool = (name: string) => findExecutable(name, [join(repoRoot, ".tools/bin"), process.env.PATH]);
 const sopsBin = findTool("sops");
 const ageKeygen = findTool("age-keygen");
 const haveTools = sopsBin !== undefined && ageKeygen !== undefined;

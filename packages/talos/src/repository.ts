@@ -3,7 +3,7 @@ import { constants } from "node:fs";
 import { access, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
-import { type Finding, UserError, writeFileAtomic } from "@homeops/core";
+import { type Finding, isSopsPath, UserError, writeFileAtomic } from "@homeops/core";
 import type { ClusterConfig } from "@homeops/schema";
 import ignore from "ignore";
 import { parse } from "yaml";
@@ -56,8 +56,6 @@ export interface TalosRepositoryOptions {
   secretsFile?: string;
   sops?: SopsRunner;
 }
-
-const isSopsFile = (p: string) => /\.sops\.ya?ml$/.test(p);
 
 function notFound(path: string, hint: string): UserError {
   return new UserError(
@@ -149,7 +147,7 @@ export async function readSecretsBundle(options: TalosRepositoryOptions): Promis
     );
   }
   let text: string;
-  if (isSopsFile(rel)) {
+  if (isSopsPath(rel)) {
     if (!options.sops)
       throw new UserError("TOOL_MISSING", `sops is needed to read ${rel}`, {
         location: { file: rel },
@@ -191,7 +189,7 @@ export async function createSecretsBundleFile(
       location: { file: rel },
       hint: "a new bundle makes a new cluster; delete the file yourself only if you mean that",
     });
-  if (!isSopsFile(rel) && !(await isOutsideGitTree(options.root, path)))
+  if (!isSopsPath(rel) && !(await isOutsideGitTree(options.root, path)))
     throw new UserError(
       "USAGE",
       `${rel} is inside the repository: a plaintext bundle must live outside Git (or name a *.sops.yaml file)`,
@@ -202,7 +200,7 @@ export async function createSecretsBundleFile(
   const bundle = await generateSecretsBundle(options.now ? { now: options.now } : {});
   const plaintext = stringifySecretsBundle(bundle);
   let data = plaintext;
-  if (isSopsFile(rel)) {
+  if (isSopsPath(rel)) {
     if (!options.sops)
       throw new UserError("TOOL_MISSING", `sops is needed to write ${rel}`, {
         hint: "install sops (bash scripts/setup.sh --oracles)",

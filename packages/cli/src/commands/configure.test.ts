@@ -3,6 +3,7 @@ import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
+import { findExecutable } from "@homeops/core";
 import { describe, expect, it } from "vitest";
 import { ExitCode } from "../exit-codes.js";
 import { createTestIo } from "../internal/test-io.js";
@@ -18,10 +19,8 @@ async function homeops(dir: string, env: Record<string, string | undefined>, ...
 }
 const env = { PATH: process.env.PATH, HOME: process.env.HOME };
 
-function onPath(name: string): boolean {
-  const dirs = [...(process.env.PATH ?? "").split(":"), join(homedir(), "go/bin")];
-  return dirs.some((d) => d !== "" && existsSync(join(d, name)));
-}
+const onPath = (name: string) =>
+  findExecutable(name, [process.env.PATH, join(homedir(), "go/bin")]) !== undefined;
 /** configure without the validation stages: this test is about encryption only. */
 async function configure(dir: string, env: Record<string, string | undefined>) {
   const t = createTestIo({ cwd: dir, env });

@@ -4,7 +4,8 @@
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
-import { delimiter, join, resolve } from "node:path";
+import { join, resolve } from "node:path";
+import { findExecutable } from "@homeops/core";
 import { buildRepoGraph } from "@homeops/manifests";
 import {
   builtinCatalogDir,
@@ -14,14 +15,16 @@ import {
   validateObject,
 } from "@homeops/schema";
 import { describe, expect, it } from "vitest";
-import which from "which";
 
 const repoRoot = resolve(import.meta.dirname, "../../../..");
 const fixtureRepo = join(import.meta.dirname, "../../test/fixtures/kubeconform-repo");
 
 function findKubeconform(): string | undefined {
-  const path = [join(repoRoot, ".tools/bin"), process.env.PATH ?? "", join(homedir(), "go/bin")];
-  return which.sync("kubeconform", { path: path.join(delimiter), nothrow: true }) ?? undefined;
+  return findExecutable("kubeconform", [
+    join(repoRoot, ".tools/bin"),
+    process.env.PATH,
+    join(homedir(), "go/bin"),
+  ]);
 }
 
 const kubeconform = findKubeconform();

@@ -1,7 +1,7 @@
-import type { YamlDocument } from "@homeops/core";
+import type { YamlDocument, YamlPosition } from "@homeops/core";
 
 /** 1-based line and column of a character offset. */
-export function positionAt(text: string, offset: number): { line: number; column: number } {
+export function positionAt(text: string, offset: number): YamlPosition {
   let line = 1;
   let lineStart = 0;
   for (let i = text.indexOf("\n"); i !== -1 && i < offset; i = text.indexOf("\n", i + 1)) {

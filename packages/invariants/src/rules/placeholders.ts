@@ -1,4 +1,4 @@
-import { formatYamlPath, type YamlDocument } from "@homeops/core";
+import { formatYamlPath, type YamlDocument, type YamlPath, type YamlPosition } from "@homeops/core";
 import type { BuiltObject } from "@homeops/manifests";
 import { describeObject, nodeId } from "../internal/graph.js";
 import { hasSopsMetadata, isSopsPath, isSopsText } from "../internal/sops.js";
@@ -182,22 +182,20 @@ there is nothing to look for.`,
   },
 };
 
+/** One `${VAR}` reference of a source document, at the reference itself. */
+interface VariableRef extends YamlPosition {
+  name: string;
+  hasDefault: boolean;
+  path: YamlPath;
+}
+
 /**
  * `${VAR}` references in the string values of a source document (comments are not substituted), each with
  * its position: the scalar's position, refined to the reference itself when the source line shows it.
  */
-function variableRefsOf(
-  doc: YamlDocument,
-  text: string,
-): { name: string; hasDefault: boolean; line: number; column: number; path: (string | number)[] }[] {
+function variableRefsOf(doc: YamlDocument, text: string): VariableRef[] {
   const lines = text.split("\n");
-  const out: {
-    name: string;
-    hasDefault: boolean;
-    line: number;
-    column: number;
-    path: (string | number)[];
-  }[] = [];
+  const out: VariableRef[] = [];
   walkValues(doc.value, (value, path) => {
     if (typeof value !== "string" || !value.includes("${")) return;
     const at = doc.locate(path);
@@ -205,7 +203,7 @@ function variableRefsOf(
     let from = at.column - 1;
     for (const ref of findVariableRefs(value)) {
       const needle = value.slice(ref.offset, ref.offset + ref.name.length + 2);
-      let found: { line: number; column: number } | undefined;
+      let found: YamlPosition | undefined;
       for (let l = line; l <= Math.min(lines.length, line + 200) && !found; l++) {
         const index = lines[l - 1]!.indexOf(needle, l === line ? from : 0);
         if (index !== -1) found = { line: l, column: index + 1 };

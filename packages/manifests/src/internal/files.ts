@@ -10,6 +10,7 @@ import {
   readRepoFile,
   resolveInsideRoot,
   type UserError,
+  walkTree,
 } from "@homeops/core";
 import ignore, { type Ignore } from "ignore";
 import type { ParsedFile } from "../types.js";
@@ -154,28 +155,15 @@ export class FileStore {
   private artifactFilter(): Promise<ArtifactFilter> {
     this.filter ??= (async () => {
       const filter = new ArtifactFilter();
-      const walk = async (rel: string): Promise<void> => {
-        let entries: import("node:fs").Dirent[];
-        try {
-          entries = await readdir(this.abs(rel), { withFileTypes: true });
-        } catch {
-          return;
-        }
-        entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-        if (entries.some((e) => e.name === ".sourceignore" && e.isFile())) {
-          const text = await readFile(
-            this.abs(rel === "." ? ".sourceignore" : `${rel}/.sourceignore`),
-            "utf8",
-          ).catch(() => "");
-          filter.add(rel, text);
-        }
-        for (const e of entries) {
-          if (e.isDirectory() && e.name !== ".git" && e.name !== "node_modules") {
-            await walk(rel === "." ? e.name : `${rel}/${e.name}`);
-          }
-        }
-      };
-      await walk(".");
+      // every .sourceignore, a directory's before those below it (each applies to its own subtree)
+      const ignores = walkTree(this.root, ".")
+        .filter((e) => e.kind === "file" && e.name === ".sourceignore")
+        .map((e) => e.path)
+        .sort((a, b) => a.split("/").length - b.split("/").length);
+      for (const file of ignores) {
+        const text = await readFile(this.abs(file), "utf8").catch(() => "");
+        filter.add(posix.dirname(file), text);
+      }
       if (this.sourceIgnore !== undefined) filter.add(".", this.sourceIgnore);
       return filter;
     })();

@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 // (`<<: *anchor`) are expanded, an alias name ends where libyaml ends it (`*app: x` is the key `*app`),
 // and a folded scalar comes back from kyaml's YAML round trip as yaml.v3's emitter writes it (see
 // `goFoldedRoundTrip`).
-import { findDuplicateKeys, YamlDocument } from "@homeops/core";
+import { findDuplicateKeys, YamlDocument, type YamlPosition } from "@homeops/core";
 import {
   CST,
   type Document,
@@ -104,9 +104,7 @@ const v3Tags: ScalarTag[] = [
   },
 ];
 
-export interface GoYamlProblem {
-  line: number;
-  column: number;
+export interface GoYamlProblem extends YamlPosition {
   message: string;
 }
 

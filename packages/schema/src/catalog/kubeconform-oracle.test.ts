@@ -3,10 +3,9 @@
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
-import { delimiter, dirname, join, resolve } from "node:path";
-import { parseYaml } from "@homeops/core";
+import { dirname, join, resolve } from "node:path";
+import { findExecutable, parseYaml } from "@homeops/core";
 import { describe, expect, it } from "vitest";
-import which from "which";
 import { SchemaCatalog } from "./schema-catalog.js";
 import { builtinCatalogDir, CATALOG_LAYOUT } from "./schema-location.js";
 import { crdToSchemas } from "./strict-schema.js";
@@ -17,8 +16,11 @@ const repoRoot = resolve(import.meta.dirname, "../../../..");
 const corpus = join(import.meta.dirname, "../../test/fixtures/kubeconform-corpus");
 
 function findKubeconform(): string | undefined {
-  const path = [join(repoRoot, ".tools/bin"), process.env.PATH ?? "", join(homedir(), "go/bin")];
-  return which.sync("kubeconform", { path: path.join(delimiter), nothrow: true }) ?? undefined;
+  return findExecutable("kubeconform", [
+    join(repoRoot, ".tools/bin"),
+    process.env.PATH,
+    join(homedir(), "go/bin"),
+  ]);
 }
 
 const kubeconform = findKubeconform();

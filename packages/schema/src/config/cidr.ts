@@ -87,13 +87,40 @@ export function hostCount(cidr: Cidr | string): number {
   return c.prefix >= 31 ? 0 : c.last - c.first - 1;
 }
 
-/** The `n`th host address (1-based: `nthHost("10.0.0.0/24", 1)` is `10.0.0.1`); throws when out of range. */
+/**
+ * The `n`th host address of a CIDR, IPv4 or IPv6 (1 = the first address after the network address;
+ * negative counts back from the last host, -1 = the last usable IPv4 host). IPv4 blocks keep the
+ * network and broadcast addresses out (a /31 or /32 has no hosts); IPv6 keeps only the network address
+ * out. A string CIDR may have host bits set (they are masked, as Go's net.ParseCIDR does). Throws a
+ * `UserError` when the text is not a CIDR or `n` is outside the block. The one implementation: render's
+ * `h.nthHost` template helper calls it.
+ */
 export function nthHost(cidr: Cidr | string, n: number): string {
-  const c = toCidr(cidr);
-  if (!Number.isInteger(n) || n < 1 || n > hostCount(c)) {
-    throw new UserError("CONFIG_INVALID", `${c.text} has no host #${n} (it has ${hostCount(c)} hosts)`);
+  const text = typeof cidr === "string" ? cidr : cidr.text;
+  let address: ipaddr.IPv4 | ipaddr.IPv6;
+  let prefix: number;
+  try {
+    [address, prefix] = ipaddr.parseCIDR(text);
+  } catch {
+    throw new UserError("CONFIG_INVALID", `'${text}' is not a CIDR`);
   }
-  return numberToIpv4(c.first + n);
+  const v4 = address.kind() === "ipv4";
+  const bits = v4 ? 32 : 128;
+  const size = 1n << BigInt(bits - prefix);
+  const hosts = v4 ? (prefix >= 31 ? 0n : size - 2n) : size - 1n;
+  const index = Number.isInteger(n) ? (n > 0 ? BigInt(n) : hosts + 1n + BigInt(n)) : 0n;
+  if (n === 0 || index < 1n || index > hosts) {
+    throw new UserError("CONFIG_INVALID", `${text} has no host #${n} (it has ${hosts} hosts)`);
+  }
+  let value = 0n;
+  for (const b of address.toByteArray()) value = (value << 8n) | BigInt(b);
+  let host = ((value >> BigInt(bits - prefix)) << BigInt(bits - prefix)) + index;
+  const out = new Array<number>(bits / 8);
+  for (let i = out.length - 1; i >= 0; i--) {
+    out[i] = Number(host & 0xffn);
+    host >>= 8n;
+  }
+  return ipaddr.fromByteArray(out).toString();
 }
 
 /** Whether `inner` (an address or a CIDR) lies entirely inside `outer`. */

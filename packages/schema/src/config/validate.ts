@@ -12,6 +12,7 @@ import {
   type YamlDocument,
   type YamlFile,
   type YamlPath,
+  type YamlPosition,
 } from "@homeops/core";
 import { checkCrossFieldRules } from "./cross-field.js";
 import { CONFIG_VERSION } from "./defaults.js";
@@ -155,7 +156,7 @@ function toFinding(
   doc: YamlDocument,
   issue: ConfigIssue,
   sourcePath: (path: YamlPath) => YamlPath,
-  position?: { line: number; column: number },
+  position?: YamlPosition,
 ): Finding {
   const path = sourcePath(issue.path);
   const where = position ?? locateIssue(doc, path, issue.at ?? "value");
@@ -172,11 +173,7 @@ function toFinding(
 }
 
 /** The value (or key) at `path`; for a path that is not written, the key of its nearest written ancestor. */
-function locateIssue(
-  doc: YamlDocument,
-  path: YamlPath,
-  at: "key" | "value",
-): { line: number; column: number } {
+function locateIssue(doc: YamlDocument, path: YamlPath, at: "key" | "value"): YamlPosition {
   const found = at === "key" && path.length > 0 ? doc.locateKey(path) : doc.locate(path);
   if (found.exact) return found;
   for (let n = path.length - 1; n > 0; n--) {
