@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { findCycles } from "@homeops/invariants";
 import { describe, expect, it } from "vitest";
@@ -228,6 +229,29 @@ describe("package dependency rules (DESIGN.md's allowed edges)", () => {
       expect(config.include, `${pkg.short}/tsconfig.test.json`).toContain("test");
     }
   });
+
+  // A type error planted in test code must fail the typecheck the package's script runs: a package's test/
+  // (tsconfig.test.json) and e2e/src (e2e's tsconfig.json). The planted file is not a *.test.ts, so no
+  // test runner picks it up, and it is removed whatever happens.
+  const tsc = join(repoRoot, "node_modules/typescript/bin/tsc");
+  for (const [where, dir, config] of [
+    ["a package's test/", "packages/manifests/test", "packages/manifests/tsconfig.test.json"],
+    ["e2e/src", "e2e/src", "e2e/tsconfig.json"],
+  ] as const) {
+    it(`fails the typecheck on a type error planted in ${where}`, { timeout: 120_000 }, () => {
+      const planted = join(repoRoot, dir, `planted-type-error-${process.pid}.ts`);
+      writeFileSync(planted, 'export const planted: number = "not a number";\n');
+      try {
+        const r = spawnSync(process.execPath, [tsc, "-p", join(repoRoot, config)], { encoding: "utf8" });
+        expect(r.status, r.stdout + r.stderr).not.toBe(0);
+        expect(r.stdout).toMatch(
+          new RegExp(`planted-type-error-${process.pid}\\.ts\\(1,14\\): error TS2322`),
+        );
+      } finally {
+        rmSync(planted, { force: true });
+      }
+    });
+  }
 
   it("keeps @kubernetes/client-node inside flux-bridge", () => {
     for (const pkg of packages.filter((p) => p.short !== "flux-bridge")) {
