@@ -6,6 +6,7 @@ import {
   noopLogger,
   parseYaml,
   possibleProducer,
+  type SourcePosition,
   sortFindings,
 } from "@homeops/core";
 import {
@@ -15,16 +16,17 @@ import {
   type ObjectPath,
   placeholderValue,
   type RepoGraph,
-  type SourcePosition,
 } from "@homeops/manifests";
 import { type CachedChart, ChartCache } from "./cache.js";
 import {
   type HelmEngine,
   loadHelmEngine,
+  type RenderedDocument,
   type RenderRequest,
   type RenderResult,
   type ValuesSource,
 } from "./engine.js";
+import { type PostRenderInput, postRender } from "./internal/post-render.js";
 import { type ChartSource, type PullOptions, pullChart, readRegistryConfig } from "./pull.js";
 import { pickVersion } from "./version.js";
 
@@ -181,14 +183,6 @@ export async function renderHelmReleases(
       ...(plan.valuesFiles === undefined ? {} : { valuesFiles: plan.valuesFiles }),
       ...(plan.ignoreMissing ? { ignoreMissingValuesFiles: true } : {}),
     };
-    if (Array.isArray(spec.postRenderers) && spec.postRenderers.length > 0) {
-      render.findings.push({
-        ruleId: "helm/post-renderers-not-applied",
-        severity: "warning",
-        message: `HelmRelease ${hr.namespace}/${hr.name}: postRenderers are not applied yet; its objects are checked as Helm renders them`,
-        ...at(["spec", "postRenderers"]),
-      });
-    }
     pending.push({ render, request, hr, spec });
   }
 
@@ -198,7 +192,7 @@ export async function renderHelmReleases(
       options.engine ??
       (await loadHelmEngine(options.modulePath === undefined ? {} : { modulePath: options.modulePath }));
     const results = await engine.render(pending.map((p) => p.request));
-    for (const [i, p] of pending.entries()) collect(p.render, p.hr, p.spec, results[i]!);
+    for (const [i, p] of pending.entries()) await collect(p.render, p.hr, p.spec, results[i]!);
   }
 
   const objects = releases.flatMap((r) => r.objects);
@@ -397,7 +391,12 @@ function lookupData(
       };
 }
 
-function collect(render: HelmReleaseRender, hr: HelmReleaseNode, spec: Obj, result: RenderResult): void {
+async function collect(
+  render: HelmReleaseRender,
+  hr: HelmReleaseNode,
+  spec: Obj,
+  result: RenderResult,
+): Promise<void> {
   if (result.chart !== undefined && render.chart !== undefined) {
     render.chart.name = result.chart.name;
     if (render.chart.version === "") render.chart.version = result.chart.version;
@@ -416,11 +415,6 @@ function collect(render: HelmReleaseRender, hr: HelmReleaseNode, spec: Obj, resu
   if (result.notes !== "") render.notes = result.notes;
   const install = isObj(spec.install) ? spec.install : {};
   const crds = str(install.crds) ?? "Create";
-  const docs = [
-    ...(crds === "Skip" ? [] : result.crds),
-    ...result.manifests,
-    ...result.hooks.filter((h) => !(h.events ?? []).includes("test")),
-  ];
   const chartLabel = `${render.chart?.name ?? "chart"}@${render.chart?.version ?? ""}`;
   const origin: SourcePosition = {
     file: hr.object.provenance.file,
@@ -429,34 +423,23 @@ function collect(render: HelmReleaseRender, hr: HelmReleaseNode, spec: Obj, resu
   };
   // what a rendered field came from is the chart's business; the user's handle on it is the release's values
   const values = isObj(spec.values) ? position(hr.object, ["spec", "values"]) : origin;
-  for (const doc of docs) {
+  let unreadable = false;
+  const read = (doc: RenderedDocument, hook: boolean): PostRenderInput[] => {
     let parsed: unknown[];
     try {
       parsed = parseYaml(doc.content, { file: doc.path, version: "1.1" }).documents.map((d) => d.value);
     } catch (error) {
       if (!isUserError(error)) throw error;
       fail(render, `${doc.path}: ${error.message}`, origin, "helm/render");
-      continue;
+      unreadable = true;
+      return [];
     }
-    for (const value of parsed) {
-      if (!isObj(value)) continue;
-      const metadata = isObj(value.metadata) ? value.metadata : {};
-      value.metadata = metadata;
-      // helm-controller's origin-labels post-renderer, always applied
-      metadata.labels = {
-        ...(isObj(metadata.labels) ? metadata.labels : {}),
-        "helm.toolkit.fluxcd.io/name": hr.name,
-        "helm.toolkit.fluxcd.io/namespace": hr.namespace,
-      };
-      const kind = String(value.kind ?? "");
-      const namespace =
-        str(metadata.namespace) ?? (CLUSTER_SCOPED.has(kind) ? undefined : render.releaseNamespace);
-      const template = doc.path.split("/").slice(1).join("/");
-      render.objects.push({
+    const template = doc.path.split("/").slice(1).join("/");
+    return parsed.filter(isObj).map((value) => ({
+      object: {
         apiVersion: String(value.apiVersion ?? ""),
-        kind,
-        name: String(metadata.name ?? ""),
-        ...(namespace === undefined ? {} : { namespace }),
+        kind: String(value.kind ?? ""),
+        name: String((isObj(value.metadata) ? value.metadata.name : undefined) ?? ""),
         object: value,
         provenance: {
           ...origin,
@@ -468,9 +451,56 @@ function collect(render: HelmReleaseRender, hr: HelmReleaseNode, spec: Obj, resu
           ],
         },
         locate: () => values,
-      });
-    }
+      },
+      yaml: doc.content,
+      hook,
+    }));
+  };
+  // the chart's crds/ are installed as they are: no post-renderer (origin labels included) sees them
+  const crdObjects = crds === "Skip" ? [] : result.crds.flatMap((d) => read(d, false).map((i) => i.object));
+  const streamed = [
+    ...result.manifests.flatMap((d) => read(d, false)),
+    ...result.hooks.flatMap((d) => read(d, true)),
+  ];
+  if (unreadable) return;
+  const post = await postRender(streamed, {
+    apiVersion: hr.object.apiVersion,
+    name: hr.name,
+    namespace: hr.namespace,
+    spec,
+    at: (path) => position(hr.object, path),
+  });
+  render.findings.push(...post.findings);
+  if (post.failure !== undefined) {
+    fail(render, post.failure.message, post.failure.at, "helm/post-render");
+    return;
   }
+  // tests are not part of what the release installs (`helm.sh/hook` as Helm sorts it after post-rendering)
+  const objects = [...crdObjects, ...post.objects].filter((o) => !isTestHook(o.object));
+  for (const o of objects) {
+    const metadata = isObj(o.object.metadata) ? o.object.metadata : {};
+    const kind = String(o.object.kind ?? "");
+    const namespace =
+      str(metadata.namespace) ?? (CLUSTER_SCOPED.has(kind) ? undefined : render.releaseNamespace);
+    render.objects.push({
+      apiVersion: String(o.object.apiVersion ?? ""),
+      kind,
+      name: String(metadata.name ?? ""),
+      ...(namespace === undefined ? {} : { namespace }),
+      object: o.object,
+      provenance: o.provenance,
+      locate: o.locate,
+    });
+  }
+}
+
+function isTestHook(value: Obj): boolean {
+  const metadata = isObj(value.metadata) ? value.metadata : {};
+  const hook = isObj(metadata.annotations) ? metadata.annotations["helm.sh/hook"] : undefined;
+  return (
+    typeof hook === "string" &&
+    hook.split(",").some((e) => e.trim() === "test" || e.trim() === "test-success")
+  );
 }
 
 const CLUSTER_SCOPED = new Set([
@@ -531,10 +561,7 @@ export function schemaFindings(hr: HelmReleaseNode, chartName: string, message: 
 }
 
 /** The source position of the deepest part of `path` present in the object (array indexes as numbers). */
-function position(
-  obj: BuiltObject,
-  path: readonly string[] | ObjectPath,
-): { file: string; line: number; column: number } {
+function position(obj: BuiltObject, path: readonly string[] | ObjectPath): SourcePosition {
   const present: (string | number)[] = [];
   let node: unknown = obj.object;
   for (const seg of path) {

@@ -15,6 +15,15 @@ export {
 } from "./discover-roots.js";
 export { parseCacheStats } from "./internal/go-yaml.js";
 export {
+  type InlineKustomization,
+  type KustomizeInput,
+  type KustomizeObjectsOptions,
+  type KustomizeObjectsResult,
+  type KustomizeSelector,
+  kustomizeObjects,
+  SELECTOR_KEYS,
+} from "./kustomize-objects.js";
+export {
   directoriesBuiltBy,
   type FindStandaloneDirsOptions,
   findStandaloneKustomizationDirs,

@@ -11,6 +11,7 @@ import {
   redactPair,
   unifiedDiff,
 } from "./internal/object-diff.js";
+import { type HelmRenderOptions, renderHelmStage } from "./render-helm.js";
 import { openRepository, type Repository } from "./repository.js";
 
 export type { FieldChange };
@@ -24,6 +25,11 @@ export interface DiffRepositoryOptions {
   clusterRoot?: string;
   /** Progress lines (which side is being built). Default: none. */
   onProgress?: (message: string) => void;
+  /**
+   * HelmReleases rendered on both sides (default: those whose chart is in the cache), so a chart or values
+   * bump shows as changes of the objects Helm produces (`--no-render-helm`: the HelmRelease objects only).
+   */
+  helm?: HelmRenderOptions;
 }
 
 export type DiffAction = "added" | "removed" | "changed";
@@ -97,7 +103,27 @@ async function buildSide(
   const several = roots.length > 1;
   for (const r of roots) {
     options.onProgress?.(`${side}: Flux root ${r.path} (${r.reason})`);
-    const graph = await rootGraph(repo, r);
+    let graph = await rootGraph(repo, r);
+    const helm = await renderHelmStage(graph, options.helm);
+    if (helm.report) {
+      graph = (await import("@homeops/helm")).withRenderedObjects(graph, helm.report);
+      const skipped = helm.report.releases.filter((h) => h.status === "skipped");
+      if (side === "head" && skipped.length > 0) {
+        findings.push({
+          ruleId: "diff/helm-not-rendered",
+          severity: "info",
+          message: `${skipped.length} HelmRelease${skipped.length === 1 ? "" : "s"} not rendered (${skipped
+            .slice(0, 3)
+            .map((h) => `${h.namespace}/${h.name}: ${h.reason ?? "not rendered"}`)
+            .join(
+              "; ",
+            )}${skipped.length > 3 ? "; …" : ""}): only ${skipped.length === 1 ? "its" : "their"} HelmRelease objects are compared`,
+          hint: "pull the charts once with --allow-network; afterwards the diff renders them offline",
+        });
+      }
+    }
+    for (const h of helm.findings)
+      if (h.ruleId === "helm/engine-missing" && side === "head") findings.push(h);
     for (const node of graph.kustomizations) {
       const label = `${several && r.cluster ? `[${r.cluster}] ` : ""}${node.namespace}/${node.name}`;
       kustomizations.set(label, { label, node });

@@ -1,12 +1,13 @@
 // The stages see rendered HelmReleases: kubeconform validates the objects a local chart renders to (with the
 // HelmRelease → chart → template provenance), check's invariants judge them, and --no-render-helm turns it off.
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { cp, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it, vi } from "vitest";
-import { checkRepository, openRepository, validateManifests } from "../src/index.js";
+import { checkRepository, diffRepository, openRepository, validateManifests } from "../src/index.js";
+import { git } from "./diff-fixture.js";
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 const modulePath = join(REPO_ROOT, ".tools/wasm/helm-render.wasm");
@@ -139,5 +140,43 @@ describe.skipIf(!existsSync(modulePath))("stages over rendered HelmReleases", ()
     expect(report.findings[0]?.message).toContain("reads key 'echo-password' of Secret default/echo-secret");
     await writeFile(join(root, "kubernetes/apps/secret.yaml"), secret("echo-password"));
     expect((await check()).findings).toEqual([]);
+  });
+
+  it("diff: a values bump shows as a change of the rendered Deployment; --no-render-helm compares the HelmRelease only", async () => {
+    const root = await repoWithChart(app);
+    git(root, "init", "-q", "-b", "main");
+    git(root, "add", "-A");
+    git(root, "commit", "-q", "-m", "base");
+    const bumped = app.map((l) => l.replace("tag: '1.0'", "tag: '1.1'"));
+    await writeFile(
+      join(root, "kubernetes/apps/helmrelease.yaml"),
+      readFileSync(join(root, "kubernetes/apps/helmrelease.yaml"), "utf8").replace(
+        app.join("\n"),
+        bumped.join("\n"),
+      ),
+    );
+    const helm = { cacheDir: join(root, ".cache"), modulePath };
+    const diff = async (options: { render?: boolean }) =>
+      diffRepository(await openRepository(root, { cwd: "/" }), {
+        base: "main",
+        helm: { ...helm, ...options },
+      });
+    const rendered = await diff({});
+    const objects = rendered.data!.kustomizations.flatMap((k) => k.objects);
+    expect(objects.map((o) => `${o.action} ${o.kind} ${o.name}`).sort()).toEqual([
+      "changed Deployment echo",
+      "changed HelmRelease echo",
+    ]);
+    const deployment = objects.find((o) => o.kind === "Deployment")!;
+    expect(deployment.file).toBe("kubernetes/apps/helmrelease.yaml");
+    expect(deployment.changes.map((c) => [c.path, c.before, c.after])).toEqual([
+      [
+        "spec.template.spec.containers[name=app].image",
+        '"ghcr.io/example/echo:1.0"',
+        '"ghcr.io/example/echo:1.1"',
+      ],
+    ]);
+    const plain = await diff({ render: false });
+    expect(plain.data!.kustomizations.flatMap((k) => k.objects).map((o) => o.kind)).toEqual(["HelmRelease"]);
   });
 });

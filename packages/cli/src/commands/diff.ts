@@ -1,13 +1,14 @@
 import { InvalidArgumentError, Option } from "commander";
 import type { CommandSpec } from "../command.js";
 import type { ExitCode } from "../exit-codes.js";
+import { addHelmOptions, type HelmFlags, helmRenderOptions } from "../internal/helm-options.js";
 import { printReport } from "../internal/print-report.js";
 import type { CliContext } from "../io.js";
 import { type OutputFormat, parseOutputFormat } from "../reporters/index.js";
 
 const FORMATS: OutputFormat[] = ["text", "markdown", "github", "json"];
 
-export interface DiffCommandOptions {
+export interface DiffCommandOptions extends HelmFlags {
   /** git revision to compare with; default the merge base of HEAD and its upstream branch */
   base?: string;
   output: OutputFormat;
@@ -26,6 +27,7 @@ export async function diff(ctx: CliContext, dir: string, options: DiffCommandOpt
   const report = await diffRepository(repo, {
     ...(options.base !== undefined ? { base: options.base } : {}),
     ...(options.clusterRoot ? { clusterRoot: options.clusterRoot } : {}),
+    helm: helmRenderOptions(ctx, options),
     onProgress: ctx.progress,
   });
   return printReport(ctx, options.output, report, {
@@ -46,7 +48,7 @@ function parseBudget(value: string): number {
 export const diffCommand: CommandSpec = {
   name: "diff",
   register(program, run) {
-    program
+    const command = program
       .command("diff")
       .description(
         "what Flux would apply differently than at a git base: objects added, removed and changed per Kustomization",
@@ -66,10 +68,11 @@ export const diffCommand: CommandSpec = {
         "directory of the Flux entry points (default: the discovered Flux roots)",
       )
       .option("--full", "text: print each object's unified diff too", false)
-      .option("--budget <chars>", "markdown: the most characters written (default 60000)", parseBudget)
+      .option("--budget <chars>", "markdown: the most characters written (default 60000)", parseBudget);
+    addHelmOptions(command, "pull HelmRelease charts missing from the chart cache")
       .addHelpText(
         "after",
-        "\nThe base is built from git objects into a temporary directory; the work tree, index and HEAD are never touched.\nSecret values are never printed. Exit codes: 0 no difference, 1 differences, 2 operational error.",
+        "\nThe base is built from git objects into a temporary directory; the work tree, index and HEAD are never touched.\nHelmReleases whose chart is in the cache are rendered on both sides, so a chart or values bump shows as changes of the objects Helm produces.\nSecret values are never printed. Exit codes: 0 no difference, 1 differences, 2 operational error.",
       )
       .action((dir: string, options: DiffCommandOptions) => run((ctx) => diff(ctx, dir, options)));
   },

@@ -32,6 +32,8 @@ export interface Res {
   behavior?: string;
   /** Every (kind, namespace, name) the resource had, for matching patches and name references. */
   previous: { name: string; namespace: string }[];
+  /** Where an unpatched field is, for an object that already had positions (see `kustomizeObjects`). */
+  base?: (path: ObjectPath) => SourcePosition;
 }
 
 export function isObj(v: unknown): v is Obj {
@@ -138,6 +140,7 @@ export function toBuiltObject(r: Res): BuiltObject {
           return { ...t.at };
         }
       }
+      if (r.base) return r.base(path);
       if (doc) {
         const at = doc.locate([...(r.docPath ?? []), ...path]);
         if (at.exact) return { file: doc.file, line: at.line, column: at.column };

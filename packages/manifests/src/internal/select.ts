@@ -79,18 +79,21 @@ export function isClusterScoped(apiVersion: unknown, kind: string): boolean {
   return table.has(`${typeof apiVersion === "string" ? apiVersion : ""} ${kind}`);
 }
 
+/** The fields of a kustomize patch/replacement target selector. */
+export const SELECTOR_KEYS = [
+  "group",
+  "version",
+  "kind",
+  "name",
+  "namespace",
+  "labelSelector",
+  "annotationSelector",
+] as const;
+
 export function toSelector(v: unknown): Selector | undefined {
   if (!isObj(v)) return undefined;
   const out: Selector = {};
-  for (const key of [
-    "group",
-    "version",
-    "kind",
-    "name",
-    "namespace",
-    "labelSelector",
-    "annotationSelector",
-  ] as const) {
+  for (const key of SELECTOR_KEYS) {
     const val = v[key];
     if (typeof val === "string" && val !== "") out[key] = val;
   }
