@@ -107,6 +107,20 @@ async function buildSide(
     const helm = await renderHelmStage(graph, options.helm);
     if (helm.report) {
       graph = (await import("@homeops/helm")).withRenderedObjects(graph, helm.report);
+      const skipped = helm.report.releases.filter((h) => h.status === "skipped");
+      if (side === "head" && skipped.length > 0) {
+        findings.push({
+          ruleId: "diff/helm-not-rendered",
+          severity: "info",
+          message: `${skipped.length} HelmRelease${skipped.length === 1 ? "" : "s"} not rendered (${skipped
+            .slice(0, 3)
+            .map((h) => `${h.namespace}/${h.name}: ${h.reason ?? "not rendered"}`)
+            .join(
+              "; ",
+            )}${skipped.length > 3 ? "; …" : ""}): only ${skipped.length === 1 ? "its" : "their"} HelmRelease objects are compared`,
+          hint: "pull the charts once with --allow-network; afterwards the diff renders them offline",
+        });
+      }
     }
     for (const h of helm.findings)
       if (h.ruleId === "helm/engine-missing" && side === "head") findings.push(h);
