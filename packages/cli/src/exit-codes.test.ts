@@ -14,6 +14,16 @@ describe("exitCodeFor", () => {
     expect(exitCodeFor({ findings: [at("warning")] })).toBe(ExitCode.Clean);
     expect(exitCodeFor({ findings: [at("warning")] }, { strict: true })).toBe(ExitCode.Findings);
   });
+  it("ignores findings a baseline recorded; new ones count", () => {
+    const recorded = { ...at("error"), baselineState: "unchanged" as const };
+    expect(exitCodeFor({ findings: [recorded] }, { strict: true })).toBe(ExitCode.Clean);
+    expect(exitCodeFor({ findings: [recorded, { ...at("error"), baselineState: "new" }] })).toBe(
+      ExitCode.Findings,
+    );
+  });
+  it("is 1 with differs, whatever the findings", () => {
+    expect(exitCodeFor({ findings: [] }, { differs: true })).toBe(ExitCode.Findings);
+  });
   it("keeps the documented values (exit codes are API)", () => {
     expect(ExitCode).toEqual({ Clean: 0, Findings: 1, Operational: 2 });
   });

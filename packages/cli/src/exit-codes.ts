@@ -15,15 +15,17 @@ export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 /**
  * The one mapping of a report to the exit code: 1 when it has findings of severity error (with
  * `strict`, of severity warning too) or, with `differs`, when the compared trees differ; else 0.
- * Operational failures never get here: they are thrown.
+ * Findings a baseline recorded (`baselineState: "unchanged"`) never fail the run. Operational failures
+ * never get here: they are thrown.
  */
 export function exitCodeFor(
   report: Pick<Report, "findings">,
   options: { strict?: boolean; differs?: boolean } = {},
 ): ExitCode {
   if (options.differs) return ExitCode.Findings;
+  const counted = report.findings.filter((f) => f.baselineState !== "unchanged");
   const failing = options.strict
-    ? report.findings.some((f) => f.severity !== "info")
-    : report.findings.some((f) => f.severity === "error");
+    ? counted.some((f) => f.severity !== "info")
+    : counted.some((f) => f.severity === "error");
   return failing ? ExitCode.Findings : ExitCode.Clean;
 }

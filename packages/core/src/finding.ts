@@ -16,6 +16,11 @@ export interface Finding {
   column?: number;
   /** Path of the offending value inside the document, e.g. `network.nodeCidr` or `nodes[2].address`. */
   path?: string;
+  /**
+   * Against a recorded baseline (SARIF's `baselineState`): `unchanged` findings were accepted earlier and
+   * never fail a run; `new` ones are not in the baseline. Absent when no baseline was consulted.
+   */
+  baselineState?: "new" | "unchanged";
 }
 
 export type Result<T> = { ok: true; value: T; findings: Finding[] } | { ok: false; findings: Finding[] };

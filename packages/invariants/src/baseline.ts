@@ -18,7 +18,7 @@ export interface Baseline {
 }
 
 /** SARIF's baselineState: `new` is not in the baseline, `unchanged` is. */
-export type BaselineState = "new" | "unchanged";
+export type BaselineState = NonNullable<Finding["baselineState"]>;
 
 /** A finding with its state against a baseline (the SARIF reporter writes `baselineState`). */
 export type BaselinedFinding = Finding & { baselineState: BaselineState };

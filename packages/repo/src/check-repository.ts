@@ -2,6 +2,7 @@ import { performance } from "node:perf_hooks";
 import { type Report, type ReportRule, sortFindings, UserError } from "@homeops/core";
 import type { InvariantsReport } from "@homeops/invariants";
 import type { FluxRoot } from "@homeops/manifests";
+import { applyBaseline, type CheckBaselineData, type CheckBaselineOptions } from "./baseline.js";
 import { type ChangedOnlyOptions, changedFiles, selectChanged } from "./changes.js";
 import { requireFluxRoots } from "./flux-roots.js";
 import { lenientView } from "./internal/lenient.js";
@@ -25,6 +26,11 @@ export interface CheckRepositoryOptions {
    * base may change (and of those that depend on them), and in the changed files. Default: everything.
    */
   changedOnly?: ChangedOnlyOptions;
+  /**
+   * Compare the findings with a recorded baseline (each marked `new` or `unchanged`; recorded ones never
+   * fail the run), or record them as the baseline (`write`). Default: no baseline.
+   */
+  baseline?: CheckBaselineOptions;
 }
 
 /** Timings of one check, in milliseconds. */
@@ -51,6 +57,8 @@ export interface CheckRepositoryData {
   timingsMs: Record<keyof CheckTimings, number>;
   /** Present in a changed-only run. */
   changedOnly?: ChangedOnlyData;
+  /** Present when a baseline was compared or written. */
+  baseline?: CheckBaselineData;
 }
 
 /** Every documented rule, for reports whose findings name them. */
@@ -138,6 +146,8 @@ export async function checkRepository(
     }
     findings = findings.filter((f) => f.file === undefined || files.has(f.file));
   }
+  let baseline: CheckBaselineData | undefined;
+  if (options.baseline) ({ findings, baseline } = await applyBaseline(repo, findings, options.baseline));
   const end = performance.now();
   const timings = { read: read - start, build: built - read, rules: end - built, total: end - start };
   return {
@@ -151,7 +161,7 @@ export async function checkRepository(
         : ""
     }${report.rulesRun.length} rules over ${report.filesChecked} files and ${graph.kustomizations.length} Flux Kustomizations${
       report.suppressed.length > 0 ? `; ${report.suppressed.length} suppressed` : ""
-    }; Flux root${roots.length === 1 ? "" : "s"}: ${rootsLine}`,
+    }; Flux root${roots.length === 1 ? "" : "s"}: ${rootsLine}${baseline?.new === undefined ? "" : `; ${baseline.new} new, ${baseline.unchanged} in the baseline${(baseline.fixed ?? 0) > 0 ? `, ${baseline.fixed} fixed since` : ""}`}`,
     data: {
       rulesRun: report.rulesRun,
       rulesSkipped: report.rulesSkipped,
@@ -167,6 +177,7 @@ export async function checkRepository(
         total: Math.round(timings.total),
       },
       ...(changedOnly ? { changedOnly } : {}),
+      ...(baseline ? { baseline } : {}),
     },
     timings,
   };

@@ -6,6 +6,7 @@ export type {
   HelmReleaseNode,
   RepoGraph,
 } from "@homeops/manifests";
+export { applyBaseline, type CheckBaselineData, type CheckBaselineOptions } from "./baseline.js";
 export {
   type ChangedOnlyOptions,
   type ChangedSelection,

@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import type { Report, ReportCase } from "@homeops/core";
+import { decodeUtf8, type Report, type ReportCase, readRepoFile, UserError } from "@homeops/core";
 import type { ClusterConfig } from "@homeops/schema";
 import type { NodeImage, SopsRunner, TalosAction } from "@homeops/talos";
 import type { Repository } from "./repository.js";
@@ -23,6 +23,18 @@ async function configOf(repo: Repository, command: string): Promise<WithConfig> 
   return {
     report: { ...report, command, summary: `${report.summary ?? "config invalid"}: nothing generated` },
   };
+}
+
+async function readJsonFile(repo: Repository, file: string): Promise<object> {
+  const text = decodeUtf8(await readRepoFile(repo.root, file), file);
+  try {
+    return JSON.parse(text) as object;
+  } catch (error) {
+    throw new UserError("USAGE", `${file}: not JSON (${(error as Error).message})`, {
+      location: { file },
+      hint: "name Talos' config.schema.json (the JSON Schema of the machine config)",
+    });
+  }
 }
 
 function base(repo: Repository, config: ClusterConfig, options: TalosStageOptions) {
@@ -92,14 +104,20 @@ export interface TalosValidateData {
 /** `homeops talos validate` and the `talos` stage of configure: every machine config, one case each. */
 export async function talosValidate(
   repo: Repository,
-  options: TalosStageOptions & { schema?: object } = {},
+  options: TalosStageOptions & {
+    schema?: object;
+    /** Talos' `config.schema.json`, repo-relative (read here; not JSON is a `UserError`) */
+    schemaFile?: string;
+  } = {},
 ): Promise<Report<TalosValidateData>> {
   const c = await configOf(repo, "talos validate");
   if ("report" in c) return c.report as Report<TalosValidateData>;
+  const schema =
+    options.schema ?? (options.schemaFile ? await readJsonFile(repo, options.schemaFile) : undefined);
   const { validateTalosRepository } = await import("@homeops/talos");
   const v = await validateTalosRepository({
     ...base(repo, c.config, options),
-    ...(options.schema ? { schema: options.schema } : {}),
+    ...(schema ? { schema } : {}),
   });
   const cases: ReportCase[] = v.verdicts.map((x) => ({
     suite: "talos",
@@ -139,12 +157,26 @@ export async function talosStageReadiness(
 /** `homeops talos url`: schematic ids (offline) and Image Factory URLs. */
 export async function talosUrls(
   repo: Repository,
-  options: { node?: string; schematic?: { text: string; file: string } } = {},
+  options: {
+    node?: string;
+    schematic?: { text: string; file: string };
+    /** a schematic file, repo-relative, whose id to compute instead */
+    schematicFile?: string;
+  } = {},
 ): Promise<Report<{ images: NodeImage[]; extensionsSchematicId?: string }>> {
   const c = await configOf(repo, "talos url");
   if ("report" in c) return c.report as Report<{ images: NodeImage[] }>;
+  const { schematicFile, ...rest } = options;
+  const schematic =
+    rest.schematic ??
+    (schematicFile
+      ? { text: decodeUtf8(await readRepoFile(repo.root, schematicFile), schematicFile), file: schematicFile }
+      : undefined);
   const { imageReport } = await import("@homeops/talos");
-  const r = imageReport(c.config, options);
+  const r = imageReport(c.config, {
+    ...(rest.node ? { node: rest.node } : {}),
+    ...(schematic ? { schematic } : {}),
+  });
   return {
     command: "talos url",
     findings: r.findings,

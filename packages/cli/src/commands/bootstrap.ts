@@ -1,6 +1,6 @@
 import type { CommandSpec } from "../command.js";
 import { ExitCode } from "../exit-codes.js";
-import { addConnectionOptions, connectOptions } from "./flux.js";
+import { addConnectionOptions, connectOptions } from "../internal/connection-options.js";
 
 /** `homeops bootstrap apps`: namespaces, bootstrap secrets (SOPS, decrypted in memory) and the Flux root. */
 export const bootstrapCommand: CommandSpec = {

@@ -45,7 +45,8 @@ vi.mock("@homeops/manifests", async (importOriginal) => {
   };
 });
 
-const { configureRepository, configureStages } = await import("./configure.js");
+const { configureRepository } = await import("./configure.js");
+const { configureStages } = await import("../internal/configure-stages.js");
 
 describe("homeops configure reads the repository once", () => {
   it("parses each file once, builds each Flux Kustomization once, loads the config once", async () => {

@@ -6,11 +6,12 @@ import { join } from "node:path";
 import { findExecutable } from "@homeops/core";
 import { describe, expect, it } from "vitest";
 import { ExitCode } from "../exit-codes.js";
+import { type ConfigureStage, configureStages } from "../internal/configure-stages.js";
 import { createTestIo } from "../internal/test-io.js";
 import { freshRepo } from "../internal/test-repo.js";
 import { createContext } from "../io.js";
 import { runCli } from "../main.js";
-import { type ConfigureStage, configureRepository, configureStages } from "./configure.js";
+import { configureRepository } from "./configure.js";
 
 async function homeops(dir: string, env: Record<string, string | undefined>, ...args: string[]) {
   const t = createTestIo({ cwd: dir, env });

@@ -1,6 +1,6 @@
-import type { Repository } from "@homeops/repo";
 import type { CommandSpec } from "../command.js";
 import { ExitCode } from "../exit-codes.js";
+import { type ConfigureStage, configureStages } from "../internal/configure-stages.js";
 import { applyInterruptibly, withRepositoryLock } from "../internal/guarded-apply.js";
 import {
   DEFAULT_CONFIG,
@@ -12,43 +12,6 @@ import {
 } from "../internal/render-run.js";
 import type { CliContext } from "../io.js";
 import { initConfig } from "./init.js";
-
-/** One validation stage `configure` runs after rendering. */
-export interface ConfigureStage {
-  /** stable id, e.g. `kubeconform` */
-  id: string;
-  /** what the user sees, e.g. `kubernetes:kubeconform` */
-  title: string;
-  /**
-   * runs the stage over the repository every stage shares (a command's exported function); absent = not
-   * delivered yet; `{ notRun }` = it cannot run in this repository yet, and why
-   */
-  run?: (ctx: CliContext, repo: Repository) => Promise<ExitCode | { notRun: string }>;
-  /** why it does not run yet, shown as `not run (…)` */
-  pending?: string;
-}
-
-/**
- * The validation stages after render, in order. Plug a stage in by giving it `run` (e.g. the exported
- * function behind `homeops kubeconform` / `homeops check`); until then it is reported as not run.
- */
-export const configureStages: ConfigureStage[] = [
-  {
-    id: "kubeconform",
-    title: "kubernetes:kubeconform",
-    run: async (ctx, repo) => (await import("./kubeconform.js")).kubeconformStage(ctx, repo),
-  },
-  {
-    id: "invariants",
-    title: "kubernetes:check",
-    run: async (ctx, repo) => (await import("./check.js")).checkStage(ctx, repo),
-  },
-  {
-    id: "talos",
-    title: "talos",
-    run: async (ctx, repo) => (await import("./talos.js")).talosStage(ctx, repo),
-  },
-];
 
 export interface ConfigureOptions {
   config: string;

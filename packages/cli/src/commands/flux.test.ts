@@ -3,9 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ExitCode } from "../exit-codes.js";
+import { parseDuration } from "../internal/connection-options.js";
 import { createTestIo } from "../internal/test-io.js";
 import { runCli } from "../main.js";
-import { parseDuration } from "./flux.js";
 
 // Everything that talks to a cluster is tested against a real kube-apiserver in packages/flux-bridge;
 // here: the flags and usage errors, which never reach a cluster.

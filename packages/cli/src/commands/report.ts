@@ -4,8 +4,8 @@ import { InvalidArgumentError } from "commander";
 import type { CommandSpec } from "../command.js";
 import { ExitCode } from "../exit-codes.js";
 import { chartCacheDir } from "../internal/cache-dir.js";
+import { addConnectionOptions, connectOptions } from "../internal/connection-options.js";
 import type { CliContext } from "../io.js";
-import { addConnectionOptions, connectOptions } from "./flux.js";
 
 export interface ReportCommandOptions {
   clusterRoot?: string;

@@ -4,10 +4,10 @@ import { type Command, InvalidArgumentError, Option } from "commander";
 import type { CommandSpec } from "../command.js";
 import type { ExitCode } from "../exit-codes.js";
 import { pulledSchemasDir, schemaCacheDir } from "../internal/cache-dir.js";
+import { addConnectionOptions, connectOptions } from "../internal/connection-options.js";
 import { printReport } from "../internal/print-report.js";
 import type { CliContext } from "../io.js";
 import { type OutputFormat, parseOutputFormat } from "../reporters/index.js";
-import { addConnectionOptions, connectOptions } from "./flux.js";
 
 interface SchemasOptions {
   schemaLocation: string[];

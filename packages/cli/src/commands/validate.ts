@@ -1,10 +1,11 @@
 import { type Command, Option } from "commander";
 import type { CommandSpec, Runner } from "../command.js";
 import type { ExitCode } from "../exit-codes.js";
+import { addKubeconformOptions, type KubeconformCommandOptions } from "../internal/kubeconform-options.js";
 import { printReport } from "../internal/print-report.js";
 import type { CliContext } from "../io.js";
 import { type OutputFormat, parseOutputFormat } from "../reporters/index.js";
-import { registerManifestsValidation } from "./kubeconform.js";
+import { kubeconform, parseDir } from "./kubeconform.js";
 
 /** The config `homeops validate config` reads when no file is given (relative to the repository root). */
 export const DEFAULT_CONFIG_FILE = "bootstrap/config.yaml";
@@ -45,6 +46,20 @@ function registerConfig(validate: Command, run: Runner): void {
     .action((file: string, opts: { output: OutputFormat }) =>
       run((ctx) => validateConfig(ctx, { file, output: opts.output })),
     );
+}
+
+/** `homeops validate manifests [dir]`: the same run under `validate`. */
+export function registerManifestsValidation(validate: Command, run: Runner): void {
+  addKubeconformOptions(
+    validate
+      .command("manifests")
+      .description(
+        "build every Flux Kustomization offline and validate each object strictly (same as `homeops kubeconform`)",
+      )
+      .argument("[dir]", "manifests directory, relative to the repository root", parseDir, "kubernetes"),
+  ).action((dir: string, opts: KubeconformCommandOptions) =>
+    run((ctx) => kubeconform(ctx, dir, opts, "validate manifests")),
+  );
 }
 
 /** `homeops validate <what>`: one subcommand per input; a sibling is one more `register…(validate, run)`. */
