@@ -41,7 +41,13 @@ export {
   isBuiltInApi,
   possibleProducer,
 } from "./producers.js";
-export { isRemoteReference, isSopsPath, KUSTOMIZATION_FILES } from "./references.js";
+export {
+  hasSopsMetadata,
+  isRemoteReference,
+  isSopsEncryptedText,
+  isSopsPath,
+  KUSTOMIZATION_FILES,
+} from "./references.js";
 export {
   assertNoSymlinkOnPath,
   DEFAULT_MAX_FILE_BYTES,

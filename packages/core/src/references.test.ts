@@ -1,9 +1,24 @@
 import { describe, expect, it } from "vitest";
-import { isRemoteReference, isSopsPath, KUSTOMIZATION_FILES } from "./references.js";
+import {
+  hasSopsMetadata,
+  isRemoteReference,
+  isSopsEncryptedText,
+  isSopsPath,
+  KUSTOMIZATION_FILES,
+} from "./references.js";
 
 describe("shared references", () => {
   it("kustomization file names in kustomize's order", () => {
     expect(KUSTOMIZATION_FILES).toEqual(["kustomization.yaml", "kustomization.yml", "Kustomization"]);
+  });
+  it("SOPS metadata needs an encrypted MAC (render's sops test checks the real sops output)", () => {
+    expect(isSopsEncryptedText("a: ENC[x]\nsops:\n  mac: ENC[AES256_GCM,data:x]\n")).toBe(true);
+    expect(isSopsEncryptedText("sops:\n  lastmodified: now\n")).toBe(false);
+    expect(isSopsEncryptedText("[sops]\nmac = ENC[AES256_GCM,data:x]\n")).toBe(true);
+    expect(isSopsEncryptedText("sops_version=3\n")).toBe(false);
+    expect(hasSopsMetadata({ sops: { mac: "ENC[AES256_GCM,data:x]" } })).toBe(true);
+    expect(hasSopsMetadata({ sops: { lastmodified: "now" } })).toBe(false);
+    expect(hasSopsMetadata("sops")).toBe(false);
   });
   it("remote kustomize entries", () => {
     for (const r of [

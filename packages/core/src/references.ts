@@ -24,3 +24,25 @@ export function isRemoteReference(entry: string): boolean {
 export function isSopsPath(path: string): boolean {
   return /(^|\/)[^/]+\.sops\.(ya?ml|json|env|ini)$/.test(path);
 }
+
+/**
+ * true when a file's text was written by SOPS: its MAC is present and encrypted (`mac: ENC[…]` under
+ * `sops:` in YAML, `"mac": "ENC[…"` in JSON, `sops_mac=ENC[…]` in dotenv, `mac = ENC[…]` under `[sops]` in
+ * ini). The MAC, not just a `sops` key, is required: a plaintext file mistaken for an encrypted one would
+ * stay in Git unencrypted.
+ */
+export function isSopsEncryptedText(text: string): boolean {
+  if (/^sops:\s*$/m.test(text) && /^\s+mac: *["']?ENC\[/m.test(text)) return true;
+  if (/"sops"\s*:\s*\{/.test(text) && /"mac"\s*:\s*"ENC\[/.test(text)) return true;
+  if (/^\[sops\]\s*$/m.test(text) && /^mac\s*=\s*ENC\[/m.test(text)) return true;
+  return /^sops_mac=ENC\[/m.test(text);
+}
+
+/** true for a parsed YAML/JSON document carrying SOPS metadata with an encrypted MAC. */
+export function hasSopsMetadata(value: unknown): boolean {
+  if (typeof value !== "object" || value === null) return false;
+  const sops = (value as { sops?: unknown }).sops;
+  if (typeof sops !== "object" || sops === null) return false;
+  const mac = (sops as { mac?: unknown }).mac;
+  return typeof mac === "string" && mac.startsWith("ENC[");
+}

@@ -71,6 +71,39 @@ describe("sops helpers", () => {
 });
 
 describe.skipIf(missing)("SOPS round trip with the real sops and age", () => {
+  it("recognises what the real sops writes in every format it encrypts, and no plaintext of them", async () => {
+    const root = await mkdtemp(join(tmpdir(), "homeops-sops-formats-"));
+    const keyFile = join(root, "age.key");
+    await run(ageKeygen!, ["-o", keyFile]);
+    const recipient = (await readFile(keyFile, "utf8")).match(/public key: (age1\w+)/)![1]!;
+    await writeFile(join(root, ".sops.yaml"), `creation_rules:\n  - age: ${recipient}\n`);
+    // a plaintext that merely has a sops key (sops itself refuses to encrypt those) is not encrypted
+    for (const fake of [
+      "sops: x\n",
+      '{"sops": {"mac": "plain"}}',
+      "sops_version=3\n",
+      "[sops]\nversion = 3\n",
+    ])
+      expect(isSopsEncrypted(fake), fake).toBe(false);
+    const plaintexts: Record<string, string> = {
+      yaml: "token: s3cr3t\n",
+      json: '{"token": "s3cr3t"}\n',
+      dotenv: "TOKEN=s3cr3t\n",
+      ini: "[app]\ntoken = s3cr3t\n",
+    };
+    for (const [format, text] of Object.entries(plaintexts)) {
+      const file = join(root, `secret.sops.${format === "dotenv" ? "env" : format}`);
+      await writeFile(file, text);
+      expect(isSopsEncrypted(text), `${format} plaintext`).toBe(false);
+      const { stdout } = await run(sops!, ["--encrypt", file], {
+        cwd: root,
+        env: { PATH: process.env.PATH, HOME: process.env.HOME },
+      });
+      expect(stdout, format).not.toContain("s3cr3t");
+      expect(isSopsEncrypted(stdout), `${format} as sops writes it`).toBe(true);
+    }
+  });
+
   it("encrypts rendered *.sops.yaml, decrypts back, and a second run leaves it byte-identical", async () => {
     const root = await mkdtemp(join(tmpdir(), "homeops-sops-"));
     const keyFile = join(root, "..", `${root.split("/").pop()}-age.key`);

@@ -2,17 +2,21 @@ import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { findExecutable, isSopsPath, parseYaml, UserError, writeFileAtomic } from "@homeops/core";
+import {
+  findExecutable,
+  isSopsEncryptedText,
+  isSopsPath,
+  parseYaml,
+  UserError,
+  writeFileAtomic,
+} from "@homeops/core";
 
 /** `*.sops.*` files are secrets: written encrypted, never as plaintext (one predicate: core's). */
 export { isSopsPath };
 
 /** true when `content` already carries SOPS metadata (YAML, JSON, dotenv/ini). */
 export function isSopsEncrypted(content: string | Uint8Array): boolean {
-  const text = typeof content === "string" ? content : Buffer.from(content).toString("utf8");
-  if (/^sops:\s*$/m.test(text) && /^\s+mac: ENC\[/m.test(text)) return true;
-  if (/"sops"\s*:\s*\{/.test(text) && /"mac"\s*:\s*"ENC\[/.test(text)) return true;
-  return /^sops_mac=ENC\[/m.test(text);
+  return isSopsEncryptedText(typeof content === "string" ? content : Buffer.from(content).toString("utf8"));
 }
 
 export interface FindSopsOptions {

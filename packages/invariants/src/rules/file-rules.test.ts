@@ -110,9 +110,11 @@ describe("secrets/sops-* and .sops.yaml creation rules", () => {
         "a.sops.yaml": "stringData:\n  A: b\n",
         "b.sops.json": '{"a": 1}',
         "c.sops.env": "A=b\n",
-        "d.sops.env": "A=ENC[AES256_GCM,data:x]\nsops_version=3.13.3\n",
+        "d.sops.env": "A=ENC[AES256_GCM,data:x]\nsops_mac=ENC[AES256_GCM,data:y]\nsops_version=3.13.3\n",
+        // a SOPS key without the encrypted MAC is not SOPS output
+        "e.sops.env": "A=b\nsops_version=3.13.3\n",
       }).map((s) => s.split(" ")[0]),
-    ).toEqual(["a.sops.yaml:1:1", "b.sops.json:1:1", "c.sops.env:1:1"]);
+    ).toEqual(["a.sops.yaml:1:1", "b.sops.json:1:1", "c.sops.env:1:1", "e.sops.env:1:1"]);
   });
 });
 

@@ -1,7 +1,7 @@
 import { formatYamlPath, type YamlDocument, type YamlPath, type YamlPosition } from "@homeops/core";
 import type { BuiltObject } from "@homeops/manifests";
 import { describeObject, nodeId } from "../internal/graph.js";
-import { hasSopsMetadata, isSopsPath, isSopsText } from "../internal/sops.js";
+import { hasSopsMetadata, isSopsEncryptedText, isSopsPath } from "../internal/sops.js";
 import { externalSecretKeys, isExternalSecret, substitutionScope } from "../internal/substitution.js";
 import { documentAtLine, entries, field, positionAt } from "../internal/text.js";
 import { findVariableRefs, VARIABLE_NAME } from "../internal/variables.js";
@@ -161,7 +161,7 @@ there is nothing to look for.`,
     if (literals.length === 0) return hits;
     for (const file of ctx.files.under(ctx.settings.kubernetesDir)) {
       const text = ctx.files.text(file);
-      if (!text || isSopsPath(file) || isSopsText(text)) continue;
+      if (!text || isSopsPath(file) || isSopsEncryptedText(text)) continue;
       if (/\.ya?ml$/.test(file) && ctx.files.yaml(file)?.documents.some((d) => hasSopsMetadata(d.value)))
         continue;
       const lower = text.toLowerCase();

@@ -1,5 +1,5 @@
 import { posix } from "node:path";
-import { hasSopsMetadata, isEncryptedValue, isSopsPath, isSopsText } from "../internal/sops.js";
+import { hasSopsMetadata, isEncryptedValue, isSopsEncryptedText, isSopsPath } from "../internal/sops.js";
 import { entries, field, isRecord, list, positionAt, str } from "../internal/text.js";
 import type { RepoFiles } from "../repo-files.js";
 import type { Rule, RuleHit } from "../rule.js";
@@ -95,7 +95,7 @@ metadata (\`sops:\` with a MAC in YAML/JSON, \`sops_*\` keys in dotenv, a \`[sop
         } catch {
           encrypted = false;
         }
-      } else encrypted = isSopsText(text);
+      } else encrypted = isSopsEncryptedText(text);
       if (!encrypted)
         hits.push({
           file,
