@@ -1,9 +1,11 @@
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, open, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { setFlagsFromString } from "node:v8";
+import { Worker } from "node:worker_threads";
 import { InternalError, UserError } from "@homeops/core";
 import { loadWasi } from "./internal/wasi.js";
 
@@ -74,6 +76,14 @@ export interface HelmEngineOptions {
   modulePath?: string;
   /** Run each batch in a child process (contains a crash of the WebAssembly runtime). Default: on Node < 22. */
   isolate?: boolean;
+  /**
+   * Module instances run at once (child processes, or worker threads when not isolated) for a large batch:
+   * a batch is split only when every instance gets at least `minPerInstance` requests. Default:
+   * `min(2, os.availableParallelism())`.
+   */
+  parallel?: number;
+  /** Default 40: an instance start (Go runtime init, and the module compile in a child) costs ~40 renders. */
+  minPerInstance?: number;
 }
 
 /** Helm's engine (helm.sh/helm/v4 compiled to WASI), compiled once per process. */
@@ -120,33 +130,159 @@ export async function loadHelmEngine(options: HelmEngineOptions = {}): Promise<H
       { hint: "run `bash scripts/setup.sh` (it builds .tools/wasm/helm-render.wasm from tools/helm-render)" },
     );
   }
-  let module = compiled.get(modulePath);
-  if (module === undefined) {
-    module = readFile(modulePath).then((bytes) => WebAssembly.compile(bytes));
-    compiled.set(modulePath, module);
-    module.catch(() => compiled.delete(modulePath));
-  }
-  const wasm = await module;
   const isolate = options.isolate ?? isolated(process.versions.node);
+  // a child compiles its own copy; only the in-process (and worker-thread) runs use this one
+  const wasm = isolate ? undefined : await compileModule(modulePath);
+  const parallel = Math.max(1, options.parallel ?? Math.min(2, availableParallelism()));
+  const minPerInstance = Math.max(1, options.minPerInstance ?? 40);
   return {
     modulePath,
     render: async (requests) => {
-      const size = batchLimit(process.versions.node);
-      const out: RenderResult[] = [];
-      for (let i = 0; i < requests.length; i += size)
-        out.push(...(await renderWith(wasm, modulePath, isolate, requests.slice(i, i + size))));
-      return out;
+      const shards = splitBatch(requests.length, batchLimit(process.versions.node), parallel, minPerInstance);
+      const out: RenderResult[][] = [];
+      for (let i = 0; i < shards.length; i += parallel) {
+        const wave = shards.slice(i, i + parallel);
+        const threaded = !isolate && wave.length > 1;
+        out.push(
+          ...(await Promise.all(
+            wave.map(([from, to]) =>
+              renderWith(wasm, modulePath, isolate, threaded, requests.slice(from, to)),
+            ),
+          )),
+        );
+      }
+      return out.flat();
     },
   };
 }
 
+function compileModule(modulePath: string): Promise<WasmModule> {
+  let module = compiled.get(modulePath);
+  if (module === undefined) {
+    module = readFile(modulePath).then((bytes) => compileLiftoff(prepareModule(bytes)));
+    compiled.set(modulePath, module);
+    module.catch(() => compiled.delete(modulePath));
+  }
+  return module;
+}
+
 /**
- * Requests per module instance. Node 20's V8 dies (SIGSEGV/SIGTRAP inside the module) after some hundred Helm
- * renders in one instance; Node 24 renders 600+ fine. Each extra instance costs one Go runtime start.
+ * V8's options for Helm's module (children get them on their command line). `--liftoff-only`: V8's baseline
+ * compiler only. Its default tier-up recompiles the hot Go functions (huge state machines) with TurboFan in
+ * the background, which cost ~3x the CPU time of the renders themselves (150 app-template renders in one
+ * instance, Node 20: 11.6 s CPU with tier-up, 3.7 s without); the faster code never pays that back here.
  */
-export function batchLimit(nodeVersion: string): number {
-  const major = Number(nodeVersion.split(".")[0]);
-  return major < 22 ? 20 : 1000;
+export const V8_FLAGS = ["--liftoff-only"] as const;
+
+/**
+ * The Go runtime's environment inside the instance: no proportional GC (`GOGC=off`), collect only near a
+ * 384 MiB heap (`GOMEMLIMIT`), below the linear memory the module starts with (`INITIAL_MEMORY_MB`), so
+ * the heap never has to grow. A render's garbage is freed either way; ~20 % less CPU than `GOGC=100`.
+ */
+export const GO_ENV: Readonly<Record<string, string>> = { GOGC: "off", GOMEMLIMIT: "384MiB" };
+
+/**
+ * The linear memory the instance starts with (Go's linker declares runtime data + 1 MB, ~33 MB here, and Go
+ * grows it as the heap needs). Each `memory.grow` made Node 20's V8 collect its own heap with the Go stack
+ * on top (external-memory pressure, dozens of full GCs per batch), and that is what crashed it: 70 real
+ * renders in one instance died in 8 of 8 runs (SIGSEGV while unwinding, or a corrupted JS closure after
+ * return), 0 of 16 with the memory sized up front. Pages are reserved, not resident, until Go uses them.
+ */
+export const INITIAL_MEMORY_MB = 512;
+
+/** Compiles with `V8_FLAGS` for this module only: V8 fixes a module's tiering when it compiles it. */
+async function compileLiftoff(bytes: Uint8Array): Promise<WasmModule> {
+  const already = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? "").split(/\s+/)].includes(
+    "--liftoff-only",
+  );
+  if (already) return WebAssembly.compile(bytes);
+  setFlagsFromString("--liftoff-only");
+  try {
+    return await WebAssembly.compile(bytes);
+  } finally {
+    setFlagsFromString("--no-liftoff-only");
+  }
+}
+
+/**
+ * The module with its declared initial memory raised to `mb` MiB (when smaller): the memory section's
+ * minimum, rewritten in place of the old section. Anything that is not a single memory without a maximum
+ * is returned unchanged. (`wasi-run.mjs` carries the same function, plain JavaScript.)
+ */
+export function prepareModule(bytes: Uint8Array, mb: number = INITIAL_MEMORY_MB): Uint8Array {
+  const uleb = (at: number): [number, number] => {
+    let value = 0;
+    let shift = 0;
+    let byte: number;
+    do {
+      byte = bytes[at++] ?? 0;
+      value += (byte & 0x7f) * 2 ** shift;
+      shift += 7;
+    } while (byte & 0x80);
+    return [value, at];
+  };
+  const encode = (n: number): number[] => {
+    const out: number[] = [];
+    do {
+      let byte = n % 128;
+      n = Math.floor(n / 128);
+      if (n > 0) byte |= 0x80;
+      out.push(byte);
+    } while (n > 0);
+    return out;
+  };
+  let at = 8;
+  while (at < bytes.length) {
+    const id = bytes[at]!;
+    const [size, body] = uleb(at + 1);
+    if (id === 5) {
+      const [count, limits] = uleb(body);
+      if (count !== 1 || bytes[limits] !== 0) return bytes;
+      const [min, rest] = uleb(limits + 1);
+      const pages = Math.ceil(mb * 16);
+      if (min >= pages) return bytes;
+      const section = [...encode(1), 0, ...encode(pages), ...bytes.subarray(rest, body + size)];
+      return Buffer.concat([
+        bytes.subarray(0, at),
+        Uint8Array.from([5, ...encode(section.length), ...section]),
+        bytes.subarray(body + size),
+      ]);
+    }
+    at = body + size;
+  }
+  return bytes;
+}
+
+/**
+ * Requests per module instance. Node 20's V8 died inside the module after a few dozen real renders while the
+ * module grew its memory (see `INITIAL_MEMORY_MB`); with the memory sized up front 660 renders in one Node 20
+ * instance were fine. Each extra instance costs one Go runtime start.
+ */
+export function batchLimit(_nodeVersion: string): number {
+  return 1000;
+}
+
+/**
+ * `[from, to)` ranges of a batch of `count`: at most `limit` each, and split further over up to `parallel`
+ * instances only when each gets at least `minPerInstance` requests (contiguous, so each instance loads a
+ * chart once for its neighbouring releases).
+ */
+export function splitBatch(
+  count: number,
+  limit: number,
+  parallel: number,
+  minPerInstance: number,
+): Array<[number, number]> {
+  if (count === 0) return [];
+  const instances = Math.max(
+    Math.ceil(count / limit),
+    Math.min(parallel, Math.floor(count / minPerInstance)),
+    1,
+  );
+  const size = Math.ceil(count / instances);
+  const out: Array<[number, number]> = [];
+  for (let from = 0; from < count; from += size) out.push([from, Math.min(count, from + size)]);
+  return out;
 }
 
 interface WireRequest extends Omit<RenderRequest, "chart"> {
@@ -180,9 +316,10 @@ export function fromWire(stdout: string, count: number): RenderResult[] {
 }
 
 async function renderWith(
-  module: WasmModule,
+  module: WasmModule | undefined,
   modulePath: string,
   isolate: boolean,
+  threaded: boolean,
   requests: readonly RenderRequest[],
 ): Promise<RenderResult[]> {
   if (requests.length === 0) return [];
@@ -207,9 +344,12 @@ async function renderWith(
     const outPath = join(work, "out.json");
     const errPath = join(work, "err.txt");
     await writeFile(inPath, input);
-    const code = isolate
-      ? await retryCrashed(() => runInChild(modulePath, { preopens, inPath, outPath, errPath }))
-      : await runInProcess(module, preopens, inPath, outPath, errPath);
+    const code =
+      isolate || module === undefined
+        ? await retryCrashed(() => runInChild(modulePath, { preopens, inPath, outPath, errPath }))
+        : threaded
+          ? await runInWorker(module, { preopens, inPath, outPath, errPath })
+          : await runInProcess(module, preopens, inPath, outPath, errPath);
     if (code !== 0) {
       const err = (await readFile(errPath, "utf8")).trim();
       throw new InternalError(`helm-render exited with ${code}${err === "" ? "" : `: ${err}`}`);
@@ -243,7 +383,7 @@ async function runInProcess(
     const wasi = new WASI({
       version: "preview1",
       args: ["helm-render"],
-      env: {},
+      env: { ...GO_ENV },
       preopens,
       stdin: stdin.fd,
       stdout: stdout.fd,
@@ -284,14 +424,62 @@ export async function retryCrashed<T>(run: () => Promise<T>, attempts = 3): Prom
   }
 }
 
-function runInChild(
-  modulePath: string,
-  job: { preopens: Record<string, string>; inPath: string; outPath: string; errPath: string },
-): Promise<number> {
+interface Job {
+  preopens: Record<string, string>;
+  inPath: string;
+  outPath: string;
+  errPath: string;
+}
+
+// A worker thread's script (no file to locate in a bundle): one WASI run of the module it is sent.
+const WORKER = `
+const { workerData, parentPort } = require("node:worker_threads");
+const { closeSync, openSync } = require("node:fs");
+const emit = process.emitWarning;
+process.emitWarning = (w, ...rest) =>
+  String(w?.message ?? w).startsWith("WASI ") ? undefined : emit.call(process, w, ...rest);
+const { WASI } = require("node:wasi");
+process.emitWarning = emit;
+const { module, job, env } = workerData;
+const fds = [openSync(job.inPath, "r"), openSync(job.outPath, "w+"), openSync(job.errPath, "w+")];
+const wasi = new WASI({ version: "preview1", args: ["helm-render"], env, preopens: job.preopens,
+  stdin: fds[0], stdout: fds[1], stderr: fds[2], returnOnExit: true });
+WebAssembly.instantiate(module, wasi.getImportObject()).then((instance) => {
+  const code = wasi.start(instance);
+  for (const fd of fds) closeSync(fd);
+  parentPort.postMessage(code);
+});
+`;
+
+/** One batch in a worker thread (the compiled module is shared, not compiled again): for parallel shards. */
+function runInWorker(module: WasmModule, job: Job): Promise<number> {
+  return new Promise((resolvePromise, reject) => {
+    const worker = new Worker(WORKER, { eval: true, workerData: { module, job, env: { ...GO_ENV } } });
+    let code: number | undefined;
+    worker.on("message", (c: number) => {
+      code = c;
+    });
+    worker.on("error", (cause) =>
+      reject(new InternalError("the helm-render worker thread failed", { cause })),
+    );
+    worker.on("exit", (exit) =>
+      code === undefined
+        ? reject(new InternalError(`the helm-render worker thread exited with ${exit}`))
+        : resolvePromise(code),
+    );
+  });
+}
+
+function runInChild(modulePath: string, job: Job): Promise<number> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(
       process.execPath,
-      ["--disable-warning=ExperimentalWarning", childScript(), JSON.stringify({ modulePath, ...job })],
+      [
+        "--disable-warning=ExperimentalWarning",
+        ...V8_FLAGS,
+        childScript(),
+        JSON.stringify({ modulePath, env: GO_ENV, initialMemoryMb: INITIAL_MEMORY_MB, ...job }),
+      ],
       { stdio: ["ignore", "ignore", "pipe"] },
     );
     const err: Buffer[] = [];

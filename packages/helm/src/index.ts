@@ -8,13 +8,18 @@ export {
 export {
   batchLimit,
   defaultHelmModulePath,
+  GO_ENV,
   type HelmEngine,
   type HelmEngineOptions,
+  INITIAL_MEMORY_MB,
   loadHelmEngine,
+  prepareModule,
   type RenderedDocument,
   type RenderRequest,
   type RenderResult,
   type RenderStage,
+  splitBatch,
+  V8_FLAGS,
   type ValuesSource,
 } from "./engine.js";
 export {

@@ -4,7 +4,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { InternalError, isUserError } from "@homeops/core";
 import { describe, expect, it } from "vitest";
-import { ChildCrash, loadHelmEngine, retryCrashed } from "../src/engine.js";
+import { ChildCrash, loadHelmEngine, prepareModule, retryCrashed, splitBatch } from "../src/engine.js";
 import { CHARTS, haveTools, inCi, MODULE, REPO_ROOT } from "./support/oracle.js";
 
 describe("loadHelmEngine", () => {
@@ -68,5 +68,44 @@ describe("retryCrashed: a batch whose child V8 crashed runs again", () => {
     const other = crashing(1, () => new InternalError("helm-render wrote no JSON result"));
     await expect(retryCrashed(other.run)).rejects.toThrow("no JSON result");
     expect(other.calls()).toBe(1);
+  });
+});
+
+describe("prepareModule: the initial linear memory sized up front", () => {
+  // (module header, memory section: 1 memory, no maximum, minimum 2 pages), then a custom section
+  const header = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+  const custom = [0x00, 0x03, 0x01, 0x61, 0x62];
+  const module = Uint8Array.from([...header, 0x05, 0x03, 0x01, 0x00, 0x02, ...custom]);
+
+  it("raises the memory's minimum to the size asked for and keeps every other byte", () => {
+    const out = prepareModule(module, 512);
+    // 512 MiB = 8192 pages = uleb128 0x80 0x40
+    expect([...out]).toEqual([...header, 0x05, 0x04, 0x01, 0x00, 0x80, 0x40, ...custom]);
+  });
+
+  it("leaves a larger memory, a memory with a maximum and a module without memory unchanged", () => {
+    const big = prepareModule(module, 512);
+    expect(prepareModule(big, 256)).toBe(big);
+    const bounded = Uint8Array.from([...header, 0x05, 0x04, 0x01, 0x01, 0x02, 0x10]);
+    expect(prepareModule(bounded, 512)).toBe(bounded);
+    const none = Uint8Array.from([...header, ...custom]);
+    expect(prepareModule(none, 512)).toBe(none);
+  });
+});
+
+describe("splitBatch", () => {
+  it("keeps a small batch in one instance and splits a large one over the parallel instances", () => {
+    expect(splitBatch(0, 1000, 2, 40)).toEqual([]);
+    expect(splitBatch(70, 1000, 2, 40)).toEqual([[0, 70]]);
+    expect(splitBatch(150, 1000, 2, 40)).toEqual([
+      [0, 75],
+      [75, 150],
+    ]);
+    expect(splitBatch(150, 1000, 1, 40)).toEqual([[0, 150]]);
+    expect(splitBatch(5, 2, 1, 40)).toEqual([
+      [0, 2],
+      [2, 4],
+      [4, 5],
+    ]);
   });
 });
