@@ -77,9 +77,11 @@ export interface HelmEngineOptions {
   /** Run each batch in a child process (contains a crash of the WebAssembly runtime). Default: on Node < 22. */
   isolate?: boolean;
   /**
-   * Module instances run at once (child processes, or worker threads when not isolated) for a large batch:
-   * a batch is split only when every instance gets at least `minPerInstance` requests. Default:
-   * `min(2, os.availableParallelism())`.
+   * Module instances run at once for a large batch (child processes; worker threads sharing the compiled
+   * module when not isolated, on Node >= 22 only: on Node 20 a worker's instance corrupted the worker's JS
+   * heap). A batch is split only when every instance gets at least `minPerInstance` requests. Default 1: on
+   * the shared 2-core machine two instances cost more CPU (a second Go start, and a compile per child) and
+   * were not faster in wall time either.
    */
   parallel?: number;
   /** Default 40: an instance start (Go runtime init, and the module compile in a child) costs ~40 renders. */
@@ -133,7 +135,8 @@ export async function loadHelmEngine(options: HelmEngineOptions = {}): Promise<H
   const isolate = options.isolate ?? isolated(process.versions.node);
   // a child compiles its own copy; only the in-process (and worker-thread) runs use this one
   const wasm = isolate ? undefined : await compileModule(modulePath);
-  const parallel = Math.max(1, options.parallel ?? Math.min(2, availableParallelism()));
+  const parallel = Math.max(1, Math.min(options.parallel ?? 1, availableParallelism()));
+  const workers = Number(process.versions.node.split(".")[0]) >= 22;
   const minPerInstance = Math.max(1, options.minPerInstance ?? 40);
   return {
     modulePath,
@@ -143,10 +146,12 @@ export async function loadHelmEngine(options: HelmEngineOptions = {}): Promise<H
       for (let i = 0; i < shards.length; i += parallel) {
         const wave = shards.slice(i, i + parallel);
         const threaded = !isolate && wave.length > 1;
+        // Node 20: parallel shards run in children (its worker threads are not safe, see `parallel`)
+        const module = threaded && !workers ? undefined : wasm;
         out.push(
           ...(await Promise.all(
             wave.map(([from, to]) =>
-              renderWith(wasm, modulePath, isolate, threaded, requests.slice(from, to)),
+              renderWith(module, modulePath, isolate, threaded, requests.slice(from, to)),
             ),
           )),
         );

@@ -61,7 +61,7 @@ describe.skipIf(!haveTools)("WASM render equals the native render", () => {
 
   // split over two instances at once: worker threads sharing the compiled module, and two child processes
   for (const isolate of [false, true]) {
-    it(`a batch split over two parallel instances (${isolate ? "child processes" : "worker threads"}) renders the same`, async () => {
+    it(`a batch split over two parallel instances (${isolate ? "child processes" : "worker threads, children on Node 20"}) renders the same`, async () => {
       const engine = await loadHelmEngine({ modulePath: MODULE, isolate, parallel: 2, minPerInstance: 1 });
       const some = cases.slice(0, 6);
       const ours = await engine.render(some.map((c) => c.request));
