@@ -19,6 +19,7 @@
 // by N, corpus rows by repository) and <out>/<date>.svg is redrawn from the synthetic rows.
 import { execFileSync, spawnSync } from "node:child_process";
 import {
+  cpSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -29,7 +30,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
-import { join, relative, resolve } from "node:path";
+import { basename, join, relative, resolve } from "node:path";
 import { builtHomeops, flag, root } from "./common.mjs";
 import { generateRepo } from "./generate-repo.mjs";
 import { writeRenderInputs } from "./render-templates.mjs";
@@ -82,7 +83,7 @@ function ensureMakejinja() {
   const venv = join(root, ".tools/venv");
   const bin = join(venv, "bin/makejinja");
   const version = "2.8.1"; // scripts/setup.sh MAKEJINJA_VERSION
-  if (existsSync(bin)) return { bin, version: tryRun(bin, ["--version"]) ?? version };
+  if (existsSync(bin)) return { bin, version: installedVersion(venv) ?? version };
   log(`installing makejinja ${version} into .tools/venv (python3 -m venv; pip install makejinja)`);
   try {
     if (!existsSync(join(venv, "bin/pip")))
@@ -90,13 +91,21 @@ function ensureMakejinja() {
     execFileSync(join(venv, "bin/pip"), ["install", "-q", `makejinja==${version}`], {
       stdio: ["ignore", "ignore", "inherit"],
     });
-    return { bin, version: tryRun(bin, ["--version"]) ?? version };
+    return { bin, version: installedVersion(venv) ?? version };
   } catch (error) {
     log(
       `makejinja could not be installed into .tools/venv (${String(error.message).split("\n")[0]}): render (a) is reported as "makejinja could not be installed"`,
     );
     return { missing: `could not be installed: ${String(error.message).split("\n")[0]}` };
   }
+}
+
+/** `makejinja --version` prints a stale 1.9.9 for 2.8.1: the installed distribution's version instead. */
+function installedVersion(venv) {
+  return tryRun(join(venv, "bin/python"), [
+    "-c",
+    "import importlib.metadata as m; print(m.version('makejinja'))",
+  ]);
 }
 
 /** flate from its Go module into .tools/bin; `{ missing }` with the reason when it cannot be built. */
@@ -475,7 +484,17 @@ function validateTasks({ repoDir, work, target, rootFlag, fluxRoots }) {
   }
   if (parts.has("validate") || parts.has("check")) tasks.push(h.warm);
   if (parts.has("check")) tasks.push(h.check);
-  if (parts.has("flate") && flate.bin) tasks.push(flateTask(repoDir, work));
+  if (parts.has("flate") && flate.bin) {
+    // flate refuses a checkout whose directory name has a `+` (the corpus' owner+name): "write
+    // kustomization.yaml: illegal name 'owner+name' in directory creation"; it builds a copy named owner-name
+    let flateDir = repoDir;
+    if (/[^A-Za-z0-9._-]/.test(basename(repoDir))) {
+      flateDir = join(work, "flate-src", basename(repoDir).replace(/[^A-Za-z0-9._-]/g, "-"));
+      cpSync(repoDir, flateDir, { recursive: true, filter: (src) => !src.split("/").includes(".git") });
+      info.flateCopy = `built from a copy named ${basename(flateDir)}`;
+    }
+    tasks.push(flateTask(flateDir, work));
+  }
   return { tasks, info };
 }
 
@@ -574,7 +593,13 @@ function countYaml(dir) {
 }
 
 // ------------------------------------------------------------------------------------------------ run
-const machine = () => ({ loadavg: loadavg().map((v) => round(v, 2)), cpus: cpus().length });
+/** The machine's load, and the build measured (others may rebuild packages/ while a run goes on). */
+const machine = () => ({
+  loadavg: loadavg().map((v) => round(v, 2)),
+  cpus: cpus().length,
+  cliBuilt: statSync(join(root, "packages/cli/dist/bin.js")).mtime.toISOString(),
+  manifestsBuilt: statSync(join(root, "packages/manifests/dist/index.js")).mtime.toISOString(),
+});
 const result = {
   date,
   started: new Date().toISOString(),
@@ -603,6 +628,8 @@ for (const apps of appsList) {
   );
   const before = machine();
   const row = {
+    tools: result.tools,
+    commit: result.commit,
     apps,
     namespaces: generated.namespaces,
     files: generated.files,
@@ -656,6 +683,8 @@ if (corpusDir) {
     const work = mkdtempSync(join(tmpdir(), "homeops-bench-corpus-"));
     log(`== ${repo} (${target}; roots ${fluxRoots.join(", ") || "none found"}), ${corpusRuns} runs`);
     const row = {
+      tools: result.tools,
+      commit: result.commit,
       repo,
       target,
       roots: discovered.roots.map((r) => ({ cluster: r.cluster, path: r.path, how: r.reason })),
@@ -743,6 +772,8 @@ if (!has("--no-write")) {
       { started: previous.started, commit: previous.commit, tools: previous.tools },
     ];
   }
+  merged.targets = targets(merged);
+  printTargets(merged.targets);
   writeFileSync(file, `${JSON.stringify(merged, null, 2)}\n`);
   log(`wrote ${relative(process.cwd(), file)}`);
   if (merged.synthetic.length > 0) {
@@ -776,4 +807,80 @@ function chart(r) {
       { title: "peak RSS", unit: "MB", log: true, series: series("rssMb") },
     ],
   });
+}
+
+/** The issue's targets, from every row of the merged results (CPU is the figure that holds on a shared machine). */
+function targets(r) {
+  const out = [];
+  const big = r.synthetic.find((row) => row.apps === 1000) ?? r.synthetic.at(-1);
+  const real = [...(r.corpus ?? [])].sort(
+    (a, b) => Math.abs(a.yamlFiles - 1070) - Math.abs(b.yamlFiles - 1070),
+  )[0];
+  const verdict = (value, ok) => ({ value, holds: value === null || value === undefined ? null : ok(value) });
+  for (const [label, row] of [
+    [`synthetic N=${big?.apps}`, big],
+    [`${real?.repo} (${real?.yamlFiles} YAML files)`, real],
+  ]) {
+    if (!row) continue;
+    for (const mode of ["cold", "warm"]) {
+      const q = row.ratios[`incumbent / homeops kubeconform (${mode})`];
+      if (!q) continue;
+      out.push({
+        target: `homeops kubeconform ≥ 10× the old pipeline, ${label}, ${mode}`,
+        wall: verdict(q.wall, (v) => v >= 10),
+        cpu: verdict(q.cpu, (v) => v >= 10),
+      });
+    }
+  }
+  for (const row of [...r.synthetic, ...(r.corpus ?? [])]) {
+    const q = row.ratios["homeops check / homeops kubeconform (warm)"];
+    if (q)
+      out.push({
+        target: `homeops check ≤ 1.2× homeops kubeconform, ${row.repo ?? `N=${row.apps}`}`,
+        wall: verdict(q.wall, (v) => v <= 1.2),
+        cpu: verdict(q.cpu, (v) => v <= 1.2),
+      });
+  }
+  if (big)
+    for (const [name, t] of Object.entries(big.tasks))
+      if (name.startsWith("homeops"))
+        out.push({
+          target: `peak RSS ≤ 500 MB at N=${big.apps}: ${name}`,
+          rssMb: verdict(t.rssMb.max, (v) => v <= 500),
+        });
+  const rows = [...r.synthetic].sort((a, b) => a.apps - b.apps);
+  if (rows.length >= 2) {
+    const [lo, hi] = [rows.at(-2), rows.at(-1)];
+    for (const name of Object.keys(hi.tasks)) {
+      if (!lo.tasks[name]) continue;
+      // growth exponent k in cpu ∝ N^k between the two largest N (1 = linear); fixed start-up cost pulls it below 1
+      const k = Math.log(hi.tasks[name].cpu.median / lo.tasks[name].cpu.median) / Math.log(hi.apps / lo.apps);
+      const kWall =
+        Math.log(hi.tasks[name].wall.median / lo.tasks[name].wall.median) / Math.log(hi.apps / lo.apps);
+      out.push({
+        target: `linear growth N=${lo.apps}→${hi.apps}: ${name} (exponent, 1 = linear)`,
+        wall: verdict(round(kWall, 2), (v) => v <= 1.15),
+        cpu: verdict(round(k, 2), (v) => v <= 1.15),
+      });
+    }
+  }
+  for (const row of rows) {
+    const q = row.ratios["makejinja / homeops render"];
+    if (q)
+      out.push({
+        target: `homeops render ≥ 5× makejinja, N=${row.apps}`,
+        wall: verdict(q.wall, (v) => v >= 5),
+        cpu: verdict(q.cpu, (v) => v >= 5),
+      });
+  }
+  return out;
+}
+
+function printTargets(ts) {
+  const w = (s) => process.stdout.write(`${s}\n`);
+  const show = (v) => (v ? `${v.value} ${v.holds === null ? "?" : v.holds ? "holds" : "MISSED"}` : "–");
+  w("\n## targets");
+  w("| target | wall | CPU | peak RSS (MB) |");
+  w("|---|---|---|---|");
+  for (const t of ts) w(`| ${t.target} | ${show(t.wall)} | ${show(t.cpu)} | ${show(t.rssMb)} |`);
 }

@@ -47,7 +47,8 @@ export function lineChartSvg({ title, subtitle = "", xLabel, xLog = true, panels
   const width = panels.length * (pw + m.l + m.r) + 10;
   const height = 46 + ph + m.t + m.b + legendH;
   const out = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11" role="img">`,
+    `<title>${esc(title)}</title>`,
     `<rect width="100%" height="100%" fill="white"/>`,
     `<text x="10" y="18" font-size="14" font-weight="bold">${esc(title)}</text>`,
     `<text x="10" y="34" fill="#555">${esc(subtitle)}</text>`,
