@@ -775,6 +775,8 @@ if (!has("--no-write")) {
   merged.targets = targets(merged);
   printTargets(merged.targets);
   writeFileSync(file, `${JSON.stringify(merged, null, 2)}\n`);
+  // the repository's formatter (biome) keeps short arrays on one line: committed results pass `pnpm lint`
+  tryRun(join(root, "node_modules/.bin/biome"), ["format", "--write", file]);
   log(`wrote ${relative(process.cwd(), file)}`);
   if (merged.synthetic.length > 0) {
     writeFileSync(join(outDir, `${date}.svg`), chart(merged));
