@@ -18,7 +18,27 @@ products_only=false
 mkdir -p "$bin" "$wasm"
 
 fresh() { # fresh <output> <module dir>
-  [ -e "$1" ] && [ -z "$(find "$2" -newer "$1" \( -name '*.go' -o -name 'go.mod' -o -name 'go.sum' -o -name 'wasm' \) -print -quit)" ]
+  [ -e "$1" ] && [ -z "$(find "$2" -newer "$1" \( -name '*.go' -o -name 'go.mod' -o -name 'go.sum' -o -name 'wasm' -o -name 'overlay' \) -print -quit)" ]
+}
+
+# overlay_json <module dir> <out>: `go build -overlay` JSON for the module's optional `overlay` file, whose
+# lines "<dir> <package>" compile that dependency package's own Go files (unchanged, tests left out) into
+# <dir> of the module, beside the module's files there (tools/helm-render: Helm's pkg/engine + a cache)
+overlay_json() {
+  local dir="$1" target pkg src f sep=""
+  {
+    printf '{"Replace":{'
+    while read -r target pkg; do
+      [ -n "$target" ] || continue
+      src="$(cd "$dir" && go list -f '{{.Dir}}' "$pkg")"
+      for f in "$src"/*.go; do
+        case "$f" in *_test.go) continue ;; esac
+        printf '%s"%s/%s/%s":"%s"' "$sep" "$dir" "$target" "$(basename "$f")" "$f"
+        sep=","
+      done
+    done <"$dir/overlay"
+    printf '}}\n'
+  } >"$2"
 }
 
 for mod in "$root"/tools/*/go.mod; do
@@ -33,13 +53,18 @@ for mod in "$root"/tools/*/go.mod; do
   # optional extra linker flags for both builds (one line, e.g. -X for a version string)
   ldflags="-s -w"
   [ -f "$dir/ldflags" ] && ldflags="$ldflags $(tr -d '\n' <"$dir/ldflags")"
+  overlay=()
+  if [ -f "$dir/overlay" ]; then
+    overlay_json "$dir" "$root/.tools/$name.overlay.json"
+    overlay=("-overlay=$root/.tools/$name.overlay.json")
+  fi
   if ! $products_only && ! fresh "$bin/$name" "$dir"; then
     echo "building $name" >&2
-    (cd "$dir" && nice -n 19 go build -trimpath -ldflags="$ldflags" -o "$bin/$name" .)
+    (cd "$dir" && nice -n 19 go build -trimpath "${overlay[@]}" -ldflags="$ldflags" -o "$bin/$name" .)
   fi
   if [ -f "$dir/wasm" ] && ! fresh "$wasm/$name.wasm" "$dir"; then
     echo "building $name.wasm (GOOS=wasip1 GOARCH=wasm; the first build takes several minutes)" >&2
-    (cd "$dir" && GOOS=wasip1 GOARCH=wasm nice -n 19 go build -trimpath -ldflags="$ldflags" -o "$wasm/$name.wasm.tmp" . )
+    (cd "$dir" && GOOS=wasip1 GOARCH=wasm nice -n 19 go build -trimpath "${overlay[@]}" -ldflags="$ldflags" -o "$wasm/$name.wasm.tmp" . )
     mv "$wasm/$name.wasm.tmp" "$wasm/$name.wasm"
   fi
 done

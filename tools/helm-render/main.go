@@ -10,6 +10,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -27,9 +28,11 @@ import (
 	"helm.sh/helm/v4/pkg/chart/loader"
 	chart "helm.sh/helm/v4/pkg/chart/v2"
 	chartutil "helm.sh/helm/v4/pkg/chart/v2/util"
-	"helm.sh/helm/v4/pkg/engine"
 	releaseutil "helm.sh/helm/v4/pkg/release/v1/util"
 	"helm.sh/helm/v4/pkg/strvals"
+
+	// Helm's pkg/engine, compiled from Helm's files plus internal/engine/cache.go (see there)
+	"github.com/homeops/tools/helm-render/internal/engine"
 )
 
 // Request is one chart × values render.
@@ -119,7 +122,16 @@ type Failure struct {
 	Message string `json:"message"`
 }
 
+// templates reuses parsed template sets across the requests of this process (engine.RenderCached);
+// nil with --no-template-cache, which renders with Helm's own engine.Render (the native oracle runs so).
+var templates = engine.NewTemplateCache()
+
 func main() {
+	for _, arg := range os.Args[1:] {
+		if arg == "--no-template-cache" {
+			templates = nil
+		}
+	}
 	// Helm logs warnings (e.g. a non-bool condition) through slog; keep stdout JSON-only.
 	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	var batch struct {
@@ -220,7 +232,12 @@ func render(req *Request) Result {
 
 	// A client-side render: no cluster, so `lookup` returns empty maps (as `helm template`).
 	var e engine.Engine
-	files, err := e.Render(ch, top)
+	var files map[string]string
+	if templates == nil {
+		files, err = e.Render(ch, top)
+	} else {
+		files, err = e.RenderCached(context.Background(), templates, ch, top)
+	}
 	if err != nil {
 		return fail(res, "render", err)
 	}

@@ -42,6 +42,14 @@ describe.skipIf(!haveTools)("WASM render equals the native render", () => {
     const reversed = renderNative([...cases].reverse().map((c) => c.request)).reverse();
     expect(reversed.map((r) => JSON.stringify(r))).toEqual(alone);
   });
+  // parsed templates are reused across a batch's renders of one chart: twice over, in both orders, natively
+  it("the template cache renders exactly as Helm's engine.Render (native, batch twice and reversed)", () => {
+    const twice = [...cases, ...[...cases].reverse()].map((c) => c.request);
+    const cached = renderNative(twice, { templateCache: true });
+    expect(cached.map((r) => JSON.stringify(r))).toEqual(
+      [...expected, ...[...expected].reverse()].map((r) => JSON.stringify(r)),
+    );
+  });
   it("a batch larger than one module instance takes renders the same (split across instances)", async () => {
     const limit = batchLimit(process.versions.node);
     const many = Array.from({ length: Math.min(limit, 100) + 5 }, (_, i) => cases[i % cases.length]!.request);

@@ -11,9 +11,16 @@ export const MODULE = join(REPO_ROOT, ".tools/wasm/helm-render.wasm");
 export const inCi = process.env.CI !== undefined && process.env.CI !== "" && process.env.CI !== "false";
 export const haveTools = existsSync(ORACLE) && existsSync(MODULE);
 
-/** Renders through the native build of tools/helm-render (the oracle), same protocol as the module. */
-export function renderNative(requests: readonly RenderRequest[]): RenderResult[] {
-  const out = spawnSync(ORACLE, [], {
+/**
+ * Renders through the native build of tools/helm-render (the oracle), same protocol as the module. By default
+ * with Helm's own `engine.Render` (`--no-template-cache`): the module, which reuses parsed templates, is
+ * compared with stock Helm.
+ */
+export function renderNative(
+  requests: readonly RenderRequest[],
+  options: { templateCache?: boolean } = {},
+): RenderResult[] {
+  const out = spawnSync(ORACLE, options.templateCache === true ? [] : ["--no-template-cache"], {
     input: toWire(requests, (p) => resolve(p)),
     encoding: "utf8",
     maxBuffer: 1 << 30,
