@@ -34,6 +34,7 @@ export {
   toPosixPath,
   type WriteFileAtomicOptions,
   writeFileAtomic,
+  writeFileAtomicSync,
 } from "./paths.js";
 export {
   type ApiObjectLike,
@@ -50,6 +51,7 @@ export {
 } from "./references.js";
 export {
   assertNoSymlinkOnPath,
+  createSymlinkGuard,
   DEFAULT_MAX_FILE_BYTES,
   decodeUtf8,
   fileTooLarge,
@@ -58,6 +60,7 @@ export {
   type ReadRepoFileOptions,
   readRepoFile,
   resolveInsideRoot,
+  type SymlinkGuard,
 } from "./repo-fs.js";
 export type { CaseStatus, Report, ReportCase, ReportRule } from "./report.js";
 export { type StringifyYamlOptions, stringifyYaml, stringifyYamlDocuments } from "./stringify.js";

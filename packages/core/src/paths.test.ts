@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { isPathInside, relativePath, writeFileAtomic } from "./paths.js";
+import { isPathInside, relativePath, writeFileAtomic, writeFileAtomicSync } from "./paths.js";
 
 describe("writeFileAtomic", () => {
   it("replaces the file and leaves no temp file behind", async () => {
@@ -21,6 +21,31 @@ describe("writeFileAtomic", () => {
     await writeFile(target, "old\n");
     await expect(writeFileAtomic(target, { bad: true } as unknown as string)).rejects.toThrow();
     expect(await readFile(target, "utf8")).toBe("old\n");
+    expect(await readdir(dir)).toEqual(["file.yaml"]);
+  });
+});
+
+describe("writeFileAtomicSync", () => {
+  it("replaces the file with the mode asked for and leaves no temp file behind", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "homeops-core-"));
+    const target = join(dir, "sub", "file.yaml");
+    writeFileAtomicSync(target, "one\n");
+    writeFileAtomicSync(target, new TextEncoder().encode("two\n"), { mode: 0o600, createParent: false });
+    expect(await readFile(target, "utf8")).toBe("two\n");
+    expect((await stat(target)).mode & 0o777).toBe(0o600);
+    expect(await readdir(join(dir, "sub"))).toEqual(["file.yaml"]);
+  });
+
+  it("keeps the old file when the write fails, and creates no directory when told not to", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "homeops-core-"));
+    const target = join(dir, "file.yaml");
+    await writeFile(target, "old\n");
+    expect(() => writeFileAtomicSync(target, { bad: true } as unknown as string)).toThrow();
+    expect(await readFile(target, "utf8")).toBe("old\n");
+    expect(await readdir(dir)).toEqual(["file.yaml"]);
+    expect(() => writeFileAtomicSync(join(dir, "absent", "f.yaml"), "x", { createParent: false })).toThrow(
+      /ENOENT/,
+    );
     expect(await readdir(dir)).toEqual(["file.yaml"]);
   });
 });

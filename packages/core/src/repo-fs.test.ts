@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { UserError } from "./errors.js";
 import {
   assertNoSymlinkOnPath,
+  createSymlinkGuard,
   decodeUtf8,
   fsUserError,
   readRepoFile,
@@ -74,6 +75,44 @@ describe("the repository boundary", () => {
       /apps\/inside\/a\.yaml: not written, apps\/inside is a symlink \(-> real\)/,
     );
     expect((await codeOf(assertNoSymlinkOnPath(root, "apps/passwd.yaml"))).hint).toMatch(/real file/);
+  });
+
+  it("a symlink guard refuses what assertNoSymlinkOnPath refuses, with the same error, and tells absent from present", async () => {
+    const guard = createSymlinkGuard(root);
+    const paths = [
+      "apps/real/new.yaml",
+      "new/dir/file.yaml",
+      "apps/out/x.yaml",
+      "apps/inside/a.yaml",
+      "apps/inside/deeper/b.yaml",
+      "apps/passwd.yaml",
+      "../elsewhere.yaml",
+      "apps/real/a.yaml",
+      "apps/real/a.yaml/below.yaml",
+    ];
+    for (const path of paths) {
+      // twice: the second answer comes from what the guard remembers
+      for (let i = 0; i < 2; i++) {
+        let guarded: unknown;
+        try {
+          guard.assertNoSymlink(path);
+        } catch (error) {
+          guarded = error;
+        }
+        const direct = await assertNoSymlinkOnPath(root, path).then(
+          () => undefined,
+          (error: unknown) => error,
+        );
+        expect((guarded as UserError | undefined)?.message, path).toBe(
+          (direct as UserError | undefined)?.message,
+        );
+        expect((guarded as UserError | undefined)?.hint, path).toBe((direct as UserError | undefined)?.hint);
+      }
+    }
+    expect(guard.assertNoSymlink("apps/real/a.yaml")?.isFile()).toBe(true);
+    expect(guard.assertNoSymlink("apps/real")?.isDirectory()).toBe(true);
+    expect(guard.assertNoSymlink("new/dir/file.yaml")).toBeNull();
+    expect(guard.assertNoSymlink("apps/real/a.yaml/below.yaml")).toBeNull();
   });
 
   it("refuses files over the size limit by name, and directories as files", async () => {

@@ -1,3 +1,4 @@
+import { lstatSync, readlinkSync, type Stats } from "node:fs";
 import { lstat, open, readlink, realpath } from "node:fs/promises";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { HomeopsError, UserError } from "./errors.js";
@@ -132,6 +133,80 @@ export async function assertNoSymlinkOnPath(root: string, path: string): Promise
       },
     );
   }
+}
+
+/** `assertNoSymlinkOnPath` for the many paths of one run, each directory on the way looked at once. */
+export interface SymlinkGuard {
+  /**
+   * Throws what `assertNoSymlinkOnPath(root, path)` throws; else returns the `lstat` of `path` itself,
+   * `null` when it does not exist (it, or a directory on the way, is absent or not a directory), or
+   * `undefined` when it could not be looked at (e.g. a directory without search permission).
+   */
+  assertNoSymlink(path: string): Stats | null | undefined;
+}
+
+/** What a guard found at a path: the file, the first symlink on the way, nothing, or no answer. */
+type Looked =
+  | { kind: "present"; stats: Stats }
+  | { kind: "link"; at: string; target: string }
+  | { kind: "absent" }
+  | { kind: "unknown" };
+
+/**
+ * A `SymlinkGuard` for `root`: synchronous, and remembering what it saw (a render checks thousands of
+ * files below the same few directories, each looked at once). It sees the tree as it was when it first
+ * looked: make a new one for each pass that must see changes made since.
+ */
+export function createSymlinkGuard(root: string): SymlinkGuard {
+  const rootAbs = resolve(root);
+  const seen = new Map<string, Looked>();
+  const lookAt = (abs: string): Looked => {
+    try {
+      const stats = lstatSync(abs);
+      return stats.isSymbolicLink()
+        ? { kind: "link", at: abs, target: readlinkSync(abs) }
+        : { kind: "present", stats };
+    } catch (error) {
+      // as firstLink: what cannot be looked at is no link (and stops the walk)
+      const code = (error as NodeJS.ErrnoException).code;
+      return code === "ENOENT" || code === "ENOTDIR" ? { kind: "absent" } : { kind: "unknown" };
+    }
+  };
+  // below the root, top down as firstLink walks (the root itself may be a link: a repository under a symlinked /tmp)
+  const look = (abs: string): Looked => {
+    const known = seen.get(abs);
+    if (known) return known;
+    const parent = dirname(abs);
+    const above = parent === rootAbs ? undefined : look(parent);
+    const got = above && above.kind !== "present" ? above : lookAt(abs);
+    seen.set(abs, got);
+    return got;
+  };
+  return {
+    assertNoSymlink(path) {
+      const abs = resolve(rootAbs, path);
+      if (!isPathInside(rootAbs, abs)) {
+        throw new UserError("OUTSIDE_REPO", `${path}: outside the repository (${rootAbs})`, {
+          location: { file: toPosixPath(path) },
+          hint: "homeops writes only inside the repository",
+        });
+      }
+      if (abs === rootAbs) return undefined;
+      const got = look(abs);
+      if (got.kind === "link") {
+        const shown = display(rootAbs, abs);
+        throw new UserError(
+          "SYMLINK_REFUSED",
+          `${shown}: not written, ${display(rootAbs, got.at)} is a symlink (-> ${got.target})`,
+          {
+            location: { file: shown },
+            hint: `homeops never writes through a symlink: replace ${display(rootAbs, got.at)} with a real ${got.at === abs ? "file" : "directory"}, then run again`,
+          },
+        );
+      }
+      return got.kind === "present" ? got.stats : got.kind === "absent" ? null : undefined;
+    },
+  };
 }
 
 export interface ReadRepoFileOptions {

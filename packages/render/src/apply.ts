@@ -1,6 +1,7 @@
-import { lstat, readdir, readFile, rm, rmdir, stat } from "node:fs/promises";
+import { lstatSync, readFileSync, rmSync, statSync } from "node:fs";
+import { readdir, readFile, rmdir } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { assertNoSymlinkOnPath, fsUserError, UserError, writeFileAtomic } from "@homeops/core";
+import { createSymlinkGuard, fsUserError, UserError, writeFileAtomicSync } from "@homeops/core";
 import { formatOwnershipManifest, hashContent, type OwnedFile, type OwnershipManifest } from "./manifest.js";
 import type { PlanEntry, RenderPlan } from "./plan.js";
 import type { SopsEncryptor } from "./sops.js";
@@ -11,10 +12,22 @@ export interface ApplyFs {
   remove(path: string): Promise<void>;
 }
 
-const realFs: ApplyFs = {
-  writeFileAtomic: (path, data, options) => writeFileAtomic(path, data, options),
-  remove: (path) => rm(path, { force: true }),
-};
+/**
+ * The real file system, synchronous underneath: apply writes thousands of files one after another, and a
+ * promise plus a thread-pool round trip per system call cost more CPU than the writes themselves. Each
+ * directory is created (or found) once per apply, not once per file.
+ */
+function createRealFs(): ApplyFs {
+  const dirs = new Set<string>();
+  return {
+    writeFileAtomic: async (path, data, options) => {
+      const dir = dirname(path);
+      writeFileAtomicSync(path, data, { ...options, createParent: !dirs.has(dir) });
+      dirs.add(dir);
+    },
+    remove: async (path) => rmSync(path, { force: true }),
+  };
+}
 
 export interface ApplyRenderOptions {
   /** Overwrite (or delete) conflicting files after saving the user's version as `<file>.homeops-backup`. Default false. */
@@ -68,7 +81,7 @@ export async function applyRenderPlan(
   plan: RenderPlan,
   options: ApplyRenderOptions = {},
 ): Promise<ApplyResult> {
-  const fs = options.fs ?? realFs;
+  const fs = options.fs ?? createRealFs();
   const force = options.force ?? false;
   const steps: Step[] = [];
   const files: Record<string, OwnedFile> = { ...plan.manifest.files };
@@ -132,13 +145,18 @@ export async function applyRenderPlan(
   for (const temp of plan.staleTemps) steps.push({ kind: "remove", path: temp });
 
   // never through a symlink, even one that appeared since the plan was made
-  for (const step of steps) await assertNoSymlinkOnPath(plan.rootDir, step.path);
+  const guard = createSymlinkGuard(plan.rootDir);
+  for (const step of steps) guard.assertNoSymlink(step.path);
 
   // 2. write, keeping what each step replaced so a failure (or an interruption) can be undone
   const undo: Undo[] = [];
+  // directories known to exist (found, or created by an earlier step): each is looked for once
+  const dirs = new Set<string>([plan.rootDir]);
   let current = "";
   try {
     for (const step of steps) {
+      // the file operations are synchronous: give a signal (SIGINT/SIGTERM) its turn before each step
+      if (options.signal) await new Promise((resolve) => setImmediate(resolve));
       if (options.signal?.aborted) {
         throw new UserError("INTERRUPTED", "interrupted: every file written so far was restored", {
           hint: "nothing changed; run again to apply the plan",
@@ -146,15 +164,18 @@ export async function applyRenderPlan(
       }
       current = step.path;
       const absolute = join(plan.rootDir, step.path);
-      const before = await readOrNull(absolute);
-      const mode = before === null ? 0o644 : (await stat(absolute)).mode & 0o777;
-      const createdDirs = await missingDirs(plan.rootDir, dirname(absolute));
+      const found = statSync(absolute, { throwIfNoEntry: false });
+      const before = found === undefined ? null : readFileSync(absolute);
+      const mode = found === undefined ? 0o644 : found.mode & 0o777;
+      const createdDirs = missingDirs(plan.rootDir, dirname(absolute), dirs);
       undo.push({ path: absolute, before, mode, createdDirs });
       if (step.kind === "remove") await fs.remove(absolute);
       else await fs.writeFileAtomic(absolute, step.data, { mode: step.kind === "write" ? step.mode : mode });
+      for (const dir of createdDirs) dirs.add(dir);
     }
   } catch (error) {
-    await rollback(undo, fs);
+    // a fresh writer: the rollback removes directories the forward pass created
+    await rollback(undo, options.fs ?? createRealFs());
     throw fsUserError(error, current, "write");
   }
   for (const path of deleted) await pruneEmptyDirs(plan.rootDir, dirname(join(plan.rootDir, path)));
@@ -182,17 +203,23 @@ async function readOrNull(path: string): Promise<Buffer | null> {
   }
 }
 
-async function missingDirs(root: string, dir: string): Promise<string[]> {
+/** The directories from `dir` up that do not exist yet (outermost first); `known` exist already. */
+function missingDirs(root: string, dir: string, known: Set<string>): string[] {
   const out: string[] = [];
   let current = dir;
-  while (current.startsWith(root) && current !== root) {
+  while (current.startsWith(root) && current !== root && !known.has(current)) {
+    let found: boolean;
     try {
-      await lstat(current);
-      break;
+      found = lstatSync(current, { throwIfNoEntry: false }) !== undefined;
     } catch {
-      out.unshift(current);
-      current = dirname(current);
+      found = false;
     }
+    if (found) {
+      known.add(current);
+      break;
+    }
+    out.unshift(current);
+    current = dirname(current);
   }
   return out;
 }

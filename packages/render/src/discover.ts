@@ -1,5 +1,4 @@
-import { existsSync } from "node:fs";
-import { lstat, readFile } from "node:fs/promises";
+import { existsSync, lstatSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { toPosixPath, UserError, type WalkEntry, walkTree } from "@homeops/core";
 
@@ -53,7 +52,7 @@ export async function discoverTemplates(options: DiscoverTemplatesOptions): Prom
   for (const root of options.roots) {
     for (const rel of walk(root)) {
       const file = join(root, rel);
-      const mode = (await lstat(file)).mode & 0o777;
+      const mode = lstatSync(file).mode & 0o777;
       const base = { file, display: display(file), mode };
       if (!rel.includes("/") && ROOT_DOCS.has(rel)) continue;
       if (rel === VERSIONS_FILE) {
@@ -106,9 +105,13 @@ function walk(root: string): string[] {
   return out;
 }
 
-/** Reads a source file (templates as UTF-8 text, verbatim files as bytes). */
-export async function readTemplateSource(source: TemplateSource): Promise<string | Buffer> {
-  if (source.kind === "verbatim") return readFile(source.file);
+/**
+ * Reads a source file (templates as UTF-8 text, verbatim files as bytes). Synchronous, as the walk is:
+ * a render reads every template once, one after another.
+ */
+export function readTemplateSource(source: TemplateSource): string | Buffer {
+  if (source.kind === "verbatim") return readFileSync(source.file);
   // a checkout with CRLF line endings renders the same files as one with LF
-  return (await readFile(source.file, "utf8")).replace(/\r\n/g, "\n");
+  const text = readFileSync(source.file, "utf8");
+  return text.includes("\r") ? text.replace(/\r\n/g, "\n") : text;
 }

@@ -128,10 +128,30 @@ describe("TemplateEngine", () => {
     );
   });
 
+  it("renders each template's own text, when many share their code, as eta's literals would", () => {
+    const engine = new TemplateEngine();
+    // the same tags with different text (and line numbers): one compiled body, each its own text
+    const texts = ["a: 'x'\\n \\\\ \\'", 'b: "y" \\t\n\nc: \u2028', "plain\r\nline\rend\n"];
+    for (const text of texts) {
+      const src = `${text}\nname: #{= it.cluster.name }#\n${text}#{= it.nope }#\n`;
+      const lf = text.replace(/\r\n?/g, "\n");
+      expect(engine.render(src.replace("#{= it.nope }#", ""), data, "t.eta")).toBe(
+        `${lf}\nname: home\n${lf}\n`,
+      );
+      const line = src.split("\n").length - 1;
+      expect(() => engine.render(src, data, "t.eta")).toThrow(`t.eta:${line}: template reads undefined key`);
+    }
+    // no tag at all: the text itself, line endings as eta renders them
+    expect(engine.render("a\r\nb\rc\n\\n'", data, "t.eta")).toBe("a\nb\nc\n\\n'");
+  });
+
   it("reports syntax errors with the file and line", () => {
     expect(() => render("#{ if (x { }#\n")).toThrow(/t\.yaml\.eta:1: template syntax/);
     expect(() => render("a\n#{= it.cluster.name \n")).toThrow(
       /t\.yaml\.eta:2: template syntax: unclosed tag/,
+    );
+    expect(() => render("a\nb\n#{= it.cluster.name }#\n#{ } catch { }#\n")).toThrow(
+      /t\.yaml\.eta:4: template syntax/,
     );
   });
 });

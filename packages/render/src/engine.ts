@@ -25,8 +25,56 @@ export class TemplateError extends UserError {
   }
 }
 
+type TemplateAst = Parameters<Eta["compileBody"]>[0];
+
+/** A compiled template body: given its static text and line numbers, the template function. */
+type TemplateFactory = (text: readonly string[], lines: readonly number[]) => TemplateFunction;
+
+/** The text eta's parser escaped for a `'…'` literal (`\\`, `\'`, `\n`), back as it renders. */
+function unescapeChunk(chunk: string): string {
+  // mostly only newlines were escaped: then every backslash starts a `\n`
+  if (!chunk.includes("\\\\") && !chunk.includes("\\'")) return chunk.replaceAll("\\n", "\n");
+  return chunk.replace(/\\([\\'n])/g, (_, c: string) => (c === "n" ? "\n" : c));
+}
+
 class HomeopsEta extends Eta {
   readonly helpers: TemplateHelpers = templateHelpers;
+  /** The static text and the line markers of the template `compileBody` turned into code last. */
+  collected: { text: string[]; lines: number[] } = { text: [], lines: [] };
+
+  /**
+   * eta's `compileBody` with the static text and the line numbers moved out of the code into arrays
+   * (`__eta_text[i]`, `__eta_lines[i]`): templates that differ only in their text (every app's
+   * HelmRelease) compile to the same code, which is compiled once. eta inlines both as literals,
+   * and compiling the JavaScript was most of a render's time.
+   */
+  override compileBody = (buffer: TemplateAst): string => {
+    const config = this.config;
+    const text: string[] = [];
+    const lines: number[] = [];
+    let code = "";
+    for (const item of buffer) {
+      if (typeof item === "string") {
+        code += `__eta.res+=__eta_text[${text.length}];\n`;
+        text.push(unescapeChunk(item));
+        continue;
+      }
+      let value = item.val || "";
+      if (config.debug) {
+        code += `__eta.line=__eta_lines[${lines.length}]\n`;
+        lines.push(item.lineNo ?? 0);
+      }
+      if (item.t === "r" || item.t === "i") {
+        if (config.autoFilter) value = `__eta.f(${value})`;
+        if (item.t === "i" && config.autoEscape) value = `__eta.e(${value})`;
+        code += `__eta.res+=${value};\n`;
+      } else if (item.t === "e") code += `${value}\n`;
+      else if (Object.hasOwn(config.customTags, item.t))
+        code += `__eta.res+=this.config.customTags[${JSON.stringify(item.t)}](${JSON.stringify(value)},${config.varName});\n`;
+    }
+    this.collected = { text, lines };
+    return code;
+  };
 }
 
 /** Interpolation is for scalars: `undefined` or an object printed as text is always a template bug. */
@@ -54,10 +102,20 @@ function trimControlLines(source: string): string {
   });
 }
 
+// eta's debug mode copies the whole template into the code for its default error hook; ours (RuntimeErr
+// below) never reads it, and without it the code of two templates that differ only in text is the same
+const TEMPLATE_STR = /templateStr: "(?:[^"\\]|\\.)*"/;
+
+function dropTemplateText(code: string): string {
+  return code.replace(TEMPLATE_STR, 'templateStr: ""');
+}
+
 /** Compiles and renders templates with strict data access and file:line errors. */
 export class TemplateEngine {
   private readonly eta: HomeopsEta;
   private readonly files = new Map<string, string>();
+  /** Compiled code → its factory: each distinct template body is compiled by V8 once. */
+  private readonly factories = new Map<string, TemplateFactory>();
 
   constructor() {
     this.eta = new HomeopsEta({
@@ -70,7 +128,7 @@ export class TemplateEngine {
       cache: false,
       varName: "it",
       functionHeader: "const h = this.helpers;",
-      plugins: [{ processTemplate: trimControlLines }],
+      plugins: [{ processTemplate: trimControlLines, processFnString: dropTemplateText }],
     });
     // eta reports runtime errors through this hook with the template line it was executing
     this.eta.RuntimeErr = (error: Error, _source: string, line: number, file: string): never => {
@@ -90,6 +148,9 @@ export class TemplateEngine {
 
   /** Renders `source` (from `file`, used in messages) with `data` behind a strict view. */
   render(source: string, data: object, file: string): string {
+    // no tag, no code: what eta would render (its literals turn every line ending into \n)
+    if (!source.includes(TEMPLATE_TAGS[0]))
+      return source.includes("\r") ? source.replace(/\r\n?/g, "\n") : source;
     const fn = this.compile(source, file);
     try {
       return fn.call(this.eta, strictView(data), { filepath: file });
@@ -110,7 +171,8 @@ export class TemplateEngine {
     } catch {
       return undefined;
     }
-    const wrapped = `(function (it, options) {\n${code}\n})`;
+    const { lines: lineNumbers } = this.eta.collected;
+    const wrapped = `(function (${this.eta.config.varName}, options) {\n${code}\n})`;
     try {
       new Script(wrapped, { filename: "template" });
       return undefined;
@@ -119,16 +181,33 @@ export class TemplateEngine {
       if (!at) return undefined;
       const lines = wrapped.split("\n").slice(0, Number(at[1]));
       for (let i = lines.length - 1; i >= 0; i--) {
-        const marker = /^__eta\.line=(\d+)/.exec(lines[i]!);
-        if (marker) return Number(marker[1]);
+        const marker = /^__eta\.line=__eta_lines\[(\d+)\]/.exec(lines[i]!);
+        if (marker) return lineNumbers[Number(marker[1])];
       }
       return 1;
     }
   }
 
+  /** eta's `compile`, through the factory cache: the same code is turned into a function once. */
+  private compileCached(source: string): TemplateFunction {
+    const code = this.eta.compileToString(source);
+    const { text, lines } = this.eta.collected;
+    let factory = this.factories.get(code);
+    if (!factory) {
+      const { varName } = this.eta.config;
+      factory = new Function(
+        "__eta_text",
+        "__eta_lines",
+        `return function (${varName}, options) {\n${code}\n};`,
+      ) as TemplateFactory;
+      this.factories.set(code, factory);
+    }
+    return factory(text, lines);
+  }
+
   private compile(source: string, file: string): TemplateFunction {
     try {
-      return this.eta.compile(source);
+      return this.compileCached(source);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       const position = /at line (\d+) col \d+/.exec(message);

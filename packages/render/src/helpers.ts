@@ -2,14 +2,22 @@ import { stringifyYaml, UserError } from "@homeops/core";
 import { nthHost as hostOf } from "@homeops/schema";
 import { unwrapStrict } from "./internal/strict.js";
 
+const hosts = new Map<string, string>();
+
 /**
  * The `n`th host address of `cidr` (1 = the first address after the network address; negative counts
  * back from the last address, -1 = the last usable IPv4 host): `@homeops/schema`'s `nthHost`, with its
  * error reported as a template error.
  */
 export function nthHost(cidr: string, n: number): string {
+  // every app's template asks for the same few addresses: parse each CIDR once
+  const key = typeof cidr === "string" && typeof n === "number" ? `${cidr} ${n}` : undefined;
+  const known = key === undefined ? undefined : hosts.get(key);
+  if (known !== undefined) return known;
   try {
-    return hostOf(cidr, n);
+    const host = hostOf(cidr, n);
+    if (key !== undefined && hosts.size < 1024) hosts.set(key, host);
+    return host;
   } catch (error) {
     if (error instanceof UserError) throw new UserError("TEMPLATE_ERROR", `nthHost: ${error.message}`);
     throw error;

@@ -1,6 +1,6 @@
-import { readdir, readFile } from "node:fs/promises";
+import { readdirSync, readFileSync, type Stats } from "node:fs";
 import { join, posix, resolve } from "node:path";
-import { assertNoSymlinkOnPath, fsUserError, UserError } from "@homeops/core";
+import { createSymlinkGuard, fsUserError, type SymlinkGuard, UserError } from "@homeops/core";
 import {
   hashContent,
   OWNERSHIP_MANIFEST_PATH,
@@ -104,7 +104,9 @@ export interface PlanFromRenderedOptions {
 export async function planFromRendered(options: PlanFromRenderedOptions): Promise<RenderPlan> {
   const rootDir = resolve(options.rootDir);
   const manifestPath = options.manifestPath ?? OWNERSHIP_MANIFEST_PATH;
-  await assertNoSymlinkOnPath(rootDir, manifestPath);
+  // synchronous and remembering each directory: a plan looks at thousands of files below a few directories
+  const guard = createSymlinkGuard(rootDir);
+  guard.assertNoSymlink(manifestPath);
   const manifest = await readOwnershipManifest(join(rootDir, manifestPath), manifestPath);
   const entries: PlanEntry[] = [];
   const produced = new Set<string>();
@@ -117,8 +119,7 @@ export async function planFromRendered(options: PlanFromRenderedOptions): Promis
     }
     produced.add(file.path);
     // never read (or later write) through a symlink: the plan would describe a file that is not at that path
-    await assertNoSymlinkOnPath(rootDir, file.path);
-    const current = await readCurrent(rootDir, file.path);
+    const current = readCurrent(rootDir, file.path, guard.assertNoSymlink(file.path));
     const owned = manifest.files[file.path];
     entries.push({
       ...decide(file, current, owned),
@@ -136,8 +137,7 @@ export async function planFromRendered(options: PlanFromRenderedOptions): Promis
   }
   for (const [path, owned] of Object.entries(manifest.files)) {
     if (produced.has(path)) continue;
-    await assertNoSymlinkOnPath(rootDir, path);
-    const current = await readCurrent(rootDir, path);
+    const current = readCurrent(rootDir, path, guard.assertNoSymlink(path));
     if (current === null) {
       manifestInSync = false;
       continue;
@@ -158,7 +158,7 @@ export async function planFromRendered(options: PlanFromRenderedOptions): Promis
     entries,
     manifest,
     manifestPath,
-    staleTemps: await findStaleTemps(rootDir, entries),
+    staleTemps: findStaleTemps(rootDir, entries, guard),
     manifestInSync,
   };
 }
@@ -195,9 +195,11 @@ function decide(
     : { action: "conflict", reason: "exists, but homeops never wrote it" };
 }
 
-async function readCurrent(rootDir: string, path: string): Promise<Buffer | null> {
+/** The bytes at `path`, or null when absent; `seen` is what the symlink guard found there (null: absent). */
+function readCurrent(rootDir: string, path: string, seen: Stats | null | undefined): Buffer | null {
+  if (seen === null) return null;
   try {
-    return await readFile(join(rootDir, path));
+    return readFileSync(join(rootDir, path));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "ENOENT" || code === "ENOTDIR") return null;
@@ -208,13 +210,14 @@ async function readCurrent(rootDir: string, path: string): Promise<Buffer | null
 /** Temp files `writeFileAtomic` leaves when a run is killed between write and rename. */
 export const STALE_TEMP = /^\..+\.homeops-\d+-[0-9a-f]{8}\.tmp$/;
 
-async function findStaleTemps(rootDir: string, entries: readonly PlanEntry[]): Promise<string[]> {
+function findStaleTemps(rootDir: string, entries: readonly PlanEntry[], guard: SymlinkGuard): string[] {
   const dirs = new Set(entries.map((e) => posix.dirname(e.path)));
   const out: string[] = [];
   for (const dir of [...dirs].sort()) {
+    if (guard.assertNoSymlink(dir) === null) continue; // not there yet (a first render)
     let names: string[];
     try {
-      names = await readdir(join(rootDir, dir));
+      names = readdirSync(join(rootDir, dir));
     } catch {
       continue;
     }

@@ -30,7 +30,7 @@ async function withVersions(data: object, inputs: TemplateInputs): Promise<objec
   if (inputs.versions.length === 0) return data;
   const versions: Record<string, string> = {};
   for (const source of [...inputs.versions].reverse()) {
-    const text = String(await readTemplateSource({ ...source, kind: "template" }));
+    const text = String(readTemplateSource({ ...source, kind: "template" }));
     const value = parseYaml(text, { file: source.display }).documents[0]?.value ?? {};
     if (typeof value !== "object" || value === null || Array.isArray(value)) {
       throw new UserError("TEMPLATE_ERROR", `${source.display}: not a map of names to versions`, {
@@ -62,13 +62,13 @@ export async function renderTemplates(options: RenderTemplatesOptions): Promise<
   });
   const engine = new TemplateEngine();
   for (const partial of inputs.partials) {
-    engine.definePartial(partial.output, String(await readTemplateSource(partial)), partial.display);
+    engine.definePartial(partial.output, String(readTemplateSource(partial)), partial.display);
   }
   const data = await withVersions(options.data, inputs);
   const files: RenderedFile[] = [];
   const errors: TemplateError[] = [];
   for (const source of inputs.sources) {
-    const raw = await readTemplateSource(source);
+    const raw = readTemplateSource(source);
     if (source.kind === "verbatim") {
       files.push({ path: source.output, content: raw as Buffer, mode: source.mode, source: source.display });
       continue;
