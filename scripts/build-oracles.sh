@@ -2,7 +2,8 @@
 # Builds the Go programs under tools/<name>/ (each its own Go module):
 #   - natively into .tools/bin/<name> (test oracles);
 #   - a module with a `wasm` file beside its go.mod also with GOOS=wasip1 GOARCH=wasm into
-#     .tools/wasm/<name>.wasm (a runtime product, e.g. helm-render for @homeops/helm);
+#     .tools/wasm/<name>.wasm (a runtime product, e.g. helm-render for @homeops/helm); the file's one line
+#     holds extra `go build` flags for that build (helm-render: -buildmode=c-shared, a WASI reactor);
 #   - a module with its own build.sh (tools/test-cluster: kube-apiserver + etcd) runs that instead (an oracle).
 # Idempotent and quiet: an output newer than every source file of its module is left alone.
 # Never committed (.tools/ is gitignored). Builds run at the lowest CPU priority.
@@ -64,7 +65,8 @@ for mod in "$root"/tools/*/go.mod; do
   fi
   if [ -f "$dir/wasm" ] && ! fresh "$wasm/$name.wasm" "$dir"; then
     echo "building $name.wasm (GOOS=wasip1 GOARCH=wasm; the first build takes several minutes)" >&2
-    (cd "$dir" && GOOS=wasip1 GOARCH=wasm nice -n 19 go build -trimpath "${overlay[@]}" -ldflags="$ldflags" -o "$wasm/$name.wasm.tmp" . )
+    read -r -a wasmflags <"$dir/wasm" || true
+    (cd "$dir" && GOOS=wasip1 GOARCH=wasm nice -n 19 go build -trimpath "${wasmflags[@]}" "${overlay[@]}" -ldflags="$ldflags" -o "$wasm/$name.wasm.tmp" . )
     mv "$wasm/$name.wasm.tmp" "$wasm/$name.wasm"
   fi
 done

@@ -3,9 +3,11 @@
 // (which does not compile to WebAssembly). The same source is built natively (the test oracle)
 // and with GOOS=wasip1 GOARCH=wasm (the module @homeops/helm runs under node:wasi).
 //
-// Protocol: stdin is one JSON object {"requests": [Request...]}; stdout is one JSON object
+// Protocol: a batch is one JSON object {"requests": [Request...]}, its answer one JSON object
 // {"results": [Result...]} in the same order. A request that fails has "error" set and the
-// others are still rendered. The exit code is 0 unless the batch itself cannot be read.
+// others are still rendered. The command reads a batch from stdin and writes the answer to
+// stdout (exit code 0 unless the batch itself cannot be read); the WebAssembly build is a
+// reactor that stays alive and renders a batch per call of its exports (export.go).
 package main
 
 import (
@@ -126,24 +128,41 @@ type Failure struct {
 // nil with --no-template-cache, which renders with Helm's own engine.Render (the native oracle runs so).
 var templates = engine.NewTemplateCache()
 
+func init() {
+	// Helm logs warnings (e.g. a non-bool condition) through slog; keep stdout JSON-only.
+	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+}
+
+// main is the command (the native oracle): one batch from stdin to stdout. The WebAssembly module is a
+// reactor instead (export.go): the host calls renderBatch through exports, as often as it likes.
 func main() {
 	for _, arg := range os.Args[1:] {
 		if arg == "--no-template-cache" {
 			templates = nil
 		}
 	}
-	// Helm logs warnings (e.g. a non-bool condition) through slog; keep stdout JSON-only.
-	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	in, err := io.ReadAll(os.Stdin)
+	var out []byte
+	if err == nil {
+		out, err = renderBatch(in)
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "helm-render: %v\n", err)
+		os.Exit(2)
+	}
+	if _, err := os.Stdout.Write(out); err != nil {
+		fmt.Fprintf(os.Stderr, "helm-render: cannot write the result: %v\n", err)
+		os.Exit(2)
+	}
+}
+
+// renderBatch renders one {"requests": [...]} batch to its {"results": [...]} JSON (newline-terminated).
+func renderBatch(in []byte) ([]byte, error) {
 	var batch struct {
 		Requests []Request `json:"requests"`
 	}
-	in, err := io.ReadAll(os.Stdin)
-	if err == nil {
-		err = json.Unmarshal(in, &batch)
-	}
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "helm-render: cannot read the request: %v\n", err)
-		os.Exit(2)
+	if err := json.Unmarshal(in, &batch); err != nil {
+		return nil, fmt.Errorf("cannot read the request: %w", err)
 	}
 	out := struct {
 		Results []Result `json:"results"`
@@ -151,12 +170,13 @@ func main() {
 	for i := range batch.Requests {
 		out.Results = append(out.Results, render(&batch.Requests[i]))
 	}
-	enc := json.NewEncoder(os.Stdout)
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(out); err != nil {
-		fmt.Fprintf(os.Stderr, "helm-render: cannot write the result: %v\n", err)
-		os.Exit(2)
+		return nil, fmt.Errorf("cannot write the result: %w", err)
 	}
+	return b.Bytes(), nil
 }
 
 func fail(res Result, stage string, err error) Result {

@@ -1,13 +1,12 @@
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdtemp, open, readFile, rm, writeFile } from "node:fs/promises";
-import { availableParallelism, tmpdir } from "node:os";
+import { readFile } from "node:fs/promises";
+import { availableParallelism } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { setFlagsFromString } from "node:v8";
 import { Worker } from "node:worker_threads";
 import { InternalError, UserError } from "@homeops/core";
-import { loadWasi } from "./internal/wasi.js";
 
 /** One resolved `valuesFrom` entry: the text of a ConfigMap key or of a decoded Secret key. */
 export interface ValuesSource {
@@ -74,7 +73,7 @@ export interface RenderResult {
 export interface HelmEngineOptions {
   /** Path of `helm-render.wasm`. Default: `.tools/wasm/helm-render.wasm` of the homeops checkout this package runs from. */
   modulePath?: string;
-  /** Run each batch in a child process (contains a crash of the WebAssembly runtime). Default: on Node < 22. */
+  /** Run the module instance in a child process (contains a crash of the WebAssembly runtime). Default: on Node < 22. */
   isolate?: boolean;
   /**
    * Module instances run at once for a large batch (child processes; worker threads sharing the compiled
@@ -91,8 +90,14 @@ export interface HelmEngineOptions {
 /** Helm's engine (helm.sh/helm/v4 compiled to WASI), compiled once per process. */
 export interface HelmEngine {
   readonly modulePath: string;
-  /** Renders every request through one module instance; results are in request order. */
+  /**
+   * Renders every request; results are in request order. The module instances stay alive between calls
+   * (shared by every engine of the same module and mode in this process), so Go's init and the parse of a
+   * chart's templates are paid once per instance.
+   */
   render(requests: readonly RenderRequest[]): Promise<RenderResult[]>;
+  /** Ends this module's instances (children, worker threads, the in-process one); a later render starts new ones. */
+  close(): Promise<void>;
 }
 
 // The WebAssembly global is not in the ES/Node type libraries this workspace compiles with; this is the part we use.
@@ -101,9 +106,14 @@ interface WasmModule {
 }
 interface WasmApi {
   compile(bytes: Uint8Array): Promise<WasmModule>;
-  instantiate(module: WasmModule, imports: object): Promise<object>;
 }
 const WebAssembly = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+/** `wasi-run.mjs`, the one host of the module (in this thread, a child process or a worker thread). */
+interface Host {
+  prepareModule(bytes: Uint8Array, mb: number): Uint8Array;
+  startInstance(module: WasmModule, env: Record<string, string>): Promise<{ render(batch: string): string }>;
+}
 
 const MODULE_NAME = "helm-render.wasm";
 const compiled = new Map<string, Promise<WasmModule>>();
@@ -133,38 +143,36 @@ export async function loadHelmEngine(options: HelmEngineOptions = {}): Promise<H
     );
   }
   const isolate = options.isolate ?? isolated(process.versions.node);
-  // a child compiles its own copy; only the in-process (and worker-thread) runs use this one
-  const wasm = isolate ? undefined : await compileModule(modulePath);
+  // a child compiles its own copy; only the in-process (and worker-thread) instances use this one
+  if (!isolate) await compileModule(modulePath);
   const parallel = Math.max(1, Math.min(options.parallel ?? 1, availableParallelism()));
   const workers = Number(process.versions.node.split(".")[0]) >= 22;
   const minPerInstance = Math.max(1, options.minPerInstance ?? 40);
+  const limit = batchLimit(process.versions.node);
   return {
     modulePath,
     render: async (requests) => {
-      const shards = splitBatch(requests.length, batchLimit(process.versions.node), parallel, minPerInstance);
-      const out: RenderResult[][] = [];
-      for (let i = 0; i < shards.length; i += parallel) {
-        const wave = shards.slice(i, i + parallel);
-        const threaded = !isolate && wave.length > 1;
-        // Node 20: parallel shards run in children (its worker threads are not safe, see `parallel`)
-        const module = threaded && !workers ? undefined : wasm;
-        out.push(
-          ...(await Promise.all(
-            wave.map(([from, to]) =>
-              renderWith(module, modulePath, isolate, threaded, requests.slice(from, to)),
-            ),
-          )),
-        );
-      }
+      const shards = splitBatch(requests.length, limit, parallel, minPerInstance);
+      const threaded = !isolate && shards.length > 1;
+      // Node 20: parallel shards run in children (its worker threads are not safe, see `parallel`)
+      const kind: InstanceKind = isolate || (threaded && !workers) ? "child" : threaded ? "worker" : "thread";
+      const out = await Promise.all(
+        shards.map(([from, to], i) =>
+          slotOf(modulePath, kind, i % parallel).run(requests.slice(from, to), limit),
+        ),
+      );
       return out.flat();
     },
+    close: () => closeInstances(modulePath),
   };
 }
 
 function compileModule(modulePath: string): Promise<WasmModule> {
   let module = compiled.get(modulePath);
   if (module === undefined) {
-    module = readFile(modulePath).then((bytes) => compileLiftoff(prepareModule(bytes)));
+    module = Promise.all([readFile(modulePath), loadHost()]).then(([bytes, host]) =>
+      compileLiftoff(host.prepareModule(bytes, INITIAL_MEMORY_MB)),
+    );
     compiled.set(modulePath, module);
     module.catch(() => compiled.delete(modulePath));
   }
@@ -192,6 +200,7 @@ export const GO_ENV: Readonly<Record<string, string>> = { GOGC: "off", GOMEMLIMI
  * on top (external-memory pressure, dozens of full GCs per batch), and that is what crashed it: 70 real
  * renders in one instance died in 8 of 8 runs (SIGSEGV while unwinding, or a corrupted JS closure after
  * return), 0 of 16 with the memory sized up front. Pages are reserved, not resident, until Go uses them.
+ * (`prepareModule` in `wasi-run.mjs` rewrites the module's memory section.)
  */
 export const INITIAL_MEMORY_MB = 512;
 
@@ -210,58 +219,9 @@ async function compileLiftoff(bytes: Uint8Array): Promise<WasmModule> {
 }
 
 /**
- * The module with its declared initial memory raised to `mb` MiB (when smaller): the memory section's
- * minimum, rewritten in place of the old section. Anything that is not a single memory without a maximum
- * is returned unchanged. (`wasi-run.mjs` carries the same function, plain JavaScript.)
- */
-export function prepareModule(bytes: Uint8Array, mb: number = INITIAL_MEMORY_MB): Uint8Array {
-  const uleb = (at: number): [number, number] => {
-    let value = 0;
-    let shift = 0;
-    let byte: number;
-    do {
-      byte = bytes[at++] ?? 0;
-      value += (byte & 0x7f) * 2 ** shift;
-      shift += 7;
-    } while (byte & 0x80);
-    return [value, at];
-  };
-  const encode = (n: number): number[] => {
-    const out: number[] = [];
-    do {
-      let byte = n % 128;
-      n = Math.floor(n / 128);
-      if (n > 0) byte |= 0x80;
-      out.push(byte);
-    } while (n > 0);
-    return out;
-  };
-  let at = 8;
-  while (at < bytes.length) {
-    const id = bytes[at]!;
-    const [size, body] = uleb(at + 1);
-    if (id === 5) {
-      const [count, limits] = uleb(body);
-      if (count !== 1 || bytes[limits] !== 0) return bytes;
-      const [min, rest] = uleb(limits + 1);
-      const pages = Math.ceil(mb * 16);
-      if (min >= pages) return bytes;
-      const section = [...encode(1), 0, ...encode(pages), ...bytes.subarray(rest, body + size)];
-      return Buffer.concat([
-        bytes.subarray(0, at),
-        Uint8Array.from([5, ...encode(section.length), ...section]),
-        bytes.subarray(body + size),
-      ]);
-    }
-    at = body + size;
-  }
-  return bytes;
-}
-
-/**
- * Requests per module instance. Node 20's V8 died inside the module after a few dozen real renders while the
- * module grew its memory (see `INITIAL_MEMORY_MB`); with the memory sized up front 660 renders in one Node 20
- * instance were fine. Each extra instance costs one Go runtime start.
+ * Renders per module instance before it is replaced by a new one. Node 20's V8 died inside the module after
+ * a few dozen real renders while the module grew its memory (see `INITIAL_MEMORY_MB`); with the memory sized
+ * up front 660 renders in one Node 20 instance were fine. Each new instance costs one Go runtime start.
  */
 export function batchLimit(_nodeVersion: string): number {
   return 1000;
@@ -295,7 +255,7 @@ interface WireRequest extends Omit<RenderRequest, "chart"> {
   archive?: string;
 }
 
-/** Encodes requests for the Go program; `dirs` maps a host directory to its WASI guest path. */
+/** Encodes requests for the Go program; `guestPath` maps a host path to the path the program opens. */
 export function toWire(requests: readonly RenderRequest[], guestPath: (hostPath: string) => string): string {
   const wire: WireRequest[] = requests.map(({ chart, ...rest }) =>
     "archive" in chart
@@ -305,11 +265,11 @@ export function toWire(requests: readonly RenderRequest[], guestPath: (hostPath:
   return JSON.stringify({ requests: wire });
 }
 
-/** Decodes the Go program's stdout. */
-export function fromWire(stdout: string, count: number): RenderResult[] {
+/** Decodes the Go program's answer. */
+export function fromWire(answer: string, count: number): RenderResult[] {
   let parsed: { results?: RenderResult[] };
   try {
-    parsed = JSON.parse(stdout) as { results?: RenderResult[] };
+    parsed = JSON.parse(answer) as { results?: RenderResult[] };
   } catch (cause) {
     throw new InternalError("helm-render wrote no JSON result", { cause });
   }
@@ -320,96 +280,12 @@ export function fromWire(stdout: string, count: number): RenderResult[] {
   return results;
 }
 
-async function renderWith(
-  module: WasmModule | undefined,
-  modulePath: string,
-  isolate: boolean,
-  threaded: boolean,
-  requests: readonly RenderRequest[],
-): Promise<RenderResult[]> {
-  if (requests.length === 0) return [];
-  // Each chart directory's parent is preopened once; the guest sees /c<i>/<base>.
-  const preopens: Record<string, string> = {};
-  const guestOf = new Map<string, string>();
-  const guestPath = (hostPath: string): string => {
-    const abs = resolve(hostPath);
-    const parent = dirname(abs);
-    let guest = guestOf.get(parent);
-    if (guest === undefined) {
-      guest = `/c${guestOf.size}`;
-      guestOf.set(parent, guest);
-      preopens[guest] = parent;
-    }
-    return `${guest}/${abs.slice(parent.length + 1)}`;
-  };
-  const input = toWire(requests, guestPath);
-  const work = await mkdtemp(join(tmpdir(), "homeops-helm-"));
-  try {
-    const inPath = join(work, "in.json");
-    const outPath = join(work, "out.json");
-    const errPath = join(work, "err.txt");
-    await writeFile(inPath, input);
-    const code =
-      isolate || module === undefined
-        ? await retryCrashed(() => runInChild(modulePath, { preopens, inPath, outPath, errPath }))
-        : threaded
-          ? await runInWorker(module, { preopens, inPath, outPath, errPath })
-          : await runInProcess(module, preopens, inPath, outPath, errPath);
-    if (code !== 0) {
-      const err = (await readFile(errPath, "utf8")).trim();
-      throw new InternalError(`helm-render exited with ${code}${err === "" ? "" : `: ${err}`}`);
-    }
-    return fromWire(await readFile(outPath, "utf8"), requests.length);
-  } finally {
-    await rm(work, { recursive: true, force: true });
-  }
-}
-
 /**
- * Whether each batch runs in a child process. Node 20's V8 can die (SIGSEGV/SIGTRAP) inside a Go WebAssembly
+ * Whether the instance runs in a child process. Node 20's V8 can die (SIGSEGV/SIGTRAP) inside a Go WebAssembly
  * instance, killing the whole process (seen in CI even with small batches); a child contains that crash.
  */
 export function isolated(nodeVersion: string): boolean {
   return Number(nodeVersion.split(".")[0]) < 22;
-}
-
-async function runInProcess(
-  module: WasmModule,
-  preopens: Record<string, string>,
-  inPath: string,
-  outPath: string,
-  errPath: string,
-): Promise<number> {
-  const stdin = await open(inPath, "r");
-  const stdout = await open(outPath, "w+");
-  const stderr = await open(errPath, "w+");
-  try {
-    const { WASI } = loadWasi();
-    const wasi = new WASI({
-      version: "preview1",
-      args: ["helm-render"],
-      env: { ...GO_ENV },
-      preopens,
-      stdin: stdin.fd,
-      stdout: stdout.fd,
-      stderr: stderr.fd,
-      returnOnExit: true,
-    });
-    const instance = await WebAssembly.instantiate(module, wasi.getImportObject());
-    return wasi.start(instance as Parameters<typeof wasi.start>[0]);
-  } finally {
-    await Promise.all([stdin.close(), stdout.close(), stderr.close()]);
-  }
-}
-
-/**
- * The child's script: beside `src/`/`dist/` in this package, or beside the bundle that contains this
- * module (the `homeops` executable copies it there).
- */
-function childScript(): string {
-  const beside = fileURLToPath(new URL("../wasi-run.mjs", import.meta.url));
-  const bundled = fileURLToPath(new URL("./wasi-run.mjs", import.meta.url));
-  return existsSync(beside) ? beside : bundled;
 }
 
 /** A child killed by a signal: V8's fault inside the WebAssembly runtime, not the batch's. */
@@ -429,78 +305,238 @@ export async function retryCrashed<T>(run: () => Promise<T>, attempts = 3): Prom
   }
 }
 
-interface Job {
-  preopens: Record<string, string>;
-  inPath: string;
-  outPath: string;
-  errPath: string;
+/** Where an instance runs: this thread, a worker thread (sharing the compiled module), a child process. */
+type InstanceKind = "thread" | "worker" | "child";
+
+/** One live module instance: renders a batch (request JSON → answer JSON) at a time. */
+interface Instance {
+  render(batch: string): Promise<string>;
+  /** Renders served so far: an instance is replaced once it has served `batchLimit`. */
+  served: number;
+  close(): void;
 }
 
-// A worker thread's script (no file to locate in a bundle): one WASI run of the module it is sent.
-const WORKER = `
-const { workerData, parentPort } = require("node:worker_threads");
-const { closeSync, openSync } = require("node:fs");
-const emit = process.emitWarning;
-process.emitWarning = (w, ...rest) =>
-  String(w?.message ?? w).startsWith("WASI ") ? undefined : emit.call(process, w, ...rest);
-const { WASI } = require("node:wasi");
-process.emitWarning = emit;
-const { module, job, env } = workerData;
-const fds = [openSync(job.inPath, "r"), openSync(job.outPath, "w+"), openSync(job.errPath, "w+")];
-const wasi = new WASI({ version: "preview1", args: ["helm-render"], env, preopens: job.preopens,
-  stdin: fds[0], stdout: fds[1], stderr: fds[2], returnOnExit: true });
-WebAssembly.instantiate(module, wasi.getImportObject()).then((instance) => {
-  const code = wasi.start(instance);
-  for (const fd of fds) closeSync(fd);
-  parentPort.postMessage(code);
-});
-`;
+/** A slot runs its batches one after another on one instance, replacing it when it fails or is used up. */
+interface Slot {
+  run(requests: readonly RenderRequest[], limit: number): Promise<RenderResult[]>;
+  close(): void;
+}
 
-/** One batch in a worker thread (the compiled module is shared, not compiled again): for parallel shards. */
-function runInWorker(module: WasmModule, job: Job): Promise<number> {
-  return new Promise((resolvePromise, reject) => {
-    const worker = new Worker(WORKER, { eval: true, workerData: { module, job, env: { ...GO_ENV } } });
-    let code: number | undefined;
-    worker.on("message", (c: number) => {
-      code = c;
-    });
-    worker.on("error", (cause) =>
-      reject(new InternalError("the helm-render worker thread failed", { cause })),
+const slots = new Map<string, Map<string, Slot>>();
+
+function slotOf(modulePath: string, kind: InstanceKind, index: number): Slot {
+  let ofModule = slots.get(modulePath);
+  if (ofModule === undefined) {
+    ofModule = new Map();
+    slots.set(modulePath, ofModule);
+  }
+  const key = `${kind}:${index}`;
+  let slot = ofModule.get(key);
+  if (slot === undefined) {
+    slot = newSlot(modulePath, kind);
+    ofModule.set(key, slot);
+  }
+  return slot;
+}
+
+async function closeInstances(modulePath: string): Promise<void> {
+  for (const slot of slots.get(modulePath)?.values() ?? []) slot.close();
+  slots.delete(modulePath);
+}
+
+function newSlot(modulePath: string, kind: InstanceKind): Slot {
+  let current: Promise<Instance> | undefined;
+  let queue: Promise<unknown> = Promise.resolve();
+  const retire = () => {
+    const dead = current;
+    current = undefined;
+    dead?.then(
+      (i) => i.close(),
+      () => {},
     );
-    worker.on("exit", (exit) =>
-      code === undefined
-        ? reject(new InternalError(`the helm-render worker thread exited with ${exit}`))
-        : resolvePromise(code),
-    );
+  };
+  const once = async (batch: string, count: number, limit: number): Promise<string> => {
+    current ??= startInstance(modulePath, kind);
+    try {
+      const live = await current;
+      const answer = await live.render(batch);
+      live.served += count;
+      if (live.served >= limit) retire();
+      return answer;
+    } catch (error) {
+      retire();
+      throw error;
+    }
+  };
+  return {
+    run: (requests, limit) => {
+      const batch = toWire(requests, (p) => resolve(p));
+      const job = queue.then(() =>
+        kind === "child"
+          ? retryCrashed(() => once(batch, requests.length, limit))
+          : once(batch, requests.length, limit),
+      );
+      queue = job.catch(() => {});
+      return job.then((answer) => fromWire(answer, requests.length));
+    },
+    close: retire,
+  };
+}
+
+async function startInstance(modulePath: string, kind: InstanceKind): Promise<Instance> {
+  if (kind === "child") return startChild(modulePath);
+  const module = await compileModule(modulePath);
+  if (kind === "worker") return startWorker(module);
+  const host = await loadHost();
+  let live: { render(batch: string): string };
+  try {
+    live = await host.startInstance(module, { ...GO_ENV });
+  } catch (cause) {
+    throw new InternalError("helm-render could not start", { cause });
+  }
+  return {
+    served: 0,
+    render: async (batch) => {
+      try {
+        return live.render(batch);
+      } catch (cause) {
+        throw new InternalError(cause instanceof Error ? cause.message : String(cause), { cause });
+      }
+    },
+    close: () => {},
+  };
+}
+
+/**
+ * `wasi-run.mjs`: beside `src/`/`dist/` in this package, or beside the bundle that contains this module (the
+ * `homeops` executable copies it there).
+ */
+function hostScript(): string {
+  const beside = fileURLToPath(new URL("../wasi-run.mjs", import.meta.url));
+  const bundled = fileURLToPath(new URL("./wasi-run.mjs", import.meta.url));
+  return existsSync(beside) ? beside : bundled;
+}
+
+let host: Promise<Host> | undefined;
+function loadHost(): Promise<Host> {
+  host ??= import(pathToFileURL(hostScript()).href) as Promise<Host>;
+  return host;
+}
+
+type Reply = { id: number; answer?: string; error?: string };
+
+/**
+ * Request/reply over a message channel (a child's IPC, a worker's port). The channel holds the event loop
+ * only while a batch is pending, so an idle instance never keeps the caller's process alive.
+ */
+function messaging(
+  send: (message: { id: number; batch: string }) => void,
+  hold: (busy: boolean) => void,
+): {
+  render(batch: string): Promise<string>;
+  reply(message: Reply): void;
+  fail(error: Error): void;
+} {
+  const pending = new Map<number, { resolve(answer: string): void; reject(error: Error): void }>();
+  let next = 0;
+  let failed: Error | undefined;
+  const settle = (id: number) => {
+    const waiting = pending.get(id);
+    pending.delete(id);
+    if (pending.size === 0) hold(false);
+    return waiting;
+  };
+  return {
+    render: (batch) =>
+      new Promise((resolvePromise, reject) => {
+        if (failed !== undefined) return reject(failed);
+        const id = next++;
+        pending.set(id, { resolve: resolvePromise, reject });
+        hold(true);
+        send({ id, batch });
+      }),
+    reply: ({ id, answer, error }) => {
+      const waiting = settle(id);
+      if (error !== undefined) waiting?.reject(new InternalError(error));
+      else waiting?.resolve(answer ?? "");
+    },
+    fail: (error) => {
+      failed ??= error;
+      for (const id of [...pending.keys()]) settle(id)?.reject(failed);
+    },
+  };
+}
+
+/** A worker thread hosting one instance of the module it is sent (compiled once, shared). */
+function startWorker(module: WasmModule): Instance {
+  const worker = new Worker(hostScript(), { workerData: { helmHost: { module, env: { ...GO_ENV } } } });
+  const channel = messaging(
+    (message) => worker.postMessage(message),
+    (busy) => (busy ? worker.ref() : worker.unref()),
+  );
+  worker.unref();
+  worker.on("message", channel.reply);
+  worker.on("error", (cause) =>
+    channel.fail(new InternalError("the helm-render worker thread failed", { cause })),
+  );
+  worker.on("exit", (code) =>
+    channel.fail(new InternalError(`the helm-render worker thread exited with ${code}`)),
+  );
+  return {
+    served: 0,
+    render: channel.render,
+    close: () => void worker.terminate(),
+  };
+}
+
+/** A child process hosting one instance (it compiles its own copy of the module). */
+function startChild(modulePath: string): Instance {
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [
+      "--disable-warning=ExperimentalWarning",
+      ...V8_FLAGS,
+      hostScript(),
+      JSON.stringify({ modulePath, env: GO_ENV, initialMemoryMb: INITIAL_MEMORY_MB }),
+    ],
+    { stdio: ["ignore", "ignore", "pipe", "ipc"], serialization: "advanced" },
+  );
+  const err: Buffer[] = [];
+  let errBytes = 0;
+  child.stderr?.on("data", (c: Buffer) => {
+    err.push(c);
+    errBytes += c.length;
+    while (errBytes > 16384 && err.length > 1) errBytes -= err.shift()?.length ?? 0;
   });
-}
-
-function runInChild(modulePath: string, job: Job): Promise<number> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(
-      process.execPath,
-      [
-        "--disable-warning=ExperimentalWarning",
-        ...V8_FLAGS,
-        childScript(),
-        JSON.stringify({ modulePath, env: GO_ENV, initialMemoryMb: INITIAL_MEMORY_MB, ...job }),
-      ],
-      { stdio: ["ignore", "ignore", "pipe"] },
-    );
-    const err: Buffer[] = [];
-    child.stderr.on("data", (c: Buffer) => err.push(c));
-    child.on("error", (cause) =>
-      reject(new InternalError("could not start the helm-render child process", { cause })),
-    );
-    child.on("close", (code, signal) => {
-      if (signal !== null) {
-        const detail = Buffer.concat(err).toString("utf8").trim();
-        reject(
-          new ChildCrash(
+  const stderrText = () => Buffer.concat(err).toString("utf8").trim();
+  const handles = () =>
+    [child, child.channel, child.stderr] as Array<{ ref?(): void; unref?(): void } | null | undefined>;
+  const channel = messaging(
+    (message) => child.send(message),
+    (busy) => {
+      for (const h of handles()) busy ? h?.ref?.() : h?.unref?.();
+    },
+  );
+  for (const h of handles()) h?.unref?.();
+  child.on("message", (message: Reply) => channel.reply(message));
+  child.on("error", (cause) =>
+    channel.fail(new InternalError("could not start the helm-render child process", { cause })),
+  );
+  child.on("exit", (code, signal) => {
+    const detail = stderrText();
+    channel.fail(
+      signal !== null
+        ? new ChildCrash(
             `helm-render died with ${signal} (Node ${process.versions.node}'s WebAssembly runtime)${detail === "" ? "" : `: ${detail}`}`,
-          ),
-        );
-      } else resolvePromise(code ?? 1);
-    });
+          )
+        : new InternalError(`helm-render exited with ${code}${detail === "" ? "" : `: ${detail}`}`),
+    );
   });
+  return {
+    served: 0,
+    render: channel.render,
+    close: () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill();
+    },
+  };
 }

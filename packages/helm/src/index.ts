@@ -13,7 +13,6 @@ export {
   type HelmEngineOptions,
   INITIAL_MEMORY_MB,
   loadHelmEngine,
-  prepareModule,
   type RenderedDocument,
   type RenderRequest,
   type RenderResult,

@@ -4,7 +4,8 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { InternalError, isUserError } from "@homeops/core";
 import { describe, expect, it } from "vitest";
-import { ChildCrash, loadHelmEngine, prepareModule, retryCrashed, splitBatch } from "../src/engine.js";
+import { ChildCrash, loadHelmEngine, retryCrashed, splitBatch } from "../src/engine.js";
+import { prepareModule } from "../wasi-run.mjs";
 import { CHARTS, haveTools, inCi, MODULE, REPO_ROOT } from "./support/oracle.js";
 
 describe("loadHelmEngine", () => {

@@ -286,6 +286,18 @@ export function oracleCases(): OracleCase[] {
       },
     },
     {
+      name: "tpl: texts with and without actions (plain texts skip the template clone)",
+      request: { chart: dir("tpl-texts"), release: release("tt", "ns") },
+    },
+    {
+      name: "tpl: a blank text (Helm's empty-template rule)",
+      request: { chart: dir("tpl-texts"), release: release("tt"), values: { texts: { blank: "  " } } },
+    },
+    {
+      name: "tpl: an empty text",
+      request: { chart: dir("tpl-texts"), release: release("tt"), values: { texts: { empty: "" } } },
+    },
+    {
       name: "functions: optional branch",
       request: {
         chart: dir("functions"),
