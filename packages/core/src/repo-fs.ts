@@ -182,10 +182,12 @@ export function createSymlinkGuard(root: string): SymlinkGuard {
     seen.set(abs, got);
     return got;
   };
+  const below = rootAbs.endsWith(sep) ? rootAbs : `${rootAbs}${sep}`;
   return {
     assertNoSymlink(path) {
       const abs = resolve(rootAbs, path);
-      if (!isPathInside(rootAbs, abs)) {
+      // `resolve` normalizes: a path below the root starts with it (isPathInside decides the rest)
+      if (!abs.startsWith(below) && !isPathInside(rootAbs, abs)) {
         throw new UserError("OUTSIDE_REPO", `${path}: outside the repository (${rootAbs})`, {
           location: { file: toPosixPath(path) },
           hint: "homeops writes only inside the repository",
