@@ -74,6 +74,7 @@ export {
   loadYamlFile,
   type ParseYamlOptions,
   parseYaml,
+  type RestoredYamlDocument,
   type SourcePosition,
   YamlDocument,
   type YamlFile,

@@ -44,23 +44,58 @@ export interface ParseYamlOptions {
 /** Alias expansions one document may make before it is refused as a resource-exhaustion attack. */
 export const DEFAULT_MAX_ALIAS_COUNT = 1000;
 
+/**
+ * A document restored from a parse cache: its value and start, and how to parse it again when a position
+ * inside it is asked for (see `YamlDocument.restore`).
+ */
+export interface RestoredYamlDocument {
+  value: unknown;
+  start: YamlPosition;
+  /** parses the text again and returns this same document with its syntax tree */
+  load: () => YamlDocument;
+}
+
+type SyntaxTree = { doc: Document.Parsed; lines: LineCounter };
+
 /** One document of a YAML file: its plain value plus the source position of every node. */
 export class YamlDocument {
   readonly value: unknown;
+  private tree: SyntaxTree | undefined;
+  private readonly restored: RestoredYamlDocument | undefined;
 
   constructor(
     readonly file: string,
     /** 0-based index of this document in its file */
     readonly index: number,
-    private readonly doc: Document.Parsed,
-    private readonly lines: LineCounter,
+    doc: Document.Parsed | RestoredYamlDocument,
+    lines?: LineCounter,
     maxAliasCount: number = DEFAULT_MAX_ALIAS_COUNT,
   ) {
-    try {
-      this.value = doc.toJS({ maxAliasCount });
-    } catch (cause) {
-      throw aliasError(cause, file, doc, lines, maxAliasCount);
+    if ("load" in doc) {
+      this.restored = doc;
+      this.value = doc.value;
+      return;
     }
+    const parsed = doc;
+    this.tree = { doc: parsed, lines: lines! };
+    try {
+      this.value = parsed.toJS({ maxAliasCount });
+    } catch (cause) {
+      throw aliasError(cause, file, parsed, lines!, maxAliasCount);
+    }
+  }
+
+  /**
+   * A document whose value and start come from a cache: the text is parsed again only when a position
+   * inside it is asked for (`locate`, `locateKey`), which a run that finds nothing rarely does.
+   */
+  static restore(file: string, index: number, restored: RestoredYamlDocument): YamlDocument {
+    return new YamlDocument(file, index, restored);
+  }
+
+  private syntax(): SyntaxTree {
+    this.tree ??= this.restored!.load().syntax();
+    return this.tree;
   }
 
   /** Position of the value at `path`, or of the deepest existing ancestor (`exact: false`). */
@@ -75,20 +110,22 @@ export class YamlDocument {
 
   /** Position of the document start. */
   start(): YamlPosition {
-    return this.position(this.doc.contents?.range?.[0] ?? 0);
+    if (this.restored && !this.tree) return { ...this.restored.start };
+    return this.position(this.syntax().doc.contents?.range?.[0] ?? 0);
   }
 
   private find(path: YamlPath, want: "key" | "value"): YamlPosition & { exact: boolean } {
-    let node: unknown = this.doc.contents;
+    const { doc } = this.syntax();
+    let node: unknown = doc.contents;
     let keyNode: unknown;
-    let last: number = this.doc.contents?.range?.[0] ?? 0;
+    let last: number = doc.contents?.range?.[0] ?? 0;
     // The first alias the path goes through (`envFrom: *envFrom`, `<<: *defaults`): the value below it is
     // written at the anchor, but this document gets it from the alias, so the alias is where it is.
     let alias: number | undefined;
     const follow = (n: unknown): unknown => {
       if (!isAlias(n)) return n;
       alias ??= rangeStart(n);
-      return n.resolve(this.doc);
+      return n.resolve(doc);
     };
     for (let i = 0; i < path.length; i++) {
       const segment = path[i]!;
@@ -130,7 +167,7 @@ export class YamlDocument {
       const sources = isSeq(item.value) ? item.value.items : [item.value];
       for (const source of sources) {
         if (!isAlias(source)) continue;
-        const target = source.resolve(this.doc);
+        const target = source.resolve(this.syntax().doc);
         if (!isMap(target)) continue;
         const pair = target.items.find((p) => isPair(p) && keyOf(p.key) === key);
         if (isPair(pair)) return { pair, alias: rangeStart(source) };
@@ -140,7 +177,7 @@ export class YamlDocument {
   }
 
   private position(offset: number): YamlPosition {
-    const { line, col } = this.lines.linePos(offset);
+    const { line, col } = this.syntax().lines.linePos(offset);
     return { line, column: col };
   }
 }

@@ -13,7 +13,7 @@ export {
   type FluxRootDiscovery,
   type FluxRootSource,
 } from "./discover-roots.js";
-export { parseCacheStats } from "./internal/go-yaml.js";
+export { parseCacheStats, saveParseCache, useParseCache } from "./internal/go-yaml.js";
 export {
   type InlineKustomization,
   type KustomizeInput,

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { dirname, join, posix } from "node:path";
-import { KUSTOMIZATION_FILES, parseYaml, toPosixPath, walkTree } from "@homeops/core";
+import { KUSTOMIZATION_FILES, toPosixPath, walkTree } from "@homeops/core";
+import { parseGoYaml } from "./internal/go-yaml.js";
 import type { RepoGraph } from "./types.js";
 
 export interface FindStandaloneDirsOptions {
@@ -59,8 +60,9 @@ export function findStandaloneKustomizationDirs(
 function isComponent(root: string, file: string, graph: RepoGraph | undefined): boolean {
   const parsed = graph?.files.get(file);
   try {
-    const documents =
-      parsed?.documents ?? parseYaml(readFileSync(join(root, file), "utf8"), { file }).documents;
+    // the shared parse: the build of the directory that follows reads it from there
+    const fresh = parsed ? undefined : parseGoYaml(readFileSync(join(root, file), "utf8"), file);
+    const documents = parsed?.documents ?? (fresh?.ok ? fresh.documents : []);
     const value = documents[0]?.value;
     return typeof value === "object" && value !== null && (value as { kind?: unknown }).kind === "Component";
   } catch {

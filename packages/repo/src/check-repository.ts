@@ -148,6 +148,7 @@ export async function checkRepository(
   }
   let baseline: CheckBaselineData | undefined;
   if (options.baseline) ({ findings, baseline } = await applyBaseline(repo, findings, options.baseline));
+  await repo.saveCaches();
   const end = performance.now();
   const timings = { read: read - start, build: built - read, rules: end - built, total: end - start };
   return {

@@ -2,7 +2,7 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseCacheStats } from "@homeops/manifests";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { checkRepository } from "./check-repository.js";
 import { openRepository } from "./repository.js";
 import { validateManifests } from "./validate-manifests.js";
@@ -32,5 +32,40 @@ describe("the parse cache", () => {
     writeFileSync(file, `${readFileSync(file, "utf8")}\n# changed\n`);
     await run();
     expect(parseCacheStats().parses - before - parsedFirst).toBe(1);
+  }, 300_000);
+
+  it("gives the same findings, cases and positions when the parses come from an earlier run's cache", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "homeops-parse-"));
+    cpSync(fixture, dir, { recursive: true });
+    // a violation inside a resource document: its position is read from a restored parse
+    const file = join(dir, "kubernetes/apps/default/echo/app/service.yaml");
+    writeFileSync(file, readFileSync(file, "utf8").replace(/port: \d+/, "port: eighty"));
+    const parseCacheDir = mkdtempSync(join(tmpdir(), "homeops-parse-cache-"));
+    // a new module graph per run: nothing kept in memory, as in a new process
+    const run = async (cached: boolean) => {
+      vi.resetModules();
+      const { openRepository: open } = await import("./repository.js");
+      const { validateManifests: validate } = await import("./validate-manifests.js");
+      const { checkRepository: check } = await import("./check-repository.js");
+      const { parseCacheStats: stats } = await import("@homeops/manifests");
+      const repo = await open(".", { cwd: dir, ...(cached ? { parseCacheDir } : {}) });
+      const validated = await validate(repo, { dir: "kubernetes", helm: { render: false } });
+      const checked = await check(repo, { helm: { render: false } });
+      return { result: [validated.findings, validated.cases, validated.data, checked.findings], stats: stats() };
+    };
+    const plain = await run(false);
+    const first = await run(true);
+    const second = await run(true);
+    expect(plain.result[0]).toContainEqual(
+      expect.objectContaining({
+        ruleId: "kubeconform/invalid",
+        file: "kubernetes/apps/default/echo/app/service.yaml",
+      }),
+    );
+    expect(first.stats.restored).toBe(0);
+    expect(second.stats.restored).toBeGreaterThan(10);
+    expect(second.stats.parses).toBeLessThan(first.stats.parses);
+    expect(first.result).toEqual(plain.result);
+    expect(second.result).toEqual(plain.result);
   }, 300_000);
 });

@@ -23,6 +23,11 @@ export interface OpenRepositoryOptions {
   config?: LoadedConfig;
   /** Debug messages (which Kustomization is being built). Default: no-op. */
   logger?: Logger;
+  /**
+   * Keep YAML parses between runs in this directory (keyed by file content): an unchanged file is
+   * restored instead of parsed. Default: none (every file is parsed).
+   */
+  parseCacheDir?: string;
 }
 
 /** The repo-level settings (`.homeops/invariants.yaml`) and the findings about that file itself. */
@@ -83,6 +88,11 @@ export class Repository {
   async fileFindings(): Promise<readonly Finding[]> {
     await this.files();
     return this.fileProblems;
+  }
+
+  /** Writes what the parse cache (`parseCacheDir`) learned in this run; nothing when it learned nothing. */
+  async saveCaches(): Promise<void> {
+    (await import("@homeops/manifests")).saveParseCache();
   }
 
   /** The bytes of one file (repo-relative posix path), read from disk once and shared by every reader. */
@@ -198,5 +208,6 @@ export async function openRepository(dir: string, options: OpenRepositoryOptions
         value: options.config.value,
       }
     : undefined;
+  if (options.parseCacheDir) (await import("@homeops/manifests")).useParseCache(options.parseCacheDir);
   return new Repository(root, options.logger, preloaded);
 }

@@ -140,6 +140,7 @@ export async function validateManifests(
     unresolvedVariables: options.unresolvedVariables ?? "error",
   });
   findings.push(...result.findings);
+  await repo.saveCaches();
   const { counts, noSchema } = result;
   if (counts.valid + counts.invalid === 0 && (changedOnly === undefined || units.length > 0)) {
     findings.push({

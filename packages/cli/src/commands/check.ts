@@ -5,6 +5,7 @@ import { type ExitCode, exitCodeFor } from "../exit-codes.js";
 import { addChangedOnlyOptions, changedOnlyOption } from "../internal/changed-only.js";
 import { addHelmOptions, type HelmFlags, helmRenderOptions } from "../internal/helm-options.js";
 import { printReport } from "../internal/print-report.js";
+import { repositoryOptions } from "../internal/repository-options.js";
 import type { CliContext } from "../io.js";
 import { type OutputFormat, parseOutputFormat } from "../reporters/index.js";
 
@@ -38,7 +39,7 @@ export async function check(
   opened?: Repository,
 ): Promise<ExitCode> {
   const { checkRepository, openRepository } = await import("@homeops/repo");
-  const repo = opened ?? (await openRepository(dir, { cwd: ctx.cwd, logger: ctx.logger }));
+  const repo = opened ?? (await openRepository(dir, repositoryOptions(ctx)));
   const report = await checkRepository(repo, {
     rule: options.rule,
     ...(options.clusterRoot ? { clusterRoot: options.clusterRoot } : {}),

@@ -7,8 +7,9 @@ import { createTestIo } from "../internal/test-io.js";
 import { freshRepo } from "../internal/test-repo.js";
 import { createContext } from "../io.js";
 
-// Counts every YAML parse (core and manifests both parse with `yaml`'s parseAllDocuments), every file
-// read (node:fs/promises readFile) and every RepoGraph build, through the libraries themselves.
+// Counts every YAML parse (core parses with `yaml`'s parseAllDocuments, manifests tokenizes with its
+// Parser and composes the tokens), every file read (node:fs/promises readFile) and every RepoGraph build,
+// through the libraries themselves.
 const counts = vi.hoisted(() => ({
   phase: "render" as "render" | "stages",
   parses: new Map<string, number>(),
@@ -18,12 +19,23 @@ const counts = vi.hoisted(() => ({
 }));
 vi.mock("yaml", async (importOriginal) => {
   const actual = await importOriginal<typeof import("yaml")>();
-  const parseAllDocuments = ((text: string, ...rest: unknown[]) => {
+  const count = (text: string) => {
     counts.allParses.set(text, (counts.allParses.get(text) ?? 0) + 1);
     if (counts.phase === "stages") counts.parses.set(text, (counts.parses.get(text) ?? 0) + 1);
+  };
+  const parseAllDocuments = ((text: string, ...rest: unknown[]) => {
+    count(text);
     return (actual.parseAllDocuments as (...a: unknown[]) => unknown)(text, ...rest);
   }) as typeof actual.parseAllDocuments;
-  return { ...actual, parseAllDocuments, default: { ...actual, parseAllDocuments } };
+  // the package's own functions use its internal Parser: only callers of the export are counted here
+  class Parser extends actual.Parser {
+    override *parse(source: string, incomplete?: boolean) {
+      count(source);
+      yield* super.parse(source, incomplete);
+    }
+  }
+  const mocked = { ...actual, parseAllDocuments, Parser };
+  return { ...mocked, default: mocked };
 });
 vi.mock("node:fs/promises", async (importOriginal) => {
   const actual = await importOriginal<typeof import("node:fs/promises")>();

@@ -10,6 +10,7 @@ import {
   reportConflicts,
   summaryLine,
 } from "../internal/render-run.js";
+import { repositoryOptions } from "../internal/repository-options.js";
 import type { CliContext } from "../io.js";
 import { initConfig } from "./init.js";
 
@@ -77,9 +78,8 @@ async function configureLocked(ctx: CliContext, options: ConfigureOptions): Prom
   // every stage reads the same repository: files read and parsed once, each Flux Kustomization built once
   const { openRepository } = await import("@homeops/repo");
   const repo = await openRepository(".", {
-    cwd: ctx.cwd,
+    ...repositoryOptions(ctx),
     config: { file: options.config, value: loaded.config },
-    logger: ctx.logger,
   });
   for (const stage of options.stages ?? configureStages) {
     if (!stage.run) {

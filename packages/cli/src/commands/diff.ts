@@ -3,6 +3,7 @@ import type { CommandSpec } from "../command.js";
 import type { ExitCode } from "../exit-codes.js";
 import { addHelmOptions, type HelmFlags, helmRenderOptions } from "../internal/helm-options.js";
 import { printReport } from "../internal/print-report.js";
+import { repositoryOptions } from "../internal/repository-options.js";
 import type { CliContext } from "../io.js";
 import { type OutputFormat, parseOutputFormat } from "../reporters/index.js";
 
@@ -23,7 +24,7 @@ export interface DiffCommandOptions extends HelmFlags {
 /** `homeops diff [dir]`: what Flux would apply differently than at the base revision. Exit 1 when anything differs. */
 export async function diff(ctx: CliContext, dir: string, options: DiffCommandOptions): Promise<ExitCode> {
   const { diffRepository, openRepository } = await import("@homeops/repo");
-  const repo = await openRepository(dir, { cwd: ctx.cwd, logger: ctx.logger });
+  const repo = await openRepository(dir, repositoryOptions(ctx));
   const report = await diffRepository(repo, {
     ...(options.base !== undefined ? { base: options.base } : {}),
     ...(options.clusterRoot ? { clusterRoot: options.clusterRoot } : {}),

@@ -8,6 +8,7 @@ import {
   libraryOptions,
 } from "../internal/kubeconform-options.js";
 import { printReport } from "../internal/print-report.js";
+import { repositoryOptions } from "../internal/repository-options.js";
 import type { CliContext } from "../io.js";
 
 /**
@@ -23,7 +24,7 @@ export async function kubeconform(
   opened?: Repository,
 ): Promise<ExitCode> {
   const { openRepository, validateManifests } = await import("@homeops/repo");
-  const repo = opened ?? (await openRepository(".", { cwd: ctx.cwd, logger: ctx.logger }));
+  const repo = opened ?? (await openRepository(".", repositoryOptions(ctx)));
   const report = await validateManifests(repo, { ...libraryOptions(ctx, dir, options), command });
   return printReport(ctx, options.output, report, {
     breakdown: options.output === "text" && options.summary,

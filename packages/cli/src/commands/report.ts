@@ -5,6 +5,7 @@ import type { CommandSpec } from "../command.js";
 import { ExitCode } from "../exit-codes.js";
 import { chartCacheDir } from "../internal/cache-dir.js";
 import { addConnectionOptions, connectOptions } from "../internal/connection-options.js";
+import { repositoryOptions } from "../internal/repository-options.js";
 import type { CliContext } from "../io.js";
 
 export interface ReportCommandOptions {
@@ -21,7 +22,7 @@ export interface ReportCommandOptions {
 export async function report(ctx: CliContext, dir: string, options: ReportCommandOptions): Promise<ExitCode> {
   const { openRepository } = await import("@homeops/repo");
   const { createReport, writeReport } = await import("@homeops/report");
-  const repo = await openRepository(dir, { cwd: ctx.cwd, logger: ctx.logger });
+  const repo = await openRepository(dir, repositoryOptions(ctx));
   let cluster: Awaited<ReturnType<typeof connect>> | undefined;
   if (options.kubeconfig) cluster = await connect(connectOptions(ctx, options));
   const charts = chartCacheDir(ctx);
@@ -55,7 +56,7 @@ export async function graph(
 ): Promise<ExitCode> {
   const { openRepository } = await import("@homeops/repo");
   const { createReport, renderGraph } = await import("@homeops/report");
-  const repo = await openRepository(dir, { cwd: ctx.cwd, logger: ctx.logger });
+  const repo = await openRepository(dir, repositoryOptions(ctx));
   const model = await createReport(repo, {
     stages: false,
     ...(options.clusterRoot ? { clusterRoot: options.clusterRoot } : {}),

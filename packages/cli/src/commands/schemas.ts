@@ -6,6 +6,7 @@ import type { ExitCode } from "../exit-codes.js";
 import { pulledSchemasDir, schemaCacheDir } from "../internal/cache-dir.js";
 import { addConnectionOptions, connectOptions } from "../internal/connection-options.js";
 import { printReport } from "../internal/print-report.js";
+import { repositoryOptions } from "../internal/repository-options.js";
 import type { CliContext } from "../io.js";
 import { type OutputFormat, parseOutputFormat } from "../reporters/index.js";
 
@@ -74,13 +75,13 @@ async function pull(ctx: CliContext, dir: string, o: SchemasOptions): Promise<Ex
     return printReport(ctx, o.output, await pullClusterSchemas(client, cache));
   }
   const { openRepository, pullRepositorySchemas } = await import("@homeops/repo");
-  const repo = await openRepository(".", { cwd: ctx.cwd, logger: ctx.logger });
+  const repo = await openRepository(".", repositoryOptions(ctx));
   return printReport(ctx, o.output, await pullRepositorySchemas(repo, { ...options, schemaCacheDir: cache }));
 }
 
 async function list(ctx: CliContext, dir: string, o: SchemasOptions): Promise<ExitCode> {
   const { openRepository, listRepositorySchemas } = await import("@homeops/repo");
-  const repo = await openRepository(".", { cwd: ctx.cwd, logger: ctx.logger });
+  const repo = await openRepository(".", repositoryOptions(ctx));
   const report = await listRepositorySchemas(repo, libraryOptions(ctx, dir, o));
   if (o.output === "text") {
     for (const r of report.data?.kinds ?? []) {

@@ -3,6 +3,7 @@ import type { Repository, TalosStageOptions } from "@homeops/repo";
 import { Option } from "commander";
 import type { CliContext } from "../io.js";
 import { type OutputFormat, parseOutputFormat } from "../reporters/index.js";
+import { repositoryOptions } from "./repository-options.js";
 
 /** The flags every `homeops talos` subcommand shares. */
 export interface TalosFlags {
@@ -28,7 +29,7 @@ export async function openTalosRepository(
   opened?: Repository,
 ): Promise<{ repo: Repository; stage: TalosStageOptions }> {
   const { openRepository } = await import("@homeops/repo");
-  const repo = opened ?? (await openRepository(".", { cwd: ctx.cwd, logger: ctx.logger }));
+  const repo = opened ?? (await openRepository(".", repositoryOptions(ctx)));
   const { findSops } = await import("@homeops/render");
   const sops = await findSops({
     env: ctx.env,

@@ -190,16 +190,22 @@ fails today, but it breaks the day it is wired in.`,
       // a kustomization no Flux Kustomization builds breaks nothing today (dead code): a warning
       const unbuilt = ctx.graph !== undefined && !ctx.graph.files.has(file);
       for (const ref of kustomizeRefs(ctx.files, file)) {
-        const at = ref.document.locate(ref.path);
-        const base = {
-          file,
-          line: at.line,
-          column: at.column,
-          path: formatYamlPath(ref.path),
-          ...(unbuilt ? { severity: "warning" as const } : {}),
+        // located only for a hit: a position may mean parsing the file again (a restored parse)
+        const located = () => {
+          const at = ref.document.locate(ref.path);
+          return {
+            file,
+            line: at.line,
+            column: at.column,
+            path: formatYamlPath(ref.path),
+            ...(unbuilt ? { severity: "warning" as const } : {}),
+          };
         };
         if (ref.target.startsWith("..")) {
-          hits.push({ ...base, message: `${ref.field} entry '${ref.entry}' points outside the repository` });
+          hits.push({
+            ...located(),
+            message: `${ref.field} entry '${ref.entry}' points outside the repository`,
+          });
         } else if (ctx.files.hasFile(ref.target)) {
         } else if (ctx.files.hasDir(ref.target)) {
           if (
@@ -207,13 +213,16 @@ fails today, but it breaks the day it is wired in.`,
             !kustomizationFileIn(ctx.files, ref.target)
           ) {
             hits.push({
-              ...base,
+              ...located(),
               message: `${ref.field} entry '${ref.entry}' is a directory without a kustomization.yaml`,
               hint: "add a kustomization.yaml to the directory or list its files",
             });
           }
         } else {
-          hits.push({ ...base, message: `${ref.field} entry '${ref.entry}' does not exist (${ref.target})` });
+          hits.push({
+            ...located(),
+            message: `${ref.field} entry '${ref.entry}' does not exist (${ref.target})`,
+          });
         }
       }
     }

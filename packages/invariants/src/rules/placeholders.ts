@@ -53,14 +53,15 @@ defaults; \`$\${VAR}\` is an escape; objects labelled or annotated
         if (!doc) continue;
         for (const ref of variableRefsOf(doc, parsed.text)) {
           if (ref.hasDefault || scope.has(ref.name)) continue;
-          const key = `${parsed.file}:${ref.line}:${ref.column}:${ref.name}:${nodeId(node)}`;
+          const at = ref.position();
+          const key = `${parsed.file}:${at.line}:${at.column}:${ref.name}:${nodeId(node)}`;
           if (seen.has(key)) continue;
           seen.add(key);
           const sources = scope.sources.map((s) => `${s.kind} ${s.name}`).join(", ");
           hits.push({
             file: parsed.file,
-            line: ref.line,
-            column: ref.column,
+            line: at.line,
+            column: at.column,
             message: `\${${ref.name}} has no value in Kustomization ${nodeId(node)} (not in postBuild.substitute${
               sources ? ` nor in substituteFrom ${sources}` : ""
             }) and no default`,
@@ -182,39 +183,50 @@ there is nothing to look for.`,
   },
 };
 
-/** One `${VAR}` reference of a source document, at the reference itself. */
-interface VariableRef extends YamlPosition {
+/** One `${VAR}` reference of a source document; `position()`: at the reference itself. */
+interface VariableRef {
   name: string;
   hasDefault: boolean;
   path: YamlPath;
+  position(): YamlPosition;
 }
 
 /**
  * `${VAR}` references in the string values of a source document (comments are not substituted), each with
  * its position: the scalar's position, refined to the reference itself when the source line shows it.
+ * Positions are worked out on first use (for a restored parse, locating means parsing the text again).
  */
 function variableRefsOf(doc: YamlDocument, text: string): VariableRef[] {
-  const lines = text.split("\n");
+  let lines: string[] | undefined;
   const out: VariableRef[] = [];
   walkValues(doc.value, (value, path) => {
     if (typeof value !== "string" || !value.includes("${")) return;
-    const at = doc.locate(path);
-    let line = at.line;
-    let from = at.column - 1;
-    for (const ref of findVariableRefs(value)) {
-      const needle = value.slice(ref.offset, ref.offset + ref.name.length + 2);
-      let found: YamlPosition | undefined;
-      for (let l = line; l <= Math.min(lines.length, line + 200) && !found; l++) {
-        const index = lines[l - 1]!.indexOf(needle, l === line ? from : 0);
-        if (index !== -1) found = { line: l, column: index + 1 };
-      }
-      const position = found ?? { line: at.line, column: at.column };
-      if (found) {
-        line = found.line;
-        from = found.column;
-      }
-      out.push({ name: ref.name, hasDefault: ref.hasDefault, ...position, path });
-    }
+    const refs = findVariableRefs(value);
+    let positions: YamlPosition[] | undefined;
+    const locate = (): YamlPosition[] => {
+      if (positions) return positions;
+      lines ??= text.split("\n");
+      const at = doc.locate(path);
+      let line = at.line;
+      let from = at.column - 1;
+      positions = refs.map((ref) => {
+        const needle = value.slice(ref.offset, ref.offset + ref.name.length + 2);
+        let found: YamlPosition | undefined;
+        for (let l = line; l <= Math.min(lines!.length, line + 200) && !found; l++) {
+          const index = lines![l - 1]!.indexOf(needle, l === line ? from : 0);
+          if (index !== -1) found = { line: l, column: index + 1 };
+        }
+        if (found) {
+          line = found.line;
+          from = found.column;
+        }
+        return found ?? { line: at.line, column: at.column };
+      });
+      return positions;
+    };
+    refs.forEach((ref, i) => {
+      out.push({ name: ref.name, hasDefault: ref.hasDefault, path, position: () => locate()[i]! });
+    });
   });
   return out;
 }

@@ -1,4 +1,8 @@
 import { createHash } from "node:crypto";
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { deserialize, serialize } from "node:v8";
 // YAML scalar resolution as Flux sees it. kustomize reads files with gopkg.in/yaml.v3, whose resolver
 // differs from YAML 1.2 core in ways real manifests hit: `0644` is octal (420, think `defaultMode`),
 // underscores are dropped from numbers (`1_000`), `0b101` is binary, and plain dates become timestamps
@@ -8,20 +12,21 @@ import { createHash } from "node:crypto";
 // (`<<: *anchor`) are expanded, an alias name ends where libyaml ends it (`*app: x` is the key `*app`),
 // and a folded scalar comes back from kyaml's YAML round trip as yaml.v3's emitter writes it (see
 // `goFoldedRoundTrip`).
-import { findDuplicateKeys, YamlDocument, type YamlPosition } from "@homeops/core";
+import { findDuplicateKeys, KUSTOMIZATION_FILES, YamlDocument, type YamlPosition } from "@homeops/core";
 import {
+  Composer,
   CST,
   type Document,
   isMap,
   isScalar,
   LineCounter,
   Parser,
-  parseAllDocuments,
   parseDocument,
   Scalar,
   type ScalarTag,
   visit,
 } from "yaml";
+import yamlPackage from "yaml/package.json" with { type: "json" };
 
 function pad(n: string): string {
   return n.padStart(2, "0");
@@ -115,10 +120,13 @@ type GoYamlResult = { ok: true; documents: YamlDocument[] } | { ok: false; probl
 // as the build's own per-file cache already shares them between Kustomizations).
 const MEMO = new Map<string, GoYamlResult>();
 const MEMO_LIMIT = 20_000;
-const stats = { parses: 0, hits: 0 };
+const stats = { parses: 0, hits: 0, restored: 0 };
 
-/** How many texts were parsed and how many parses were reused in this process (see `parseCacheStats`). */
-export function parseCacheStats(): { parses: number; hits: number } {
+/**
+ * How many texts were parsed, how many parses were reused in this process and how many were restored
+ * from the parse cache of `useParseCache`.
+ */
+export function parseCacheStats(): { parses: number; hits: number; restored: number } {
   return { ...stats };
 }
 
@@ -130,18 +138,135 @@ export function parseGoYaml(text: string, file: string): GoYamlResult {
     stats.hits++;
     return hit;
   }
-  stats.parses++;
-  const result = parseGoYamlUncached(text, file);
+  // kustomization files stay out of it: small, and every entry's position is read (provenance chains)
+  const saved = disk && !KUSTOMIZATION_FILES.includes(basename(file)) ? disk : undefined;
+  const kept = saved?.entries.get(key);
+  let result: GoYamlResult;
+  if (kept) {
+    stats.restored++;
+    kept.used = saved!.run;
+    result = restore(kept, text, file);
+  } else {
+    stats.parses++;
+    result = parseGoYamlUncached(text, file);
+    if (saved && result.ok) {
+      saved.entries.set(key, { documents: result.documents.map(toSaved), used: saved.run });
+      saved.changed = true;
+    }
+  }
   // oldest first: a long watch session keeps what it still reads
   if (MEMO.size >= MEMO_LIMIT) MEMO.delete(MEMO.keys().next().value as string);
   MEMO.set(key, result);
   return result;
 }
 
+// The parse cache between runs (`useParseCache`): per file and content hash, the plain value, start and
+// empty-value paths of each document; what needs a position inside a document parses its text again.
+interface SavedDocument {
+  value: unknown;
+  start: YamlPosition;
+  empty?: (string | number)[][];
+}
+interface SavedParse {
+  documents: SavedDocument[];
+  /** the cache's run counter when it was last read */
+  used: number;
+}
+let disk:
+  | { file: string; identity: string; entries: Map<string, SavedParse>; run: number; changed: boolean }
+  | undefined;
+/** Entries no run read in this many saving runs are dropped. */
+const KEEP_RUNS = 8;
+
+/**
+ * The parser's identity: a cache written by another build of this module (or another `yaml`) is not
+ * read, since its values follow that build's rules.
+ */
+function parserIdentity(): string {
+  let own = "";
+  try {
+    own = readFileSync(fileURLToPath(import.meta.url), "utf8");
+  } catch {
+    // not a file (bundled in memory): the yaml version alone
+  }
+  return createHash("sha1").update(`${yamlPackage.version}\0${own}`).digest("hex");
+}
+
+/**
+ * Keeps parses between runs in `dir` (one file, written by `saveParseCache`): a later run restores an
+ * unchanged file's documents instead of parsing it, and parses it again only where it needs a position
+ * inside it. A cache that cannot be read, or one another build wrote, starts empty.
+ */
+export function useParseCache(dir: string): void {
+  const file = join(dir, "parse.bin");
+  if (disk?.file === file) return;
+  const identity = parserIdentity();
+  disk = { file, identity, entries: new Map(), run: 0, changed: false };
+  try {
+    const data = deserialize(readFileSync(file)) as {
+      identity?: string;
+      run?: number;
+      entries?: [string, SavedParse][];
+    };
+    if (data.identity === identity && Array.isArray(data.entries) && typeof data.run === "number") {
+      disk.entries = new Map(data.entries);
+      disk.run = data.run + 1;
+    }
+  } catch {
+    // none yet, or unreadable: an empty cache
+  }
+}
+
+/** Writes the parse cache of `useParseCache` when this run parsed something it did not hold. */
+export function saveParseCache(): void {
+  if (!disk?.changed) return;
+  const { run } = disk;
+  const entries = [...disk.entries].filter(([, e]) => run - e.used < KEEP_RUNS);
+  try {
+    mkdirSync(dirname(disk.file), { recursive: true });
+    const temp = `${disk.file}.${process.pid}.tmp`;
+    writeFileSync(temp, serialize({ identity: disk.identity, run, entries }));
+    renameSync(temp, disk.file);
+    disk.changed = false;
+  } catch {
+    // a read-only or full cache directory only costs speed
+  }
+}
+
+function toSaved(d: YamlDocument): SavedDocument {
+  const empty = EMPTY_VALUES.get(d);
+  return { value: d.value, start: d.start(), ...(empty ? { empty } : {}) };
+}
+
+function restore(saved: SavedParse, text: string, file: string): GoYamlResult {
+  let full: YamlDocument[] | undefined;
+  const load = (index: number) => (): YamlDocument => {
+    if (!full) {
+      const again = parseGoYamlUncached(text, file);
+      if (!again.ok) throw new Error(`${file}: a cached parse no longer parses`);
+      full = again.documents;
+    }
+    return full[index]!;
+  };
+  const documents = saved.documents.map((d, index) => {
+    const doc = YamlDocument.restore(file, index, { value: d.value, start: d.start, load: load(index) });
+    if (d.empty) EMPTY_VALUES.set(doc, d.empty);
+    return doc;
+  });
+  return { ok: true, documents };
+}
+
 function parseGoYamlUncached(text: string, file: string): GoYamlResult {
-  const lines = new LineCounter();
-  const docs = parseAllDocuments(goAliasNames(text), {
-    lineCounter: lines,
+  // the text is tokenized once: the alias-name rule reads the same tokens the composer then composes
+  // (only a text with an alias used as a key is tokenized again, after the rewrite)
+  let lines = new LineCounter();
+  let tokens = [...new Parser(lines.addNewLine).parse(text)];
+  const cuts = text.includes("*") ? aliasKeyCuts(tokens) : [];
+  if (cuts.length > 0) {
+    lines = new LineCounter();
+    tokens = [...new Parser(lines.addNewLine).parse(insertSpaces(text, cuts))];
+  }
+  const composer = new Composer({
     prettyErrors: false,
     // the yaml package's uniqueKeys check is quadratic in a mapping's size: findDuplicateKeys is one pass
     uniqueKeys: false,
@@ -150,7 +275,7 @@ function parseGoYamlUncached(text: string, file: string): GoYamlResult {
     logLevel: "error", // no process warnings from the library (libraries never print)
     customTags: (tags) => [...v3Tags, ...tags],
   });
-  const parsed = Array.isArray(docs) ? docs : [];
+  const parsed = Array.from(composer.compose(tokens));
   const problems: GoYamlProblem[] = [];
   for (const doc of parsed) {
     const found = [
@@ -165,7 +290,6 @@ function parseGoYamlUncached(text: string, file: string): GoYamlResult {
       problems.push({ line, column: col, message });
     }
   }
-  if (!Array.isArray(docs)) problems.push({ line: 1, column: 1, message: "unexpected YAML stream" });
   if (problems.length > 0) return { ok: false, problems };
   for (const doc of parsed) {
     visit(doc, {
@@ -258,12 +382,11 @@ export function parseYaml11Value(
 /**
  * libyaml ends an anchor or alias name at the first character that is not `[0-9A-Za-z_-]`, so `*app:` is
  * the alias `app` followed by `:` (an alias used as a mapping key); YAML 1.2 and the `yaml` package
- * read the name `app:`. A space is inserted before such a `:` (only in alias tokens of the CST).
+ * read the name `app:`. The offsets where a space goes before such a `:` (only in alias tokens of the CST).
  */
-function goAliasNames(text: string): string {
-  if (!text.includes("*")) return text;
+function aliasKeyCuts(tokens: readonly CST.Token[]): number[] {
   const cuts: number[] = [];
-  for (const token of new Parser().parse(text)) {
+  for (const token of tokens) {
     if (token.type !== "document") continue;
     CST.visit(token, (item) => {
       for (const t of [item.key, item.value, ...(item.sep ?? []), ...(item.start ?? [])]) {
@@ -274,10 +397,13 @@ function goAliasNames(text: string): string {
       }
     });
   }
-  if (cuts.length === 0) return text;
+  return cuts;
+}
+
+function insertSpaces(text: string, cuts: readonly number[]): string {
   let out = "";
   let last = 0;
-  for (const cut of cuts.sort((a, b) => a - b)) {
+  for (const cut of [...cuts].sort((a, b) => a - b)) {
     out += `${text.slice(last, cut)} `;
     last = cut;
   }

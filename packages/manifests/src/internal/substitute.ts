@@ -64,14 +64,16 @@ export function substituteObject(
     if (Object.hasOwn(vars, name)) return [vars[name]!, true];
     return strict ? ["", false] : ["", true];
   };
-  const subst = (s: string, path: (string | number)[]): string | undefined => {
+  // one path stack for the whole walk; an error keeps a copy of it
+  const path: (string | number)[] = [];
+  const subst = (s: string): string | undefined => {
     if (!s.includes("$")) return s;
     const expressions = s.split("${").length - 1;
     if (expressions > MAX_SUBSTITUTIONS_PER_STRING) {
       errors.push({
         kind: "limit",
         message: `${expressions} substitutions in one value (more than ${MAX_SUBSTITUTIONS_PER_STRING}): refused`,
-        path,
+        path: [...path],
       });
       return undefined;
     }
@@ -81,7 +83,7 @@ export function substituteObject(
         errors.push({
           kind: "limit",
           message: `substitution makes a value of ${out.length} characters (more than ${MAX_SUBSTITUTED_LENGTH}): refused`,
-          path,
+          path: [...path],
         });
         return undefined;
       }
@@ -89,22 +91,31 @@ export function substituteObject(
     } catch (e) {
       if (e instanceof RangeError) {
         // nesting deep enough to exhaust the stack, or a result longer than a string can be
-        errors.push({ kind: "limit", message: `substitution too large to evaluate (${e.message})`, path });
+        errors.push({
+          kind: "limit",
+          message: `substitution too large to evaluate (${e.message})`,
+          path: [...path],
+        });
         return undefined;
       }
       if (e instanceof UnsetVariableError) {
-        errors.push({ kind: "undefined-variable", message: e.message, variable: e.variable, path });
+        errors.push({
+          kind: "undefined-variable",
+          message: e.message,
+          variable: e.variable,
+          path: [...path],
+        });
       } else if (e instanceof InvalidUtf8Error) {
-        errors.push({ kind: "yaml", message: `YAMLToJSON: ${e.message}`, path });
+        errors.push({ kind: "yaml", message: `YAMLToJSON: ${e.message}`, path: [...path] });
       } else if (e instanceof EnvsubstError) {
-        errors.push({ kind: "syntax", message: `${e.message} in ${JSON.stringify(s)}`, path });
+        errors.push({ kind: "syntax", message: `${e.message} in ${JSON.stringify(s)}`, path: [...path] });
       } else throw e;
       return undefined;
     }
   };
-  const walk = (v: unknown, path: (string | number)[]): unknown => {
+  const walk = (v: unknown): unknown => {
     if (typeof v === "string") {
-      const out = subst(v, path);
+      const out = subst(v);
       if (out === undefined || out === v) return v;
       if (!isPlain(v)) return out;
       const typed = retype(out);
@@ -112,26 +123,36 @@ export function substituteObject(
         errors.push({
           kind: "yaml",
           message: `json: unsupported value: ${typed.value} (from ${JSON.stringify(out)})`,
-          path,
+          path: [...path],
         });
         return out;
       }
       if (!typed.ok) {
-        errors.push({ kind: "yaml", message: `YAMLToJSON: ${typed.message}`, path });
+        errors.push({ kind: "yaml", message: `YAMLToJSON: ${typed.message}`, path: [...path] });
         return out;
       }
       return typed.value;
     }
-    if (Array.isArray(v)) return v.map((item, i) => walk(item, [...path, i]));
+    if (Array.isArray(v)) {
+      const out = new Array<unknown>(v.length);
+      for (let i = 0; i < v.length; i++) {
+        path.push(i);
+        out[i] = walk(v[i]);
+        path.pop();
+      }
+      return out;
+    }
     if (isObj(v)) {
       const out: Obj = {};
       for (const [key, value] of Object.entries(v)) {
-        const k = subst(key, [...path, key]) ?? key;
-        out[k] = walk(value, [...path, key]);
+        path.push(key);
+        const k = subst(key) ?? key;
+        out[k] = walk(value);
+        path.pop();
       }
       return out;
     }
     return v;
   };
-  return { value: walk(o, []) as Obj, errors };
+  return { value: walk(o) as Obj, errors };
 }

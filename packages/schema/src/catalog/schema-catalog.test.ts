@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join, relative, sep } from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadCatalogManifest, SchemaCatalog } from "./schema-catalog.js";
+import { loadCatalogManifest, SchemaCatalog, saveValidatorCodeCache } from "./schema-catalog.js";
 import { builtinCatalogDir, expandSchemaLocation, schemaTemplateData } from "./schema-location.js";
 import { validateDocuments } from "./validate-documents.js";
 import { formatPath, validateObject } from "./validate-object.js";
@@ -208,6 +208,15 @@ describe("compile cache", () => {
         .filter((f) => f.endsWith(".cjs"))
         .sort(),
     ).toEqual(written.sort());
+    // V8's code cache of each validator loaded from a file, written after validating; a later run
+    // loads the validators with it and gives the same verdicts
+    saveValidatorCodeCache();
+    const codeCaches = readdirSync(warm).filter((f) => f.endsWith(".v8"));
+    expect(codeCaches.map((f) => f.replace(/\.cjs\..*$/, ".cjs")).sort()).toEqual(written.sort());
+    const again = mkdtempSync(join(tmpdir(), "homeops-schema-cache-"));
+    cpSync(warm, again, { recursive: true });
+    const third = await verdicts("invalid.yaml", new SchemaCatalog({ cacheDir: again }));
+    expect(strip(third)).toEqual(strip(fresh));
   }, 120_000);
 
   it("an unusable cache directory only costs speed", async () => {

@@ -1,5 +1,5 @@
 import type { Finding, ReportCase, SourcePosition } from "@homeops/core";
-import type { SchemaCatalog, SchemaOrigin } from "./schema-catalog.js";
+import { type SchemaCatalog, type SchemaOrigin, saveValidatorCodeCache } from "./schema-catalog.js";
 import {
   formatPath,
   type ObjectStatus,
@@ -225,5 +225,6 @@ export async function validateObjects(
       hint: "add the kind's CRD to the repository, run `homeops schemas pull` (uses the repository's `$schema=` comments and --schema-location), or point --schema-location at a schema",
     });
   }
+  saveValidatorCodeCache();
   return { objects, cases, findings, counts, noSchema };
 }

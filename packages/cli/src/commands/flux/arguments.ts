@@ -1,5 +1,6 @@
 import type { StatusScope } from "@homeops/flux-bridge";
 import { InvalidArgumentError } from "commander";
+import { repositoryOptions } from "../../internal/repository-options.js";
 import type { CliContext } from "../../io.js";
 
 /** `ks`/`kustomization`, `hr`/`helmrelease`. */
@@ -32,6 +33,6 @@ export async function repoGraph(ctx: CliContext, clusterRoot: string | undefined
     import("@homeops/repo"),
     import("@homeops/flux-bridge"),
   ]);
-  const repo = await openRepository(".", { cwd: ctx.cwd, logger: ctx.logger });
+  const repo = await openRepository(".", repositoryOptions(ctx));
   return loadFluxGraph(repo, clusterRoot);
 }

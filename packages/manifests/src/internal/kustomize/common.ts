@@ -13,13 +13,30 @@ export interface Kustomization {
 }
 
 export function posKey(doc: YamlDocument, path: (string | number)[]): SourcePosition {
-  const at = doc.locateKey(path);
-  return { file: doc.file, line: at.line, column: at.column };
+  return lazyPosition(doc.file, () => doc.locateKey(path));
 }
 
 export function pos(doc: YamlDocument, path: (string | number)[]): SourcePosition {
-  const at = doc.locate(path);
-  return { file: doc.file, line: at.line, column: at.column };
+  return lazyPosition(doc.file, () => doc.locate(path));
+}
+
+/**
+ * A position worked out when its line or column is first read: most entries' positions are only read
+ * for a finding, and locating inside a restored parse means parsing its text again.
+ */
+function lazyPosition(file: string, locate: () => { line: number; column: number }): SourcePosition {
+  let at: { line: number; column: number } | undefined;
+  return {
+    file,
+    get line() {
+      at ??= locate();
+      return at.line;
+    },
+    get column() {
+      at ??= locate();
+      return at.column;
+    },
+  };
 }
 
 export function err(ruleId: string, message: string, at?: SourcePosition, hint?: string): Finding {
