@@ -73,7 +73,11 @@ export interface RenderResult {
 export interface HelmEngineOptions {
   /** Path of `helm-render.wasm`. Default: `.tools/wasm/helm-render.wasm` of the homeops checkout this package runs from. */
   modulePath?: string;
-  /** Run the module instance in a child process (contains a crash of the WebAssembly runtime). Default: on Node < 22. */
+  /**
+   * Run the module instance in a child process (contains a crash of the WebAssembly runtime, and gets V8's
+   * `--liftoff-only` on its command line). Default: on Node < 22, and on newer Node unless this process was
+   * started with `--liftoff-only` (see `isolated`).
+   */
   isolate?: boolean;
   /**
    * Module instances run at once for a large batch (child processes; worker threads sharing the compiled
@@ -204,12 +208,12 @@ export const GO_ENV: Readonly<Record<string, string>> = { GOGC: "off", GOMEMLIMI
  */
 export const INITIAL_MEMORY_MB = 512;
 
-/** Compiles with `V8_FLAGS` for this module only: V8 fixes a module's tiering when it compiles it. */
+/**
+ * Compiles with `V8_FLAGS` for this module only: Node 20's V8 fixes a module's tiering when it compiles it.
+ * (Node 24's ignores the flag set at run time: see `isolated`.)
+ */
 async function compileLiftoff(bytes: Uint8Array): Promise<WasmModule> {
-  const already = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? "").split(/\s+/)].includes(
-    "--liftoff-only",
-  );
-  if (already) return WebAssembly.compile(bytes);
+  if (liftoffOnCommandLine()) return WebAssembly.compile(bytes);
   setFlagsFromString("--liftoff-only");
   try {
     return await WebAssembly.compile(bytes);
@@ -281,11 +285,18 @@ export function fromWire(answer: string, count: number): RenderResult[] {
 }
 
 /**
- * Whether the instance runs in a child process. Node 20's V8 can die (SIGSEGV/SIGTRAP) inside a Go WebAssembly
- * instance, killing the whole process (seen in CI even with small batches); a child contains that crash.
+ * Whether the instance runs in a child process by default. Node 20's V8 can die (SIGSEGV/SIGTRAP) inside a Go
+ * WebAssembly instance, killing the whole process (seen in CI even with small batches); a child contains
+ * that crash. Newer V8s (Node 24) ignore `--liftoff-only` set at run time (`setFlagsFromString`) and tier the
+ * module up with TurboFan, which cost a first render of 150 releases ~3 s more CPU than Liftoff in a child
+ * (whose command line carries the flag), so they run in-process only when this process was started with it.
  */
-export function isolated(nodeVersion: string): boolean {
-  return Number(nodeVersion.split(".")[0]) < 22;
+export function isolated(nodeVersion: string, liftoffOnly: boolean = liftoffOnCommandLine()): boolean {
+  return Number(nodeVersion.split(".")[0]) < 22 || !liftoffOnly;
+}
+
+function liftoffOnCommandLine(): boolean {
+  return [...process.execArgv, ...(process.env.NODE_OPTIONS ?? "").split(/\s+/)].includes("--liftoff-only");
 }
 
 /** A child killed by a signal: V8's fault inside the WebAssembly runtime, not the batch's. */
