@@ -51,7 +51,10 @@ describe("the parse cache", () => {
       const repo = await open(".", { cwd: dir, ...(cached ? { parseCacheDir } : {}) });
       const validated = await validate(repo, { dir: "kubernetes", helm: { render: false } });
       const checked = await check(repo, { helm: { render: false } });
-      return { result: [validated.findings, validated.cases, validated.data, checked.findings], stats: stats() };
+      return {
+        result: [validated.findings, validated.cases, validated.data, checked.findings],
+        stats: stats(),
+      };
     };
     const plain = await run(false);
     const first = await run(true);

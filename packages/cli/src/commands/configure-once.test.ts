@@ -1,5 +1,6 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import { ExitCode } from "../exit-codes.js";
@@ -64,7 +65,9 @@ describe("homeops configure reads the repository once", () => {
   it("parses each file once, builds each Flux Kustomization once, loads the config once", async () => {
     const dir = await freshRepo();
     await rm(join(dir, "bootstrap/config.yaml"));
-    const t = createTestIo({ cwd: dir, env: { HOME: process.env.HOME } });
+    // an empty cache: every file is parsed in this run (none restored from an earlier run's parse cache)
+    const cache = mkdtempSync(join(tmpdir(), "homeops-configure-cache-"));
+    const t = createTestIo({ cwd: dir, env: { HOME: process.env.HOME, HOMEOPS_CACHE_DIR: cache } });
     const stages = configureStages.map((stage) =>
       stage.run
         ? {
