@@ -126,24 +126,29 @@ export async function resolveInsideRoot(root: string, path: string): Promise<str
 export async function assertNoSymlinkOnPath(root: string, path: string): Promise<void> {
   const rootAbs = resolve(root);
   const abs = resolve(rootAbs, path);
-  if (!isPathInside(rootAbs, abs)) {
-    throw new UserError("OUTSIDE_REPO", `${path}: outside the repository (${rootAbs})`, {
-      location: { file: toPosixPath(path) },
-      hint: "homeops writes only inside the repository",
-    });
-  }
+  if (!isPathInside(rootAbs, abs)) throw writeOutsideRoot(rootAbs, path);
   const link = await firstLink(rootAbs, abs);
-  if (link) {
-    const shown = display(rootAbs, abs);
-    throw new UserError(
-      "SYMLINK_REFUSED",
-      `${shown}: not written, ${display(rootAbs, link.link)} is a symlink (-> ${link.target})`,
-      {
-        location: { file: shown },
-        hint: `homeops never writes through a symlink: replace ${display(rootAbs, link.link)} with a real ${link.link === abs ? "file" : "directory"}, then run again`,
-      },
-    );
-  }
+  if (link) throw symlinkRefused(rootAbs, abs, link.link, link.target);
+}
+
+function writeOutsideRoot(rootAbs: string, path: string): UserError {
+  return new UserError("OUTSIDE_REPO", `${path}: outside the repository (${rootAbs})`, {
+    location: { file: toPosixPath(path) },
+    hint: "homeops writes only inside the repository",
+  });
+}
+
+/** Why `abs` is not written: `link` on the way to it (or `abs` itself) is a symlink to `target`. */
+function symlinkRefused(rootAbs: string, abs: string, link: string, target: string): UserError {
+  const shown = display(rootAbs, abs);
+  return new UserError(
+    "SYMLINK_REFUSED",
+    `${shown}: not written, ${display(rootAbs, link)} is a symlink (-> ${target})`,
+    {
+      location: { file: shown },
+      hint: `homeops never writes through a symlink: replace ${display(rootAbs, link)} with a real ${link === abs ? "file" : "directory"}, then run again`,
+    },
+  );
 }
 
 /** `assertNoSymlinkOnPath` for the many paths of one run, each directory on the way looked at once. */
@@ -198,25 +203,10 @@ export function createSymlinkGuard(root: string): SymlinkGuard {
     assertNoSymlink(path) {
       const abs = resolve(rootAbs, path);
       // `resolve` normalizes: a path below the root starts with it (isPathInside decides the rest)
-      if (!abs.startsWith(below) && !isPathInside(rootAbs, abs)) {
-        throw new UserError("OUTSIDE_REPO", `${path}: outside the repository (${rootAbs})`, {
-          location: { file: toPosixPath(path) },
-          hint: "homeops writes only inside the repository",
-        });
-      }
+      if (!abs.startsWith(below) && !isPathInside(rootAbs, abs)) throw writeOutsideRoot(rootAbs, path);
       if (abs === rootAbs) return undefined;
       const got = look(abs);
-      if (got.kind === "link") {
-        const shown = display(rootAbs, abs);
-        throw new UserError(
-          "SYMLINK_REFUSED",
-          `${shown}: not written, ${display(rootAbs, got.at)} is a symlink (-> ${got.target})`,
-          {
-            location: { file: shown },
-            hint: `homeops never writes through a symlink: replace ${display(rootAbs, got.at)} with a real ${got.at === abs ? "file" : "directory"}, then run again`,
-          },
-        );
-      }
+      if (got.kind === "link") throw symlinkRefused(rootAbs, abs, got.at, got.target);
       return got.kind === "present" ? got.stats : got.kind === "absent" ? null : undefined;
     },
   };

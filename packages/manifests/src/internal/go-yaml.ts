@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { readFileSync } from "node:fs";
+import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { deserialize, serialize } from "node:v8";
 // YAML scalar resolution as Flux sees it. kustomize reads files with gopkg.in/yaml.v3, whose resolver
@@ -12,7 +12,13 @@ import { deserialize, serialize } from "node:v8";
 // (`<<: *anchor`) are expanded, an alias name ends where libyaml ends it (`*app: x` is the key `*app`),
 // and a folded scalar comes back from kyaml's YAML round trip as yaml.v3's emitter writes it (see
 // `goFoldedRoundTrip`).
-import { findDuplicateKeys, KUSTOMIZATION_FILES, YamlDocument, type YamlPosition } from "@homeops/core";
+import {
+  findDuplicateKeys,
+  KUSTOMIZATION_FILES,
+  writeFileAtomicSync,
+  YamlDocument,
+  type YamlPosition,
+} from "@homeops/core";
 import {
   Composer,
   CST,
@@ -223,10 +229,7 @@ export function saveParseCache(): void {
   const { run } = disk;
   const entries = [...disk.entries].filter(([, e]) => run - e.used < KEEP_RUNS);
   try {
-    mkdirSync(dirname(disk.file), { recursive: true });
-    const temp = `${disk.file}.${process.pid}.tmp`;
-    writeFileSync(temp, serialize({ identity: disk.identity, run, entries }));
-    renameSync(temp, disk.file);
+    writeFileAtomicSync(disk.file, serialize({ identity: disk.identity, run, entries }));
     disk.changed = false;
   } catch {
     // a read-only or full cache directory only costs speed

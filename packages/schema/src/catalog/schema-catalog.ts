@@ -1,10 +1,10 @@
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { Script } from "node:vm";
-import { UserError } from "@homeops/core";
+import { UserError, writeFileAtomicSync } from "@homeops/core";
 import type { ErrorObject, ValidateFunction } from "ajv";
 import { Ajv } from "ajv";
 import standaloneCodeModule from "ajv/dist/standalone/index.js";
@@ -410,12 +410,9 @@ function compileCached(
     }
   }
   const validate = sharedAjv().compile(schema);
-  if (file && cacheDir) {
+  if (file) {
     try {
-      mkdirSync(cacheDir, { recursive: true });
-      const temp = `${file}.${process.pid}.tmp`;
-      writeFileSync(temp, standaloneCode(sharedAjv(), validate));
-      renameSync(temp, file);
+      writeFileAtomicSync(file, standaloneCode(sharedAjv(), validate));
     } catch {
       // a read-only or full cache directory only costs speed
     }
@@ -464,9 +461,7 @@ function loadStandalone(file: string): ValidateFunction | undefined {
 export function saveValidatorCodeCache(): void {
   for (const { script, file } of withoutCodeCache.splice(0)) {
     try {
-      const temp = `${file}.${process.pid}.tmp`;
-      writeFileSync(temp, script.createCachedData());
-      renameSync(temp, file);
+      writeFileAtomicSync(file, script.createCachedData(), { createParent: false });
     } catch {
       // read-only or full cache directory
     }
