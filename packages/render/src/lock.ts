@@ -1,4 +1,4 @@
-import { link, mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { link, mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { dirname, join } from "node:path";
 import { UserError } from "@homeops/core";
@@ -38,6 +38,7 @@ export async function lockRepository(rootDir: string): Promise<RepositoryLock> {
     try {
       await link(temp, path);
       await rm(temp, { force: true });
+      await removeStaleTemps(dirname(path));
       return {
         release: async () => {
           const now = await readFile(path, "utf8").catch(() => "");
@@ -68,4 +69,18 @@ export async function lockRepository(rootDir: string): Promise<RepositoryLock> {
     location: { file: LOCK_PATH },
     hint: `if no homeops is running, remove ${LOCK_PATH}`,
   });
+}
+
+/**
+ * Removes the lock attempts (`lock.<pid>.tmp`) of processes that are gone: a run killed between writing
+ * its attempt and linking it leaves one behind. Called while holding the lock; a live process' attempt
+ * is its own to remove.
+ */
+async function removeStaleTemps(dir: string): Promise<void> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  for (const name of names) {
+    const m = /^lock\.(\d+)\.tmp$/.exec(name);
+    if (!m || Number(m[1]) === process.pid || alive(Number(m[1]))) continue;
+    await rm(join(dir, name), { force: true });
+  }
 }

@@ -149,6 +149,19 @@ describe("lockRepository", () => {
     await taken.release();
     expect(await readdir(join(root, ".homeops"))).not.toContain("lock");
   });
+
+  it("removes the attempt a killed run left beside the lock, never a live process' one", async () => {
+    const root = await repo(templates);
+    await mkdir(join(root, ".homeops"), { recursive: true });
+    // 4194305: above Linux's pid_max, no such process; process.ppid: alive
+    await writeFile(join(root, `${LOCK_PATH}.4194305.tmp`), "");
+    await writeFile(join(root, `${LOCK_PATH}.${process.ppid}.tmp`), "");
+    const lock = await lockRepository(root);
+    await lock.release();
+    expect((await readdir(join(root, ".homeops"))).filter((f) => f.startsWith("lock"))).toEqual([
+      `lock.${process.ppid}.tmp`,
+    ]);
+  });
 });
 
 describe("template syntax errors", () => {
