@@ -7,6 +7,7 @@ import {
   noopLogger,
   sortFindings,
 } from "@homeops/core";
+import { buildKey, findBuild, recordBuild, restoreBuild, variablesHash } from "./internal/build-cache.js";
 import { fetchRemoteText } from "./internal/fetch-remote.js";
 import { FileStore } from "./internal/files.js";
 import { type BuildContext, buildTopLevel, type KustomizationOverride } from "./internal/kustomize.js";
@@ -60,6 +61,8 @@ interface QueueItem {
   at: SourcePosition;
   locate?: (path: (string | number)[]) => SourcePosition;
   parent?: string;
+  /** the object it was declared as in its parent's build (absent for the implicit root) */
+  declared?: BuiltObject;
 }
 
 /** `https://github.com/o/r.git`, `ssh://git@github.com/o/r`, `git@github.com:o/r` → `github.com/o/r`. */
@@ -402,6 +405,7 @@ export async function buildRepoGraph(root: string, options: BuildRepoOptions = {
             object: real.object,
             at: { file: real.provenance.file, line: real.provenance.line, column: real.provenance.column },
             locate: (p) => real.locate(p),
+            declared: real,
           },
           ctx,
           vars,
@@ -456,6 +460,7 @@ export async function buildRepoGraph(root: string, options: BuildRepoOptions = {
         at: { file: obj.provenance.file, line: obj.provenance.line, column: obj.provenance.column },
         locate: (p) => obj.locate(p),
         parent: `${node.namespace}/${node.name}`,
+        declared: obj,
       });
     }
   }
@@ -684,6 +689,18 @@ async function buildNode(
       inputs: { files: [], dirs: [], absent: [path] },
     };
   }
+  // a build of an earlier run, when the Kustomization and everything its build read are unchanged
+  const key = ctx.allowNetwork
+    ? undefined
+    : await buildKey(ctx.files, item, item.declared, [strict, isRepo, ctx.files.maxFileBytes]);
+  const saved = key === undefined ? undefined : await findBuild(ctx.files, key);
+  if (saved) {
+    const resolved = isObj(spec.postBuild)
+      ? variablesHash(await loadVariables(spec.postBuild, item.namespace, vars, at, label))
+      : variablesHash(undefined);
+    const restored = resolved === saved.variables ? await restoreBuild(ctx.files, saved) : undefined;
+    if (restored) return { ...base, ...restored.part, objects: restored.objects };
+  }
   const { override, findings: overrideFindings } = fluxOverride(spec, at, item.locate);
   findings.push(...overrideFindings);
   const built = await buildTopLevel(ctx, path, [label], override);
@@ -704,8 +721,10 @@ async function buildNode(
 
   let variables: Record<string, string> = {};
   let substitutionSources: SubstitutionSource[] | undefined;
+  let resolved = variablesHash(undefined);
   if (isObj(spec.postBuild)) {
     const loaded = await loadVariables(spec.postBuild, item.namespace, vars, at, label);
+    resolved = variablesHash(loaded);
     findings.push(...loaded.findings);
     variables = loaded.vars;
     substitutionSources = loaded.sources;
@@ -761,12 +780,10 @@ async function buildNode(
     }
   }
 
-  const node: NodeWithSkipped = {
-    ...base,
-    objects: resources.map(toBuiltObject),
+  const part = {
     variables,
     ...(substitutionSources ? { substitutionSources } : {}),
-    status: ok ? "built" : "error",
+    status: ok ? ("built" as const) : ("error" as const),
     findings,
     skippedRemote: built.skipped,
     inputs: {
@@ -775,7 +792,8 @@ async function buildNode(
       absent: [...(built.inputs?.absent ?? [])].sort(),
     },
   };
-  return node;
+  if (key !== undefined) await recordBuild(ctx.files, key, built.inputs, resolved, part, resources);
+  return { ...base, ...part, objects: resources.map(toBuiltObject) };
 }
 
 async function loadVariables(

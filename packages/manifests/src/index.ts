@@ -13,6 +13,7 @@ export {
   type FluxRootDiscovery,
   type FluxRootSource,
 } from "./discover-roots.js";
+export { buildCacheStats, saveBuildCache, useBuildCache } from "./internal/build-cache.js";
 export { parseCacheStats, saveParseCache, useParseCache } from "./internal/go-yaml.js";
 export {
   type InlineKustomization,

@@ -90,6 +90,10 @@ describe("changed-only runs", () => {
     git(dir, "add", "-A");
     git(dir, "commit", "-qm", "base");
     const cacheDir = mkdtempSync(join(tmpdir(), "homeops-changed-cache-"));
+    // parses and builds kept between runs, as the CLI keeps them (turned on per process: the later full
+    // runs use them too; parse-cache.test.ts compares cached runs with uncached ones)
+    const parseCacheDir = mkdtempSync(join(tmpdir(), "homeops-changed-parse-"));
+    const cached = { cwd: dir, parseCacheDir };
     const options = { dir: "kubernetes", cacheDir, helm: { render: false } } as const;
     const base = await openRepository(".", { cwd: dir });
     const baseReport = await validateManifests(base, options);
@@ -105,7 +109,7 @@ describe("changed-only runs", () => {
       const full = await openRepository(".", { cwd: dir });
       const fullReport = await validateManifests(full, options);
       const graph = await full.graph({ clusterRoot: "kubernetes/flux" });
-      const changed = await validateManifests(await openRepository(".", { cwd: dir }), {
+      const changed = await validateManifests(await openRepository(".", cached), {
         ...options,
         changedOnly: { since: "HEAD" },
       });
@@ -140,7 +144,7 @@ describe("changed-only runs", () => {
       const fullCheck = await checkRepository(await openRepository(".", { cwd: dir }), {
         helm: { render: false },
       });
-      const changedCheck = await checkRepository(await openRepository(".", { cwd: dir }), {
+      const changedCheck = await checkRepository(await openRepository(".", cached), {
         helm: { render: false },
         changedOnly: { since: "HEAD" },
       });

@@ -9,7 +9,7 @@ import { validateManifests } from "./validate-manifests.js";
 
 const fixture = join(import.meta.dirname, "../../manifests/test/fixtures/home-ops");
 
-describe("the parse cache", () => {
+describe("the parse and build caches", () => {
   it("never parses an unchanged file twice in one process, and parses a changed one again", async () => {
     const dir = mkdtempSync(join(tmpdir(), "homeops-parse-"));
     cpSync(fixture, dir, { recursive: true });
@@ -47,13 +47,21 @@ describe("the parse cache", () => {
       const { openRepository: open } = await import("./repository.js");
       const { validateManifests: validate } = await import("./validate-manifests.js");
       const { checkRepository: check } = await import("./check-repository.js");
-      const { parseCacheStats: stats } = await import("@homeops/manifests");
+      const { parseCacheStats: stats, buildCacheStats: builds } = await import("@homeops/manifests");
       const repo = await open(".", { cwd: dir, ...(cached ? { parseCacheDir } : {}) });
       const validated = await validate(repo, { dir: "kubernetes", helm: { render: false } });
       const checked = await check(repo, { helm: { render: false } });
+      const graph = await repo.graph({ clusterRoot: "kubernetes/flux" });
+      // what a build produced: objects as applied, provenance, and positions of fields inside them
+      const objects = graph.kustomizations.map((k) => [
+        `${k.namespace}/${k.name}`,
+        k.status,
+        k.inputs,
+        k.objects.map((o) => [o.object, o.provenance, o.locate(["metadata", "name"]), o.locate(["spec"])]),
+      ]);
       return {
-        result: [validated.findings, validated.cases, validated.data, checked.findings],
-        stats: stats(),
+        result: [validated.findings, validated.cases, validated.data, checked.findings, objects],
+        stats: { ...stats(), builds: builds() },
       };
     };
     const plain = await run(false);
@@ -70,5 +78,46 @@ describe("the parse cache", () => {
     expect(second.stats.parses).toBeLessThan(first.stats.parses);
     expect(first.result).toEqual(plain.result);
     expect(second.result).toEqual(plain.result);
+    // (a run may build its graph twice, the second time from what the first recorded)
+    expect(first.stats.builds.built).toBeGreaterThan(3);
+    expect(second.stats.builds.built).toBe(0);
+    expect(second.stats.builds.restored).toBeGreaterThan(3);
+
+    // edits after the caches were filled: each cached run gives what an uncached one gives
+    const edits: [string, (text: string) => string][] = [
+      // an input of one build
+      ["kubernetes/apps/default/echo/app/deployment.yaml", (t) => t.replace(/replicas: \d+/, "replicas: 7")],
+      // a component several builds read
+      [
+        "kubernetes/components/volsync/pvc.yaml",
+        (t) => `${t}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: added-\${APP}\n`,
+      ],
+      // the substituteFrom source of another Kustomization
+      [
+        "kubernetes/flux/cluster/settings.yaml",
+        (t) => t.replace("STORAGE_CLASS: ceph-block", "STORAGE_CLASS: nvme"),
+      ],
+      // a Kustomization's own postBuild (its declaring file)
+      ["kubernetes/apps/default/echo/ks.yaml", (t) => t.replace("APP: *app", "APP: *app\n      MORE: x")],
+      // a parent's patches reach every child
+      ["kubernetes/flux/cluster/ks.yaml", (t) => t.replace("retries: -1", "retries: 3")],
+    ];
+    for (const [rel, change] of edits) {
+      const abs = join(dir, rel);
+      writeFileSync(abs, change(readFileSync(abs, "utf8")));
+      const uncached = await run(false);
+      const cachedRun = await run(true);
+      expect(cachedRun.result, rel).toEqual(uncached.result);
+      expect(cachedRun.stats.builds.built, rel).toBeGreaterThan(0);
+    }
+    // a new file in a directory a build lists (the generated kustomization of a plain directory)
+    writeFileSync(
+      join(dir, "kubernetes/apps/flux-system/addons/app/added.yaml"),
+      "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: added\n  namespace: flux-system\n",
+    );
+    const uncached = await run(false);
+    const cachedRun = await run(true);
+    expect(cachedRun.result).toEqual(uncached.result);
+    expect(JSON.stringify(cachedRun.result)).toContain('"added"');
   }, 300_000);
 });

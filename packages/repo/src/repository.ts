@@ -24,8 +24,9 @@ export interface OpenRepositoryOptions {
   /** Debug messages (which Kustomization is being built). Default: no-op. */
   logger?: Logger;
   /**
-   * Keep YAML parses between runs in this directory (keyed by file content): an unchanged file is
-   * restored instead of parsed. Default: none (every file is parsed).
+   * Keep YAML parses and Flux Kustomization builds between runs in this directory (keyed by file
+   * content): an unchanged file is restored instead of parsed, a build whose Kustomization and inputs are
+   * unchanged is restored instead of built. Default: none (every file is parsed, everything built).
    */
   parseCacheDir?: string;
 }
@@ -90,9 +91,11 @@ export class Repository {
     return this.fileProblems;
   }
 
-  /** Writes what the parse cache (`parseCacheDir`) learned in this run; nothing when it learned nothing. */
+  /** Writes what the parse and build caches (`parseCacheDir`) learned in this run; nothing when nothing changed. */
   async saveCaches(): Promise<void> {
-    (await import("@homeops/manifests")).saveParseCache();
+    const manifests = await import("@homeops/manifests");
+    manifests.saveParseCache();
+    manifests.saveBuildCache();
   }
 
   /** The bytes of one file (repo-relative posix path), read from disk once and shared by every reader. */
@@ -208,6 +211,10 @@ export async function openRepository(dir: string, options: OpenRepositoryOptions
         value: options.config.value,
       }
     : undefined;
-  if (options.parseCacheDir) (await import("@homeops/manifests")).useParseCache(options.parseCacheDir);
+  if (options.parseCacheDir) {
+    const manifests = await import("@homeops/manifests");
+    manifests.useParseCache(options.parseCacheDir);
+    manifests.useBuildCache(options.parseCacheDir);
+  }
   return new Repository(root, options.logger, preloaded);
 }

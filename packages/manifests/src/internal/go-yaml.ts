@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { basename, join } from "node:path";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { deserialize, serialize } from "node:v8";
 // YAML scalar resolution as Flux sees it. kustomize reads files with gopkg.in/yaml.v3, whose resolver
@@ -12,13 +12,7 @@ import { deserialize, serialize } from "node:v8";
 // (`<<: *anchor`) are expanded, an alias name ends where libyaml ends it (`*app: x` is the key `*app`),
 // and a folded scalar comes back from kyaml's YAML round trip as yaml.v3's emitter writes it (see
 // `goFoldedRoundTrip`).
-import {
-  findDuplicateKeys,
-  KUSTOMIZATION_FILES,
-  writeFileAtomicSync,
-  YamlDocument,
-  type YamlPosition,
-} from "@homeops/core";
+import { findDuplicateKeys, writeFileAtomicSync, YamlDocument, type YamlPosition } from "@homeops/core";
 import {
   Composer,
   CST,
@@ -144,8 +138,8 @@ export function parseGoYaml(text: string, file: string): GoYamlResult {
     stats.hits++;
     return hit;
   }
-  // kustomization files stay out of it: small, and every entry's position is read (provenance chains)
-  const saved = disk && !KUSTOMIZATION_FILES.includes(basename(file)) ? disk : undefined;
+  // kustomization files too: a build reads positions in them (parsing them again), a restored build does not
+  const saved = disk;
   const kept = saved?.entries.get(key);
   let result: GoYamlResult;
   if (kept) {
@@ -188,7 +182,7 @@ const KEEP_RUNS = 8;
  * The parser's identity: a cache written by another build of this module (or another `yaml`) is not
  * read, since its values follow that build's rules.
  */
-function parserIdentity(): string {
+export function parserIdentity(): string {
   let own = "";
   try {
     own = readFileSync(fileURLToPath(import.meta.url), "utf8");

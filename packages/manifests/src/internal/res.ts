@@ -109,8 +109,22 @@ function sameValue(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
+// the resource each built object was frozen from: what the build cache saves of it (see build-cache.ts)
+const RESOURCES = new WeakMap<BuiltObject, Res>();
+
+/** The build resource `o` was frozen from (by `toBuiltObject`), if it was. */
+export function resourceOf(o: BuiltObject): Res | undefined {
+  return RESOURCES.get(o);
+}
+
 /** Freezes a build resource into the public shape. */
 export function toBuiltObject(r: Res): BuiltObject {
+  const built = freeze(r);
+  RESOURCES.set(built, r);
+  return built;
+}
+
+function freeze(r: Res): BuiltObject {
   const object = r.obj;
   const namespace = getNamespace(object);
   const origin = r.origin;
