@@ -59,6 +59,35 @@ export function isExternalSecret(o: { apiVersion: string; kind: string }): boole
   return o.kind === "ExternalSecret" && o.apiVersion.startsWith("external-secrets.io/");
 }
 
+// the graph's objects by namespace (and its ClusterExternalSecrets), once per graph: every Kustomization's
+// sources are looked up in them (a scan of every object per source would be quadratic in the repository)
+const indexes = new WeakMap<
+  RepoGraph,
+  { byNamespace: Map<string, BuiltObject[]>; clusterExternalSecrets: BuiltObject[] }
+>();
+
+function objectIndex(graph: RepoGraph): {
+  byNamespace: Map<string, BuiltObject[]>;
+  clusterExternalSecrets: BuiltObject[];
+} {
+  let index = indexes.get(graph);
+  if (!index) {
+    index = { byNamespace: new Map(), clusterExternalSecrets: [] };
+    for (const object of graph.objects) {
+      const ns = object.namespace ?? "";
+      let list = index.byNamespace.get(ns);
+      if (!list) {
+        list = [];
+        index.byNamespace.set(ns, list);
+      }
+      list.push(object);
+      if (isClusterExternalSecret(object)) index.clusterExternalSecrets.push(object);
+    }
+    indexes.set(graph, index);
+  }
+  return index;
+}
+
 /** Works out which variables a Flux Kustomization's `postBuild` can provide. */
 export function substitutionScope(
   graph: RepoGraph,
@@ -83,8 +112,8 @@ export function substitutionScope(
       keys: new Set(),
       openEnded: false,
     };
-    for (const object of graph.objects) {
-      if ((object.namespace ?? "") !== node.namespace) continue;
+    const { byNamespace, clusterExternalSecrets } = objectIndex(graph);
+    for (const object of byNamespace.get(node.namespace) ?? []) {
       if (object.kind === kind && object.apiVersion === "v1" && object.name === name) {
         source.providers.push(object);
         for (const key of Object.keys({
@@ -101,8 +130,8 @@ export function substitutionScope(
       }
     }
     // a ClusterExternalSecret writes its target Secret into every selected namespace
-    for (const object of graph.objects) {
-      if (kind !== "Secret" || !isClusterExternalSecret(object)) continue;
+    for (const object of clusterExternalSecrets) {
+      if (kind !== "Secret") continue;
       const spec = field(object.object, "spec", "externalSecretSpec");
       const target =
         str(field(spec, "target", "name")) ??
