@@ -11,9 +11,12 @@
 //   (c) check     `homeops check`, and its ratio to `homeops kubeconform` (warm)
 //   (d) flate     `flate build ks` (github.com/home-operations/flate), run offline (no network namespace)
 //   (e) peak RSS  of each (the largest process of the incumbent pipeline)
+//   (f) changed   (synthetic only) `homeops kubeconform --changed-since HEAD` after an edit of one app's
+//                 HelmRelease (a new edit before every run), warm caches, beside `homeops --version`
+//                 (start-up); the work after start-up is the difference of the two
 //
 // Usage: node bench/run.mjs [--apps 50,200,1000] [--runs 3] [--runs-at 1000=1] [--corpus /work/corpus
-//          [--only tyriis] [--overrides file.json] [--corpus-runs 3]] [--parts render,validate,check,flate]
+//          [--only tyriis] [--overrides file.json] [--corpus-runs 3]] [--parts render,validate,check,flate,changed]
 //          [--keep <dir>] [--out bench/results] [--date YYYY-MM-DD] [--no-write]
 // With --corpus and no --apps only the corpus runs. Results merge into <out>/<date>.json (synthetic rows
 // by N, corpus rows by repository) and <out>/<date>.svg is redrawn from the synthetic rows.
@@ -51,7 +54,7 @@ const runsAt = Object.fromEntries(
     .filter((s) => s.includes("="))
     .map((s) => s.split("=").map(Number)),
 );
-const parts = new Set((flag("--parts", "render,validate,check,flate") ?? "").split(","));
+const parts = new Set((flag("--parts", "render,validate,check,flate,changed") ?? "").split(","));
 const only = (flag("--only", "") ?? "").split(",").filter((s) => s !== "");
 const overrides = flag("--overrides", "") ? JSON.parse(readFileSync(flag("--overrides", ""), "utf8")) : {};
 const keep = flag("--keep", undefined);
@@ -431,6 +434,56 @@ function homeopsTasks({ repoDir, target, rootFlag, coldCache, warmCache }) {
   };
 }
 
+/**
+ * (f) changed-only: the repository committed once, then before every run one app's HelmRelease edited
+ * again (so its Kustomization is built, never restored), validated with the warm task's caches.
+ */
+function changedTasks(repoDir, warmCache) {
+  const git = (...args) =>
+    execFileSync("git", [
+      "-C",
+      repoDir,
+      "-c",
+      "user.email=bench@example.com",
+      "-c",
+      "user.name=bench",
+      ...args,
+    ]);
+  git("init", "-q");
+  git("add", "-A");
+  git("commit", "-qm", "bench");
+  const apps = join(repoDir, "kubernetes/apps");
+  const ns = readdirSync(apps)
+    .filter((d) => statSync(join(apps, d)).isDirectory())
+    .sort()[0];
+  const app = readdirSync(join(apps, ns))
+    .filter((d) => statSync(join(apps, ns, d)).isDirectory())
+    .sort()[0];
+  const file = join(apps, ns, app, "app/helmrelease.yaml");
+  const original = readFileSync(file, "utf8");
+  let edits = 0;
+  return [
+    {
+      name: "homeops start-up",
+      tool: "homeops --version",
+      pair: "changed",
+      command: () => [process.execPath, [homeops, "--version"], {}],
+    },
+    {
+      name: "homeops kubeconform --changed-since",
+      tool: "homeops kubeconform --changed-since HEAD (one app edited)",
+      pair: "changed",
+      prepare: () => writeFileSync(file, `${original}# bench edit ${++edits}\n`),
+      command: () => [
+        process.execPath,
+        [homeops, "-C", repoDir, "kubeconform", "kubernetes", "-o", "json", "--changed-since", "HEAD"],
+        { env: { HOMEOPS_CACHE_DIR: warmCache } },
+      ],
+      inspect: inspectKubeconform,
+    },
+  ];
+}
+
 function flateTask(repoDir, work) {
   const cache = join(work, "flate-cache");
   return {
@@ -482,7 +535,7 @@ function validateTasks({ repoDir, work, target, rootFlag, fluxRoots }) {
     }
     tasks.push(h.cold);
   }
-  if (parts.has("validate") || parts.has("check")) tasks.push(h.warm);
+  if (parts.has("validate") || parts.has("check") || parts.has("changed")) tasks.push(h.warm);
   if (parts.has("check")) tasks.push(h.check);
   if (parts.has("flate") && flate.bin) {
     // flate refuses a checkout whose directory name has a `+` (the corpus' owner+name): "write
@@ -653,6 +706,7 @@ for (const apps of appsList) {
     fluxRoots: ["kubernetes/flux/cluster"],
   });
   tasks.push(...v.tasks);
+  if (parts.has("changed")) tasks.push(...changedTasks(repoDir, join(work, "cache-warm")));
   Object.assign(row, v.info);
   if (parts.has("flate") && !flate.bin) row.flate = `flate ${flate.missing}`;
   row.tasks = runTasks(tasks, n);
@@ -865,6 +919,19 @@ function targets(r) {
         cpu: verdict(round(k, 2), (v) => v <= 1.15),
       });
     }
+  }
+  const changed = big?.tasks["homeops kubeconform --changed-since"];
+  const startup = big?.tasks["homeops start-up"];
+  if (changed && startup) {
+    out.push({
+      target: `changed-only, one app of N=${big.apps}: work after start-up ≤ 100 ms (s)`,
+      wall: verdict(round(changed.wall.median - startup.wall.median), (v) => v <= 0.1),
+      cpu: verdict(round(changed.cpu.median - startup.cpu.median), (v) => v <= 0.1),
+    });
+    out.push({
+      target: `changed-only, one app of N=${big.apps}: ≤ 400 ms wall with start-up (s)`,
+      wall: verdict(changed.wall.median, (v) => v <= 0.4),
+    });
   }
   for (const row of rows) {
     const q = row.ratios["makejinja / homeops render"];
