@@ -26,11 +26,14 @@ export async function changedFiles(repo: Repository, options: ChangedOnlyOptions
     ? await changedAgainstDir(repo, options.basePath)
     : await changedSinceRevision(repo.root, options.since ?? "HEAD");
   if (paths.length > MAX_TEXTS) return paths.map((path) => ({ path }));
-  const files = await repo.files(); // read once for the whole run: the work tree's texts are already there
   return Promise.all(
     paths.map(async (path) => {
       const texts: string[] = [];
-      const now = files.get(path) ?? (await readFile(join(repo.root, path), "utf8").catch(() => undefined));
+      // through the repository's reads: the build and the rules that read it later share them
+      const now = await repo.read(path).then(
+        (b) => b.toString("utf8"),
+        () => undefined,
+      );
       if (now !== undefined) texts.push(now);
       const before = options.basePath
         ? await readFile(join(resolve(repo.root, options.basePath), path), "utf8").catch(() => undefined)
