@@ -1,4 +1,5 @@
-import { readdir, readFile, stat } from "node:fs/promises";
+import { readdirSync } from "node:fs";
+import { readFile, stat } from "node:fs/promises";
 import { join, posix } from "node:path";
 import {
   DEFAULT_MAX_FILE_BYTES,
@@ -211,10 +212,16 @@ export class FileStore {
     const rel = canonicalPath(path);
     let p = this.dirCache.get(rel);
     if (!p) {
-      p = Promise.all([
-        readdir(this.abs(rel), { withFileTypes: true }),
-        this.artifact ? this.artifactFilter() : undefined,
-      ]).then(
+      // synchronous: a build lists thousands of directories, and a thread-pool round trip per listing
+      // costs more than the system call (as core's reads)
+      const listed = (() => {
+        try {
+          return Promise.resolve(readdirSync(this.abs(rel), { withFileTypes: true }));
+        } catch (error) {
+          return Promise.reject(error);
+        }
+      })();
+      p = Promise.all([listed, this.artifact ? this.artifactFilter() : undefined]).then(
         ([entries, filter]) =>
           entries
             .map((e) => ({ name: e.name, dir: e.isDirectory(), link: e.isSymbolicLink() }))
