@@ -17,10 +17,14 @@ export function kustomizationFileName(path: string): string | undefined {
 /** Directories (repo-relative) whose kustomization file one of the graph's Flux builds read. */
 export function directoriesBuiltBy(graph: RepoGraph): Set<string> {
   const covered = new Set<string>();
+  // the objects of a build share most links of their chains: each link is looked at once
+  const seen = new Set<string>();
   for (const ks of graph.kustomizations) {
     covered.add(ks.path);
     for (const object of ks.objects) {
       for (const link of object.provenance.chain) {
+        if (seen.has(link)) continue;
+        seen.add(link);
         if (kustomizationFileName(link)) covered.add(toPosixPath(dirname(link)));
       }
     }

@@ -6,11 +6,10 @@
 // its postBuild resolved. Anything else (a missing entry, another build of this module, an unreadable cache)
 // builds as before.
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { deserialize, serialize } from "node:v8";
-import { type SourcePosition, writeFileAtomicSync, type YamlDocument } from "@homeops/core";
+import type { SourcePosition, YamlDocument } from "@homeops/core";
 import type { BuiltObject, FluxKustomizationNode } from "../types.js";
+import { DiskCache } from "./disk-cache.js";
 import type { FileStore } from "./files.js";
 import { parserIdentity } from "./go-yaml.js";
 import type { BuildInputs } from "./inputs.js";
@@ -51,15 +50,9 @@ interface SavedBuild {
   variables: string;
   node: BuiltPart;
   objects: SavedRes[];
-  /** the cache's run counter when it was last read */
-  used: number;
 }
 
-let disk:
-  | { file: string; identity: string; entries: Map<string, SavedBuild>; run: number; changed: boolean }
-  | undefined;
-/** Entries no run read in this many saving runs are dropped. */
-const KEEP_RUNS = 8;
+let disk: DiskCache<SavedBuild> | undefined;
 const stats = { built: 0, restored: 0 };
 
 /** How many Flux Kustomizations were built, and how many were taken from the build cache, in this process. */
@@ -73,41 +66,12 @@ export function buildCacheStats(): { built: number; restored: number } {
  */
 export function useBuildCache(dir: string): void {
   const file = join(dir, "builds.bin");
-  if (disk?.file === file) return;
-  const identity = parserIdentity();
-  disk = { file, identity, entries: new Map(), run: 0, changed: false };
-  try {
-    const data = deserialize(readFileSync(file)) as {
-      identity?: string;
-      run?: number;
-      entries?: [string, SavedBuild][];
-    };
-    if (data.identity === identity && Array.isArray(data.entries) && typeof data.run === "number") {
-      disk.entries = new Map(data.entries);
-      disk.run = data.run + 1;
-    }
-  } catch {
-    // none yet, or unreadable: an empty cache
-  }
+  if (disk?.file !== file) disk = new DiskCache(file, parserIdentity());
 }
 
 /** Writes the build cache of `useBuildCache` when this run built something it did not hold. */
 export function saveBuildCache(): void {
-  if (!disk) return;
-  const { run } = disk;
-  const entries = [...disk.entries].filter(([, e]) => run - e.used < KEEP_RUNS);
-  if (!disk.changed && entries.length === disk.entries.size) return;
-  try {
-    writeFileAtomicSync(disk.file, serialize({ identity: disk.identity, run, entries }));
-    disk.changed = false;
-  } catch {
-    // a read-only or full cache directory only costs speed
-  }
-}
-
-/** Whether builds are looked up and recorded (`useBuildCache` was called). */
-export function buildCacheActive(): boolean {
-  return disk !== undefined;
+  disk?.save();
 }
 
 const sha1 = (data: string | Buffer): string => createHash("sha1").update(data).digest("base64");
@@ -206,7 +170,7 @@ export async function buildKey(
 
 /** A saved build under `key` whose inputs are all as they were, if there is one. */
 export async function findBuild(files: FileStore, key: string): Promise<SavedBuild | undefined> {
-  const saved = disk?.entries.get(key);
+  const saved = disk?.get(key);
   if (!saved) return undefined;
   for (const [f, h] of saved.files) if ((await fileHash(files, f)) !== h) return undefined;
   for (const [d, h] of saved.dirs) if ((await listingHash(files, d)) !== h) return undefined;
@@ -256,7 +220,6 @@ export async function restoreBuild(
       }),
     );
   }
-  saved.used = disk?.run ?? saved.used;
   stats.restored++;
   // the graph adds findings to its nodes (namespace not specified): the saved part stays as saved
   return { part: structuredClone(saved.node), objects };
@@ -287,7 +250,7 @@ export async function recordBuild(
   }
   const dirs: [string, string][] = [];
   for (const d of [...inputs.dirs].sort()) dirs.push([d, await listingHash(files, d)]);
-  disk.entries.set(key, {
+  disk.set(key, {
     files: hashed,
     dirs,
     absent: [...inputs.absent].sort(),
@@ -295,7 +258,5 @@ export async function recordBuild(
     variables: resolved,
     node: structuredClone(part),
     objects,
-    used: disk.run,
   });
-  disk.changed = true;
 }

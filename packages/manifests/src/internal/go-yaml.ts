@@ -2,7 +2,6 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { deserialize, serialize } from "node:v8";
 // YAML scalar resolution as Flux sees it. kustomize reads files with gopkg.in/yaml.v3, whose resolver
 // differs from YAML 1.2 core in ways real manifests hit: `0644` is octal (420, think `defaultMode`),
 // underscores are dropped from numbers (`1_000`), `0b101` is binary, and plain dates become timestamps
@@ -12,7 +11,7 @@ import { deserialize, serialize } from "node:v8";
 // (`<<: *anchor`) are expanded, an alias name ends where libyaml ends it (`*app: x` is the key `*app`),
 // and a folded scalar comes back from kyaml's YAML round trip as yaml.v3's emitter writes it (see
 // `goFoldedRoundTrip`).
-import { findDuplicateKeys, writeFileAtomicSync, YamlDocument, type YamlPosition } from "@homeops/core";
+import { findDuplicateKeys, YamlDocument, type YamlPosition } from "@homeops/core";
 import {
   Composer,
   CST,
@@ -27,6 +26,7 @@ import {
   visit,
 } from "yaml";
 import yamlPackage from "yaml/package.json" with { type: "json" };
+import { DiskCache } from "./disk-cache.js";
 
 function pad(n: string): string {
   return n.padStart(2, "0");
@@ -139,20 +139,15 @@ export function parseGoYaml(text: string, file: string): GoYamlResult {
     return hit;
   }
   // kustomization files too: a build reads positions in them (parsing them again), a restored build does not
-  const saved = disk;
-  const kept = saved?.entries.get(key);
+  const kept = disk?.get(key);
   let result: GoYamlResult;
   if (kept) {
     stats.restored++;
-    kept.used = saved!.run;
     result = restore(kept, text, file);
   } else {
     stats.parses++;
     result = parseGoYamlUncached(text, file);
-    if (saved && result.ok) {
-      saved.entries.set(key, { documents: result.documents.map(toSaved), used: saved.run });
-      saved.changed = true;
-    }
+    if (disk && result.ok) disk.set(key, { documents: result.documents.map(toSaved) });
   }
   // oldest first: a long watch session keeps what it still reads
   if (MEMO.size >= MEMO_LIMIT) MEMO.delete(MEMO.keys().next().value as string);
@@ -169,14 +164,8 @@ interface SavedDocument {
 }
 interface SavedParse {
   documents: SavedDocument[];
-  /** the cache's run counter when it was last read */
-  used: number;
 }
-let disk:
-  | { file: string; identity: string; entries: Map<string, SavedParse>; run: number; changed: boolean }
-  | undefined;
-/** Entries no run read in this many saving runs are dropped. */
-const KEEP_RUNS = 8;
+let disk: DiskCache<SavedParse> | undefined;
 
 /**
  * The parser's identity: a cache written by another build of this module (or another `yaml`) is not
@@ -199,35 +188,12 @@ export function parserIdentity(): string {
  */
 export function useParseCache(dir: string): void {
   const file = join(dir, "parse.bin");
-  if (disk?.file === file) return;
-  const identity = parserIdentity();
-  disk = { file, identity, entries: new Map(), run: 0, changed: false };
-  try {
-    const data = deserialize(readFileSync(file)) as {
-      identity?: string;
-      run?: number;
-      entries?: [string, SavedParse][];
-    };
-    if (data.identity === identity && Array.isArray(data.entries) && typeof data.run === "number") {
-      disk.entries = new Map(data.entries);
-      disk.run = data.run + 1;
-    }
-  } catch {
-    // none yet, or unreadable: an empty cache
-  }
+  if (disk?.file !== file) disk = new DiskCache(file, parserIdentity());
 }
 
 /** Writes the parse cache of `useParseCache` when this run parsed something it did not hold. */
 export function saveParseCache(): void {
-  if (!disk?.changed) return;
-  const { run } = disk;
-  const entries = [...disk.entries].filter(([, e]) => run - e.used < KEEP_RUNS);
-  try {
-    writeFileAtomicSync(disk.file, serialize({ identity: disk.identity, run, entries }));
-    disk.changed = false;
-  } catch {
-    // a read-only or full cache directory only costs speed
-  }
+  disk?.save();
 }
 
 function toSaved(d: YamlDocument): SavedDocument {
