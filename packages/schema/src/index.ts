@@ -17,11 +17,16 @@ export {
   type CompiledSchema,
   crdSchemaConverter,
   loadCatalogManifest,
+  PRECOMPILED_CATALOG_DIR,
+  type PrecompileCatalogOptions,
+  type PrecompiledCatalog,
+  precompileCatalogValidators,
   type RepositoryCrd,
   SchemaCatalog,
   type SchemaCatalogOptions,
   type SchemaLookup,
   type SchemaOrigin,
+  writePrecompiledCatalog,
 } from "./catalog/schema-catalog.js";
 export {
   builtinCatalogDir,

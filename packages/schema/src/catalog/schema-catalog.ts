@@ -19,11 +19,15 @@ import {
   isRemoteLocation,
   schemaTemplateData,
 } from "./schema-location.js";
+import { PART_ID_BASE, type SplitSchema, splitSchema } from "./shared-subschemas.js";
 import { type CrdSchema, crdToSchemas, type JsonSchemaNode } from "./strict-schema.js";
 
 // ajv-formats is CommonJS with a default export; under NodeNext the callable may sit on `.default`.
 const standaloneCode = ((standaloneCodeModule as unknown as { default?: unknown }).default ??
-  standaloneCodeModule) as unknown as (ajv: Ajv, validate: ValidateFunction) => string;
+  standaloneCodeModule) as unknown as (
+  ajv: Ajv,
+  validate: ValidateFunction | Record<string, string>,
+) => string;
 const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ??
   addFormatsModule) as unknown as (ajv: Ajv, formats: string[]) => void;
 
@@ -50,6 +54,12 @@ export interface SchemaCatalogOptions {
    * its cached code a few ms). Default: none, every run compiles in memory.
    */
   cacheDir?: string;
+  /**
+   * Use the validators the package build precompiled for the bundled catalog (`dist/catalog-validators/`,
+   * matched by schema text, so an edited schema is compiled afresh); a path: that directory, as the build
+   * writes `precompileCatalogValidators`' result (tests). Default true.
+   */
+  precompiled?: boolean | string;
   /**
    * `CustomResourceDefinition` objects of the repository (as its Flux build produces them): each served
    * version becomes a strict schema by the catalog's own rules and takes precedence over every location
@@ -131,6 +141,7 @@ export class SchemaCatalog {
   private readonly allowNetwork: boolean;
   private readonly cwd: string;
   private readonly cacheDir: string | undefined;
+  private readonly precompiled: string | undefined;
   private readonly cache = new Map<string, Promise<SchemaLookup>>();
   private readonly urlCache = new Map<string, SchemaLookup>();
   private readonly builtinKinds: Set<string>;
@@ -148,6 +159,8 @@ export class SchemaCatalog {
     this.allowNetwork = options.allowNetwork ?? false;
     this.cwd = options.cwd ?? process.cwd();
     this.cacheDir = options.cacheDir;
+    const precompiled = options.precompiled ?? true;
+    this.precompiled = precompiled === true ? builtinPrecompiledDir() : precompiled || undefined;
     const locations = [...(options.locations ?? [])];
     if (!locations.includes("default")) locations.push("default");
     for (const location of locations) {
@@ -283,10 +296,9 @@ export class SchemaCatalog {
     }
     if (schema === null || typeof schema !== "object") return undefined;
     try {
-      const key = createHash("sha256")
-        .update(`${AJV_VERSION}\0${relax ? "relaxed" : "as-is"}\0${text}`)
-        .digest("hex");
-      const memoryKey = `${this.cacheDir ?? ""}\0${key}`;
+      const key = validatorKey(text, relax);
+      const precompiled = origin === "catalog" && !relax ? this.precompiled : undefined;
+      const memoryKey = `${this.cacheDir ?? ""}\0${precompiled ?? ""}\0${key}`;
       let validate = compiled.get(memoryKey);
       if (!validate && origin === "cache") {
         // a fetched schema is identified by its URL, so that its relative $refs resolve (to cached schemas)
@@ -296,7 +308,12 @@ export class SchemaCatalog {
         if (!validate) this.registerCachedRefs(schema, String(record.$id), new Set());
       }
       if (!validate) {
-        validate = compileCached(key, prepareSchema(schema as Record<string, unknown>, relax), this.cacheDir);
+        validate = precompiled ? precompiledValidator(precompiled, key, this.cacheDir) : undefined;
+        validate ??= compileCached(
+          key,
+          prepareSchema(schema as Record<string, unknown>, relax),
+          this.cacheDir,
+        );
       }
       compiled.set(memoryKey, validate);
       return { found: true, schema: { source, origin, validate } };
@@ -356,6 +373,11 @@ export class SchemaCatalog {
 const compiled = new Map<string, ValidateFunction>();
 // a JSON import, not a runtime require: a bundle that contains ajv carries its version with it
 const AJV_VERSION = ajvPackage.version;
+/**
+ * Changes whenever the code compiled for a schema text would (the split, ajv's options): the compile cache
+ * and the precompiled catalog are keyed by it, so neither serves a validator of an older shape.
+ */
+const CODE_SHAPE = "split-parts";
 let requireHere: NodeJS.Require | undefined;
 
 /**
@@ -376,18 +398,30 @@ function schemaRequire(): NodeJS.Require {
 }
 let ajv: Ajv | undefined;
 
+/** The key of a schema text's validator in the compile cache and in the precompiled catalog. */
+function validatorKey(text: string, relax: boolean): string {
+  return createHash("sha256")
+    .update(`${AJV_VERSION}\0${CODE_SHAPE}\0${relax ? "relaxed" : "as-is"}\0${text}`)
+    .digest("hex");
+}
+
+function createAjv(): Ajv {
+  // `code.source` keeps each validator's source so it can be written as standalone code
+  const created = new Ajv({
+    allErrors: true,
+    strict: false,
+    logger: false,
+    validateFormats: true,
+    // a part is one function that every schema using it calls (inlined, it would be compiled into each)
+    inlineRefs: false,
+    code: { source: true },
+  });
+  addFormats(created, ["date-time"]);
+  return created;
+}
+
 function sharedAjv(): Ajv {
-  if (!ajv) {
-    // `code.source` keeps each validator's source so it can be written to the compile cache
-    ajv = new Ajv({
-      allErrors: true,
-      strict: false,
-      logger: false,
-      validateFormats: true,
-      code: { source: true },
-    });
-    addFormats(ajv, ["date-time"]);
-  }
+  ajv ??= createAjv();
   return ajv;
 }
 
@@ -409,7 +443,7 @@ function compileCached(
       // not cached yet (or unreadable): compile below
     }
   }
-  const validate = sharedAjv().compile(schema);
+  const validate = compileShared(schema);
   if (file) {
     try {
       writeFileAtomicSync(file, standaloneCode(sharedAjv(), validate));
@@ -420,8 +454,39 @@ function compileCached(
   return validate;
 }
 
+/** Ids of the parts (`splitSchema`) added to the shared ajv. */
+const addedParts = new Set<string>();
+
+function addParts(target: Ajv, split: SplitSchema, added: Set<string>): void {
+  for (const [id, part] of split.parts) {
+    if (added.has(id)) continue;
+    target.addSchema(part, id);
+    added.add(id);
+  }
+}
+
+/**
+ * Compiles a schema with its parts shared: a part another schema already brought is compiled once per
+ * process. A schema that cannot be split, or does not compile split, is compiled as it is (so a broken
+ * schema reports the error it always did).
+ */
+function compileShared(schema: Record<string, unknown>): ValidateFunction {
+  const split = splitSchema(schema);
+  if (split) {
+    try {
+      addParts(sharedAjv(), split, addedParts);
+      return sharedAjv().compile(split.root);
+    } catch {
+      // compile it whole below, for its own error message
+    }
+  }
+  return sharedAjv().compile(schema);
+}
+
 /** Cached validators loaded without V8's code cache: theirs is written by `saveValidatorCodeCache`. */
-const withoutCodeCache: { script: Script; file: string }[] = [];
+const withoutCodeCache: { script: Script; file: string; createParent: boolean }[] = [];
+
+const V8_TAG = process.versions.v8.replace(/[^0-9A-Za-z.-]/g, "_");
 
 /**
  * Loads a validator's standalone code from the compile cache. Most of a warm run's schema time is V8
@@ -430,11 +495,23 @@ const withoutCodeCache: { script: Script; file: string }[] = [];
  * cache made with other flags, and the source is then compiled as if there were none).
  */
 function loadStandalone(file: string): ValidateFunction | undefined {
-  const source = readFileSync(file, "utf8");
-  const codeCache = `${file}.${process.versions.v8.replace(/[^0-9A-Za-z.-]/g, "_")}.v8`;
+  const validate = runStandalone(file, readFileSync(file, "utf8"), `${file}.${V8_TAG}.v8`).default;
+  return typeof validate === "function" ? (validate as ValidateFunction) : undefined;
+}
+
+/**
+ * Runs ajv standalone code (CommonJS) with V8's code cache at `codeCache` (none: `undefined`); `createParent`:
+ * the code cache's directory may not exist yet.
+ */
+function runStandalone(
+  file: string,
+  source: string,
+  codeCache: string | undefined,
+  createParent = false,
+): Record<string, unknown> {
   let cachedData: Buffer | undefined;
   try {
-    cachedData = readFileSync(codeCache);
+    if (codeCache) cachedData = readFileSync(codeCache);
   } catch {
     // none yet
   }
@@ -442,15 +519,156 @@ function loadStandalone(file: string): ValidateFunction | undefined {
     filename: file,
     ...(cachedData ? { cachedData } : {}),
   });
-  const module: { exports: { default?: ValidateFunction } } = { exports: {} };
+  const module: { exports: Record<string, unknown> } = { exports: {} };
   (script.runInThisContext() as (r: NodeJS.Require, m: typeof module, e: typeof module.exports) => void)(
     schemaRequire(),
     module,
     module.exports,
   );
-  if (typeof module.exports.default !== "function") return undefined;
-  if (!cachedData || script.cachedDataRejected) withoutCodeCache.push({ script, file: codeCache });
-  return module.exports.default;
+  if (codeCache && (!cachedData || script.cachedDataRejected)) {
+    withoutCodeCache.push({ script, file: codeCache, createParent });
+  }
+  return module.exports;
+}
+
+/** Where the package build writes the precompiled catalog: this directory below `dist/`. */
+export const PRECOMPILED_CATALOG_DIR = "catalog-validators";
+const PRECOMPILED_INDEX = "index.json";
+
+/** The directory the package build precompiled into, `undefined` without a catalog. */
+function builtinPrecompiledDir(): string | undefined {
+  try {
+    return join(dirname(builtinCatalogDir()), "dist", PRECOMPILED_CATALOG_DIR);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Precompiled indexes by directory and modules' exports by file, once read; `null`: not there. */
+const precompiledIndexes = new Map<string, Record<string, string> | null>();
+const precompiledModules = new Map<string, Record<string, unknown> | null>();
+
+/**
+ * The precompiled validator of a bundled catalog schema text, `undefined` when the build has none for it.
+ * Its API group's module is loaded on first use, with its V8 code cache in `cacheDir` (named by the
+ * module's hash).
+ */
+function precompiledValidator(
+  dir: string,
+  key: string,
+  cacheDir: string | undefined,
+): ValidateFunction | undefined {
+  let index = precompiledIndexes.get(dir);
+  if (index === undefined) {
+    index = null;
+    try {
+      index = JSON.parse(readFileSync(join(dir, PRECOMPILED_INDEX), "utf8")) as Record<string, string>;
+    } catch {
+      // not built (tests run from source) or unreadable: compile instead
+    }
+    precompiledIndexes.set(dir, index);
+  }
+  const name = index && Object.hasOwn(index, key) ? index[key] : undefined;
+  if (name === undefined) return undefined;
+  const file = join(dir, name);
+  let exports = precompiledModules.get(file);
+  if (exports === undefined) {
+    exports = null;
+    try {
+      const source = readFileSync(file, "utf8");
+      const codeCache =
+        cacheDir === undefined
+          ? undefined
+          : join(cacheDir, `catalog-${precompiledHash(source)}.${V8_TAG}.v8`);
+      exports = runStandalone(file, source, codeCache, true);
+    } catch {
+      // unreadable: compile instead
+    }
+    precompiledModules.set(file, exports);
+  }
+  const validate = exports?.[`v${key}`];
+  return typeof validate === "function" ? (validate as ValidateFunction) : undefined;
+}
+
+const HASH_HEADER = "// sha256 ";
+
+/** A module's hash: from its first line (hashing megabytes costs a warm run tens of ms), else computed. */
+function precompiledHash(source: string): string {
+  const header = source.startsWith(HASH_HEADER) ? source.slice(HASH_HEADER.length, source.indexOf("\n")) : "";
+  return /^[0-9a-f]{64}$/.test(header) ? header : createHash("sha256").update(source).digest("hex");
+}
+
+/** What `precompileCatalogValidators` precompiles. */
+export interface PrecompileCatalogOptions {
+  /** The catalog directory. Default: the bundled catalog. */
+  catalogDir?: string;
+  /** Only these `apiVersion/Kind`s (tests). Default: every schema the catalog's manifest lists. */
+  kinds?: readonly string[];
+}
+
+/** The precompiled catalog, as the package build writes it to `dist/catalog-validators/`. */
+export interface PrecompiledCatalog {
+  /**
+   * File name → ajv standalone CommonJS module of one API group's validators, exported as `v<key>`; the
+   * parts its schemas share are in it once. Its first line is `// sha256 <hash of the rest>`.
+   */
+  modules: Record<string, string>;
+  /** `index.json`: validator key (by schema text) → the file name of the module that exports it. */
+  index: Record<string, string>;
+}
+
+/**
+ * The validators of the bundled catalog's schemas (strict, compiled exactly as `SchemaCatalog` compiles
+ * them), one module per API group, so a run loads only the groups its kinds belong to.
+ */
+export function precompileCatalogValidators(options: PrecompileCatalogOptions = {}): PrecompiledCatalog {
+  const catalogDir = options.catalogDir ?? builtinCatalogDir();
+  const manifest = loadCatalogManifest(catalogDir);
+  const groups = new Map<string, [kind: string, file: string][]>();
+  for (const [kind, file] of Object.entries(manifest.schemas).sort(([a], [b]) => (a < b ? -1 : 1))) {
+    if (options.kinds && !options.kinds.includes(kind)) continue;
+    const group = file.split("/")[0]!;
+    groups.set(group, [...(groups.get(group) ?? []), [kind, file]]);
+  }
+  const out: PrecompiledCatalog = { modules: {}, index: {} };
+  for (const [group, schemas] of [...groups].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const name = `${group}.cjs`;
+    const target = createAjv();
+    const added = new Set<string>();
+    const exported: Record<string, string> = {};
+    for (const [, file] of schemas) {
+      const text = readFileSync(join(catalogDir, file), "utf8");
+      const key = validatorKey(text, false);
+      if (out.index[key] !== undefined) continue;
+      const split = splitSchema(prepareSchema(JSON.parse(text) as Record<string, unknown>, false));
+      if (!split) continue;
+      addParts(target, split, added);
+      const id = `${PART_ID_BASE}k/${key}`;
+      target.addSchema(split.root, id);
+      exported[`v${key}`] = id;
+      out.index[key] = name;
+    }
+    if (Object.keys(exported).length === 0) continue;
+    const code = standaloneCode(target, exported);
+    out.modules[name] = `${HASH_HEADER}${createHash("sha256").update(code).digest("hex")}\n${code}`;
+  }
+  return out;
+}
+
+/**
+ * Writes `precompileCatalogValidators`' modules and `index.json` into `dir` (created), as the package build
+ * does into `dist/catalog-validators/`; returns the modules' total size in bytes.
+ */
+export function writePrecompiledCatalog(dir: string, options: PrecompileCatalogOptions = {}): number {
+  const { modules, index } = precompileCatalogValidators(options);
+  let bytes = 0;
+  for (const [name, code] of Object.entries(modules)) {
+    writeFileAtomicSync(join(dir, name), code);
+    bytes += Buffer.byteLength(code);
+  }
+  // the index last: a module it names is complete
+  writeFileAtomicSync(join(dir, PRECOMPILED_INDEX), `${JSON.stringify(index, null, 2)}\n`);
+  return bytes;
 }
 
 /**
@@ -459,9 +677,9 @@ function loadStandalone(file: string): ValidateFunction | undefined {
  * directory that cannot be written only costs speed.
  */
 export function saveValidatorCodeCache(): void {
-  for (const { script, file } of withoutCodeCache.splice(0)) {
+  for (const { script, file, createParent } of withoutCodeCache.splice(0)) {
     try {
-      writeFileAtomicSync(file, script.createCachedData(), { createParent: false });
+      writeFileAtomicSync(file, script.createCachedData(), { createParent });
     } catch {
       // read-only or full cache directory
     }
