@@ -56,6 +56,12 @@ describe("paths", () => {
     expect(isPathInside("/repo", "/repo")).toBe(true);
     expect(isPathInside("/repo", "/repository")).toBe(false);
     expect(isPathInside("/repo", "/etc")).toBe(false);
+    expect(isPathInside("/repo/", "/repo/a")).toBe(true);
+    expect(isPathInside("/", "/etc")).toBe(true);
+    expect(isPathInside("/repo", "/repo/a/../../etc")).toBe(false);
+    expect(isPathInside("/repo/a/..", "/repo/b")).toBe(true);
+    expect(isPathInside("/repo", "/repo/..a")).toBe(true);
+    expect(isPathInside("/repo", "/repo/../repo2")).toBe(false);
     expect(relativePath("/repo", "/repo/kubernetes/apps")).toBe("kubernetes/apps");
   });
 });

@@ -226,7 +226,8 @@ export async function readRepoFile(
   path: string,
   options: ReadRepoFileOptions = {},
 ): Promise<Buffer> {
-  const shown = display(resolve(root), resolve(root, path));
+  // the name errors show (computed only for an error: this runs for every file a run reads)
+  const shown = () => display(resolve(root), resolve(root, path));
   const real = await resolveInsideRoot(root, path);
   const max = options.maxBytes ?? DEFAULT_MAX_FILE_BYTES;
   // synchronous for the same reason as `resolveInsideRoot` (a FileHandle costs four thread-pool trips)
@@ -235,19 +236,19 @@ export async function readRepoFile(
     fd = openSync(real, "r");
     const info = fstatSync(fd);
     if (info.isDirectory()) {
-      throw new UserError("FILE_UNREADABLE", `${shown}: is a directory, not a file`, {
-        location: { file: shown },
+      throw new UserError("FILE_UNREADABLE", `${shown()}: is a directory, not a file`, {
+        location: { file: shown() },
         hint: "point at a file (a directory cannot be read as one)",
       });
     }
-    if (info.size > max) throw fileTooLarge(shown, info.size, max);
+    if (info.size > max) throw fileTooLarge(shown(), info.size, max);
     const data = readFileSync(fd);
     // a file that grew between stat and read (or a special file without a size)
-    if (data.length > max) throw fileTooLarge(shown, data.length, max);
+    if (data.length > max) throw fileTooLarge(shown(), data.length, max);
     return data;
   } catch (error) {
     if (error instanceof HomeopsError) throw error;
-    throw fsUserError(error, shown, "read");
+    throw fsUserError(error, shown(), "read");
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
