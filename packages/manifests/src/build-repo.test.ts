@@ -289,6 +289,24 @@ spec:
     expect(graph.kustomizations.find((k) => k.name === "app")?.status).toBe("error");
   });
 
+  it("reads `configMapgenerator` as kustomize does, and leaves the parsed kustomization file as it was", async () => {
+    const root = await repo({
+      "kubernetes/flux/ks.yaml": ks("app", "./app"),
+      "app/kustomization.yaml":
+        "configMapgenerator:\n  - name: values\n    namespace: default\n    files: [values.yaml]\n",
+      "app/values.yaml": "replicas: 1\n",
+    });
+    const graph = await buildRepoGraph(root);
+    const app = graph.kustomizations.find((k) => k.name === "app");
+    expect(app?.objects.map((o) => [o.kind, o.name.replace(/-[a-z0-9]{10}$/, "-<hash>")])).toEqual([
+      ["ConfigMap", "values-<hash>"],
+    ]);
+    // the document is shared (rules and later builds read it, the parse cache keeps it): never renamed in place
+    expect(Object.keys(graph.files.get("app/kustomization.yaml")?.documents[0]?.value as object)).toEqual([
+      "configMapgenerator",
+    ]);
+  });
+
   it("never throws on malformed Flux objects", async () => {
     const root = await repo({
       "kubernetes/flux/ks.yaml": `apiVersion: kustomize.toolkit.fluxcd.io/v1

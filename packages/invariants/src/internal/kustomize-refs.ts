@@ -63,7 +63,13 @@ export function kustomizeRefs(files: RepoFiles, file: string): KustomizeRef[] {
   const parsed = files.yaml(file);
   const document = parsed?.documents[0];
   if (!document || !isRecord(document.value)) return [];
-  const value = document.value;
+  const raw = document.value;
+  // kustomize decodes a kustomization with Go's encoding/json, which matches field names regardless of
+  // case (`configMapgenerator` is `configMapGenerator`): each field is read under the key the file has
+  const keys = new Map<string, string>();
+  for (const key of Object.keys(raw)) if (!keys.has(key.toLowerCase())) keys.set(key.toLowerCase(), key);
+  const keyOf = (field: string): string => (field in raw ? field : (keys.get(field.toLowerCase()) ?? field));
+  const get = (field: string): unknown => raw[keyOf(field)];
   const dir = posix.dirname(file);
   const refs: KustomizeRef[] = [];
   const add = (field: KustomizeRef["field"], entry: unknown, path: (string | number)[]) => {
@@ -71,44 +77,50 @@ export function kustomizeRefs(files: RepoFiles, file: string): KustomizeRef[] {
     if (text === undefined || text === "" || isRemoteRef(text)) return;
     refs.push({ file, document, field, entry: text, path, target: resolveEntry(dir, text) });
   };
-  for (const [i, e] of list(value.resources).entries()) add("resources", e, ["resources", i]);
-  for (const [i, e] of list(value.components).entries()) add("components", e, ["components", i]);
-  for (const [i, p] of list(value.patches).entries()) {
-    add("patches", isRecord(p) ? p.path : undefined, ["patches", i, "path"]);
+  for (const [i, e] of list(get("resources")).entries()) add("resources", e, [keyOf("resources"), i]);
+  for (const [i, e] of list(get("components")).entries()) add("components", e, [keyOf("components"), i]);
+  for (const [i, p] of list(get("patches")).entries()) {
+    add("patches", isRecord(p) ? p.path : undefined, [keyOf("patches"), i, "path"]);
   }
-  for (const [i, p] of list(value.patchesJson6902).entries()) {
-    add("patchesJson6902", isRecord(p) ? p.path : undefined, ["patchesJson6902", i, "path"]);
+  for (const [i, p] of list(get("patchesJson6902")).entries()) {
+    add("patchesJson6902", isRecord(p) ? p.path : undefined, [keyOf("patchesJson6902"), i, "path"]);
   }
-  for (const [i, p] of list(value.patchesStrategicMerge).entries()) {
+  for (const [i, p] of list(get("patchesStrategicMerge")).entries()) {
     // an inline patch is YAML text, not a path
     if (typeof p === "string" && !p.includes("\n") && !p.includes(": ")) {
-      add("patchesStrategicMerge", p, ["patchesStrategicMerge", i]);
+      add("patchesStrategicMerge", p, [keyOf("patchesStrategicMerge"), i]);
     }
   }
-  for (const [i, r] of list(value.replacements).entries()) {
-    add("replacements", isRecord(r) ? r.path : undefined, ["replacements", i, "path"]);
+  for (const [i, r] of list(get("replacements")).entries()) {
+    add("replacements", isRecord(r) ? r.path : undefined, [keyOf("replacements"), i, "path"]);
   }
   // files kustomize reads as configuration or plugin config: references, not manifests
   for (const field of ["configurations", "transformers", "generators", "validators", "crds"] as const) {
-    for (const [i, e] of list(value[field]).entries()) {
-      if (typeof e === "string" && !e.includes("\n")) add(field, e, [field, i]);
+    for (const [i, e] of list(get(field)).entries()) {
+      if (typeof e === "string" && !e.includes("\n")) add(field, e, [keyOf(field), i]);
     }
   }
-  if (isRecord(value.openapi)) add("openapi", value.openapi.path, ["openapi", "path"]);
-  for (const [i, h] of list(value.helmCharts).entries()) {
-    if (isRecord(h)) add("helmCharts", h.valuesFile, ["helmCharts", i, "valuesFile"]);
+  const openapi = get("openapi");
+  if (isRecord(openapi)) add("openapi", openapi.path, [keyOf("openapi"), "path"]);
+  for (const [i, h] of list(get("helmCharts")).entries()) {
+    if (isRecord(h)) add("helmCharts", h.valuesFile, [keyOf("helmCharts"), i, "valuesFile"]);
   }
   for (const field of ["configMapGenerator", "secretGenerator"] as const) {
-    for (const [i, g] of list(value[field]).entries()) {
+    for (const [i, g] of list(get(field)).entries()) {
       if (!isRecord(g)) continue;
       for (const [j, f] of list(g.files).entries()) {
         const text = str(f);
         if (text !== undefined) {
-          add(field, text.includes("=") ? text.slice(text.indexOf("=") + 1) : text, [field, i, "files", j]);
+          add(field, text.includes("=") ? text.slice(text.indexOf("=") + 1) : text, [
+            keyOf(field),
+            i,
+            "files",
+            j,
+          ]);
         }
       }
-      for (const [j, f] of list(g.envs).entries()) add(field, f, [field, i, "envs", j]);
-      if (g.env !== undefined) add(field, g.env, [field, i, "env"]);
+      for (const [j, f] of list(g.envs).entries()) add(field, f, [keyOf(field), i, "envs", j]);
+      if (g.env !== undefined) add(field, g.env, [keyOf(field), i, "env"]);
     }
   }
   return refs;

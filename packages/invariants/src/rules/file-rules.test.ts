@@ -156,6 +156,31 @@ describe("kustomize/missing-entry", () => {
   });
 });
 
+describe("kustomization field names, as kustomize reads them (Go's encoding/json: any case)", () => {
+  const files = {
+    "kubernetes/apps/kustomization.yaml": "resources:\n  - ./cilium\n",
+    "kubernetes/apps/cilium/kustomization.yaml": [
+      "Resources:",
+      "  - ./helmrelease.yaml",
+      "configMapgenerator:",
+      "  - name: cilium-values",
+      "    files:",
+      "      - ./values.yaml",
+      "      - ./missing.yaml",
+      "",
+    ].join("\n"),
+    "kubernetes/apps/cilium/helmrelease.yaml": "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\n",
+    // a manifest-shaped generator input: referenced by the generator, not a forgotten entry
+    "kubernetes/apps/cilium/values.yaml": "apiVersion: v1\nkind: ConfigMap\n",
+  };
+  it("a `configMapgenerator` entry is an entry (located at the key the file has)", () => {
+    expect(check("kustomize/missing-entry", files)).toEqual([
+      "kubernetes/apps/cilium/kustomization.yaml:7:9 configMapGenerator entry './missing.yaml' does not exist (kubernetes/apps/cilium/missing.yaml)",
+    ]);
+    expect(check("flux/unreferenced-file", files)).toEqual([]);
+  });
+});
+
 describe("flux/unwired-app and flux/unreferenced-file", () => {
   const files = {
     "kubernetes/apps/games/kustomization.yaml":

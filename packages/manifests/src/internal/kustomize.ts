@@ -115,7 +115,8 @@ export class Builder {
         );
         return undefined;
       }
-      return { dir, file: rel, doc, k: isObj(k) ? k : {}, generated: false };
+      // a copy: the checks rename case-insensitive field names in it, the document is shared (read-only)
+      return { dir, file: rel, doc, k: isObj(k) ? { ...k } : {}, generated: false };
     }
     if (!allowGenerate) return undefined;
     return this.generateKustomization(dir);
