@@ -2,21 +2,34 @@ import type { BuiltObject, ObjectPath, RepoGraph, SourcePosition } from "@homeop
 import type { RepoFiles } from "../repo-files.js";
 import { documentAtLine, isRecord } from "./text.js";
 
-/** Calls `visit` for every value of a plain object tree with its path (status is skipped). */
+/**
+ * Visits every value of `value` (depth first, parents before children) with its path, skipping a top-level
+ * `status` and `sops`. `path` is one array, changed as the walk goes on: valid during the call, copy it
+ * (`[...path]`) to keep it (an object per visited value was most of the rules' garbage).
+ */
 export function walkValues(
   value: unknown,
-  visit: (value: unknown, path: (string | number)[]) => void,
-  path: (string | number)[] = [],
+  visit: (value: unknown, path: readonly (string | number)[]) => void,
 ): void {
-  visit(value, path);
-  if (Array.isArray(value)) {
-    for (const [i, v] of value.entries()) walkValues(v, visit, [...path, i]);
-  } else if (isRecord(value)) {
-    for (const [k, v] of Object.entries(value)) {
-      if (path.length === 0 && (k === "status" || k === "sops")) continue;
-      walkValues(v, visit, [...path, k]);
+  const path: (string | number)[] = [];
+  const walk = (v: unknown): void => {
+    visit(v, path);
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        path.push(i);
+        walk(v[i]);
+        path.pop();
+      }
+    } else if (isRecord(v)) {
+      for (const k of Object.keys(v)) {
+        if (path.length === 0 && (k === "status" || k === "sops")) continue;
+        path.push(k);
+        walk(v[k]);
+        path.pop();
+      }
     }
-  }
+  };
+  walk(value);
 }
 
 /**

@@ -128,7 +128,7 @@ function secretRefs(object: BuiltObject): { name: string; path: (string | number
       if (value.optional !== true) out.push({ name: value.secretName, path: [...path, "secretName"] });
     } else if (hr && path[1] === "values") {
       if (last === "existingSecret" && typeof value === "string" && value !== "")
-        out.push({ name: value, path });
+        out.push({ name: value, path: [...path] });
       // app-template shorthand: envFrom: [{secret: name}]
       else if (
         last === "secret" &&
@@ -136,7 +136,7 @@ function secretRefs(object: BuiltObject): { name: string; path: (string | number
         typeof parent === "number" &&
         path[path.length - 3] === "envFrom"
       ) {
-        out.push({ name: value, path });
+        out.push({ name: value, path: [...path] });
       }
       // app-template persistence entry of type secret
       else if (

@@ -202,11 +202,12 @@ function variableRefsOf(doc: YamlDocument, text: string): VariableRef[] {
   walkValues(doc.value, (value, path) => {
     if (typeof value !== "string" || !value.includes("${")) return;
     const refs = findVariableRefs(value);
+    const here = [...path];
     let positions: YamlPosition[] | undefined;
     const locate = (): YamlPosition[] => {
       if (positions) return positions;
       lines ??= text.split("\n");
-      const at = doc.locate(path);
+      const at = doc.locate(here);
       let line = at.line;
       let from = at.column - 1;
       positions = refs.map((ref) => {
@@ -225,7 +226,7 @@ function variableRefsOf(doc: YamlDocument, text: string): VariableRef[] {
       return positions;
     };
     refs.forEach((ref, i) => {
-      out.push({ name: ref.name, hasDefault: ref.hasDefault, path, position: () => locate()[i]! });
+      out.push({ name: ref.name, hasDefault: ref.hasDefault, path: here, position: () => locate()[i]! });
     });
   });
   return out;

@@ -68,7 +68,7 @@ volumeClaimTemplates and templated names (\`{{ }}\`) are not checked.`,
           const disabled = field(entry, "enabled") === false;
           if (!disabled && (type === undefined || type === "persistentVolumeClaim" || type === "pvc")) {
             name = value;
-            at = path;
+            at = [...path];
           }
         } else if (
           last === "persistentVolumeClaim" &&
@@ -166,7 +166,11 @@ StorageClass \`parameters.server/share\`. Each value must contain a \`\${…}\` 
     for (const file of ctx.files.under(ctx.settings.kubernetesDir)) {
       if (!/\.ya?ml$/.test(file) || !/\b(nfs|server):/.test(ctx.files.text(file) ?? "")) continue;
       for (const doc of ctx.files.yaml(file)?.documents ?? []) {
-        const check = (record: Record<string, unknown>, path: (string | number)[], keys: string[]) => {
+        const check = (
+          record: Record<string, unknown>,
+          path: readonly (string | number)[],
+          keys: string[],
+        ) => {
           for (const key of keys) {
             const value = record[key];
             if (typeof value !== "string" || value.includes("${")) continue;
