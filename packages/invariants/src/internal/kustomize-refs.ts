@@ -58,8 +58,25 @@ export function kustomizationFileIn(files: RepoFiles, dir: string): string | und
   return undefined;
 }
 
+// three rules read the entries of every kustomization file: each file's once per run (per RepoFiles)
+const refsByRun = new WeakMap<RepoFiles, Map<string, readonly KustomizeRef[]>>();
+
 /** Every local reference of one kustomization file (remote ones are left out). */
-export function kustomizeRefs(files: RepoFiles, file: string): KustomizeRef[] {
+export function kustomizeRefs(files: RepoFiles, file: string): readonly KustomizeRef[] {
+  let known = refsByRun.get(files);
+  if (!known) {
+    known = new Map();
+    refsByRun.set(files, known);
+  }
+  let refs = known.get(file);
+  if (!refs) {
+    refs = readKustomizeRefs(files, file);
+    known.set(file, refs);
+  }
+  return refs;
+}
+
+function readKustomizeRefs(files: RepoFiles, file: string): KustomizeRef[] {
   const parsed = files.yaml(file);
   const document = parsed?.documents[0];
   if (!document || !isRecord(document.value)) return [];

@@ -59,7 +59,19 @@ function nearestKustomization(
 }
 
 /** Files that their nearest kustomization file (and every other one) leaves out. */
-function unreferencedFiles(ctx: RuleContext): { file: string; owner: string }[] {
+// flux/unwired-app and flux/unreferenced-file both ask, on one context: worked out once per run
+const unreferencedByRun = new WeakMap<RuleContext, readonly { file: string; owner: string }[]>();
+
+function unreferencedFiles(ctx: RuleContext): readonly { file: string; owner: string }[] {
+  let known = unreferencedByRun.get(ctx);
+  if (!known) {
+    known = findUnreferencedFiles(ctx);
+    unreferencedByRun.set(ctx, known);
+  }
+  return known;
+}
+
+function findUnreferencedFiles(ctx: RuleContext): { file: string; owner: string }[] {
   const root = ctx.settings.kubernetesDir;
   const referenced = referencedPaths(ctx);
   const fluxPaths = declaredFluxPaths(ctx);
