@@ -27,6 +27,7 @@ export {
   type Severity,
   sortFindings,
 } from "./finding.js";
+export { coreBuildIdentity } from "./identity.js";
 export { type Logger, noopLogger } from "./logger.js";
 export {
   isPathInside,

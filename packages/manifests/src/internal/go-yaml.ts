@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 // (`<<: *anchor`) are expanded, an alias name ends where libyaml ends it (`*app: x` is the key `*app`),
 // and a folded scalar comes back from kyaml's YAML round trip as yaml.v3's emitter writes it (see
 // `goFoldedRoundTrip`).
-import { findDuplicateKeys, YamlDocument, type YamlPosition } from "@homeops/core";
+import { coreBuildIdentity, findDuplicateKeys, YamlDocument, type YamlPosition } from "@homeops/core";
 import {
   Composer,
   CST,
@@ -168,8 +168,8 @@ interface SavedParse {
 let disk: DiskCache<SavedParse> | undefined;
 
 /**
- * The parser's identity: a cache written by another build of this module (or another `yaml`) is not
- * read, since its values follow that build's rules.
+ * The parser's identity: a cache written by another build of this module, of core (documents, positions,
+ * what a build reads of an ExternalSecret) or of `yaml` is not read, since its entries follow that build's rules.
  */
 export function parserIdentity(): string {
   let own = "";
@@ -178,7 +178,7 @@ export function parserIdentity(): string {
   } catch {
     // not a file (bundled in memory): the yaml version alone
   }
-  return createHash("sha1").update(`${yamlPackage.version}\0${own}`).digest("hex");
+  return createHash("sha1").update(`${yamlPackage.version}\0${coreBuildIdentity()}\0${own}`).digest("hex");
 }
 
 /**
