@@ -101,13 +101,16 @@ export const invalidVariableName: Rule = {
     for (const node of graph.kustomizations) {
       const scope = substitutionScope(graph, node, never);
       if (!scope.enabled) continue;
-      const self = graph.objects.find(
-        (o) => o.kind === "Kustomization" && o.name === node.name && (o.namespace ?? "") === node.namespace,
-      );
+      // looked up only for a bad key (a scan of every object per Kustomization was quadratic)
+      const self = () =>
+        graph.objects.find(
+          (o) => o.kind === "Kustomization" && o.name === node.name && (o.namespace ?? "") === node.namespace,
+        );
       for (const [key] of entries(field(node.spec, "postBuild", "substitute"))) {
-        if (!VARIABLE_NAME.test(key) && self) {
+        const declared = VARIABLE_NAME.test(key) ? undefined : self();
+        if (declared) {
           push(
-            self,
+            declared,
             ["spec", "postBuild", "substitute", key],
             key,
             `in postBuild.substitute of ${nodeId(node)}`,
@@ -191,12 +194,24 @@ interface VariableRef {
   position(): YamlPosition;
 }
 
+// a component's document is the source of one object per app that takes it: its references are found once
+const refsOfDocument = new WeakMap<YamlDocument, VariableRef[]>();
+
 /**
  * `${VAR}` references in the string values of a source document (comments are not substituted), each with
  * its position: the scalar's position, refined to the reference itself when the source line shows it.
  * Positions are worked out on first use (for a restored parse, locating means parsing the text again).
  */
 function variableRefsOf(doc: YamlDocument, text: string): VariableRef[] {
+  let known = refsOfDocument.get(doc);
+  if (!known) {
+    known = findVariableRefsIn(doc, text);
+    refsOfDocument.set(doc, known);
+  }
+  return known;
+}
+
+function findVariableRefsIn(doc: YamlDocument, text: string): VariableRef[] {
   let lines: string[] | undefined;
   const out: VariableRef[] = [];
   walkValues(doc.value, (value, path) => {
