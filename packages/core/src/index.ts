@@ -65,7 +65,7 @@ export {
 } from "./repo-fs.js";
 export type { CaseStatus, Report, ReportCase, ReportRule } from "./report.js";
 export { type StringifyYamlOptions, stringifyYaml, stringifyYamlDocuments } from "./stringify.js";
-export { entries, field, isRecord, list, str } from "./values.js";
+export { entries, field, getOrCompute, isRecord, list, type MemoMap, str } from "./values.js";
 export { listFiles, type WalkEntry, type WalkOptions, walkTree } from "./walk.js";
 export {
   DEFAULT_MAX_ALIAS_COUNT,

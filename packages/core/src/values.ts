@@ -30,3 +30,19 @@ export function list(value: unknown): unknown[] {
 export function entries(value: unknown): [string, unknown][] {
   return isRecord(value) ? Object.entries(value) : [];
 }
+
+/** What `getOrCompute` needs of a `Map` or `WeakMap`. */
+export interface MemoMap<K, V> {
+  get(key: K): V | undefined;
+  set(key: K, value: V): unknown;
+}
+
+/** The value `map` holds under `key`, computed by `compute` and kept there the first time it is asked for. */
+export function getOrCompute<K, V>(map: MemoMap<K, V>, key: K, compute: () => V): V {
+  let value = map.get(key);
+  if (value === undefined) {
+    value = compute();
+    map.set(key, value);
+  }
+  return value;
+}

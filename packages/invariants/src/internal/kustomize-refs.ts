@@ -1,5 +1,5 @@
 import { posix } from "node:path";
-import { isRemoteReference, KUSTOMIZATION_FILES, type YamlDocument } from "@homeops/core";
+import { getOrCompute, isRemoteReference, KUSTOMIZATION_FILES, type YamlDocument } from "@homeops/core";
 import type { RepoFiles } from "../repo-files.js";
 import { isRecord, list, str } from "./text.js";
 
@@ -63,17 +63,11 @@ const refsByRun = new WeakMap<RepoFiles, Map<string, readonly KustomizeRef[]>>()
 
 /** Every local reference of one kustomization file (remote ones are left out). */
 export function kustomizeRefs(files: RepoFiles, file: string): readonly KustomizeRef[] {
-  let known = refsByRun.get(files);
-  if (!known) {
-    known = new Map();
-    refsByRun.set(files, known);
-  }
-  let refs = known.get(file);
-  if (!refs) {
-    refs = readKustomizeRefs(files, file);
-    known.set(file, refs);
-  }
-  return refs;
+  return getOrCompute(
+    getOrCompute(refsByRun, files, () => new Map()),
+    file,
+    () => readKustomizeRefs(files, file),
+  );
 }
 
 function readKustomizeRefs(files: RepoFiles, file: string): KustomizeRef[] {

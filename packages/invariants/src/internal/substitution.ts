@@ -1,4 +1,5 @@
 import {
+  getOrCompute,
   externalSecretKeys as manifestsExternalSecretKeys,
   externalSecretTarget as manifestsExternalSecretTarget,
 } from "@homeops/core";
@@ -70,22 +71,17 @@ function objectIndex(graph: RepoGraph): {
   byNamespace: Map<string, BuiltObject[]>;
   clusterExternalSecrets: BuiltObject[];
 } {
-  let index = indexes.get(graph);
-  if (!index) {
-    index = { byNamespace: new Map(), clusterExternalSecrets: [] };
+  return getOrCompute(indexes, graph, () => {
+    const index = {
+      byNamespace: new Map<string, BuiltObject[]>(),
+      clusterExternalSecrets: [] as BuiltObject[],
+    };
     for (const object of graph.objects) {
-      const ns = object.namespace ?? "";
-      let list = index.byNamespace.get(ns);
-      if (!list) {
-        list = [];
-        index.byNamespace.set(ns, list);
-      }
-      list.push(object);
+      getOrCompute(index.byNamespace, object.namespace ?? "", () => []).push(object);
       if (isClusterExternalSecret(object)) index.clusterExternalSecrets.push(object);
     }
-    indexes.set(graph, index);
-  }
-  return index;
+    return index;
+  });
 }
 
 /** Works out which variables a Flux Kustomization's `postBuild` can provide. */

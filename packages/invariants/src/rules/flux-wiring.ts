@@ -1,5 +1,5 @@
 import { posix } from "node:path";
-import { formatYamlPath } from "@homeops/core";
+import { formatYamlPath, getOrCompute } from "@homeops/core";
 import type { BuiltObject, FluxKustomizationNode, RepoGraph } from "@homeops/manifests";
 import {
   describeObject,
@@ -63,12 +63,7 @@ function nearestKustomization(
 const unreferencedByRun = new WeakMap<RuleContext, readonly { file: string; owner: string }[]>();
 
 function unreferencedFiles(ctx: RuleContext): readonly { file: string; owner: string }[] {
-  let known = unreferencedByRun.get(ctx);
-  if (!known) {
-    known = findUnreferencedFiles(ctx);
-    unreferencedByRun.set(ctx, known);
-  }
-  return known;
+  return getOrCompute(unreferencedByRun, ctx, () => findUnreferencedFiles(ctx));
 }
 
 function findUnreferencedFiles(ctx: RuleContext): { file: string; owner: string }[] {

@@ -1,4 +1,10 @@
-import { formatYamlPath, type YamlDocument, type YamlPath, type YamlPosition } from "@homeops/core";
+import {
+  formatYamlPath,
+  getOrCompute,
+  type YamlDocument,
+  type YamlPath,
+  type YamlPosition,
+} from "@homeops/core";
 import type { BuiltObject } from "@homeops/manifests";
 import { describeObject, nodeId } from "../internal/graph.js";
 import { hasSopsMetadata, isSopsEncryptedText, isSopsPath } from "../internal/sops.js";
@@ -203,12 +209,7 @@ const refsOfDocument = new WeakMap<YamlDocument, VariableRef[]>();
  * Positions are worked out on first use (for a restored parse, locating means parsing the text again).
  */
 function variableRefsOf(doc: YamlDocument, text: string): VariableRef[] {
-  let known = refsOfDocument.get(doc);
-  if (!known) {
-    known = findVariableRefsIn(doc, text);
-    refsOfDocument.set(doc, known);
-  }
-  return known;
+  return getOrCompute(refsOfDocument, doc, () => findVariableRefsIn(doc, text));
 }
 
 function findVariableRefsIn(doc: YamlDocument, text: string): VariableRef[] {

@@ -7,7 +7,7 @@
 // builds as before.
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import type { SourcePosition, YamlDocument } from "@homeops/core";
+import { getOrCompute, type SourcePosition, type YamlDocument } from "@homeops/core";
 import type { BuiltObject, FluxKustomizationNode } from "../types.js";
 import { DiskCache } from "./disk-cache.js";
 import type { FileStore } from "./files.js";
@@ -80,17 +80,11 @@ const sha1 = (data: string | Buffer): string => createHash("sha1").update(data).
 const hashes = new WeakMap<FileStore, Map<string, Promise<string | undefined>>>();
 
 function fileHash(files: FileStore, path: string): Promise<string | undefined> {
-  let memo = hashes.get(files);
-  if (!memo) {
-    memo = new Map();
-    hashes.set(files, memo);
-  }
-  let p = memo.get(path);
-  if (!p) {
-    p = files.bytes(path).then((b) => (b === undefined ? undefined : sha1(b)));
-    memo.set(path, p);
-  }
-  return p;
+  return getOrCompute(
+    getOrCompute(hashes, files, () => new Map()),
+    path,
+    () => files.bytes(path).then((b) => (b === undefined ? undefined : sha1(b))),
+  );
 }
 
 async function listingHash(files: FileStore, dir: string): Promise<string> {
@@ -256,7 +250,7 @@ export async function recordBuild(
     absent: [...inputs.absent].sort(),
     parsed: [...inputs.files].filter((f) => files.parsed.has(f)).sort(),
     variables: resolved,
-    node: structuredClone(part),
+    node: part,
     objects,
   });
 }

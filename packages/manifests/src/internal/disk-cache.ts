@@ -3,7 +3,7 @@
 // as they are (a run that changes one build does not serialize the whole repository again).
 import { readFileSync } from "node:fs";
 import { deserialize, serialize } from "node:v8";
-import { writeFileAtomicSync } from "@homeops/core";
+import { getOrCompute, writeFileAtomicSync } from "@homeops/core";
 
 /** Entries no run read in this many saving runs are dropped. */
 const KEEP_RUNS = 8;
@@ -15,7 +15,7 @@ interface Stored {
 }
 
 export class DiskCache<T> {
-  private entries = new Map<string, Stored>();
+  private readonly entries = new Map<string, Stored>();
   private readonly values = new Map<string, T>();
   private run = 0;
   private changed = false;
@@ -44,27 +44,23 @@ export class DiskCache<T> {
     }
   }
 
-  /** The entry under `key` (deserialized once per process), marked as read in this run. */
+  /** The entry under `key` (deserialized once per process: callers share it, read-only), marked as read. */
   get(key: string): T | undefined {
-    const known = this.values.get(key);
     const stored = this.entries.get(key);
-    if (!stored) return known;
+    if (!stored) return undefined;
     stored.used = this.run;
-    if (known !== undefined) return known;
-    let value: T;
     try {
-      value = deserialize(stored.bytes) as T;
+      return getOrCompute(this.values, key, () => deserialize(stored.bytes) as T);
     } catch {
       this.entries.delete(key);
       return undefined;
     }
-    this.values.set(key, value);
-    return value;
   }
 
+  /** Keeps `value` under `key` as it is now (serialized at once: later changes to it are not kept). */
   set(key: string, value: T): void {
     this.entries.set(key, { bytes: serialize(value), used: this.run });
-    this.values.set(key, value);
+    this.values.delete(key);
     this.changed = true;
   }
 

@@ -1,4 +1,4 @@
-import { readdirSync } from "node:fs";
+import { type Dirent, readdirSync } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
 import { join, posix } from "node:path";
 import {
@@ -214,13 +214,9 @@ export class FileStore {
     if (!p) {
       // synchronous: a build lists thousands of directories, and a thread-pool round trip per listing
       // costs more than the system call (as core's reads)
-      const listed = (() => {
-        try {
-          return Promise.resolve(readdirSync(this.abs(rel), { withFileTypes: true }));
-        } catch (error) {
-          return Promise.reject(error);
-        }
-      })();
+      const listed = new Promise<Dirent[]>((resolve) =>
+        resolve(readdirSync(this.abs(rel), { withFileTypes: true })),
+      );
       p = Promise.all([listed, this.artifact ? this.artifactFilter() : undefined]).then(
         ([entries, filter]) =>
           entries

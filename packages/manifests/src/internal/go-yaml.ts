@@ -172,14 +172,21 @@ let disk: DiskCache<SavedParse> | undefined;
  * what a build reads of an ExternalSecret) or of `yaml` is not read, since its entries follow that build's rules.
  */
 export function parserIdentity(): string {
-  let own = "";
-  try {
-    own = readFileSync(fileURLToPath(import.meta.url), "utf8");
-  } catch {
-    // not a file (bundled in memory): the yaml version alone
+  // both caches ask at start-up: the module file is read and hashed once
+  if (identity === undefined) {
+    let own = "";
+    try {
+      own = readFileSync(fileURLToPath(import.meta.url), "utf8");
+    } catch {
+      // not a file (bundled in memory): the yaml version and core alone
+    }
+    identity = createHash("sha1")
+      .update(`${yamlPackage.version}\0${coreBuildIdentity()}\0${own}`)
+      .digest("hex");
   }
-  return createHash("sha1").update(`${yamlPackage.version}\0${coreBuildIdentity()}\0${own}`).digest("hex");
+  return identity;
 }
+let identity: string | undefined;
 
 /**
  * Keeps parses between runs in `dir` (one file, written by `saveParseCache`): a later run restores an
