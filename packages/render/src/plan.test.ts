@@ -243,6 +243,18 @@ describe("planRender + applyRenderPlan", () => {
     expect(await readdir(join(root, "kubernetes/apps"))).toEqual(["a.yaml", "games"]);
   });
 
+  it("cleans a temp of the ownership manifest that a killed run left (its directory holds no rendered file)", async () => {
+    const root = await repo(templates);
+    await render(root);
+    const temp = ".homeops/.rendered.json.homeops-4242-deadbeef.tmp";
+    await writeFile(join(root, temp), "{}");
+    const next = await planRender({ rootDir: root, data });
+    expect(next.staleTemps).toEqual([temp]);
+    expect(isPlanClean(next)).toBe(false);
+    expect((await applyRenderPlan(next)).cleaned).toEqual([temp]);
+    expect(await readdir(join(root, ".homeops"))).toEqual(["rendered.json"]);
+  });
+
   it("refuses to plan without templates instead of pruning everything", async () => {
     const root = await repo(templates);
     await render(root);

@@ -158,7 +158,7 @@ export async function planFromRendered(options: PlanFromRenderedOptions): Promis
     entries,
     manifest,
     manifestPath,
-    staleTemps: findStaleTemps(rootDir, entries, guard),
+    staleTemps: findStaleTemps(rootDir, [...entries.map((e) => e.path), manifestPath], guard),
     manifestInSync,
   };
 }
@@ -210,8 +210,9 @@ function readCurrent(rootDir: string, path: string, seen: Stats | null | undefin
 /** Temp files `writeFileAtomic` leaves when a run is killed between write and rename. */
 export const STALE_TEMP = /^\..+\.homeops-\d+-[0-9a-f]{8}\.tmp$/;
 
-function findStaleTemps(rootDir: string, entries: readonly PlanEntry[], guard: SymlinkGuard): string[] {
-  const dirs = new Set(entries.map((e) => posix.dirname(e.path)));
+/** Stale temps beside `paths` (every entry and the ownership manifest, which is written the same way). */
+function findStaleTemps(rootDir: string, paths: readonly string[], guard: SymlinkGuard): string[] {
+  const dirs = new Set(paths.map((p) => posix.dirname(p)));
   const out: string[] = [];
   for (const dir of [...dirs].sort()) {
     if (guard.assertNoSymlink(dir) === null) continue; // not there yet (a first render)
