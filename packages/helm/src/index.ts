@@ -13,6 +13,7 @@ export {
   type HelmEngineOptions,
   INITIAL_MEMORY_MB,
   loadHelmEngine,
+  type RenderBatchOptions,
   type RenderedDocument,
   type RenderRequest,
   type RenderResult,

@@ -191,8 +191,26 @@ export async function renderHelmReleases(
     const engine =
       options.engine ??
       (await loadHelmEngine(options.modulePath === undefined ? {} : { modulePath: options.modulePath }));
-    const results = await engine.render(pending.map((p) => p.request));
-    for (const [i, p] of pending.entries()) await collect(p.render, p.hr, p.spec, results[i]!);
+    // each part's results are read as they come, while the engine renders the next parts (an engine that
+    // does not hand parts on is read from its answer)
+    const collected: Promise<void>[] = [];
+    const taken = new Set<number>();
+    const take = (i: number, result: RenderResult): void => {
+      if (taken.has(i)) return;
+      taken.add(i);
+      const p = pending[i]!;
+      collected.push(collect(p.render, p.hr, p.spec, result));
+    };
+    const results = await engine.render(
+      pending.map((p) => p.request),
+      {
+        onResults: (from, part) => {
+          for (const [j, r] of part.entries()) take(from + j, r);
+        },
+      },
+    );
+    for (const [i, r] of results.entries()) take(i, r);
+    await Promise.all(collected);
   }
 
   const objects = releases.flatMap((r) => r.objects);

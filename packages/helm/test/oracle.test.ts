@@ -54,10 +54,21 @@ describe.skipIf(!haveTools)("WASM render equals the native render", () => {
     const limit = batchLimit(process.versions.node);
     const many = Array.from({ length: Math.min(limit, 100) + 5 }, (_, i) => cases[i % cases.length]!.request);
     const engine = await loadHelmEngine({ modulePath: MODULE });
-    const ours = await engine.render(many);
+    // the parts handed on while the rest renders are the answer, each request once, in several parts
+    const parts: Array<[number, number]> = [];
+    const handed: string[] = [];
+    const ours = await engine.render(many, {
+      onResults: (from, results) => {
+        parts.push([from, results.length]);
+        for (const [j, r] of results.entries()) handed[from + j] = JSON.stringify(r);
+      },
+    });
     expect(ours.map((r) => JSON.stringify(r))).toEqual(
       many.map((_, i) => JSON.stringify(expected[i % cases.length])),
     );
+    expect(parts.length).toBeGreaterThan(1);
+    expect(parts.reduce((n, [, count]) => n + count, 0)).toBe(many.length);
+    expect(handed).toEqual(ours.map((r) => JSON.stringify(r)));
   });
 
   for (const isolate of [true, false]) {
