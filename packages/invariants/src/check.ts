@@ -1,5 +1,5 @@
 import { type Finding, sortFindings } from "@homeops/core";
-import type { RepoGraph } from "@homeops/manifests";
+import type { ParsedFile, RepoGraph } from "@homeops/manifests";
 import type { ClusterConfig } from "@homeops/schema";
 import picomatch from "picomatch";
 import { forbiddenLiteralsFromConfig } from "./config-literals.js";
@@ -20,6 +20,11 @@ export interface CheckInvariantsInput {
   files: ReadonlyMap<string, string>;
   /** The built repository; without it only file-level rules run (graph rules are listed as skipped). */
   graph?: RepoGraph;
+  /**
+   * More parsed files to reuse after the graph's own (e.g. the other clusters' graphs of the same
+   * repository): a file no build of this graph reads is then parsed once, not once per cluster.
+   */
+  parsed?: readonly ReadonlyMap<string, ParsedFile>[];
   /** The validated cluster config: its literal placeholder-capable values must not appear in manifests. */
   config?: Pick<ClusterConfig, "derived">;
   /** More literals that must not appear in manifests (added to those of `config`). */
@@ -68,7 +73,7 @@ export function checkInvariants(
   const settings = input.settings ?? defaultSettings();
   const excluded = settings.exclude.length > 0 ? picomatch(settings.exclude, { dot: true }) : () => false;
   const texts = new Map([...input.files].filter(([path]) => !excluded(path)));
-  const files = new RepoFiles(texts, input.graph?.files);
+  const files = new RepoFiles(texts, input.graph?.files, ...(input.parsed ?? []));
   const context: RuleContext = {
     files,
     ...(input.graph ? { graph: input.graph } : {}),

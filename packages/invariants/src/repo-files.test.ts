@@ -36,6 +36,26 @@ describe("RepoFiles", () => {
     expect(files.yaml("kubernetes/a.yaml")).toBe(shared);
   });
 
+  it("reuses another graph's parse of a file its own graph did not read, its own graph's first", () => {
+    const own: ParsedFile = { file: "a.yaml", text: "a: 1\n", documents: [] };
+    const otherA: ParsedFile = { file: "a.yaml", text: "a: 1\n", documents: [] };
+    const otherB: ParsedFile = { file: "b.yaml", text: "b: 1\n", documents: [] };
+    const files = new RepoFiles(
+      new Map([
+        ["a.yaml", "a: 1\n"],
+        ["b.yaml", "b: 1\n"],
+      ]),
+      new Map([["a.yaml", own]]),
+      new Map([
+        ["a.yaml", otherA],
+        ["b.yaml", otherB],
+      ]),
+    );
+    expect(files.yaml("a.yaml")).toBe(own);
+    expect(files.yaml("b.yaml")).toBe(otherB);
+    expect(files.parsedLocally()).toEqual([]);
+  });
+
   it("parses other YAML files once, on first use, and skips files that do not parse", () => {
     const files = new RepoFiles(
       new Map([

@@ -24,16 +24,18 @@ export class RepoFiles {
   private readonly dirs = new Set<string>();
   private readonly sorted: string[];
 
+  /** `shared`: parses to reuse, the first that has a file wins (the graph's own first). */
   constructor(
     private readonly texts: ReadonlyMap<string, string>,
-    shared?: ReadonlyMap<string, ParsedFile>,
+    ...shared: (ReadonlyMap<string, ParsedFile> | undefined)[]
   ) {
     this.sorted = [...texts.keys()].sort();
     for (const path of this.sorted) {
       const parts = path.split("/");
       for (let i = 1; i < parts.length; i++) this.dirs.add(parts.slice(0, i).join("/"));
     }
-    if (shared) for (const [path, file] of shared) this.parsed.set(path, file);
+    for (const map of shared)
+      for (const [path, file] of map ?? []) if (!this.parsed.has(path)) this.parsed.set(path, file);
   }
 
   /** Files parsed here rather than taken from the shared parse (files no build reads), in parse order. */

@@ -1,7 +1,7 @@
 import { performance } from "node:perf_hooks";
 import { type Report, type ReportRule, sortFindings, UserError } from "@homeops/core";
 import type { InvariantsReport } from "@homeops/invariants";
-import type { FluxRoot } from "@homeops/manifests";
+import type { FluxRoot, RepoGraph } from "@homeops/manifests";
 import { applyBaseline, type CheckBaselineData, type CheckBaselineOptions } from "./baseline.js";
 import { type ChangedOnlyOptions, changedFiles, selectChanged } from "./changes.js";
 import { requireFluxRoots } from "./flux-roots.js";
@@ -100,7 +100,7 @@ export async function checkRepository(
   const config = await repo.config(options.config);
   const read = performance.now();
   progress("building every Flux Kustomization");
-  const graphs = [];
+  const graphs: RepoGraph[] = [];
   // helm findings of a root whose render gave no report (withRenderedObjects puts the others in its graph)
   const helmFindings = [];
   for (const r of roots) {
@@ -121,7 +121,14 @@ export async function checkRepository(
   const report = mergeReports(
     graphs.map((graph) =>
       inv.checkInvariants(
-        { files, graph, ...(config ? { config } : {}), ...(settings ? { settings } : {}) },
+        {
+          files,
+          graph,
+          // a file another cluster's build read is parsed once, as that build parsed it
+          parsed: graphs.filter((g) => g !== graph).map((g) => g.files),
+          ...(config ? { config } : {}),
+          ...(settings ? { settings } : {}),
+        },
         only.length > 0 ? { only } : {},
       ),
     ),
