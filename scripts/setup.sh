@@ -25,7 +25,7 @@ CHECK_JSONSCHEMA_VERSION=0.33.0
 # renovate: datasource=npm depName=renovate
 RENOVATE_VERSION=44.121.2   # needs Node 24: installed with it, in its own prefix (.tools/renovate, ~340 MB)
 MAKEJINJA_VERSION=2.8.1
-CHROMIUM_VERSION=156.0.8078.114-1~deb12u1  # Debian's Chromium: the browser the report's page tests drive
+CHROMIUM_MAJOR=156  # Debian's Chromium: the browser the report's page tests drive (Debian's security channel keeps only its newest build: the major is pinned, the build is the newest it has)
 DISTRIBUTION_VERSION=v3.1.2  # the OCI registry the helm tests pull charts from (Helm v4.3.2's own pin)
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -152,14 +152,18 @@ if $oracles; then
     printf '#!/bin/sh\nexec "%s" "%s" "$@"\n' "$root/.tools/node24/bin/node" "$renovate_dir/node_modules/renovate/dist/$script" >"$tools/$bin"
     chmod +x "$tools/$bin"
   done
-  # Chromium (Debian package, pinned) for the report's browser tests (playwright-core drives it headless)
-  if [ "$(dpkg-query -W -f='${Version}' chromium 2>/dev/null || true)" != "$CHROMIUM_VERSION" ]; then
+  # Chromium (Debian package, major pinned) for the report's browser tests (playwright-core drives it headless)
+  if [ "$(dpkg-query -W -f='${Version}' chromium 2>/dev/null | cut -d. -f1 || true)" != "$CHROMIUM_MAJOR" ]; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-      say "installing chromium $CHROMIUM_VERSION (Debian package)"
-      { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "chromium=$CHROMIUM_VERSION"; } >"$root/.tools/chromium.log" 2>&1 ||
-        die "could not install chromium=$CHROMIUM_VERSION with apt-get: see .tools/chromium.log"
+      apt-get update -qq >"$root/.tools/chromium.log" 2>&1 || die "apt-get update failed: see .tools/chromium.log"
+      chromium_version="$(apt-cache madison chromium 2>/dev/null | awk -v m="$CHROMIUM_MAJOR" '{ split($3, v, "."); if (v[1] == m) { print $3; exit } }')"
+      [ -n "$chromium_version" ] ||
+        die "Debian offers no chromium $CHROMIUM_MAJOR.x (apt-cache madison chromium): bump CHROMIUM_MAJOR in scripts/setup.sh"
+      say "installing chromium $chromium_version (Debian package)"
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "chromium=$chromium_version" >>"$root/.tools/chromium.log" 2>&1 ||
+        die "could not install chromium=$chromium_version with apt-get: see .tools/chromium.log"
     else
-      die "chromium is required for the report's browser tests: apt-get install chromium=$CHROMIUM_VERSION"
+      die "chromium $CHROMIUM_MAJOR is required for the report's browser tests: apt-get install chromium"
     fi
   fi
   # Go oracle programs that live in this repo (tools/*), built by their own script
