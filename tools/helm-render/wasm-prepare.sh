@@ -19,6 +19,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 work="$1"
 die() { echo "wasm-prepare: $*" >&2; exit 1; }
 cd "$here"
+go mod download # a no-op when the module cache has them; a fresh machine's first build starts here
 helm_version="$(go list -m -f '{{.Version}}' helm.sh/helm/v4)"
 client_go="$(go list -m -f '{{.Version}}' k8s.io/client-go)"
 src="$(go list -m -f '{{.Dir}}' helm.sh/helm/v4)"
