@@ -292,7 +292,13 @@ export async function buildRepoGraph(root: string, options: BuildRepoOptions = {
   const strict = options.strict ?? DEFAULTS.strict;
   const logger = options.logger ?? noopLogger;
   const absRoot = resolve(root);
-  const files = new FileStore(absRoot, options.contents, true, options.maxFileBytes);
+  const files = new FileStore(
+    absRoot,
+    options.contents,
+    true,
+    options.maxFileBytes,
+    options.contentsInsideRoot,
+  );
   const sourceIgnore = await findSourceIgnore(files, clusterRoot);
   if (sourceIgnore !== undefined) files.setSourceIgnore(sourceIgnore);
   const ctx: BuildContext = {
@@ -576,7 +582,13 @@ export async function buildFluxKustomization(
   kustomization: Record<string, unknown>,
   options: Omit<BuildRepoOptions, "clusterRoot"> = {},
 ): Promise<FluxKustomizationNode> {
-  const files = new FileStore(resolve(root), options.contents, true, options.maxFileBytes);
+  const files = new FileStore(
+    resolve(root),
+    options.contents,
+    true,
+    options.maxFileBytes,
+    options.contentsInsideRoot,
+  );
   const ctx: BuildContext = {
     files,
     allowNetwork: options.allowNetwork ?? DEFAULTS.allowNetwork,

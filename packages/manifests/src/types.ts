@@ -183,6 +183,11 @@ export interface BuildRepoOptions {
    * the files too reads each once; `undefined` = read from disk. Default: every file is read from disk.
    */
   contents?: (file: string) => Promise<Buffer | undefined> | Buffer | undefined;
+  /**
+   * `contents` gives only bytes it read inside the repository after every symlink (core's `readRepoFile`),
+   * so the build does not resolve those paths again. Default false: each is checked here too.
+   */
+  contentsInsideRoot?: boolean;
   /** Progress/debug messages. Default: no-op. */
   logger?: Logger;
   /**

@@ -181,7 +181,9 @@ export class Repository {
           ...(options.repositoryUrl ? { repositoryUrl: options.repositoryUrl } : {}),
           ...(options.repositorySources ? { repositorySources: options.repositorySources } : {}),
           allowNetwork: options.allowNetwork ?? false,
+          // read through readRepoFile (inside the repository after every symlink): not checked again
           contents: (rel) => this.read(rel).catch(() => undefined),
+          contentsInsideRoot: true,
           logger: this.logger,
         });
       })();

@@ -98,6 +98,9 @@ class ArtifactFilter {
 
 export type FileResult = { ok: true; file: ParsedFile } | { ok: false; finding: Finding };
 
+/** An entry of a directory listing. */
+type ListedEntry = { name: string; dir: boolean; link: boolean };
+
 /**
  * Reads and parses each repository file at most once (concurrent callers share the same promise).
  * Paths are repo-relative posix.
@@ -108,6 +111,8 @@ export class FileStore {
   private readonly textCache = new Map<string, Promise<Buffer | undefined>>();
   private readonly kindCache = new Map<string, Promise<"file" | "dir" | undefined>>();
   private readonly dirCache = new Map<string, Promise<{ name: string; dir: boolean; link: boolean }[]>>();
+  /** name → entry of each listing (see `entryOf`) */
+  private readonly listingIndex = new WeakMap<readonly ListedEntry[], Map<string, ListedEntry>>();
 
   /** Why `bytes` answered undefined for a file that is there: outside the repository, too large, unreadable. */
   private readonly readErrors = new Map<string, UserError>();
@@ -126,6 +131,8 @@ export class FileStore {
     private readonly artifact = true,
     /** Largest file read (bytes); larger ones are a finding where they are used, never parsed. */
     readonly maxFileBytes: number = DEFAULT_MAX_FILE_BYTES,
+    /** `contents` reads inside the repository's boundary itself (see `BuildRepoOptions.contentsInsideRoot`) */
+    private readonly contentsInsideRoot = false,
   ) {}
 
   /** The error that kept `rel` from being read (after `bytes` answered undefined), if any. */
@@ -197,7 +204,7 @@ export class FileStore {
         () => undefined,
       );
     }
-    const entry = (await this.list(parent)).find((e) => e.name === name);
+    const entry = this.entryOf(await this.list(parent), name);
     if (!entry) return undefined;
     if (!entry.link) return entry.dir ? "dir" : "file";
     return stat(this.abs(rel)).then(
@@ -205,6 +212,16 @@ export class FileStore {
       // a symlink cycle is there (as a file), so reading it reports the cycle instead of "no such file"
       (e: NodeJS.ErrnoException) => (e.code === "ELOOP" ? "file" : undefined),
     );
+  }
+
+  /** The entry `name` of a listing (an index per listing: a directory of many apps is asked for each). */
+  private entryOf(listing: readonly ListedEntry[], name: string): ListedEntry | undefined {
+    let index = this.listingIndex.get(listing);
+    if (index === undefined) {
+      index = new Map(listing.map((e) => [e.name, e]));
+      this.listingIndex.set(listing, index);
+    }
+    return index.get(name);
   }
 
   /** Entries of a directory, sorted by name (byte order, like Go's filepath.Walk). */
@@ -260,7 +277,7 @@ export class FileStore {
     try {
       const known = await this.contents?.(rel);
       if (known !== undefined) {
-        await resolveInsideRoot(this.root, rel);
+        if (!this.contentsInsideRoot) await resolveInsideRoot(this.root, rel);
         if (known.length > this.maxFileBytes) throw fileTooLarge(rel, known.length, this.maxFileBytes);
         return known;
       }
