@@ -14,6 +14,8 @@ export interface WalkOptions {
   enter?: (path: string, name: string) => boolean;
   /** An unreadable directory is skipped (default) or its error thrown (`"throw"`). */
   unreadable?: "skip" | "throw";
+  /** Receives each directory's entries as read (posix path relative to the root), for a caller that lists them again. */
+  onListing?: (path: string, entries: readonly Dirent[]) => void;
 }
 
 const DEFAULT_ENTER = (_: string, name: string) => name !== ".git" && name !== "node_modules";
@@ -37,6 +39,7 @@ export function walkTree(root: string, dir = ".", options: WalkOptions = {}): Wa
       return;
     }
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    options.onListing?.(rel, entries);
     for (const e of entries) {
       const path = rel === "." ? e.name : `${rel}/${e.name}`;
       const kind = e.isFile()

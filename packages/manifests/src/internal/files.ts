@@ -111,6 +111,8 @@ export class FileStore {
   private readonly textCache = new Map<string, Promise<Buffer | undefined>>();
   private readonly kindCache = new Map<string, Promise<"file" | "dir" | undefined>>();
   private readonly dirCache = new Map<string, Promise<{ name: string; dir: boolean; link: boolean }[]>>();
+  /** each directory's entries as the artifact filter's walk read them (`list` reads no directory twice) */
+  private readonly walked = new Map<string, readonly Dirent[]>();
   /** name → entry of each listing (see `entryOf`) */
   private readonly listingIndex = new WeakMap<readonly ListedEntry[], Map<string, ListedEntry>>();
 
@@ -164,7 +166,7 @@ export class FileStore {
     this.filter ??= (async () => {
       const filter = new ArtifactFilter();
       // every .sourceignore, a directory's before those below it (each applies to its own subtree)
-      const ignores = walkTree(this.root, ".")
+      const ignores = walkTree(this.root, ".", { onListing: (rel, entries) => this.walked.set(rel, entries) })
         .filter((e) => e.kind === "file" && e.name === ".sourceignore")
         .map((e) => e.path)
         .sort((a, b) => a.split("/").length - b.split("/").length);
@@ -229,12 +231,14 @@ export class FileStore {
     const rel = canonicalPath(path);
     let p = this.dirCache.get(rel);
     if (!p) {
-      // synchronous: a build lists thousands of directories, and a thread-pool round trip per listing
-      // costs more than the system call (as core's reads)
-      const listed = new Promise<Dirent[]>((resolve) =>
-        resolve(readdirSync(this.abs(rel), { withFileTypes: true })),
+      // the walk for .sourceignore files read most directories already; the others synchronously: a build
+      // lists thousands of directories, and a thread-pool round trip per listing costs more than the system
+      // call (as core's reads)
+      const filtered = this.artifact ? this.artifactFilter() : Promise.resolve(undefined);
+      const listed = filtered.then(
+        () => this.walked.get(rel) ?? readdirSync(this.abs(rel), { withFileTypes: true }),
       );
-      p = Promise.all([listed, this.artifact ? this.artifactFilter() : undefined]).then(
+      p = Promise.all([listed, filtered]).then(
         ([entries, filter]) =>
           entries
             .map((e) => ({ name: e.name, dir: e.isDirectory(), link: e.isSymbolicLink() }))
