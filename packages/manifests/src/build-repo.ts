@@ -538,6 +538,7 @@ export async function buildRepoGraph(root: string, options: BuildRepoOptions = {
     helmReleases,
     objects: allObjects,
     files: files.parsed,
+    ...(files.tree ? { tree: files.tree } : {}),
     skippedRemote: uniqueSkipped,
     findings: sortFindings(
       dedupe(findings, (f) => `${f.ruleId}|${f.file}|${f.line}|${f.column}|${f.message}`),

@@ -45,6 +45,25 @@ describe("findStandaloneKustomizationDirs", () => {
     ]);
   });
 
+  it("takes the directories from the build's walk as a walk of its own finds them (dot dirs and node_modules too)", async () => {
+    const graph = await buildRepoGraph(root, { clusterRoot: "kubernetes/flux" });
+    expect(graph.tree?.some((e) => e.path === "kubernetes/.hidden/kustomization.yml")).toBe(true);
+    const walkedAgain = { ...graph, tree: undefined };
+    for (const dir of [
+      "kubernetes",
+      ".",
+      "kubernetes/extras",
+      "kubernetes/.hidden",
+      "kubernetes/node_modules",
+    ])
+      expect(findStandaloneKustomizationDirs(root, dir, { graph }), dir).toEqual(
+        findStandaloneKustomizationDirs(root, dir, { graph: walkedAgain }),
+      );
+    expect(findStandaloneKustomizationDirs(root, "kubernetes/.hidden", { graph })).toEqual([
+      "kubernetes/.hidden",
+    ]);
+  });
+
   it("knows the three kustomization file names", () => {
     expect(
       ["a/kustomization.yaml", "kustomization.yml", "b/Kustomization", "b/x.yaml"].map(kustomizationFileName),

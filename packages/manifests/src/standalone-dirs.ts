@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { dirname, join, posix } from "node:path";
-import { KUSTOMIZATION_FILES, toPosixPath, walkTree } from "@homeops/core";
+import { KUSTOMIZATION_FILES, toPosixPath, type WalkEntry, walkTree } from "@homeops/core";
 import { parseGoYaml } from "./internal/go-yaml.js";
 import type { RepoGraph } from "./types.js";
 
@@ -43,10 +43,10 @@ export function findStandaloneKustomizationDirs(
   options: FindStandaloneDirsOptions = {},
 ): string[] {
   const covered = options.graph ? directoriesBuiltBy(options.graph) : new Set<string>();
-  const enter = (_: string, name: string) => !name.startsWith(".") && name !== "node_modules";
+  const skipped = (name: string) => name.startsWith(".") || name === "node_modules";
   // a directory's kustomization file, in the order kustomize tries the names
   const files = new Map<string, string>();
-  for (const entry of walkTree(root, dir, { enter })) {
+  for (const entry of treeUnder(root, dir, options.graph?.tree, skipped)) {
     if (entry.kind !== "file" || !KUSTOMIZATION_FILES.includes(entry.name)) continue;
     const at = posix.dirname(entry.path);
     const held = files.get(at);
@@ -58,6 +58,29 @@ export function findStandaloneKustomizationDirs(
     if (!covered.has(at) && !isComponent(root, file, options.graph)) out.push(at);
   }
   return out.sort();
+}
+
+/**
+ * The entries below `dir` that `walkTree(root, dir)` gives when it enters no directory `skipped` names, taken
+ * from the build's walk of the whole repository when it has `dir` (a directory its walk entered).
+ */
+function treeUnder(
+  root: string,
+  dir: string,
+  tree: readonly WalkEntry[] | undefined,
+  skipped: (name: string) => boolean,
+): readonly WalkEntry[] {
+  const walked =
+    tree !== undefined &&
+    !dir.split("/").some((s) => s === ".git" || s === "node_modules") &&
+    (dir === "." || tree.some((e) => e.path === dir && e.kind === "directory"));
+  if (!walked) return walkTree(root, dir, { enter: (_, name) => !skipped(name) });
+  const prefix = dir === "." ? "" : `${dir}/`;
+  return tree.filter((e) => {
+    if (!e.path.startsWith(prefix)) return false;
+    const parents = e.path.slice(prefix.length).split("/").slice(0, -1);
+    return !parents.some(skipped);
+  });
 }
 
 /** A kustomization file whose document says `kind: Component` (read from the graph's parse when it has one). */

@@ -1,4 +1,4 @@
-import type { Finding, Logger, SourcePosition, YamlDocument } from "@homeops/core";
+import type { Finding, Logger, SourcePosition, WalkEntry, YamlDocument } from "@homeops/core";
 
 /** A position inside a repository file (repo-relative posix path, 1-based line/column): core's one type. */
 export type { SourcePosition };
@@ -155,6 +155,11 @@ export interface RepoGraph {
   objects: BuiltObject[];
   /** Each parsed YAML file once, by repo-relative posix path. */
   files: ReadonlyMap<string, ParsedFile>;
+  /**
+   * Every entry of the repository as the build's one walk read it (dot directories included, `.git` and
+   * `node_modules` not entered), for callers that would walk it again; absent when the build did not walk.
+   */
+  tree?: readonly WalkEntry[];
   /** Remote resources that were not fetched. */
   skippedRemote: SkippedRemote[];
   /** All findings, sorted. */

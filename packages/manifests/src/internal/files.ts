@@ -11,6 +11,7 @@ import {
   readRepoFile,
   resolveInsideRoot,
   type UserError,
+  type WalkEntry,
   walkTree,
 } from "@homeops/core";
 import ignore, { type Ignore } from "ignore";
@@ -111,6 +112,8 @@ export class FileStore {
   private readonly textCache = new Map<string, Promise<Buffer | undefined>>();
   private readonly kindCache = new Map<string, Promise<"file" | "dir" | undefined>>();
   private readonly dirCache = new Map<string, Promise<{ name: string; dir: boolean; link: boolean }[]>>();
+  /** every entry the artifact filter's walk found (`RepoGraph.tree`) */
+  tree: readonly WalkEntry[] | undefined;
   /** each directory's entries as the artifact filter's walk read them (`list` reads no directory twice) */
   private readonly walked = new Map<string, readonly Dirent[]>();
   /** name → entry of each listing (see `entryOf`) */
@@ -166,7 +169,8 @@ export class FileStore {
     this.filter ??= (async () => {
       const filter = new ArtifactFilter();
       // every .sourceignore, a directory's before those below it (each applies to its own subtree)
-      const ignores = walkTree(this.root, ".", { onListing: (rel, entries) => this.walked.set(rel, entries) })
+      this.tree = walkTree(this.root, ".", { onListing: (rel, entries) => this.walked.set(rel, entries) });
+      const ignores = this.tree
         .filter((e) => e.kind === "file" && e.name === ".sourceignore")
         .map((e) => e.path)
         .sort((a, b) => a.split("/").length - b.split("/").length);
