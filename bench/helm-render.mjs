@@ -48,6 +48,21 @@ const cpuMs = () => {
   }
   return ticks * 10;
 };
+// peak RSS (VmHWM) of each live child: the module instances, which stay alive across runs
+const childrenPeakMb = () => {
+  const out = [];
+  for (const pid of readdirSync("/proc")) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      if (Number(statFields(pid)[1]) !== process.pid) continue;
+      const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+      if (hwm) out.push(Math.round(Number(hwm[1]) / 1024));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+};
 const { buildRepoGraph } = await import(join(root, "packages/manifests/dist/index.js"));
 const { ChartCache, loadHelmEngine, renderHelmReleases } = await import(
   join(root, "packages/helm/dist/index.js")
@@ -134,7 +149,13 @@ try {
       .map((x) => x.toFixed(1))
       .join(" ")} (${process.version})`,
   );
-  console.log(`peak RSS              ${(res.maxRSS / 1024).toFixed(0)} MB`);
+  console.log(
+    `peak RSS              ${(res.maxRSS / 1024).toFixed(0)} MB this process; module instances in children: ${
+      childrenPeakMb()
+        .map((mb) => `${mb} MB`)
+        .join(", ") || "none"
+    }`,
+  );
   console.log(`wasm module           ${engine.modulePath}`);
 } finally {
   rmSync(work, { recursive: true, force: true });
