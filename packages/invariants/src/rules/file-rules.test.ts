@@ -44,6 +44,29 @@ describe("secrets/leaked-key", () => {
     ]);
   });
 
+  it("finds every other token format it knows (each pattern's quick pre-check included)", () => {
+    const a = "Ab1".repeat(30);
+    const tokens: Record<string, string> = {
+      "GitHub fine-grained token": `${"github"}_pat_${`${a}_x`.slice(0, 82)}`,
+      "GitLab token": `${"glpat"}-${a.slice(0, 20)}`,
+      "Slack token": `${"xoxb"}-${"1234567890"}-${a.slice(0, 12)}`,
+      "Google API key": `${"AIza"}${a.slice(0, 35)}`,
+      "Stripe live key": `${"sk_live"}_${a.slice(0, 24)}`,
+      "OpenAI API key": `${"sk-proj"}-${a.slice(0, 40)}`,
+      "Anthropic API key": `${"sk-ant"}-api03-${a.slice(0, 40)}`,
+      "Tailscale key": `${"tskey"}-auth-${a.slice(0, 10)}-${a.slice(0, 20)}`,
+      "npm token": `${"npm"}_${a.slice(0, 36)}`,
+      "PGP private key": `-----BEGIN PGP ${"PRIVATE"} KEY BLOCK-----`,
+    };
+    const files = Object.fromEntries(Object.values(tokens).map((t, i) => [`f${i}.txt`, `x ${t}\n`]));
+    const found = check("secrets/leaked-key", files);
+    expect(found).toEqual(
+      Object.keys(tokens)
+        .map((name, i) => `f${i}.txt:1:3 ${name} in a tracked file`)
+        .sort(),
+    );
+  });
+
   it("leaves public material and ciphertext alone", () => {
     expect(
       check("secrets/leaked-key", {
