@@ -109,6 +109,12 @@ export interface HelmEngine {
    * chart's templates are paid once per instance.
    */
   render(requests: readonly RenderRequest[], options?: RenderBatchOptions): Promise<RenderResult[]>;
+  /**
+   * Starts, in the background, the instances a batch of `count` requests will use that are not running yet,
+   * so that their start (module compile, Go's init) overlaps what the caller does before `render`. Called
+   * again as the count grows, it starts only what the larger batch adds; a failed start fails that `render`.
+   */
+  prepare?(count: number): void;
   /** Ends this module's instances (children, worker threads, the in-process one); a later render starts new ones. */
   close(): Promise<void>;
 }
@@ -162,13 +168,23 @@ export async function loadHelmEngine(options: HelmEngineOptions = {}): Promise<H
   const workers = Number(process.versions.node.split(".")[0]) >= 22;
   const minPerInstance = Math.max(1, options.minPerInstance ?? 40);
   const limit = batchLimit(process.versions.node);
+  const plan = (count: number) => {
+    const shards = splitBatch(count, limit, parallel, minPerInstance);
+    const threaded = !isolate && shards.length > 1;
+    // Node 20: parallel shards run in children (its worker threads are not safe, see `parallel`)
+    const kind: InstanceKind = isolate || (threaded && !workers) ? "child" : threaded ? "worker" : "thread";
+    return { shards, kind };
+  };
   return {
     modulePath,
+    prepare: (count) => {
+      const { shards, kind } = plan(count);
+      // a thread instance would start on this thread, blocking the caller: it starts with the render
+      if (kind === "thread") return;
+      for (let i = 0; i < Math.min(shards.length, parallel); i++) slotOf(modulePath, kind, i).start();
+    },
     render: async (requests, batch = {}) => {
-      const shards = splitBatch(requests.length, limit, parallel, minPerInstance);
-      const threaded = !isolate && shards.length > 1;
-      // Node 20: parallel shards run in children (its worker threads are not safe, see `parallel`)
-      const kind: InstanceKind = isolate || (threaded && !workers) ? "child" : threaded ? "worker" : "thread";
+      const { shards, kind } = plan(requests.length);
       const out: RenderResult[] = new Array(requests.length);
       // an instance renders its shard in parts, one after another; each part's answer is handed on as it
       // comes, so the caller reads it while another instance (or this one, in a child) renders on
@@ -360,6 +376,8 @@ interface Instance {
 /** A slot runs its batches one after another on one instance, replacing it when it fails or is used up. */
 interface Slot {
   run(requests: readonly RenderRequest[], limit: number): Promise<RenderResult[]>;
+  /** Starts the instance now when none is running (its failure is left to the next `run`). */
+  start(): void;
   close(): void;
 }
 
@@ -410,6 +428,10 @@ function newSlot(modulePath: string, kind: InstanceKind): Slot {
     }
   };
   return {
+    start: () => {
+      current ??= startInstance(modulePath, kind);
+      current.catch(() => {});
+    },
     run: (requests, limit) => {
       const batch = toWire(requests, (p) => resolve(p));
       const job = queue.then(() =>

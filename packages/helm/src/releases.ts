@@ -114,6 +114,7 @@ export async function renderHelmReleases(
   const apiVersions = options.apiVersions ?? crdApiVersions(graph);
   const releases: HelmReleaseRender[] = [];
   const pending: { render: HelmReleaseRender; request: RenderRequest; hr: HelmReleaseNode; spec: Obj }[] = [];
+  let engineLoad: Promise<HelmEngine> | undefined;
 
   for (const hr of graph.helmReleases) {
     const spec = isObj(hr.object.object.spec) ? hr.object.object.spec : {};
@@ -184,13 +185,17 @@ export async function renderHelmReleases(
       ...(plan.ignoreMissing ? { ignoreMissingValuesFiles: true } : {}),
     };
     pending.push({ render, request, hr, spec });
+    // the engine's instances start while the other releases are read (as many as the batch so far needs)
+    engineLoad ??= options.engine
+      ? Promise.resolve(options.engine)
+      : loadHelmEngine(options.modulePath === undefined ? {} : { modulePath: options.modulePath });
+    const count = pending.length;
+    engineLoad.then((e) => e.prepare?.(count)).catch(() => {});
   }
 
-  if (pending.length > 0) {
+  if (pending.length > 0 && engineLoad !== undefined) {
     logger.debug?.(`helm: rendering ${pending.length} HelmReleases`);
-    const engine =
-      options.engine ??
-      (await loadHelmEngine(options.modulePath === undefined ? {} : { modulePath: options.modulePath }));
+    const engine = await engineLoad;
     // each part's results are read as they come, while the engine renders the next parts (an engine that
     // does not hand parts on is read from its answer)
     const collected: Promise<void>[] = [];

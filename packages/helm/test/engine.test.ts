@@ -43,6 +43,21 @@ describe("loadHelmEngine", () => {
   );
 });
 
+describe("prepare: instances started ahead", () => {
+  it("never throws: an instance that cannot start fails the render that needs it", async () => {
+    const { mkdtempSync, writeFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const bad = join(mkdtempSync(join(tmpdir(), "homeops-helm-bad-")), "helm-render.wasm");
+    writeFileSync(bad, "not a WebAssembly module");
+    const engine = await loadHelmEngine({ modulePath: bad, isolate: true });
+    expect(() => engine.prepare?.(1)).not.toThrow();
+    await expect(
+      engine.render([{ chart: { dir: join(CHARTS, "strict") }, release: { name: "w", namespace: "d" } }]),
+    ).rejects.toThrow();
+    await engine.close();
+  });
+});
+
 describe("retryCrashed: a batch whose child V8 crashed runs again", () => {
   const crashing = (crashes: number, error: () => Error = () => new ChildCrash("died with SIGSEGV")) => {
     let calls = 0;

@@ -1,10 +1,27 @@
 // Oracle equality: every fixture chart × values case rendered by Helm's engine compiled to WASI, through the
 // TypeScript host, equals the same Go program built natively, byte for byte (whole JSON result: manifest,
 // documents, CRDs, notes and Helm's own error messages). Build both with `bash scripts/build-oracles.sh`.
+import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { batchLimit, loadHelmEngine } from "../src/engine.js";
 import { oracleCases } from "./support/cases.js";
 import { haveTools, inCi, MODULE, renderNative } from "./support/oracle.js";
+
+/** This process's live children that host a module instance (Linux /proc). */
+function instanceChildren(): number {
+  let count = 0;
+  for (const pid of readdirSync("/proc")) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const ppid = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ")[1];
+      if (Number(ppid) === process.pid && readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("wasi-run"))
+        count++;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return count;
+}
 
 describe("tools", () => {
   it.runIf(inCi)("the native oracle and the WASM module are built in CI", () => {
@@ -69,6 +86,25 @@ describe.skipIf(!haveTools)("WASM render equals the native render", () => {
     expect(parts.length).toBeGreaterThan(1);
     expect(parts.reduce((n, [, count]) => n + count, 0)).toBe(many.length);
     expect(handed).toEqual(ours.map((r) => JSON.stringify(r)));
+  });
+
+  // instances started ahead (as renderHelmReleases does while it reads the releases) render the same
+  it("prepared instances (started before the render, grown with the count) render the same", async () => {
+    const engine = await loadHelmEngine({
+      modulePath: MODULE,
+      isolate: true,
+      parallel: 2,
+      minPerInstance: 3,
+    });
+    await engine.close();
+    const some = cases.slice(0, 8);
+    // the closed instances' children exit on their own time
+    await expect.poll(instanceChildren, { timeout: 10_000 }).toBe(0);
+    for (let n = 1; n <= some.length; n++) engine.prepare?.(n);
+    // 8 requests, at least 3 each: both instances are started before any render
+    expect(instanceChildren()).toBe(2);
+    const ours = await engine.render(some.map((c) => c.request));
+    expect(ours.map((r) => JSON.stringify(r))).toEqual(some.map((_, i) => JSON.stringify(expected[i])));
   });
 
   for (const isolate of [true, false]) {
