@@ -34,35 +34,36 @@ const engineOptions = {
 // CPU ms of this process, of its waited-for children (/proc/self/stat utime stime cutime cstime) and of its
 // live children (the module instance's child process on Node < 22 stays alive across render calls)
 const statFields = (pid) => readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
-const cpuMs = () => {
-  const own = statFields("self");
-  let ticks = Number(own[11]) + Number(own[12]) + Number(own[13]) + Number(own[14]);
-  for (const pid of readdirSync("/proc")) {
-    if (!/^\d+$/.test(pid)) continue;
-    try {
-      const f = statFields(pid);
-      if (Number(f[1]) === process.pid) ticks += Number(f[11]) + Number(f[12]);
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return ticks * 10;
-};
-// peak RSS (VmHWM) of each live child: the module instances, which stay alive across runs
-const childrenPeakMb = () => {
+// this process's live children (the module instances, which stay alive across runs), each as its stat fields
+const liveChildren = () => {
   const out = [];
   for (const pid of readdirSync("/proc")) {
     if (!/^\d+$/.test(pid)) continue;
     try {
-      if (Number(statFields(pid)[1]) !== process.pid) continue;
-      const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-      if (hwm) out.push(Math.round(Number(hwm[1]) / 1024));
+      const fields = statFields(pid);
+      if (Number(fields[1]) === process.pid) out.push({ pid, fields });
     } catch {
       // gone meanwhile
     }
   }
   return out;
 };
+const cpuMs = () => {
+  const own = statFields("self");
+  let ticks = Number(own[11]) + Number(own[12]) + Number(own[13]) + Number(own[14]);
+  for (const { fields } of liveChildren()) ticks += Number(fields[11]) + Number(fields[12]);
+  return ticks * 10;
+};
+// peak RSS (VmHWM) of each live child
+const childrenPeakMb = () =>
+  liveChildren().flatMap(({ pid }) => {
+    try {
+      const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+      return hwm ? [Math.round(Number(hwm[1]) / 1024)] : [];
+    } catch {
+      return []; // gone meanwhile
+    }
+  });
 const { buildRepoGraph } = await import(join(root, "packages/manifests/dist/index.js"));
 const { ChartCache, loadHelmEngine, renderHelmReleases } = await import(
   join(root, "packages/helm/dist/index.js")

@@ -280,10 +280,7 @@ export function splitBatch(
     Math.min(parallel, Math.floor(count / minPerInstance)),
     1,
   );
-  const size = Math.ceil(count / instances);
-  const out: Array<[number, number]> = [];
-  for (let from = 0; from < count; from += size) out.push([from, Math.min(count, from + size)]);
-  return out;
+  return chunks(0, count, Math.ceil(count / instances));
 }
 
 /**

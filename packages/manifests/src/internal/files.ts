@@ -111,7 +111,7 @@ export class FileStore {
   private readonly yamlCache = new Map<string, Promise<FileResult>>();
   private readonly textCache = new Map<string, Promise<Buffer | undefined>>();
   private readonly kindCache = new Map<string, Promise<"file" | "dir" | undefined>>();
-  private readonly dirCache = new Map<string, Promise<{ name: string; dir: boolean; link: boolean }[]>>();
+  private readonly dirCache = new Map<string, Promise<ListedEntry[]>>();
   /** every entry the artifact filter's walk found (`RepoGraph.tree`) */
   tree: readonly WalkEntry[] | undefined;
   /** each directory's entries as the artifact filter's walk read them (`list` reads no directory twice) */
@@ -231,7 +231,7 @@ export class FileStore {
   }
 
   /** Entries of a directory, sorted by name (byte order, like Go's filepath.Walk). */
-  list(path: string): Promise<{ name: string; dir: boolean; link: boolean }[]> {
+  list(path: string): Promise<ListedEntry[]> {
     const rel = canonicalPath(path);
     let p = this.dirCache.get(rel);
     if (!p) {
