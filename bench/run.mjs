@@ -203,11 +203,17 @@ const stat = (xs) => ({
  * `inspect(result)` → what the run produced (counts, exit, notes).
  */
 function runTasks(tasks, n) {
+  // every run starts on a quiet file system: the previous tool's writes and the prepare step's deletions are
+  // flushed first (\`sync\`), so a tool that makes its writes durable does not pay for another's
+  const start = (t) => {
+    t.prepare?.();
+    spawnSync("sync");
+  };
   const samples = new Map(tasks.map((t) => [t.name, []]));
   const last = new Map();
   log(`  warm-up: ${tasks.map((t) => t.name).join(", ")}`);
   for (const t of tasks) {
-    t.prepare?.();
+    start(t);
     const r = timed(...t.command());
     last.set(t.name, { ...r, info: t.inspect ? t.inspect(r) : {} });
   }
@@ -216,7 +222,7 @@ function runTasks(tasks, n) {
     const order = [];
     for (const pair of groupPairs(tasks)) order.push(...(i % 2 === 0 ? pair : [...pair].reverse()));
     for (const t of order) {
-      t.prepare?.();
+      start(t);
       const r = timed(...t.command());
       samples.get(t.name).push(r);
       last.set(t.name, { ...r, info: t.inspect ? t.inspect(r) : {} });

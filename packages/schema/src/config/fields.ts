@@ -172,6 +172,8 @@ export const checkMac: Check = (value) => {
 
 export const checkTimezone: Check = (value) => {
   const segmentsOk = value.split("/").every((s) => /^[A-Z]/.test(s));
+  // the canonical names first: listing them costs ~3 ms, a DateTimeFormat (ICU's zone data) ~20 ms
+  if (segmentsOk && Intl.supportedValuesOf("timeZone").includes(value)) return undefined;
   let resolved: string | undefined;
   try {
     resolved = new Intl.DateTimeFormat("en", { timeZone: value }).resolvedOptions().timeZone;
