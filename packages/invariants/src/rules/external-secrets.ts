@@ -7,6 +7,7 @@ import {
   nodeId,
   partialObjects,
 } from "../internal/graph.js";
+import { secretKeyRefs, secretRefs } from "../internal/object-refs.js";
 import {
   bootstrapObjects,
   operatorProduced,
@@ -20,8 +21,7 @@ import {
   isClusterExternalSecret,
   isExternalSecret,
 } from "../internal/substitution.js";
-import { entries, field, isRecord, list, str } from "../internal/text.js";
-import { isTemplated, walkValues } from "../internal/walk.js";
+import { entries, field, str } from "../internal/text.js";
 import type { Rule, RuleHit } from "../rule.js";
 import { dependencyClosure, workloadNamespace } from "./storage.js";
 
@@ -104,54 +104,6 @@ function producedSecrets(
   };
 }
 
-/** Secret names an object refers to, with the path of each reference. */
-function secretRefs(object: BuiltObject): { name: string; path: (string | number)[] }[] {
-  const out: { name: string; path: (string | number)[] }[] = [];
-  const hr = isHelmRelease(object);
-  if (hr) {
-    list(field(object.object, "spec", "valuesFrom")).forEach((v, i) => {
-      const name = str(field(v, "name"));
-      if (str(field(v, "kind")) === "Secret" && name && field(v, "optional") !== true) {
-        out.push({ name, path: ["spec", "valuesFrom", i, "name"] });
-      }
-    });
-  }
-  walkValues(object.object, (value, path) => {
-    const last = path[path.length - 1];
-    const parent = path[path.length - 2];
-    const inEnvFrom =
-      last === "secretRef" && typeof parent === "number" && path[path.length - 3] === "envFrom";
-    const inValueFrom = last === "secretKeyRef" && parent === "valueFrom";
-    if ((inEnvFrom || inValueFrom) && isRecord(value) && typeof value.name === "string") {
-      if (value.optional !== true) out.push({ name: value.name, path: [...path, "name"] });
-    } else if (last === "secret" && isRecord(value) && typeof value.secretName === "string") {
-      if (value.optional !== true) out.push({ name: value.secretName, path: [...path, "secretName"] });
-    } else if (hr && path[1] === "values") {
-      if (last === "existingSecret" && typeof value === "string" && value !== "")
-        out.push({ name: value, path: [...path] });
-      // app-template shorthand: envFrom: [{secret: name}]
-      else if (
-        last === "secret" &&
-        typeof value === "string" &&
-        typeof parent === "number" &&
-        path[path.length - 3] === "envFrom"
-      ) {
-        out.push({ name: value, path: [...path] });
-      }
-      // app-template persistence entry of type secret
-      else if (
-        isRecord(value) &&
-        value.type === "secret" &&
-        typeof value.name === "string" &&
-        path[path.length - 2] === "persistence"
-      ) {
-        out.push({ name: value.name, path: [...path, "name"] });
-      }
-    }
-  });
-  return out.filter((r) => !isTemplated(r.name));
-}
-
 export const missingSecret: Rule = {
   id: "externalsecret/missing-secret",
   title: "Secret reference that nothing in the repo produces",
@@ -204,20 +156,6 @@ references and templated names are skipped.`,
     return hits;
   },
 };
-
-/** `env[].valueFrom.secretKeyRef` references (name and key) of an object, with the path of each key. */
-function secretKeyRefs(object: BuiltObject): { name: string; key: string; path: (string | number)[] }[] {
-  const out: { name: string; key: string; path: (string | number)[] }[] = [];
-  walkValues(object.object, (value, path) => {
-    if (path[path.length - 1] !== "secretKeyRef" || path[path.length - 2] !== "valueFrom") return;
-    if (!isRecord(value) || value.optional === true) return;
-    const { name, key } = value;
-    if (typeof name === "string" && typeof key === "string" && !isTemplated(name) && !isTemplated(key)) {
-      out.push({ name, key, path: [...path, "key"] });
-    }
-  });
-  return out;
-}
 
 /**
  * The keys each Secret will hold, by `namespace/name`, where the repository says all of them: Secrets it

@@ -213,6 +213,8 @@ function variableRefsOf(doc: YamlDocument, text: string): VariableRef[] {
 }
 
 function findVariableRefsIn(doc: YamlDocument, text: string): VariableRef[] {
+  // most files of a real repository have no reference at all: their values are not walked
+  if (!text.includes("${")) return [];
   let lines: string[] | undefined;
   const out: VariableRef[] = [];
   walkValues(doc.value, (value, path) => {

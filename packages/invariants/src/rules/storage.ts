@@ -8,6 +8,7 @@ import {
   partialObjects,
 } from "../internal/graph.js";
 import { isKustomizationFile, kustomizationFileIn } from "../internal/kustomize-refs.js";
+import { claimRefs } from "../internal/object-refs.js";
 import {
   bootstrapObjects,
   operatorProduced,
@@ -58,28 +59,9 @@ volumeClaimTemplates and templated names (\`{{ }}\`) are not checked.`,
       if (partial.has(object)) continue;
       const ns = workloadNamespace(object);
       const hr = isHelmRelease(object);
-      walkValues(object.object, (value, path) => {
-        let name: string | undefined;
-        let at: (string | number)[] | undefined;
-        const last = path[path.length - 1];
-        if (hr && last === "existingClaim" && path[1] === "values" && typeof value === "string") {
-          const entry = field(object.object, ...path.slice(0, -1));
-          const type = str(field(entry, "type"));
-          const disabled = field(entry, "enabled") === false;
-          if (!disabled && (type === undefined || type === "persistentVolumeClaim" || type === "pvc")) {
-            name = value;
-            at = [...path];
-          }
-        } else if (
-          last === "persistentVolumeClaim" &&
-          isRecord(value) &&
-          typeof value.claimName === "string"
-        ) {
-          name = value.claimName;
-          at = [...path, "claimName"];
-        }
-        if (!name || !at || isTemplated(name) || claims.has(`${ns}/${name}`)) return;
-        if (bootstrap.has(`PersistentVolumeClaim/${name}`)) return;
+      for (const { name, path: at } of claimRefs(object)) {
+        if (isTemplated(name) || claims.has(`${ns}/${name}`)) continue;
+        if (bootstrap.has(`PersistentVolumeClaim/${name}`)) continue;
         const producer = possibleProducer(graph.objects, ns, name, object);
         const unsure = producer !== undefined || unseen.has(ns) || !(hr || WORKLOAD_KINDS.has(object.kind));
         hits.push({
@@ -92,7 +74,7 @@ volumeClaimTemplates and templated names (\`{{ }}\`) are not checked.`,
           path: at.join("."),
           ...(unsure ? { severity: "info" as const } : {}),
         });
-      });
+      }
     }
     return hits;
   },
