@@ -4,10 +4,9 @@ import {
   fileTooLarge,
   isUserError,
   listFiles,
-  parseYaml,
   readRepoFile,
 } from "@homeops/core";
-import type { ParsedFile } from "@homeops/manifests";
+import { type ParsedFile, parseRepoYaml } from "@homeops/manifests";
 
 /** Directories never read (dependencies, build output, VCS data). */
 const SKIPPED_DIRS = new Set([".git", "node_modules", "dist", ".turbo", ".tsbuild", ".pnpm-store"]);
@@ -80,13 +79,9 @@ export class RepoFiles {
     let result: ParsedFile | null = null;
     if (text !== undefined && /\.ya?ml$/.test(path)) {
       this.parsedHere.push(path);
-      try {
-        const file = parseYaml(text, { file: path });
-        result = { file: path, text, documents: file.documents };
-      } catch {
-        // syntax errors are the build's findings; rules skip files they cannot read
-        result = null;
-      }
+      // as a build reads it (and shares its parse); syntax errors are the build's findings, rules skip
+      // files they cannot read
+      result = parseRepoYaml(text, path) ?? null;
     }
     this.parsed.set(path, result);
     return result ?? undefined;

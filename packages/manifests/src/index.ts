@@ -14,7 +14,7 @@ export {
   type FluxRootSource,
 } from "./discover-roots.js";
 export { buildCacheStats, saveBuildCache, useBuildCache } from "./internal/build-cache.js";
-export { parseCacheStats, saveParseCache, useParseCache } from "./internal/go-yaml.js";
+export { parseCacheStats, parseRepoYaml, saveParseCache, useParseCache } from "./internal/go-yaml.js";
 export {
   type InlineKustomization,
   type KustomizeInput,

@@ -26,6 +26,7 @@ import {
   visit,
 } from "yaml";
 import yamlPackage from "yaml/package.json" with { type: "json" };
+import type { ParsedFile } from "../types.js";
 import { DiskCache } from "./disk-cache.js";
 
 function pad(n: string): string {
@@ -153,6 +154,15 @@ export function parseGoYaml(text: string, file: string): GoYamlResult {
   if (MEMO.size >= MEMO_LIMIT) MEMO.delete(MEMO.keys().next().value as string);
   MEMO.set(key, result);
   return result;
+}
+
+/**
+ * A repository file as a build reads it (yaml.v3's scalar rules, the parse shared in this process and kept
+ * by \`useParseCache\`), for readers outside a build (the rules); undefined when it does not parse.
+ */
+export function parseRepoYaml(text: string, file: string): ParsedFile | undefined {
+  const parsed = parseGoYaml(text, file);
+  return parsed.ok ? { file, text, documents: parsed.documents } : undefined;
 }
 
 // The parse cache between runs (`useParseCache`): per file and content hash, the plain value, start and
