@@ -60,24 +60,26 @@ export function isExternalSecret(o: { apiVersion: string; kind: string }): boole
   return o.kind === "ExternalSecret" && o.apiVersion.startsWith("external-secrets.io/");
 }
 
-// the graph's objects by namespace (and its ClusterExternalSecrets), once per graph: every Kustomization's
-// sources are looked up in them (a scan of every object per source would be quadratic in the repository)
-const indexes = new WeakMap<
-  RepoGraph,
-  { byNamespace: Map<string, BuiltObject[]>; clusterExternalSecrets: BuiltObject[] }
->();
-
-function objectIndex(graph: RepoGraph): {
-  byNamespace: Map<string, BuiltObject[]>;
+// what can provide a Kustomization's sources, once per graph: the core/v1 objects of each namespace by name
+// and its ExternalSecrets by target, and the ClusterExternalSecrets (a scan of every object of the namespace
+// per source was quadratic: every Flux Kustomization lives in flux-system)
+interface ObjectIndex {
+  /** `namespace\0name` → v1 objects of that name and ExternalSecrets with that target, in graph order */
+  candidates: Map<string, BuiltObject[]>;
   clusterExternalSecrets: BuiltObject[];
-} {
+}
+
+const indexes = new WeakMap<RepoGraph, ObjectIndex>();
+
+function objectIndex(graph: RepoGraph): ObjectIndex {
   return getOrCompute(indexes, graph, () => {
-    const index = {
-      byNamespace: new Map<string, BuiltObject[]>(),
-      clusterExternalSecrets: [] as BuiltObject[],
-    };
+    const index: ObjectIndex = { candidates: new Map(), clusterExternalSecrets: [] };
     for (const object of graph.objects) {
-      getOrCompute(index.byNamespace, object.namespace ?? "", () => []).push(object);
+      const ns = object.namespace ?? "";
+      if (object.apiVersion === "v1")
+        getOrCompute(index.candidates, `${ns}\0${object.name}`, () => []).push(object);
+      else if (isExternalSecret(object))
+        getOrCompute(index.candidates, `${ns}\0${externalSecretTarget(object)}`, () => []).push(object);
       if (isClusterExternalSecret(object)) index.clusterExternalSecrets.push(object);
     }
     return index;
@@ -108,8 +110,8 @@ export function substitutionScope(
       keys: new Set(),
       openEnded: false,
     };
-    const { byNamespace, clusterExternalSecrets } = objectIndex(graph);
-    for (const object of byNamespace.get(node.namespace) ?? []) {
+    const { candidates, clusterExternalSecrets } = objectIndex(graph);
+    for (const object of candidates.get(`${node.namespace}\0${name}`) ?? []) {
       if (object.kind === kind && object.apiVersion === "v1" && object.name === name) {
         source.providers.push(object);
         for (const key of Object.keys({
