@@ -67,11 +67,17 @@ describe("stageFileSync + syncFiles", () => {
     expect(await readFile(target, "utf8")).toBe("old\n");
     expect((await stat(temp)).mode & 0o777).toBe(0o600);
     await syncFiles([temp]);
+    // a batch large enough for syncfs
+    const batch = Array.from({ length: 40 }, (_, i) =>
+      stageFileSync(join(dir, "batch", `f${i}.yaml`), `${i}\n`),
+    );
+    await syncFiles(batch);
+    expect(await readFile(batch[39]!, "utf8")).toBe("39\n");
     // without coreutils' sync on PATH: an fsync of each file
     const path = process.env.PATH;
     process.env.PATH = "";
     try {
-      await syncFiles([temp, target]);
+      await syncFiles([temp, target, ...batch]);
     } finally {
       process.env.PATH = path;
     }
