@@ -191,8 +191,9 @@ export async function applyRenderPlan(
         record.temp = await fs.stage(absolute, step.data, step.kind === "write" ? step.mode : mode);
       for (const dir of record.createdDirs) dirs.add(dir);
     }
-    // 3. one durability barrier for the batch, then the tree changes: renames and removals only
-    current = "";
+    // 3. one durability barrier for the batch (a failure there names no single file: the root), then the
+    // tree changes: renames and removals only
+    current = ".";
     await fs.sync(undo.flatMap((u) => (u.temp === undefined ? [] : [u.temp])));
     for (const [i, step] of steps.entries()) {
       await giveSignalATurn(options.signal);

@@ -209,6 +209,25 @@ describe("planRender + applyRenderPlan", () => {
     });
   });
 
+  it("a failing durability barrier (EIO) is a user error naming the root; the temps go, the tree stays", async () => {
+    const root = await repo(templates);
+    await render(root);
+    const before = await readFile(join(root, "kubernetes/apps/a.yaml"), "utf8");
+    const plan = await planRender({ rootDir: root, data: { ...data, cluster: { name: "new" } } });
+    const failing: ApplyFs = {
+      ...createApplyFs(),
+      sync: async () => {
+        throw Object.assign(new Error("EIO: i/o error, fsync"), { code: "EIO" });
+      },
+    };
+    const e = await applyRenderPlan(plan, { fs: failing }).catch((error: unknown) => error);
+    expect(e).toMatchObject({ code: "FILE_UNWRITABLE", location: { file: "." } });
+    expect((e as Error).message).toMatch(/^\.: cannot write: .*\(EIO\)$/);
+    expect(await readFile(join(root, "kubernetes/apps/a.yaml"), "utf8")).toBe(before);
+    expect(await readdir(join(root, "kubernetes/apps"))).toEqual(["a.yaml", "games"]);
+    expect(await readdir(join(root, ".homeops"))).toEqual(["rendered.json"]);
+  });
+
   it("a kill between temp write and rename leaves the old file intact; the next run cleans up", async () => {
     const root = await repo(templates);
     await render(root);
