@@ -4,7 +4,7 @@ import type { ClusterConfig } from "@homeops/schema";
 import picomatch from "picomatch";
 import { forbiddenLiteralsFromConfig } from "./config-literals.js";
 import { listRules, RULES } from "./registry.js";
-import { RepoFiles } from "./repo-files.js";
+import { RepoFiles, type RepoYamlParser } from "./repo-files.js";
 import type { ForbiddenLiteral, Rule, RuleContext } from "./rule.js";
 import { defaultSettings, type InvariantsSettings } from "./settings.js";
 import { findInlineSuppressions, type InlineSuppression } from "./suppressions.js";
@@ -25,6 +25,11 @@ export interface CheckInvariantsInput {
    * repository): a file no build of this graph reads is then parsed once, not once per cluster.
    */
   parsed?: readonly ReadonlyMap<string, ParsedFile>[];
+  /**
+   * How a file no build read is parsed (default: core's YAML parse). The repo layer passes the build's own
+   * parser (manifests' \`parseRepoYaml\`: yaml.v3's rules, the parse cache), so a warm check parses nothing.
+   */
+  parse?: RepoYamlParser;
   /** The validated cluster config: its literal placeholder-capable values must not appear in manifests. */
   config?: Pick<ClusterConfig, "derived">;
   /** More literals that must not appear in manifests (added to those of `config`). */
@@ -73,7 +78,10 @@ export function checkInvariants(
   const settings = input.settings ?? defaultSettings();
   const excluded = settings.exclude.length > 0 ? picomatch(settings.exclude, { dot: true }) : () => false;
   const texts = new Map([...input.files].filter(([path]) => !excluded(path)));
-  const files = new RepoFiles(texts, input.graph?.files, ...(input.parsed ?? []));
+  const files = new RepoFiles(texts, {
+    shared: [input.graph?.files, ...(input.parsed ?? [])],
+    ...(input.parse ? { parse: input.parse } : {}),
+  });
   const context: RuleContext = {
     files,
     ...(input.graph ? { graph: input.graph } : {}),

@@ -20,7 +20,13 @@ export {
 } from "./check.js";
 export { forbiddenLiteralsFromConfig } from "./config-literals.js";
 export { ENGINE_RULES, findRule, listRules, RULES } from "./registry.js";
-export { type ReadRepoFilesOptions, RepoFiles, readRepoFiles } from "./repo-files.js";
+export {
+  type ReadRepoFilesOptions,
+  RepoFiles,
+  type RepoFilesOptions,
+  type RepoYamlParser,
+  readRepoFiles,
+} from "./repo-files.js";
 export type { ForbiddenLiteral, Rule, RuleContext, RuleHit, RuleKind, RuleSeverity } from "./rule.js";
 export { findCycles } from "./rules/flux-wiring.js";
 export {

@@ -29,10 +29,9 @@ describe("readRepoFiles", () => {
 describe("RepoFiles", () => {
   it("reuses the build's parse instead of parsing again", () => {
     const shared: ParsedFile = { file: "kubernetes/a.yaml", text: "a: 1\n", documents: [] };
-    const files = new RepoFiles(
-      new Map([["kubernetes/a.yaml", "a: 1\n"]]),
-      new Map([["kubernetes/a.yaml", shared]]),
-    );
+    const files = new RepoFiles(new Map([["kubernetes/a.yaml", "a: 1\n"]]), {
+      shared: [new Map([["kubernetes/a.yaml", shared]])],
+    });
     expect(files.yaml("kubernetes/a.yaml")).toBe(shared);
   });
 
@@ -45,11 +44,15 @@ describe("RepoFiles", () => {
         ["a.yaml", "a: 1\n"],
         ["b.yaml", "b: 1\n"],
       ]),
-      new Map([["a.yaml", own]]),
-      new Map([
-        ["a.yaml", otherA],
-        ["b.yaml", otherB],
-      ]),
+      {
+        shared: [
+          new Map([["a.yaml", own]]),
+          new Map([
+            ["a.yaml", otherA],
+            ["b.yaml", otherB],
+          ]),
+        ],
+      },
     );
     expect(files.yaml("a.yaml")).toBe(own);
     expect(files.yaml("b.yaml")).toBe(otherB);

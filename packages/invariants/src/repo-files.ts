@@ -4,14 +4,34 @@ import {
   fileTooLarge,
   isUserError,
   listFiles,
+  parseYaml,
   readRepoFile,
 } from "@homeops/core";
-import { type ParsedFile, parseRepoYaml } from "@homeops/manifests";
+import type { ParsedFile } from "@homeops/manifests";
 
 /** Directories never read (dependencies, build output, VCS data). */
 const SKIPPED_DIRS = new Set([".git", "node_modules", "dist", ".turbo", ".tsbuild", ".pnpm-store"]);
 /** Files larger than this are not text we check (images, archives): reported as not checked. */
 const MAX_FILE_BYTES = DEFAULT_MAX_FILE_BYTES;
+
+/** Parses one repository file; undefined when it does not parse (the build reports syntax errors). */
+export type RepoYamlParser = (text: string, file: string) => ParsedFile | undefined;
+
+/** core's YAML parse, for callers without a build's parser (the repo layer passes manifests' `parseRepoYaml`). */
+function parseWithCore(text: string, file: string): ParsedFile | undefined {
+  try {
+    return { file, text, documents: parseYaml(text, { file }).documents };
+  } catch {
+    return undefined;
+  }
+}
+
+export interface RepoFilesOptions {
+  /** Parses to reuse, the first that has a file wins (the graph's own first). */
+  shared?: readonly (ReadonlyMap<string, ParsedFile> | undefined)[];
+  /** How a file no shared parse holds is parsed. Default: core's parse. */
+  parse?: RepoYamlParser;
+}
 
 /**
  * The repository's text files, each read once. YAML files are parsed on first use, or taken from the
@@ -22,18 +42,19 @@ export class RepoFiles {
   private readonly parsedHere: string[] = [];
   private readonly dirs = new Set<string>();
   private readonly sorted: string[];
+  private readonly parse: RepoYamlParser;
 
-  /** `shared`: parses to reuse, the first that has a file wins (the graph's own first). */
   constructor(
     private readonly texts: ReadonlyMap<string, string>,
-    ...shared: (ReadonlyMap<string, ParsedFile> | undefined)[]
+    options: RepoFilesOptions = {},
   ) {
+    this.parse = options.parse ?? parseWithCore;
     this.sorted = [...texts.keys()].sort();
     for (const path of this.sorted) {
       const parts = path.split("/");
       for (let i = 1; i < parts.length; i++) this.dirs.add(parts.slice(0, i).join("/"));
     }
-    for (const map of shared)
+    for (const map of options.shared ?? [])
       for (const [path, file] of map ?? []) if (!this.parsed.has(path)) this.parsed.set(path, file);
   }
 
@@ -79,9 +100,8 @@ export class RepoFiles {
     let result: ParsedFile | null = null;
     if (text !== undefined && /\.ya?ml$/.test(path)) {
       this.parsedHere.push(path);
-      // as a build reads it (and shares its parse); syntax errors are the build's findings, rules skip
-      // files they cannot read
-      result = parseRepoYaml(text, path) ?? null;
+      // syntax errors are the build's findings; rules skip files they cannot read
+      result = this.parse(text, path) ?? null;
     }
     this.parsed.set(path, result);
     return result ?? undefined;

@@ -85,6 +85,7 @@ export async function checkRepository(
 ): Promise<Report<CheckRepositoryData> & { timings: CheckTimings }> {
   const progress = options.onProgress ?? (() => {});
   const inv = await import("@homeops/invariants");
+  const { parseRepoYaml } = await import("@homeops/manifests");
   const only = options.rule ?? [];
   const unknown = only.filter((id) => !inv.findRule(id));
   if (unknown.length > 0) {
@@ -126,6 +127,8 @@ export async function checkRepository(
           graph,
           // a file another cluster's build read is parsed once, as that build parsed it
           parsed: graphs.filter((g) => g !== graph).map((g) => g.files),
+          // a file no build read, as a build would read it (and kept in the parse cache)
+          parse: parseRepoYaml,
           ...(config ? { config } : {}),
           ...(settings ? { settings } : {}),
         },
