@@ -92,6 +92,19 @@ describe.skipIf(!hasGraph)("no false positives", () => {
     ).toBe("20Gi");
   });
 
+  it("an empty existingClaim (a chart's value left blank) names no claim", async () => {
+    const root = await fixture();
+    await edit(root, HR, "existingClaim: romm\n", 'existingClaim: ""\n');
+    const report = await checkRepo(root);
+    expect(report.rulesRun).toContain("storage/missing-claim");
+    expect(summarize(report.findings).filter((f) => f.includes("storage/missing-claim"))).toEqual([]);
+    // and a name that no PVC has is still reported
+    await edit(root, HR, 'existingClaim: ""\n', "existingClaim: romm-data\n");
+    expect(summarize((await checkRepo(root)).findings).some((f) => f.includes("storage/missing-claim"))).toBe(
+      true,
+    );
+  });
+
   it("ExternalSecrets with dataFrom.extract produce their target Secret for consumers", async () => {
     const root = await fixture();
     await addWorker(root, [

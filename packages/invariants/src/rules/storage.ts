@@ -60,7 +60,7 @@ volumeClaimTemplates and templated names (\`{{ }}\`) are not checked.`,
       const ns = workloadNamespace(object);
       const hr = isHelmRelease(object);
       for (const { name, path: at } of claimRefs(object)) {
-        if (isTemplated(name) || claims.has(`${ns}/${name}`)) continue;
+        if (!name || isTemplated(name) || claims.has(`${ns}/${name}`)) continue;
         if (bootstrap.has(`PersistentVolumeClaim/${name}`)) continue;
         const producer = possibleProducer(graph.objects, ns, name, object);
         const unsure = producer !== undefined || unseen.has(ns) || !(hr || WORKLOAD_KINDS.has(object.kind));
