@@ -27,7 +27,7 @@ export interface CheckInvariantsInput {
   parsed?: readonly ReadonlyMap<string, ParsedFile>[];
   /**
    * How a file no build read is parsed (default: core's YAML parse). The repo layer passes the build's own
-   * parser (manifests' \`parseRepoYaml\`: yaml.v3's rules, the parse cache), so a warm check parses nothing.
+   * parser (manifests' `parseRepoYaml`: yaml.v3's rules, the parse cache), so a warm check parses nothing.
    */
   parse?: RepoYamlParser;
   /** The validated cluster config: its literal placeholder-capable values must not appear in manifests. */

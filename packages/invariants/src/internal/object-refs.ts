@@ -25,22 +25,22 @@ interface ObjectRefs {
 const refsOfObject = new WeakMap<BuiltObject, ObjectRefs>();
 
 /**
- * Secret names an object refers to: \`envFrom[].secretRef\`, \`valueFrom.secretKeyRef\`, \`secret.secretName\`
- * anywhere; HelmRelease \`valuesFrom\` of kind Secret; in HelmRelease values \`existingSecret\`, app-template's
- * \`envFrom: [{secret: name}]\` and \`persistence\` entries of \`type: secret\`. Optional and templated ones left out.
+ * Secret names an object refers to: `envFrom[].secretRef`, `valueFrom.secretKeyRef`, `secret.secretName`
+ * anywhere; HelmRelease `valuesFrom` of kind Secret; in HelmRelease values `existingSecret`, app-template's
+ * `envFrom: [{secret: name}]` and `persistence` entries of `type: secret`. Optional and templated ones left out.
  */
 export function secretRefs(object: BuiltObject): ObjectRef[] {
   return getOrCompute(refsOfObject, object, () => findRefs(object)).secrets;
 }
 
-/** \`env[].valueFrom.secretKeyRef\` references (name and key) of an object, with the path of each key. */
+/** `env[].valueFrom.secretKeyRef` references (name and key) of an object, with the path of each key. */
 export function secretKeyRefs(object: BuiltObject): SecretKeyRef[] {
   return getOrCompute(refsOfObject, object, () => findRefs(object)).secretKeys;
 }
 
 /**
- * PersistentVolumeClaim names an object mounts: \`persistentVolumeClaim.claimName\` anywhere, and
- * \`existingClaim\` in HelmRelease values (its entry enabled, of no type or a PVC type). Templated ones included.
+ * PersistentVolumeClaim names an object mounts: `persistentVolumeClaim.claimName` anywhere, and
+ * `existingClaim` in HelmRelease values (its entry enabled, of no type or a PVC type). Templated ones included.
  */
 export function claimRefs(object: BuiltObject): ObjectRef[] {
   return getOrCompute(refsOfObject, object, () => findRefs(object)).claims;

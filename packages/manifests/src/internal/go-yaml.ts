@@ -158,7 +158,7 @@ export function parseGoYaml(text: string, file: string): GoYamlResult {
 
 /**
  * A repository file as a build reads it (yaml.v3's scalar rules, the parse shared in this process and kept
- * by \`useParseCache\`), for readers outside a build (the rules); undefined when it does not parse.
+ * by `useParseCache`), for readers outside a build (the rules); undefined when it does not parse.
  */
 export function parseRepoYaml(text: string, file: string): ParsedFile | undefined {
   const parsed = parseGoYaml(text, file);
