@@ -4,7 +4,6 @@ export {
   type ApplyResult,
   applyRenderPlan,
   BACKUP_SUFFIX,
-  createApplyFs,
 } from "./apply.js";
 export { formatPlanDiff } from "./diff.js";
 export {

@@ -1,8 +1,9 @@
 import { mkdir, mkdtemp, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { writeFileAtomic } from "@homeops/core";
 import { describe, expect, it } from "vitest";
-import { type ApplyFs, applyRenderPlan, createApplyFs } from "./apply.js";
+import { type ApplyFs, applyRenderPlan } from "./apply.js";
 import { TemplateError } from "./engine.js";
 import { isPlanClean, planRender, summarizePlan } from "./plan.js";
 
@@ -186,14 +187,15 @@ describe("planRender + applyRenderPlan", () => {
       rootDir: root,
       data: { ...data, cluster: { name: "new" }, apps: { romm: false, grafana: true } },
     });
-    // the third staged file fails (as a full disk would): nothing was renamed yet
-    const real = createApplyFs();
     let calls = 0;
     const failing: ApplyFs = {
-      ...real,
-      stage: async (path, bytes, mode) => {
+      writeFileAtomic: async (path, bytes, options) => {
         if (++calls === 3) throw new Error("disk full");
-        return real.stage(path, bytes, mode);
+        await writeFileAtomic(path, bytes, options);
+      },
+      remove: async (path) => {
+        const { rm } = await import("node:fs/promises");
+        await rm(path, { force: true });
       },
     };
     await expect(applyRenderPlan(plan, { fs: failing })).rejects.toThrow(/disk full/);
@@ -209,25 +211,6 @@ describe("planRender + applyRenderPlan", () => {
     });
   });
 
-  it("a failing durability barrier (EIO) is a user error naming the root; the temps go, the tree stays", async () => {
-    const root = await repo(templates);
-    await render(root);
-    const before = await readFile(join(root, "kubernetes/apps/a.yaml"), "utf8");
-    const plan = await planRender({ rootDir: root, data: { ...data, cluster: { name: "new" } } });
-    const failing: ApplyFs = {
-      ...createApplyFs(),
-      sync: async () => {
-        throw Object.assign(new Error("EIO: i/o error, fsync"), { code: "EIO" });
-      },
-    };
-    const e = await applyRenderPlan(plan, { fs: failing }).catch((error: unknown) => error);
-    expect(e).toMatchObject({ code: "FILE_UNWRITABLE", location: { file: "." } });
-    expect((e as Error).message).toMatch(/^\.: cannot write: .*\(EIO\)$/);
-    expect(await readFile(join(root, "kubernetes/apps/a.yaml"), "utf8")).toBe(before);
-    expect(await readdir(join(root, "kubernetes/apps"))).toEqual(["a.yaml", "games"]);
-    expect(await readdir(join(root, ".homeops"))).toEqual(["rendered.json"]);
-  });
-
   it("a kill between temp write and rename leaves the old file intact; the next run cleans up", async () => {
     const root = await repo(templates);
     await render(root);
@@ -237,20 +220,14 @@ describe("planRender + applyRenderPlan", () => {
     let dead = false;
     // after the "kill" no code of the dead process runs: every later operation (undo included) fails
     const killing: ApplyFs = {
-      stage: async (path, bytes) => {
+      writeFileAtomic: async (path, bytes) => {
         if (dead) throw new Killed("dead");
-        // the temp file is written ...
+        // the first half of writeFileAtomic: the temp file is written and synced ...
         const temp = join(dirname(path), `.${path.split("/").pop()}.homeops-4242-deadbeef.tmp`);
         await writeFile(temp, bytes);
-        // ... and the process dies before it is renamed
+        // ... and the process dies before rename
         dead = true;
         throw new Killed("SIGKILL");
-      },
-      sync: async () => {
-        throw new Killed("dead");
-      },
-      commit: async () => {
-        throw new Killed("dead");
       },
       remove: async () => {
         throw new Killed("dead");
