@@ -204,7 +204,7 @@ const stat = (xs) => ({
  */
 function runTasks(tasks, n) {
   // every run starts on a quiet file system: the previous tool's writes and the prepare step's deletions are
-  // flushed first (\`sync\`), so a tool that makes its writes durable does not pay for another's
+  // flushed first (`sync`), so a tool that makes its writes durable does not pay for another's
   const start = (t) => {
     t.prepare?.();
     spawnSync("sync");

@@ -32,9 +32,6 @@ export { type Logger, noopLogger } from "./logger.js";
 export {
   isPathInside,
   relativePath,
-  type StageFileOptions,
-  stageFileSync,
-  syncFiles,
   toPosixPath,
   type WriteFileAtomicOptions,
   writeFileAtomic,

@@ -51,6 +51,8 @@ export function resolveEntry(dir: string, entry: string): string {
 
 /** The kustomization file of a directory, if it has one. */
 export function kustomizationFileIn(files: RepoFiles, dir: string): string | undefined {
+  // most paths asked about are files (a kustomization's entries): only a directory can hold one
+  if (!files.hasDir(dir)) return undefined;
   for (const name of KUSTOMIZATION_FILES) {
     const path = dir === "." ? name : `${dir}/${name}`;
     if (files.hasFile(path)) return path;

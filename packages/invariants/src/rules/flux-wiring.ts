@@ -32,8 +32,7 @@ function referencedPaths(ctx: RuleContext): Set<string> {
   for (const file of kustomizationFiles(ctx)) {
     for (const ref of kustomizeRefs(ctx.files, file)) {
       referenced.add(ref.target);
-      // most targets are files: only a directory can hold a kustomization file
-      const inner = ctx.files.hasDir(ref.target) ? kustomizationFileIn(ctx.files, ref.target) : undefined;
+      const inner = kustomizationFileIn(ctx.files, ref.target);
       if (inner) referenced.add(inner);
     }
   }
