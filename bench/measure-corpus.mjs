@@ -85,7 +85,7 @@ async function measureRepo(dir, repo, result) {
 async function findRoots(dir, override) {
   if (override.clusterRoot) return [{ path: override.clusterRoot, how: "override" }];
   if (typeof manifests.discoverFluxRoots === "function") {
-    const found = manifests.discoverFluxRoots(dir);
+    const found = await manifests.discoverFluxRoots(dir);
     if (found.roots.length === 0)
       return [{ path: "kubernetes/flux", how: `nothing found (${found.lookedFor.length} patterns)` }];
     return found.roots.map((r) => ({

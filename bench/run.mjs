@@ -738,7 +738,7 @@ if (corpusDir) {
     // the roots homeops discovers (what measure-corpus.mjs reports), or the override
     const discovered = override.clusterRoot
       ? { roots: [{ path: override.clusterRoot, reason: "override" }] }
-      : manifests.discoverFluxRoots(repoDir);
+      : await manifests.discoverFluxRoots(repoDir);
     const fluxRoots = discovered.roots.map((r) => r.path);
     const work = mkdtempSync(join(tmpdir(), "homeops-bench-corpus-"));
     log(`== ${repo} (${target}; roots ${fluxRoots.join(", ") || "none found"}), ${corpusRuns} runs`);

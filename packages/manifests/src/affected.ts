@@ -14,6 +14,31 @@ export interface ChangedFile {
 export interface AffectedOptions {
   /** Also take the Kustomizations whose `dependsOn` names an affected one (their checks read it). Default false. */
   dependents?: boolean;
+  /**
+   * The files that made each Kustomization's object in its parent's build (`declaringFiles`), when the
+   * graph's nodes do not all hold their objects (a graph a snapshot updated). Default: from the graph.
+   */
+  declaredBy?: ReadonlyMap<string, ReadonlySet<string>>;
+}
+
+/**
+ * The files that made each Flux Kustomization's object in its parent's build (`namespace/name` → the
+ * object's file and the kustomization files, components and patches of its provenance chain).
+ */
+export function declaringFiles(graph: Pick<RepoGraph, "kustomizations">): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const parent of graph.kustomizations) {
+    for (const o of parent.objects) {
+      if (o.kind !== "Kustomization" || !o.apiVersion.startsWith("kustomize.toolkit.fluxcd.io/")) continue;
+      const files = new Set<string>([o.provenance.file]);
+      for (const entry of o.provenance.chain) {
+        const file = chainFile(entry);
+        if (file) files.add(file);
+      }
+      out.set(`${o.namespace ?? parent.namespace}/${o.name}`, files);
+    }
+  }
+  return out;
 }
 
 /**
@@ -26,7 +51,7 @@ export interface AffectedOptions {
  * any changed file naming it).
  */
 export function affectedKustomizations(
-  graph: RepoGraph,
+  graph: Pick<RepoGraph, "kustomizations">,
   changed: readonly ChangedFile[],
   options: AffectedOptions = {},
 ): Map<string, string> {
@@ -43,7 +68,7 @@ export function affectedKustomizations(
     for (const d of k.inputs.dirs) if (dirsOfChanged.has(d)) return `its build lists ${d}`;
     for (const a of k.inputs.absent)
       for (const p of paths) if (p === a || p.startsWith(`${a}/`)) return `its build looks for ${a}`;
-    for (const f of declaringFiles(k)) if (hit(f)) return `${f} changes its object`;
+    for (const f of declaredBy(k)) if (hit(f)) return `${f} changes its object`;
     for (const s of k.substitutionSources ?? []) {
       if (s.file !== undefined && hit(s.file)) return `substituteFrom ${s.kind}/${s.name} (${s.file})`;
       if (!s.found) {
@@ -55,19 +80,8 @@ export function affectedKustomizations(
   };
 
   // the object of a Kustomization as its parent's build produced it: which files made it
-  const objectFiles = new Map<string, Set<string>>();
-  for (const parent of graph.kustomizations) {
-    for (const o of parent.objects) {
-      if (o.kind !== "Kustomization" || !o.apiVersion.startsWith("kustomize.toolkit.fluxcd.io/")) continue;
-      const files = new Set<string>([o.provenance.file]);
-      for (const entry of o.provenance.chain) {
-        const file = chainFile(entry);
-        if (file) files.add(file);
-      }
-      objectFiles.set(`${o.namespace ?? parent.namespace}/${o.name}`, files);
-    }
-  }
-  function declaringFiles(k: FluxKustomizationNode): Iterable<string> {
+  const objectFiles = options.declaredBy ?? declaringFiles(graph);
+  function declaredBy(k: FluxKustomizationNode): Iterable<string> {
     return objectFiles.get(key(k)) ?? [];
   }
 
@@ -80,7 +94,7 @@ export function affectedKustomizations(
     const parent = k.parent === undefined ? undefined : byKey.get(k.parent);
     const changedHere =
       hit(k.file) ||
-      [...declaringFiles(k)].some(hit) ||
+      [...declaredBy(k)].some(hit) ||
       (k.substitutionSources ?? []).some((s) => s.file !== undefined && hit(s.file)) ||
       (parent !== undefined && specOf(parent));
     specChanged.set(key(k), changedHere);

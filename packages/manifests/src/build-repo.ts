@@ -38,8 +38,8 @@ import type {
   SubstitutionSource,
 } from "./types.js";
 
-const KS_GROUP = "kustomize.toolkit.fluxcd.io";
-const SOURCE_GROUP = "source.toolkit.fluxcd.io";
+export const KS_GROUP = "kustomize.toolkit.fluxcd.io";
+export const SOURCE_GROUP = "source.toolkit.fluxcd.io";
 const HELM_GROUP = "helm.toolkit.fluxcd.io";
 const SOURCE_KINDS = new Set([
   "GitRepository",
@@ -53,7 +53,8 @@ const SOURCE_KINDS = new Set([
 /** The default when nothing is said: Flux 2.9 controllers substitute strictly. */
 const DEFAULTS = { clusterRoot: "kubernetes/flux", strict: true, allowNetwork: false } as const;
 
-interface QueueItem {
+/** A Flux Kustomization to build: its object as its parent's build produced it. */
+export interface QueueItem {
   name: string;
   namespace: string;
   spec: Obj;
@@ -149,7 +150,31 @@ export function fluxOverride(
 
 const RAW_SOURCE_FILE = /\.ya?ml(\.j2|\.tmpl|\.tpl)?$/;
 
-class VariableSources {
+/** What a `substituteFrom` lookup found: the data, whether its keys are complete, where it came from. */
+export interface LookupResult {
+  data: Record<string, string>;
+  complete: boolean;
+  file: string;
+  producedBy?: string;
+}
+
+/** A build's `substituteFrom` lookups, in order: kind, name, namespace and what was found (null: nothing). */
+export type LookupEntry = [kind: string, name: string, namespace: string, result: LookupResult | null];
+
+/** Where `postBuild.substituteFrom` sources are looked up. */
+export interface VariableLookup {
+  lookupSource(kind: string, name: string, namespace: string): Promise<LookupResult | undefined>;
+}
+
+/** The lookups each node's build made (a graph snapshot keeps them). */
+const LOOKUPS = new WeakMap<FluxKustomizationNode, LookupEntry[]>();
+
+/** The `substituteFrom` lookups the build of `node` made, in order. */
+export function lookupsOf(node: FluxKustomizationNode): readonly LookupEntry[] {
+  return LOOKUPS.get(node) ?? [];
+}
+
+class VariableSources implements VariableLookup {
   private rawIndex: Promise<{ obj: Obj; file: string; template: boolean }[]> | undefined;
 
   constructor(
@@ -165,13 +190,7 @@ class VariableSources {
   }
 
   /** As `lookup`, and whether the keys are complete (an ExternalSecret with `dataFrom` may provide more). */
-  async lookupSource(
-    kind: string,
-    name: string,
-    namespace: string,
-  ): Promise<
-    { data: Record<string, string>; complete: boolean; file: string; producedBy?: string } | undefined
-  > {
+  async lookupSource(kind: string, name: string, namespace: string): Promise<LookupResult | undefined> {
     for (const o of this.built()) {
       const found = this.extract(o.object, kind, name, namespace, false);
       const producedBy = this.producerOf(o);
@@ -282,6 +301,35 @@ class VariableSources {
   }
 }
 
+/** What a graph's build knew beyond the graph itself (a snapshot of it keeps it for a changed-only run). */
+export interface BuildState {
+  files: FileStore;
+  /** the item each node was built from, by `namespace/name` */
+  items: Map<string, QueueItem>;
+  /** the GitRepositories (`namespace/name`) that are this repository */
+  repoSources: ReadonlySet<string>;
+  strict: boolean;
+}
+
+const BUILD_STATES = new WeakMap<RepoGraph, BuildState>();
+
+/** The build state of a graph `buildRepoGraph` returned. */
+export function buildStateOf(graph: RepoGraph): BuildState | undefined {
+  return BUILD_STATES.get(graph);
+}
+
+/** The build context of a repository build (the file store's reads, no network unless allowed). */
+export function buildContext(files: FileStore, allowNetwork: boolean): BuildContext {
+  return {
+    files,
+    allowNetwork,
+    fetchRemote: fetchRemoteText,
+    findings: [],
+    skipped: [],
+    dirCache: new Map(),
+  };
+}
+
 /**
  * Builds the whole repository as Flux would: starting from the cluster root (an implicit
  * `flux-system/flux-system` Kustomization over `clusterRoot`), every Flux Kustomization found in a
@@ -301,14 +349,8 @@ export async function buildRepoGraph(root: string, options: BuildRepoOptions = {
   );
   const sourceIgnore = await findSourceIgnore(files, clusterRoot);
   if (sourceIgnore !== undefined) files.setSourceIgnore(sourceIgnore);
-  const ctx: BuildContext = {
-    files,
-    allowNetwork: options.allowNetwork ?? DEFAULTS.allowNetwork,
-    fetchRemote: fetchRemoteText,
-    findings: [],
-    skipped: [],
-    dirCache: new Map(),
-  };
+  const ctx = buildContext(files, options.allowNetwork ?? DEFAULTS.allowNetwork);
+  const items = new Map<string, QueueItem>();
   const nodes: FluxKustomizationNode[] = [];
   const findings: Finding[] = [];
   const skippedRemote: RepoGraph["skippedRemote"] = [];
@@ -421,6 +463,7 @@ export async function buildRepoGraph(root: string, options: BuildRepoOptions = {
         if (replaced.status === "built") node = replaced;
       }
     }
+    items.set(`${node.namespace}/${node.name}`, item);
     if (replace === undefined) {
       nodes.push(node);
       if (!retrying && missingSources(node).length > 0) waiting.push({ item, index: nodes.length - 1 });
@@ -471,8 +514,50 @@ export async function buildRepoGraph(root: string, options: BuildRepoOptions = {
     }
   }
 
-  // kustomize-controller refuses to apply a namespaced object without a namespace ("namespace not specified")
-  const namespaced = scopeResolver(allObjects);
+  findings.push(...namespaceFindings(nodes, scopeResolver(allObjects)));
+  const { sources, helmReleases } = graphSourcesAndReleases(nodes, repoSources);
+  if (!sources.some((s) => s.isRepoRoot)) {
+    sources.unshift({
+      kind: "GitRepository",
+      name: "flux-system",
+      namespace: "flux-system",
+      spec: {},
+      isRepoRoot: true,
+    });
+  }
+  for (const node of nodes) skippedRemote.push(...node.skippedRemote);
+  const uniqueSkipped = dedupe(skippedRemote, (s) => `${s.url}|${s.kustomization}|${s.line}`);
+
+  const graph: RepoGraph = {
+    root: absRoot,
+    clusterRoot,
+    kustomizations: nodes,
+    sources,
+    helmReleases,
+    objects: allObjects,
+    files: files.parsed,
+    ...(files.tree ? { tree: files.tree } : {}),
+    skippedRemote: uniqueSkipped,
+    findings: sortFindings(dedupeFindings(findings)),
+  };
+  BUILD_STATES.set(graph, { files, items, repoSources, strict });
+  return graph;
+}
+
+/** Findings once each (the graph's identity of a finding: rule, place and message). */
+export function dedupeFindings(findings: Finding[]): Finding[] {
+  return dedupe(findings, (f) => `${f.ruleId}|${f.file}|${f.line}|${f.column}|${f.message}`);
+}
+
+/**
+ * kustomize-controller refuses to apply a namespaced object without a namespace ("namespace not
+ * specified"): a finding on each such object, added to its node (which becomes `error`); returns them.
+ */
+export function namespaceFindings(
+  nodes: readonly FluxKustomizationNode[],
+  namespaced: (apiVersion: string, kind: string) => boolean | undefined,
+): Finding[] {
+  const out: Finding[] = [];
   for (const node of nodes) {
     for (const obj of node.objects) {
       if (obj.namespace !== undefined || namespaced(obj.apiVersion, obj.kind) !== true) continue;
@@ -486,11 +571,18 @@ export async function buildRepoGraph(root: string, options: BuildRepoOptions = {
         column: obj.provenance.column,
       };
       node.findings.push(finding);
-      findings.push(finding);
+      out.push(finding);
       node.status = "error";
     }
   }
+  return out;
+}
 
+/** The Flux sources and HelmReleases of the nodes' objects. */
+export function graphSourcesAndReleases(
+  nodes: readonly FluxKustomizationNode[],
+  repoSources: ReadonlySet<string>,
+): { sources: FluxSourceNode[]; helmReleases: HelmReleaseNode[] } {
   const sources: FluxSourceNode[] = [];
   const helmReleases: HelmReleaseNode[] = [];
   for (const node of nodes) {
@@ -518,32 +610,7 @@ export async function buildRepoGraph(root: string, options: BuildRepoOptions = {
       }
     }
   }
-  if (!sources.some((s) => s.isRepoRoot)) {
-    sources.unshift({
-      kind: "GitRepository",
-      name: "flux-system",
-      namespace: "flux-system",
-      spec: {},
-      isRepoRoot: true,
-    });
-  }
-  for (const node of nodes) skippedRemote.push(...node.skippedRemote);
-  const uniqueSkipped = dedupe(skippedRemote, (s) => `${s.url}|${s.kustomization}|${s.line}`);
-
-  return {
-    root: absRoot,
-    clusterRoot,
-    kustomizations: nodes,
-    sources,
-    helmReleases,
-    objects: allObjects,
-    files: files.parsed,
-    ...(files.tree ? { tree: files.tree } : {}),
-    skippedRemote: uniqueSkipped,
-    findings: sortFindings(
-      dedupe(findings, (f) => `${f.ruleId}|${f.file}|${f.line}|${f.column}|${f.message}`),
-    ),
-  };
+  return { sources, helmReleases };
 }
 
 /** `spec.ignore` of the flux-system GitRepository declared under the cluster root, if any. */
@@ -631,10 +698,10 @@ function dedupe<T>(items: T[], key: (t: T) => string): T[] {
   });
 }
 
-async function buildNode(
+export async function buildNode(
   item: QueueItem,
   ctx: BuildContext,
-  vars: VariableSources,
+  vars: VariableLookup,
   strict: boolean,
   repoSources: ReadonlySet<string>,
 ): Promise<FluxKustomizationNode> {
@@ -703,16 +770,22 @@ async function buildNode(
     };
   }
   // a build of an earlier run, when the Kustomization and everything its build read are unchanged
-  const key = ctx.allowNetwork
-    ? undefined
-    : await buildKey(ctx.files, item, item.declared, [strict, isRepo, ctx.files.maxFileBytes]);
+  const key =
+    ctx.allowNetwork || ctx.buildCache === false
+      ? undefined
+      : await buildKey(ctx.files, item, item.declared, [strict, isRepo, ctx.files.maxFileBytes]);
   const saved = key === undefined ? undefined : await findBuild(ctx.files, key);
   if (saved) {
-    const resolved = isObj(spec.postBuild)
-      ? variablesHash(await loadVariables(spec.postBuild, item.namespace, vars, at, label))
-      : variablesHash(undefined);
-    const restored = resolved === saved.variables ? await restoreBuild(ctx.files, saved) : undefined;
-    if (restored) return { ...base, ...restored.part, objects: restored.objects };
+    const loaded = isObj(spec.postBuild)
+      ? await loadVariables(spec.postBuild, item.namespace, vars, at, label)
+      : undefined;
+    const restored =
+      variablesHash(loaded) === saved.variables ? await restoreBuild(ctx.files, saved) : undefined;
+    if (restored) {
+      const node = { ...base, ...restored.part, objects: restored.objects };
+      if (loaded) LOOKUPS.set(node, loaded.lookups);
+      return node;
+    }
   }
   const { override, findings: overrideFindings } = fluxOverride(spec, at, item.locate);
   findings.push(...overrideFindings);
@@ -735,8 +808,10 @@ async function buildNode(
   let variables: Record<string, string> = {};
   let substitutionSources: SubstitutionSource[] | undefined;
   let resolved = variablesHash(undefined);
+  let lookups: LookupEntry[] | undefined;
   if (isObj(spec.postBuild)) {
     const loaded = await loadVariables(spec.postBuild, item.namespace, vars, at, label);
+    lookups = loaded.lookups;
     resolved = variablesHash(loaded);
     findings.push(...loaded.findings);
     variables = loaded.vars;
@@ -806,13 +881,15 @@ async function buildNode(
     },
   };
   if (key !== undefined) await recordBuild(ctx.files, key, built.inputs, resolved, part, resources);
-  return { ...base, ...part, objects: resources.map(toBuiltObject) };
+  const node = { ...base, ...part, objects: resources.map(toBuiltObject) };
+  if (lookups) LOOKUPS.set(node, lookups);
+  return node;
 }
 
 async function loadVariables(
   postBuild: Obj,
   namespace: string,
-  sources: VariableSources,
+  sources: VariableLookup,
   at: SourcePosition,
   label: string,
 ): Promise<{
@@ -820,10 +897,12 @@ async function loadVariables(
   findings: Finding[];
   failed: boolean;
   sources: SubstitutionSource[];
+  lookups: LookupEntry[];
 }> {
   const vars: Record<string, string> = {};
   const findings: Finding[] = [];
   const described: SubstitutionSource[] = [];
+  const lookups: LookupEntry[] = [];
   let failed = false;
   for (const ref of Array.isArray(postBuild.substituteFrom) ? postBuild.substituteFrom : []) {
     if (!isObj(ref)) continue;
@@ -831,6 +910,7 @@ async function loadVariables(
     const name = String(ref.name ?? "");
     if (kind !== "ConfigMap" && kind !== "Secret") continue;
     const source = await sources.lookupSource(kind, name, namespace);
+    lookups.push([kind, name, namespace, source ?? null]);
     const data = source?.data;
     described.push({
       kind,
@@ -859,5 +939,5 @@ async function loadVariables(
   if (isObj(postBuild.substitute)) {
     for (const [k, v] of Object.entries(postBuild.substitute)) vars[k] = String(v ?? "").replaceAll("\n", "");
   }
-  return { vars, findings, failed, sources: described };
+  return { vars, findings, failed, sources: described, lookups };
 }

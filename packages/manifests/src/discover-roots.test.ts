@@ -22,7 +22,7 @@ async function build(dir: string, r: FluxRoot) {
 describe("discoverFluxRoots", () => {
   it("FluxInstance sync paths: one graph per cluster, an OCI sync left out, strict from the Flux version", async () => {
     const dir = join(fixtures, "flux-instance");
-    const found = discoverFluxRoots(dir);
+    const found = await discoverFluxRoots(dir);
     expect(brief(found.roots)).toEqual([
       { cluster: "main", path: "kubernetes/main/flux", source: "FluxInstance" },
       { cluster: "utility", path: "kubernetes/utility/flux", source: "FluxInstance" },
@@ -44,8 +44,8 @@ describe("discoverFluxRoots", () => {
     }
   });
 
-  it("the flux-system pair of `flux bootstrap` (gotk-sync.yaml); the Flux version from gotk-components", () => {
-    const found = discoverFluxRoots(join(fixtures, "gotk-sync"));
+  it("the flux-system pair of `flux bootstrap` (gotk-sync.yaml); the Flux version from gotk-components", async () => {
+    const found = await discoverFluxRoots(join(fixtures, "gotk-sync"));
     expect(brief(found.roots)).toEqual([
       { cluster: undefined, path: "kubernetes/clusters/main", source: "flux bootstrap" },
     ]);
@@ -55,7 +55,7 @@ describe("discoverFluxRoots", () => {
 
   it("clusters/<name> trees when the sync path is substituted at runtime", async () => {
     const dir = join(fixtures, "clusters-dirs");
-    const found = discoverFluxRoots(dir);
+    const found = await discoverFluxRoots(dir);
     expect(brief(found.roots)).toEqual([
       { cluster: "main", path: "kubernetes/clusters/main", source: "clusters directory" },
       { cluster: "staging", path: "kubernetes/clusters/staging", source: "clusters directory" },
@@ -73,7 +73,7 @@ describe("discoverFluxRoots", () => {
 
   it("flux-instance chart values: the deeper root wins, the feature gate sets strictness, a same-URL source is this repository", async () => {
     const dir = join(fixtures, "helm-values");
-    const found = discoverFluxRoots(dir);
+    const found = await discoverFluxRoots(dir);
     expect(brief(found.roots)).toEqual([
       { cluster: undefined, path: "kubernetes/flux/cluster", source: "flux-instance values" },
     ]);
@@ -101,18 +101,18 @@ describe("discoverFluxRoots", () => {
     expect(plain.kustomizations.find((k) => k.name === "cluster-apps")?.status).toBe("skipped");
   });
 
-  it("a top-level directory of Flux Kustomizations nothing else references", () => {
-    const found = discoverFluxRoots(join(fixtures, "top-level"));
+  it("a top-level directory of Flux Kustomizations nothing else references", async () => {
+    const found = await discoverFluxRoots(join(fixtures, "top-level"));
     expect(brief(found.roots)).toEqual([
       { cluster: undefined, path: "flux/manifests", source: "top-level Flux Kustomizations" },
     ]);
   });
 
-  it("the conventional kubernetes/flux; nothing at all lists what was looked for", () => {
-    expect(brief(discoverFluxRoots(sample).roots)).toEqual([
+  it("the conventional kubernetes/flux; nothing at all lists what was looked for", async () => {
+    expect(brief((await discoverFluxRoots(sample)).roots)).toEqual([
       { cluster: undefined, path: "kubernetes/flux", source: "kubernetes/flux" },
     ]);
-    const none = discoverFluxRoots(join(fixtures, "flux-instance/devenv"));
+    const none = await discoverFluxRoots(join(fixtures, "flux-instance/devenv"));
     expect(none.roots).toEqual([]);
     expect(none.lookedFor.join("\n")).toContain("FluxInstance");
     expect(none.lookedFor.join("\n")).toContain("clusters/<name>/");

@@ -55,6 +55,41 @@ export interface FluxRootDiscovery {
   lookedFor: string[];
   /** Candidates left out, and why (an OCI sync, a path that does not exist, a path inside another root). */
   ignored: string[];
+  /**
+   * The files whose documents discovery used (a sync block, the flux-system pair, a GitRepository, the
+   * feature gate, the Flux version): a change to one of them, or a file that `affectsRootDiscovery`, may
+   * change what is found.
+   */
+  relevant: string[];
+}
+
+const MAY_DECLARE_ROOT = /FluxInstance|sync:|flux-system|kustomize\.toolkit\.fluxcd\.io/;
+
+/** Whether a document of a file (with the file's text) is one discovery reads. */
+function relevantDocument(v: Obj, text: string): boolean {
+  const kind = v.kind;
+  const apiVersion = typeof v.apiVersion === "string" ? v.apiVersion : "";
+  const spec = isObj(v.spec) ? v.spec : {};
+  return (
+    kind === "FluxInstance" ||
+    (kind === "HelmRelease" && isObj(spec.values) && isObj(spec.values.instance)) ||
+    (kind === undefined && isObj(v.instance)) ||
+    (kind === "Kustomization" &&
+      apiVersion.startsWith("kustomize.toolkit.fluxcd.io/") &&
+      nameOf(v) === "flux-system/flux-system") ||
+    (kind === "GitRepository" && apiVersion.startsWith("source.toolkit.fluxcd.io/")) ||
+    /StrictPostBuildSubstitutions=|^# Flux Version:/m.test(text)
+  );
+}
+
+/**
+ * Whether a file with this text holds a document root discovery reads (a FluxInstance, flux-instance
+ * values, the flux-system Kustomization, a GitRepository, the feature gate or the Flux version).
+ */
+export function affectsRootDiscovery(file: string, text: string): boolean {
+  if (!MAY_DECLARE_ROOT.test(text)) return false;
+  const parsed = parseGoYaml(text, file);
+  return parsed.ok && parsed.documents.some((d) => isObj(d.value) && relevantDocument(d.value, text));
 }
 
 const LOOKED_FOR = [
@@ -86,23 +121,45 @@ interface Candidate {
   url?: string;
 }
 
+export interface DiscoverFluxRootsOptions {
+  /**
+   * Reads a repo-relative file, undefined when it cannot be read. Default: the file system. The repo
+   * layer passes its shared reads (inside the repository after every symlink), so the build that follows
+   * reads no file a second time.
+   */
+  read?: (file: string) => Promise<Buffer | undefined>;
+}
+
 /**
  * Finds the Flux roots of the repository at `root` (a directory). Never throws on repository content;
  * an empty `roots` means nothing was found (`lookedFor` says what was tried).
  */
-export function discoverFluxRoots(root: string): FluxRootDiscovery {
+export async function discoverFluxRoots(
+  root: string,
+  options: DiscoverFluxRootsOptions = {},
+): Promise<FluxRootDiscovery> {
   const absRoot = resolve(root);
+  const read =
+    options.read ??
+    (async (file: string): Promise<Buffer | undefined> => {
+      try {
+        return readFileSync(join(absRoot, file));
+      } catch {
+        return undefined;
+      }
+    });
   const files = listYamlFiles(absRoot);
   const docs: Doc[] = [];
+  // the kustomization files' texts, for the last way of finding a root
+  const kustomizations = new Map<string, string>();
   for (const file of files) {
-    let text: string;
-    try {
-      text = readFileSync(join(absRoot, file), "utf8");
-    } catch {
-      continue;
-    }
+    const bytes = await read(file);
+    // a file this large is no bootstrap manifest (and not worth parsing to find out)
+    if (bytes === undefined || bytes.length > MAX_FILE) continue;
+    const text = bytes.toString("utf8");
+    if (KUSTOMIZATION_FILES.includes(posix.basename(file))) kustomizations.set(file, text);
     // only files that can declare a root are parsed
-    if (!/FluxInstance|sync:|flux-system|kustomize\.toolkit\.fluxcd\.io/.test(text)) continue;
+    if (!MAY_DECLARE_ROOT.test(text)) continue;
     const parsed = parseGoYaml(text, file);
     if (!parsed.ok) continue;
     for (const d of parsed.documents) {
@@ -204,7 +261,7 @@ export function discoverFluxRoots(root: string): FluxRootDiscovery {
     });
   }
   if (candidates.length === 0) {
-    const top = topLevelFluxDirectory(absRoot, files, docs);
+    const top = topLevelFluxDirectory(kustomizations, docs);
     if (top)
       candidates.push({
         path: top,
@@ -244,7 +301,8 @@ export function discoverFluxRoots(root: string): FluxRootDiscovery {
       }
     }
   }
-  return { roots, lookedFor: LOOKED_FOR, ignored };
+  const relevant = [...new Set(docs.filter((d) => relevantDocument(d.value, d.text)).map((d) => d.file))];
+  return { roots, lookedFor: LOOKED_FOR, ignored, relevant: relevant.sort() };
 }
 
 function nameOf(v: Obj): string {
@@ -342,7 +400,7 @@ function fluxVersion(
  * The shallowest directory whose kustomization lists a file declaring Flux Kustomizations, when no
  * kustomization lists that directory and no Flux Kustomization builds it.
  */
-function topLevelFluxDirectory(absRoot: string, files: string[], docs: Doc[]): string | undefined {
+function topLevelFluxDirectory(kustomizations: ReadonlyMap<string, string>, docs: Doc[]): string | undefined {
   const fluxFiles = new Set(
     docs
       .filter(
@@ -359,17 +417,10 @@ function topLevelFluxDirectory(absRoot: string, files: string[], docs: Doc[]): s
   );
   const referenced = new Set<string>();
   const listing = new Map<string, string[]>();
-  for (const file of files) {
-    if (!KUSTOMIZATION_FILES.includes(posix.basename(file))) continue;
+  for (const [file, text] of kustomizations) {
     const dir = posix.dirname(file);
-    const parsed = (() => {
-      try {
-        return parseGoYaml(readFileSync(join(absRoot, file), "utf8"), file);
-      } catch {
-        return undefined;
-      }
-    })();
-    const k = parsed?.ok ? parsed.documents[0]?.value : undefined;
+    const parsed = parseGoYaml(text, file);
+    const k = parsed.ok ? parsed.documents[0]?.value : undefined;
     if (!isObj(k) || !Array.isArray(k.resources)) continue;
     const entries = k.resources
       .filter((r): r is string => typeof r === "string")
@@ -405,12 +456,7 @@ function hasYaml(absRoot: string, rel: string): boolean {
 /** Every `.yaml`/`.yml` file (repo-relative posix), without dot directories and node_modules. */
 function listYamlFiles(absRoot: string): string[] {
   const enter = (_: string, name: string) => !name.startsWith(".") && name !== "node_modules";
-  return listFiles(absRoot, ".", { enter }).filter((path) => {
-    if (!/\.ya?ml$/.test(path) && posix.basename(path) !== "Kustomization") return false;
-    try {
-      return statSync(join(absRoot, path)).size <= MAX_FILE;
-    } catch {
-      return false; // unreadable: not a root
-    }
-  });
+  return listFiles(absRoot, ".", { enter }).filter(
+    (path) => /\.ya?ml$/.test(path) || posix.basename(path) === "Kustomization",
+  );
 }

@@ -4,15 +4,31 @@ export {
   externalSecretTarget,
   isExternalSecret,
 } from "@homeops/core";
-export { type AffectedOptions, affectedKustomizations, type ChangedFile } from "./affected.js";
+export {
+  type AffectedOptions,
+  affectedKustomizations,
+  type ChangedFile,
+  declaringFiles,
+} from "./affected.js";
 export { buildKustomizationDir } from "./build-kustomization.js";
 export { buildFluxKustomization, buildRepoGraph, placeholderValue } from "./build-repo.js";
 export {
+  affectsRootDiscovery,
+  type DiscoverFluxRootsOptions,
   discoverFluxRoots,
   type FluxRoot,
   type FluxRootDiscovery,
   type FluxRootSource,
 } from "./discover-roots.js";
+export {
+  type GraphSnapshot,
+  type GraphUpdate,
+  loadGraphRecord,
+  snapshotRepoGraph,
+  storeGraphRecord,
+  type UpdateRepoGraphOptions,
+  updateRepoGraph,
+} from "./graph-snapshot.js";
 export { buildCacheStats, saveBuildCache, useBuildCache } from "./internal/build-cache.js";
 export { parseCacheStats, parseRepoYaml, saveParseCache, useParseCache } from "./internal/go-yaml.js";
 export {

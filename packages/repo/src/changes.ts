@@ -1,8 +1,9 @@
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { type Finding, listFiles, UserError } from "@homeops/core";
-import type { ChangedFile, FluxKustomizationNode, RepoGraph } from "@homeops/manifests";
+import type { AffectedOptions, ChangedFile, FluxKustomizationNode, RepoGraph } from "@homeops/manifests";
 import { git, gitFiles } from "./internal/git.js";
+import type { WorkTreeState } from "./internal/snapshot.js";
 import type { Repository } from "./repository.js";
 
 /** What a changed-only run compares the work tree with. */
@@ -21,10 +22,15 @@ const MAX_TEXTS = 200;
  * repo-relative, with their base and work-tree texts. An unknown revision, a repository outside Git (with
  * `since`) or a missing base directory is a `UserError`.
  */
-export async function changedFiles(repo: Repository, options: ChangedOnlyOptions): Promise<ChangedFile[]> {
+export async function changedFiles(
+  repo: Repository,
+  options: ChangedOnlyOptions,
+  /** the work tree's state, when the caller has it: a revision that is HEAD takes its files */
+  state?: WorkTreeState,
+): Promise<ChangedFile[]> {
   const paths = options.basePath
     ? await changedAgainstDir(repo, options.basePath)
-    : await changedSinceRevision(repo.root, options.since ?? "HEAD");
+    : await changedSinceRevision(repo.root, options.since ?? "HEAD", state);
   if (paths.length > MAX_TEXTS) return paths.map((path) => ({ path }));
   return Promise.all(
     paths.map(async (path) => {
@@ -44,14 +50,17 @@ export async function changedFiles(repo: Repository, options: ChangedOnlyOptions
   );
 }
 
-async function changedSinceRevision(root: string, rev: string): Promise<string[]> {
+async function changedSinceRevision(root: string, rev: string, state?: WorkTreeState): Promise<string[]> {
+  let commit: string;
   try {
-    await git(root, ["rev-parse", "--verify", "--quiet", `${rev}^{commit}`]);
+    commit = (await git(root, ["rev-parse", "--verify", "--quiet", `${rev}^{commit}`])).trim();
   } catch {
     throw new UserError("USAGE", `--changed-since ${rev}: not a Git revision of ${root}`, {
       hint: "name a commit, branch or tag of this repository (e.g. origin/main), fetched locally",
     });
   }
+  // the same two questions the state asked of HEAD
+  if (state?.head === commit) return Object.keys(state.dirty).sort();
   const diff = await git(root, ["diff", "--name-only", "-z", "--no-renames", "--relative", rev, "--"]);
   const untracked = await git(root, ["ls-files", "-z", "--others", "--exclude-standard"]);
   const all = new Set([...diff.split("\0"), ...untracked.split("\0")].filter((p) => p !== ""));
@@ -107,7 +116,7 @@ export interface ChangedSelection {
 export async function selectChanged(
   graph: RepoGraph,
   changed: readonly ChangedFile[],
-  options: { dependents?: boolean } = {},
+  options: AffectedOptions = {},
 ): Promise<ChangedSelection> {
   const { affectedKustomizations } = await import("@homeops/manifests");
   const affected = affectedKustomizations(graph, changed, options);

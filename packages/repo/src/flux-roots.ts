@@ -16,6 +16,8 @@ export interface FoundFluxRoots {
   roots: FluxRoot[];
   /** What discovery looked for (for the message when nothing is found). */
   lookedFor: string[];
+  /** The files whose documents discovery read (see `FluxRootDiscovery.relevant`). */
+  relevant: string[];
 }
 
 /**
@@ -37,10 +39,12 @@ export async function findFluxRoots(
     return {
       roots: [{ path: clusterRoot, source: "kubernetes/flux", reason: "--cluster-root" }],
       lookedFor: [],
+      relevant: [],
     };
   }
   const { discoverFluxRoots } = await import("@homeops/manifests");
-  const found = discoverFluxRoots(repo.root);
+  // through the repository's reads: the build that follows finds every file already read
+  const found = await discoverFluxRoots(repo.root, { read: (rel) => repo.read(rel).catch(() => undefined) });
   const within = options.within ?? ".";
   const roots = found.roots.filter(
     (r) => within === "." || r.path === within || r.path.startsWith(`${within}/`),
@@ -56,7 +60,7 @@ export async function findFluxRoots(
       roots.push({ path: conventional, source: "kubernetes/flux", reason: "the conventional root" });
     }
   }
-  return { roots, lookedFor: found.lookedFor };
+  return { roots, lookedFor: found.lookedFor, relevant: found.relevant };
 }
 
 /** As `findFluxRoots`, for the commands that need one: none found is a `UserError` listing what was looked for. */

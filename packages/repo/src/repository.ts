@@ -67,6 +67,8 @@ export class Repository {
     readonly root: string,
     readonly logger: Logger = noopLogger,
     preloaded?: LoadedConfig,
+    /** the parse and build caches are kept between runs (`parseCacheDir`): a run may keep a snapshot too */
+    readonly keepsCaches = false,
   ) {
     if (preloaded) this.configs.set(preloaded.file, Promise.resolve(preloaded.value));
   }
@@ -218,5 +220,5 @@ export async function openRepository(dir: string, options: OpenRepositoryOptions
     manifests.useParseCache(options.parseCacheDir);
     manifests.useBuildCache(options.parseCacheDir);
   }
-  return new Repository(root, options.logger, preloaded);
+  return new Repository(root, options.logger, preloaded, options.parseCacheDir !== undefined);
 }

@@ -1,6 +1,6 @@
 import type { Finding, Report, ReportCase } from "@homeops/core";
 import { UserError } from "@homeops/core";
-import type { FluxRoot } from "@homeops/manifests";
+import type { ChangedFile, FluxRoot, GraphSnapshot, GraphUpdate, RepoGraph } from "@homeops/manifests";
 import type {
   ObjectReport,
   ObjectStatus,
@@ -11,6 +11,13 @@ import type {
 import { type ChangedOnlyOptions, changedFiles, inSelection, selectChanged } from "./changes.js";
 import { rootGraph } from "./check-repository.js";
 import { findFluxRoots } from "./flux-roots.js";
+import {
+  changedSinceRecord,
+  recordId,
+  type SnapshotRecord,
+  type WorkTreeState,
+  workTreeState,
+} from "./internal/snapshot.js";
 import { type HelmRenderOptions, helmOrigin, renderHelmStage } from "./render-helm.js";
 import type { Repository } from "./repository.js";
 
@@ -62,6 +69,8 @@ export interface ChangedOnlyData {
   affected: { kustomization: string; reason: string }[];
   /** how many Kustomizations the roots have */
   of: number;
+  /** how the graph was had: from the snapshot of an earlier run, or built in full and why */
+  snapshot?: string;
 }
 
 /** One HelmRelease of a validate run: rendered (its objects validated), skipped (chart not cached) or error. */
@@ -95,6 +104,8 @@ export interface ManifestUnits {
   /** the manifests directory, repo-relative */
   target: string;
   units: ValidationUnit[];
+  /** the CRDs of the schema catalog (every build's, also in a changed-only run) */
+  crds: CatalogCrd[];
   findings: Finding[];
   builds: number;
   roots: FluxRoot[];
@@ -117,13 +128,13 @@ export async function validateManifests(
   repo: Repository,
   options: ValidateManifestsOptions = {},
 ): Promise<Report<ValidateManifestsData>> {
-  const { target, units, findings, builds, roots, lookedFor, unreached, helmReleases, changedOnly } =
+  const { target, units, crds, findings, builds, roots, lookedFor, unreached, helmReleases, changedOnly } =
     await collectManifestUnits(repo, {
       ...options,
       helm: options.helm ?? {},
     });
   const { validateObjects } = await import("@homeops/schema");
-  const catalog = await repositoryCatalog(repo, units, options);
+  const catalog = await repositoryCatalog(repo, units, options, crds);
   for (const problem of catalog.crdProblems) {
     findings.push({
       ruleId: "kubeconform/crd-unusable",
@@ -216,23 +227,40 @@ export async function collectManifestUnits(
   const findings: Finding[] = [];
   const helmReleases: HelmReleaseSummary[] = [];
   let builds = 0;
-  const { roots, lookedFor } = await findFluxRoots(repo, {
-    clusterRoot: options.clusterRoot,
-    within: target,
-  });
-  const graphs: Awaited<ReturnType<Repository["graph"]>>[] = [];
-  const changed = options.changedOnly ? await changedFiles(repo, options.changedOnly) : undefined;
+  // kept for the next changed-only run (with the build cache): the work tree as Git sees it
+  const keep = !allowNetwork && options.changedOnly?.basePath === undefined && repo.keepsCaches;
+  // (asked while the build runs; a changed-only run needs it first)
+  const asked = keep ? workTreeState(repo) : undefined;
+  const early = options.changedOnly ? await asked : undefined;
+  const id = recordId(repo, target, options.clusterRoot);
+  const changed = options.changedOnly ? await changedFiles(repo, options.changedOnly, early) : undefined;
   const changedOnly: ChangedOnlyData | undefined = changed
     ? { changed: changed.map((c) => c.path), affected: [], of: 0 }
     : undefined;
-  for (const r of roots) {
+  const fast = changed && early ? await updateRecord(repo, id, early, changed) : undefined;
+  if (changedOnly && fast) {
+    changedOnly.snapshot = fast.why;
+    progress(`changed-only: ${fast.why}`);
+  }
+  const found =
+    fast?.record ?? (await findFluxRoots(repo, { clusterRoot: options.clusterRoot, within: target }));
+  const { roots, lookedFor } = found;
+  const graphs: RepoGraph[] = [];
+  const snapshots: (GraphSnapshot | undefined)[] = [];
+  for (const [i, r] of roots.entries()) {
     progress(`Flux root${r.cluster ? ` [${r.cluster}]` : ""}: ${r.path} (${r.reason})`);
-    const graph = await rootGraph(repo, r, { allowNetwork });
+    const updated = fast?.graphs?.[i];
+    const graph = updated?.graph ?? (await rootGraph(repo, r, { allowNetwork }));
     graphs.push(graph);
+    if (asked) snapshots.push(updated?.snapshot ?? (await manifests.snapshotRepoGraph(graph)));
     let selected = graph;
     if (changed && changedOnly) {
       // only what the change may reach: those builds' findings and objects, as a full run gives them
-      const selection = await selectChanged(graph, changed);
+      const selection = await selectChanged(
+        graph,
+        changed,
+        updated ? { declaredBy: updated.declaredBy } : {},
+      );
       // by content: the graph's findings are deduplicated, a build's may be another copy of the same one
       const id = (f: Finding): string => `${f.ruleId}|${f.file}|${f.line}|${f.column}|${f.message}`;
       const own = new Set(selection.kustomizations.flatMap((k) => k.findings.map(id)));
@@ -279,12 +307,26 @@ export async function collectManifestUnits(
     }
   }
   // a directory is reached when one root's build reaches it
-  let standalone: string[] | undefined;
-  for (const graph of graphs) {
-    const left = manifests.findStandaloneKustomizationDirs(repo.root, target, { graph });
-    standalone = standalone === undefined ? left : standalone.filter((d) => left.includes(d));
+  let standalone: string[] | undefined = fast?.record?.standalone;
+  if (!fast?.graphs) {
+    for (const graph of graphs) {
+      const left = manifests.findStandaloneKustomizationDirs(repo.root, target, { graph });
+      standalone = standalone === undefined ? left : standalone.filter((d) => left.includes(d));
+    }
   }
   standalone ??= manifests.findStandaloneKustomizationDirs(repo.root, target, {});
+  const state = await asked;
+  if (state && snapshots.every((g) => g !== undefined)) {
+    const record: SnapshotRecord = {
+      state,
+      roots,
+      lookedFor,
+      relevant: found.relevant,
+      standalone,
+      graphs: snapshots as GraphSnapshot[],
+    };
+    manifests.storeGraphRecord(id, record);
+  }
   const unreached: string[] = [];
   for (const dir of standalone) {
     // changed-only: a directory no file of which changed is left out
@@ -310,9 +352,23 @@ export async function collectManifestUnits(
     findings.push(...build.findings);
     for (const object of build.objects) units.push({ origin: `kustomize ${dir}`, object });
   }
+  // the schema catalog's CRDs: every build's (a changed-only run validates a part, against the same schemas)
+  const crds = changed
+    ? [
+        ...(fast?.graphs
+          ? fast.graphs.flatMap((g) => g.snapshot.crds)
+          : graphs.flatMap((g) =>
+              g.objects
+                .filter((o) => o.kind === "CustomResourceDefinition")
+                .map((o) => ({ object: o.object, source: `${o.provenance.file}:${o.provenance.line}` })),
+            )),
+        ...crdsOf(units.filter((u) => !u.origin.startsWith("Kustomization "))),
+      ]
+    : crdsOf(units);
   return {
     target,
     units,
+    crds,
     findings,
     builds,
     roots,
@@ -320,6 +376,60 @@ export async function collectManifestUnits(
     unreached,
     helmReleases,
     ...(changedOnly ? { changedOnly } : {}),
+  };
+}
+
+/** The CustomResourceDefinitions among validation units, as the catalog takes them. */
+function crdsOf(units: readonly ValidationUnit[]): CatalogCrd[] {
+  return units
+    .filter(({ object }) => object.kind === "CustomResourceDefinition")
+    .map(({ object }) => ({
+      object: object.object,
+      source: `${object.provenance.file}:${object.provenance.line}`,
+    }));
+}
+
+type CatalogCrd = { object: Record<string, unknown>; source: string };
+
+/**
+ * The graphs of the kept record, updated for the files changed since it was kept (manifests'
+ * `updateRepoGraph`): undefined without a record; `graphs` absent (and `why` saying why) when the change
+ * needs a full build.
+ */
+async function updateRecord(
+  repo: Repository,
+  id: string,
+  state: WorkTreeState,
+  changed: readonly ChangedFile[],
+): Promise<
+  | {
+      why: string;
+      record?: SnapshotRecord;
+      graphs?: Extract<GraphUpdate, { ok: true }>[];
+    }
+  | undefined
+> {
+  const manifests = await import("@homeops/manifests");
+  const record = manifests.loadGraphRecord<SnapshotRecord>(id);
+  if (!record) return { why: "no snapshot of an earlier run: built in full" };
+  const since = await changedSinceRecord(repo, record, state);
+  if ("reason" in since) return { why: `built in full: ${since.reason}` };
+  const graphs: Extract<GraphUpdate, { ok: true }>[] = [];
+  for (const snapshot of record.graphs) {
+    const update = await manifests.updateRepoGraph(repo.root, snapshot, {
+      sinceSnapshot: since.files,
+      changed,
+      contents: (rel) => repo.read(rel).catch(() => undefined),
+      contentsInsideRoot: true,
+    });
+    if (!update.ok) return { why: `built in full: ${update.reason}` };
+    graphs.push(update);
+  }
+  const built = graphs.reduce((n, g) => n + g.built, 0);
+  return {
+    why: `updated the snapshot of an earlier run (${since.files.length} files changed since; ${built} Kustomizations built)`,
+    record,
+    graphs,
   };
 }
 
@@ -334,20 +444,16 @@ export async function repositoryCatalog(
     ValidateManifestsOptions,
     "strict" | "schemaLocation" | "allowNetwork" | "kubernetesVersion" | "cacheDir" | "schemaCacheDir"
   > = {},
+  /** the CRDs to take (default: the units'); a changed-only run passes every build's */
+  crds: readonly CatalogCrd[] = crdsOf(units),
 ): Promise<SchemaCatalog> {
   const { SchemaCatalog } = await import("@homeops/schema");
-  const crds = units
-    .filter(({ object }) => object.kind === "CustomResourceDefinition")
-    .map(({ object }) => ({
-      object: object.object,
-      source: `${object.provenance.file}:${object.provenance.line}`,
-    }));
   return new SchemaCatalog({
     strict: options.strict ?? true,
     locations: [...(options.schemaLocation ?? [])],
     allowNetwork: options.allowNetwork ?? false,
     cwd: repo.root,
-    crds,
+    crds: [...crds],
     ...(options.kubernetesVersion ? { kubernetesVersion: options.kubernetesVersion } : {}),
     ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}),
     ...(options.schemaCacheDir ? { schemaCacheDir: options.schemaCacheDir } : {}),

@@ -6,7 +6,7 @@
 // its postBuild resolved. Anything else (a missing entry, another build of this module, an unreadable cache)
 // builds as before.
 import { createHash } from "node:crypto";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { getOrCompute, type SourcePosition, type YamlDocument } from "@homeops/core";
 import type { BuiltObject, FluxKustomizationNode } from "../types.js";
 import { DiskCache } from "./disk-cache.js";
@@ -24,7 +24,7 @@ type SavedTrace =
   | { kind: "json"; paths: (string | number)[][]; at: SourcePosition };
 
 /** What `toBuiltObject` needs of a resource. */
-interface SavedRes {
+export interface SavedRes {
   obj: Record<string, unknown>;
   origin: SourcePosition;
   chain: string[];
@@ -66,12 +66,28 @@ export function buildCacheStats(): { built: number; restored: number } {
  */
 export function useBuildCache(dir: string): void {
   const file = join(dir, "builds.bin");
-  if (disk?.file !== file) disk = new DiskCache(file, parserIdentity());
+  if (disk?.file !== file) {
+    disk = new DiskCache(file, parserIdentity());
+    snapshots = undefined;
+  }
 }
 
-/** Writes the build cache of `useBuildCache` when this run built something it did not hold. */
+/** Writes the build cache of `useBuildCache` (and the graph snapshots) when this run added to it. */
 export function saveBuildCache(): void {
   disk?.save();
+  snapshots?.save();
+}
+
+let snapshots: DiskCache<unknown> | undefined;
+
+/**
+ * The graph snapshots beside the build cache (`snapshots.bin`, read on first use: only a changed-only
+ * run reads one); undefined without `useBuildCache`.
+ */
+export function snapshotCache(): DiskCache<unknown> | undefined {
+  if (!disk) return undefined;
+  snapshots ??= new DiskCache(join(dirname(disk.file), "snapshots.bin"), parserIdentity());
+  return snapshots;
 }
 
 const sha1 = (data: string | Buffer): string => createHash("sha1").update(data).digest("base64");
@@ -177,20 +193,27 @@ export function variablesHash(resolved: unknown): string {
   return sha1(JSON.stringify(resolved ?? null));
 }
 
-/** The node part and objects of a saved build, its documents restored through `files`. */
-export async function restoreBuild(
+/** A built object in the saved form (its documents as references into the store's parse), if it has one. */
+export function saveObject(files: FileStore, object: BuiltObject): SavedRes | undefined {
+  const r = resourceOf(object);
+  return r ? saveRes(files, r) : undefined;
+}
+
+/** Saved objects as built objects again, their documents restored through `files` (undefined: one is gone). */
+export async function restoreObjects(
   files: FileStore,
-  saved: SavedBuild,
-): Promise<{ part: BuiltPart; objects: BuiltObject[] } | undefined> {
+  saved: readonly SavedRes[],
+  parsed: readonly string[] = [],
+): Promise<BuiltObject[] | undefined> {
   const docs = new Map<string, YamlDocument[]>();
-  for (const f of new Set([...saved.parsed, ...saved.objects.flatMap(docFiles)])) {
+  for (const f of new Set([...parsed, ...saved.flatMap(docFiles)])) {
     const loaded = await files.yaml(f);
     if (!loaded.ok) return undefined;
     docs.set(f, loaded.file.documents);
   }
   const doc = (ref: DocRef): YamlDocument | undefined => docs.get(ref[0])?.[ref[1]];
   const objects: BuiltObject[] = [];
-  for (const s of saved.objects) {
+  for (const s of saved) {
     const patchDocs: PatchTrace[] = [];
     for (const t of s.traces) {
       if (t.kind !== "doc") patchDocs.push(t);
@@ -214,6 +237,16 @@ export async function restoreBuild(
       }),
     );
   }
+  return objects;
+}
+
+/** The node part and objects of a saved build, its documents restored through `files`. */
+export async function restoreBuild(
+  files: FileStore,
+  saved: SavedBuild,
+): Promise<{ part: BuiltPart; objects: BuiltObject[] } | undefined> {
+  const objects = await restoreObjects(files, saved.objects, saved.parsed);
+  if (!objects) return undefined;
   stats.restored++;
   // the graph adds findings to its nodes (namespace not specified): the saved part stays as saved
   return { part: structuredClone(saved.node), objects };

@@ -15,6 +15,7 @@ interface Stored {
 }
 
 export class DiskCache<T> {
+  private loaded = false;
   private readonly entries = new Map<string, Stored>();
   private readonly values = new Map<string, T>();
   private run = 0;
@@ -22,14 +23,19 @@ export class DiskCache<T> {
 
   /**
    * The cache in `file`, written by a build whose `identity` is given: a file another build wrote, or one
-   * that cannot be read, starts empty.
+   * that cannot be read, starts empty. Read on first use (a run that asks it nothing does not read it).
    */
   constructor(
     readonly file: string,
     private readonly identity: string,
-  ) {
+  ) {}
+
+  private load(): void {
+    if (this.loaded) return;
+    this.loaded = true;
+    const identity = this.identity;
     try {
-      const data = deserialize(readFileSync(file)) as {
+      const data = deserialize(readFileSync(this.file)) as {
         identity?: string;
         run?: number;
         entries?: [string, number, Uint8Array][];
@@ -46,6 +52,7 @@ export class DiskCache<T> {
 
   /** The entry under `key` (deserialized once per process: callers share it, read-only), marked as read. */
   get(key: string): T | undefined {
+    this.load();
     const stored = this.entries.get(key);
     if (!stored) return undefined;
     stored.used = this.run;
@@ -59,13 +66,22 @@ export class DiskCache<T> {
 
   /** Keeps `value` under `key` as it is now (serialized at once: later changes to it are not kept). */
   set(key: string, value: T): void {
-    this.entries.set(key, { bytes: serialize(value), used: this.run });
+    this.load();
+    const bytes = serialize(value);
+    const stored = this.entries.get(key);
     this.values.delete(key);
+    // the same bytes again (a run that learned nothing new) leave the file as it is
+    if (stored?.bytes.equals(bytes)) {
+      stored.used = this.run;
+      return;
+    }
+    this.entries.set(key, { bytes, used: this.run });
     this.changed = true;
   }
 
   /** Writes the file when an entry was added or one is old enough to drop; a failed write only costs speed. */
   save(): void {
+    if (!this.loaded) return;
     const kept = [...this.entries].filter(([, e]) => this.run - e.used < KEEP_RUNS);
     // a run that writes nothing does not count: the next one reads the same run number
     if (!this.changed && kept.length === this.entries.size) return;

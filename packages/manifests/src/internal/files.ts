@@ -124,6 +124,10 @@ export class FileStore {
 
   private filter: Promise<ArtifactFilter> | undefined;
   private sourceIgnore: string | undefined;
+  /** parses go through the parse cache between runs (`useParseCache`); false: only this process's */
+  parseCache = true;
+  /** the `.sourceignore` files the artifact filter read (directory, text), for a graph snapshot */
+  private ignoreFiles: [dir: string, text: string][] | undefined;
 
   /**
    * `artifact: true` (Flux builds) sees the repository as source-controller packs it (default exclusions,
@@ -168,20 +172,43 @@ export class FileStore {
   private artifactFilter(): Promise<ArtifactFilter> {
     this.filter ??= (async () => {
       const filter = new ArtifactFilter();
-      // every .sourceignore, a directory's before those below it (each applies to its own subtree)
-      this.tree = walkTree(this.root, ".", { onListing: (rel, entries) => this.walked.set(rel, entries) });
-      const ignores = this.tree
-        .filter((e) => e.kind === "file" && e.name === ".sourceignore")
-        .map((e) => e.path)
-        .sort((a, b) => a.split("/").length - b.split("/").length);
-      for (const file of ignores) {
-        const text = await readFile(this.abs(file), "utf8").catch(() => "");
-        filter.add(posix.dirname(file), text);
+      if (this.ignoreFiles === undefined) {
+        // every .sourceignore, a directory's before those below it (each applies to its own subtree)
+        this.tree = walkTree(this.root, ".", { onListing: (rel, entries) => this.walked.set(rel, entries) });
+        const ignores = this.tree
+          .filter((e) => e.kind === "file" && e.name === ".sourceignore")
+          .map((e) => e.path)
+          .sort((a, b) => a.split("/").length - b.split("/").length);
+        this.ignoreFiles = [];
+        for (const file of ignores) {
+          const text = await readFile(this.abs(file), "utf8").catch(() => "");
+          this.ignoreFiles.push([posix.dirname(file), text]);
+        }
       }
+      for (const [dir, text] of this.ignoreFiles) filter.add(dir, text);
       if (this.sourceIgnore !== undefined) filter.add(".", this.sourceIgnore);
       return filter;
     })();
     return this.filter;
+  }
+
+  /** The `.sourceignore` files the artifact filter read (after a build listed a directory). */
+  sourceIgnoreFiles(): Promise<readonly [dir: string, text: string][]> {
+    return this.artifactFilter().then(() => this.ignoreFiles ?? []);
+  }
+
+  /**
+   * Takes the `.sourceignore` files (and `spec.ignore`) an earlier run found instead of walking the
+   * repository for them: a changed-only run whose change touched none of them.
+   */
+  presetSourceIgnores(files: readonly [dir: string, text: string][], sourceIgnore: string | undefined): void {
+    this.setSourceIgnore(sourceIgnore);
+    this.ignoreFiles = [...files];
+  }
+
+  /** `spec.ignore` of the flux-system GitRepository, as set. */
+  get sourceIgnorePatterns(): string | undefined {
+    return this.sourceIgnore;
   }
 
   abs(rel: string): string {
@@ -381,7 +408,7 @@ export class FileStore {
         },
       };
     }
-    const parsed = parseGoYaml(text, rel);
+    const parsed = parseGoYaml(text, rel, { disk: this.parseCache });
     if (parsed.ok) {
       const file: ParsedFile = { file: rel, text, documents: parsed.documents };
       this.parsed.set(rel, file);

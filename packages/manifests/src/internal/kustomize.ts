@@ -42,6 +42,8 @@ export interface BuildContext {
   skipped: SkippedRemote[];
   /** Resource-directory builds (independent of the caller), shared across the whole run. */
   dirCache: Map<string, DirCacheEntry>;
+  /** Flux Kustomization builds are looked up in and kept by the build cache (`useBuildCache`). Default true. */
+  buildCache?: boolean;
 }
 
 export interface DirCacheEntry {
