@@ -209,6 +209,43 @@ describe("changed-only runs", () => {
     expect(ways.get("updated") ?? 0, JSON.stringify([...ways])).toBeGreaterThanOrEqual(6);
   }, 900_000);
 
+  it("a custom resource is validated against the CRD another Kustomization builds, as in a full run", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "homeops-changed-"));
+    cpSync(fixture, dir, { recursive: true });
+    // a Widget (its CRD is kube-system/crds' local-crd.yaml) in default/echo
+    const app = join(dir, "kubernetes/apps/default/echo/app");
+    writeFileSync(
+      join(app, "widget.yaml"),
+      "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n",
+    );
+    const kustomization = join(app, "kustomization.yaml");
+    writeFileSync(
+      kustomization,
+      readFileSync(kustomization, "utf8").replace(
+        "  - ./service.yaml\n",
+        "  - ./service.yaml\n  - ./widget.yaml\n",
+      ),
+    );
+    git(dir, "init", "-q");
+    git(dir, "add", "-A");
+    git(dir, "commit", "-qm", "base");
+    writeFileSync(
+      join(app, "widget.yaml"),
+      "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\nspec: {}\n",
+    );
+    const options = { dir: "kubernetes", helm: { render: false } } as const;
+    const widget = (r: Awaited<ReturnType<typeof validateManifests>>) =>
+      r.data?.objects.find((o) => o.kind === "Widget");
+    const full = await validateManifests(await openRepository(".", { cwd: dir }), options);
+    const changed = await validateManifests(await openRepository(".", { cwd: dir }), {
+      ...options,
+      changedOnly: { since: "HEAD" },
+    });
+    expect(changed.data?.changedOnly?.affected.map((a) => a.kustomization)).toEqual(["default/echo"]);
+    expect(widget(full)).toMatchObject({ status: "valid", schemaOrigin: "repository" });
+    expect(widget(changed)).toEqual(widget(full));
+  });
+
   it("an unknown revision is a UserError", async () => {
     const dir = mkdtempSync(join(tmpdir(), "homeops-changed-"));
     cpSync(fixture, dir, { recursive: true });
