@@ -2,7 +2,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { chmodSync, chownSync, existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { cp, mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, relative } from "node:path";
+import { basename, dirname, join, relative } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { repoRoot, requireBuiltCli, run } from "./tools.js";
 
@@ -34,7 +34,12 @@ const noStack = (s: string) => expect(s).not.toMatch(/\n\s+at |internal error|Th
  * Starts `homeops render`, watches `watched` (the first file apply writes) and sends `signal` the moment
  * that file holds its new content: the signal lands inside apply, after its first write.
  */
-function renderAndSignal(bin: string, cwd: string, watched: string, next: string, signal: NodeJS.Signals) {
+/**
+ * Runs `homeops render` and interrupts it mid-apply: once the staged temp of `watched` (the first file apply
+ * writes) appears, the process is stopped, sent `signal` and continued, so the signal is pending while the
+ * stage pass still has files to write, on a fast machine or a slow one.
+ */
+function renderAndSignal(bin: string, cwd: string, watched: string, signal: NodeJS.Signals) {
   return new Promise<{ code: number | null; stderr: string; signalled: boolean }>((resolve) => {
     const child = spawn("node", [bin, "render"], { cwd, env: { ...process.env, NO_COLOR: "1" } });
     let stderr = "";
@@ -42,11 +47,17 @@ function renderAndSignal(bin: string, cwd: string, watched: string, next: string
     child.stderr.on("data", (d: Buffer) => {
       stderr += d.toString();
     });
+    const dir = join(cwd, dirname(watched));
+    const temp = new RegExp(
+      `^\\.${basename(watched).replace(/[.]/g, "\\.")}\\.homeops-\\d+-[0-9a-f]+\\.tmp$`,
+    );
     const poll = setInterval(() => {
       try {
-        if (!signalled && readFileSync(join(cwd, watched), "utf8") === next) {
+        if (!signalled && readdirSync(dir).some((name) => temp.test(name))) {
           signalled = true;
+          child.kill("SIGSTOP");
           child.kill(signal);
+          child.kill("SIGCONT");
         }
       } catch {
         // not there yet
@@ -65,7 +76,7 @@ describe("the built CLI under interruption, concurrency and a hostile environmen
   let configB: string;
   let configC: string;
   let treeA: Map<string, string>;
-  let firstWrite: { path: string; content: string };
+  let firstWrite: string;
 
   beforeAll(async () => {
     bin = requireBuiltCli();
@@ -83,7 +94,7 @@ describe("the built CLI under interruption, concurrency and a hostile environmen
     const changed = [...treeB.keys()]
       .filter((p) => p.startsWith("kubernetes/") && treeA.has(p) && treeA.get(p) !== treeB.get(p))
       .sort();
-    firstWrite = { path: changed[0]!, content: treeB.get(changed[0]!)! };
+    firstWrite = changed[0]!;
   }, 180_000);
 
   for (const signal of ["SIGTERM", "SIGINT"] as const) {
@@ -91,8 +102,8 @@ describe("the built CLI under interruption, concurrency and a hostile environmen
       const repo = await newRepo(configA);
       expect(run("node", [bin, "render"], { cwd: repo }).code).toBe(0);
       await writeFile(join(repo, "bootstrap/config.yaml"), configB);
-      const r = await renderAndSignal(bin, repo, firstWrite.path, firstWrite.content, signal);
-      expect(r.signalled, "the signal was sent after apply's first write").toBe(true);
+      const r = await renderAndSignal(bin, repo, firstWrite, signal);
+      expect(r.signalled, "the signal was sent once apply staged its first file").toBe(true);
       expect(r.stderr).toContain(`homeops: ${signal}: stopping; restoring the files written so far`);
       expect(r.stderr).toMatch(/error: interrupted: every file written so far was restored/);
       noStack(r.stderr);

@@ -32,6 +32,9 @@ export { type Logger, noopLogger } from "./logger.js";
 export {
   isPathInside,
   relativePath,
+  type StageFileOptions,
+  stageFileSync,
+  syncFiles,
   toPosixPath,
   type WriteFileAtomicOptions,
   writeFileAtomic,

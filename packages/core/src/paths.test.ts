@@ -2,7 +2,14 @@ import { mkdtemp, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { isPathInside, relativePath, writeFileAtomic, writeFileAtomicSync } from "./paths.js";
+import {
+  isPathInside,
+  relativePath,
+  stageFileSync,
+  syncFiles,
+  writeFileAtomic,
+  writeFileAtomicSync,
+} from "./paths.js";
 
 describe("writeFileAtomic", () => {
   it("replaces the file and leaves no temp file behind", async () => {
@@ -47,6 +54,35 @@ describe("writeFileAtomicSync", () => {
       /ENOENT/,
     );
     expect(await readdir(dir)).toEqual(["file.yaml"]);
+  });
+});
+
+describe("stageFileSync + syncFiles", () => {
+  it("stages beside the target without touching it; the batch is made durable with and without syncfs", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "homeops-core-"));
+    const target = join(dir, "sub", "file.yaml");
+    await writeFileAtomic(target, "old\n");
+    const temp = stageFileSync(target, "new\n", { mode: 0o600 });
+    expect(temp).toMatch(/sub\/\.file\.yaml\.homeops-\d+-[0-9a-f]{8}\.tmp$/);
+    expect(await readFile(target, "utf8")).toBe("old\n");
+    expect((await stat(temp)).mode & 0o777).toBe(0o600);
+    await syncFiles([temp]);
+    // a batch large enough for syncfs
+    const batch = Array.from({ length: 40 }, (_, i) =>
+      stageFileSync(join(dir, "batch", `f${i}.yaml`), `${i}\n`),
+    );
+    await syncFiles(batch);
+    expect(await readFile(batch[39]!, "utf8")).toBe("39\n");
+    // without coreutils' sync on PATH: an fsync of each file
+    const path = process.env.PATH;
+    process.env.PATH = "";
+    try {
+      await syncFiles([temp, target, ...batch]);
+    } finally {
+      process.env.PATH = path;
+    }
+    await expect(syncFiles([join(dir, "absent")])).rejects.toThrow(/ENOENT/);
+    expect(await readFile(temp, "utf8")).toBe("new\n");
   });
 });
 

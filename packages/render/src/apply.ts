@@ -1,30 +1,42 @@
-import { lstatSync, readFileSync, rmSync, statSync } from "node:fs";
+import { lstatSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
 import { readdir, readFile, rmdir } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { createSymlinkGuard, fsUserError, UserError, writeFileAtomicSync } from "@homeops/core";
+import { createSymlinkGuard, fsUserError, stageFileSync, syncFiles, UserError } from "@homeops/core";
 import { formatOwnershipManifest, hashContent, type OwnedFile, type OwnershipManifest } from "./manifest.js";
 import type { PlanEntry, RenderPlan } from "./plan.js";
 import type { SopsEncryptor } from "./sops.js";
 
-/** The file operations apply performs; replaceable so tests can inject faults. */
+/**
+ * The file operations apply performs, in its three passes (stage every file, one durability barrier, rename);
+ * replaceable so tests can inject faults. `createApplyFs()` is the real file system.
+ */
 export interface ApplyFs {
-  writeFileAtomic(path: string, data: Uint8Array, options: { mode: number }): Promise<void>;
+  /** Writes `data` to a new temp file beside `path` (missing parents created); returns the temp's path. */
+  stage(path: string, data: Uint8Array, mode: number): Promise<string>;
+  /** Makes the staged temps durable, all at once, before any of them is renamed. */
+  sync(temps: string[]): Promise<void>;
+  /** Renames a staged temp over its path. */
+  commit(temp: string, path: string): Promise<void>;
   remove(path: string): Promise<void>;
 }
 
 /**
  * The real file system, synchronous underneath: apply writes thousands of files one after another, and a
  * promise plus a thread-pool round trip per system call cost more CPU than the writes themselves. Each
- * directory is created (or found) once per apply, not once per file.
+ * directory is created (or found) once per apply, not once per file; the batch is made durable with one
+ * barrier (`syncFiles`), not an fsync per file.
  */
-function createRealFs(): ApplyFs {
+export function createApplyFs(): ApplyFs {
   const dirs = new Set<string>();
   return {
-    writeFileAtomic: async (path, data, options) => {
+    stage: async (path, data, mode) => {
       const dir = dirname(path);
-      writeFileAtomicSync(path, data, { ...options, createParent: !dirs.has(dir) });
+      const temp = stageFileSync(path, data, { mode, createParent: !dirs.has(dir) });
       dirs.add(dir);
+      return temp;
     },
+    sync: (temps) => syncFiles(temps),
+    commit: async (temp, path) => renameSync(temp, path),
     remove: async (path) => rmSync(path, { force: true }),
   };
 }
@@ -71,17 +83,22 @@ interface Undo {
   before: Buffer | null;
   mode: number;
   createdDirs: string[];
+  /** The step's temp file while it is staged and not yet renamed. */
+  temp?: string;
+  /** The step changed the tree (renamed or removed): undoing puts `before` back. */
+  done: boolean;
 }
 
 /**
- * Applies a plan: prepares every byte in memory (encryption included), then writes with temp file +
- * rename. If any step fails, every finished step is undone and the tree is as it was.
+ * Applies a plan: prepares every byte in memory (encryption included), writes every new file to a temp
+ * beside its target, makes them durable at once, then renames (and removes) in plan order. If any step
+ * fails, or the signal aborts, the temps are removed and every finished step is undone: the tree is as it was.
  */
 export async function applyRenderPlan(
   plan: RenderPlan,
   options: ApplyRenderOptions = {},
 ): Promise<ApplyResult> {
-  const fs = options.fs ?? createRealFs();
+  const fs = options.fs ?? createApplyFs();
   const force = options.force ?? false;
   const steps: Step[] = [];
   const files: Record<string, OwnedFile> = { ...plan.manifest.files };
@@ -148,45 +165,79 @@ export async function applyRenderPlan(
   const guard = createSymlinkGuard(plan.rootDir);
   for (const step of steps) guard.assertNoSymlink(step.path);
 
-  // 2. write, keeping what each step replaced so a failure (or an interruption) can be undone
+  // 2. stage: every new byte in a temp file beside its target, keeping what each step will replace so a
+  // failure (or an interruption) can be undone; the tree itself does not change yet
   const undo: Undo[] = [];
   // directories known to exist (found, or created by an earlier step): each is looked for once
   const dirs = new Set<string>([plan.rootDir]);
   let current = "";
   try {
     for (const step of steps) {
-      // the file operations are synchronous: give a signal (SIGINT/SIGTERM) its turn before each step
-      if (options.signal) await new Promise((resolve) => setImmediate(resolve));
-      if (options.signal?.aborted) {
-        throw new UserError("INTERRUPTED", "interrupted: every file written so far was restored", {
-          hint: "nothing changed; run again to apply the plan",
-        });
-      }
+      await giveSignalATurn(options.signal);
       current = step.path;
       const absolute = join(plan.rootDir, step.path);
       const found = statSync(absolute, { throwIfNoEntry: false });
       const before = found === undefined ? null : readFileSync(absolute);
       const mode = found === undefined ? 0o644 : found.mode & 0o777;
-      const createdDirs = missingDirs(plan.rootDir, dirname(absolute), dirs);
-      undo.push({ path: absolute, before, mode, createdDirs });
-      if (step.kind === "remove") await fs.remove(absolute);
-      else await fs.writeFileAtomic(absolute, step.data, { mode: step.kind === "write" ? step.mode : mode });
-      for (const dir of createdDirs) dirs.add(dir);
+      const record: Undo = {
+        path: absolute,
+        before,
+        mode,
+        createdDirs: missingDirs(plan.rootDir, dirname(absolute), dirs),
+        done: false,
+      };
+      undo.push(record);
+      if (step.kind !== "remove")
+        record.temp = await fs.stage(absolute, step.data, step.kind === "write" ? step.mode : mode);
+      for (const dir of record.createdDirs) dirs.add(dir);
+    }
+    // 3. one durability barrier for the batch (a failure there names no single file: the root), then the
+    // tree changes: renames and removals only
+    current = ".";
+    await fs.sync(undo.flatMap((u) => (u.temp === undefined ? [] : [u.temp])));
+    for (const [i, step] of steps.entries()) {
+      await giveSignalATurn(options.signal);
+      current = step.path;
+      const record = undo[i] as Undo;
+      record.done = true;
+      if (record.temp === undefined) await fs.remove(record.path);
+      else {
+        await fs.commit(record.temp, record.path);
+        delete record.temp;
+      }
     }
   } catch (error) {
     // a fresh writer: the rollback removes directories the forward pass created
-    await rollback(undo, options.fs ?? createRealFs());
+    await rollback(undo, options.fs ?? createApplyFs());
     throw fsUserError(error, current, "write");
   }
   for (const path of deleted) await pruneEmptyDirs(plan.rootDir, dirname(join(plan.rootDir, path)));
   return { written, deleted, backups, conflicts, cleaned: [...plan.staleTemps], manifest, manifestChanged };
 }
 
+/** Raises `INTERRUPTED` once the signal is aborted; the file operations are synchronous, so it gets a turn first. */
+async function giveSignalATurn(signal: AbortSignal | undefined): Promise<void> {
+  if (!signal) return;
+  await new Promise((resolve) => setImmediate(resolve));
+  if (signal.aborted) {
+    throw new UserError("INTERRUPTED", "interrupted: every file written so far was restored", {
+      hint: "nothing changed; run again to apply the plan",
+    });
+  }
+}
+
 async function rollback(undo: Undo[], fs: ApplyFs): Promise<void> {
   for (const step of [...undo].reverse()) {
     try {
-      if (step.before === null) await fs.remove(step.path);
-      else await fs.writeFileAtomic(step.path, step.before, { mode: step.mode });
+      if (step.temp !== undefined) await fs.remove(step.temp);
+      if (step.done) {
+        if (step.before === null) await fs.remove(step.path);
+        else {
+          const temp = await fs.stage(step.path, step.before, step.mode);
+          await fs.sync([temp]);
+          await fs.commit(temp, step.path);
+        }
+      }
       for (const dir of [...step.createdDirs].reverse()) await rmdir(dir).catch(() => {});
     } catch {
       // best effort: keep undoing the rest

@@ -4,6 +4,7 @@ export {
   type ApplyResult,
   applyRenderPlan,
   BACKUP_SUFFIX,
+  createApplyFs,
 } from "./apply.js";
 export { formatPlanDiff } from "./diff.js";
 export {

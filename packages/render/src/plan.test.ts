@@ -1,9 +1,8 @@
 import { mkdir, mkdtemp, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { writeFileAtomic } from "@homeops/core";
 import { describe, expect, it } from "vitest";
-import { type ApplyFs, applyRenderPlan } from "./apply.js";
+import { type ApplyFs, applyRenderPlan, createApplyFs } from "./apply.js";
 import { TemplateError } from "./engine.js";
 import { isPlanClean, planRender, summarizePlan } from "./plan.js";
 
@@ -187,15 +186,14 @@ describe("planRender + applyRenderPlan", () => {
       rootDir: root,
       data: { ...data, cluster: { name: "new" }, apps: { romm: false, grafana: true } },
     });
+    // the third staged file fails (as a full disk would): nothing was renamed yet
+    const real = createApplyFs();
     let calls = 0;
     const failing: ApplyFs = {
-      writeFileAtomic: async (path, bytes, options) => {
+      ...real,
+      stage: async (path, bytes, mode) => {
         if (++calls === 3) throw new Error("disk full");
-        await writeFileAtomic(path, bytes, options);
-      },
-      remove: async (path) => {
-        const { rm } = await import("node:fs/promises");
-        await rm(path, { force: true });
+        return real.stage(path, bytes, mode);
       },
     };
     await expect(applyRenderPlan(plan, { fs: failing })).rejects.toThrow(/disk full/);
@@ -211,6 +209,25 @@ describe("planRender + applyRenderPlan", () => {
     });
   });
 
+  it("a failing durability barrier (EIO) is a user error naming the root; the temps go, the tree stays", async () => {
+    const root = await repo(templates);
+    await render(root);
+    const before = await readFile(join(root, "kubernetes/apps/a.yaml"), "utf8");
+    const plan = await planRender({ rootDir: root, data: { ...data, cluster: { name: "new" } } });
+    const failing: ApplyFs = {
+      ...createApplyFs(),
+      sync: async () => {
+        throw Object.assign(new Error("EIO: i/o error, fsync"), { code: "EIO" });
+      },
+    };
+    const e = await applyRenderPlan(plan, { fs: failing }).catch((error: unknown) => error);
+    expect(e).toMatchObject({ code: "FILE_UNWRITABLE", location: { file: "." } });
+    expect((e as Error).message).toMatch(/^\.: cannot write: .*\(EIO\)$/);
+    expect(await readFile(join(root, "kubernetes/apps/a.yaml"), "utf8")).toBe(before);
+    expect(await readdir(join(root, "kubernetes/apps"))).toEqual(["a.yaml", "games"]);
+    expect(await readdir(join(root, ".homeops"))).toEqual(["rendered.json"]);
+  });
+
   it("a kill between temp write and rename leaves the old file intact; the next run cleans up", async () => {
     const root = await repo(templates);
     await render(root);
@@ -220,14 +237,20 @@ describe("planRender + applyRenderPlan", () => {
     let dead = false;
     // after the "kill" no code of the dead process runs: every later operation (undo included) fails
     const killing: ApplyFs = {
-      writeFileAtomic: async (path, bytes) => {
+      stage: async (path, bytes) => {
         if (dead) throw new Killed("dead");
-        // the first half of writeFileAtomic: the temp file is written and synced ...
+        // the temp file is written ...
         const temp = join(dirname(path), `.${path.split("/").pop()}.homeops-4242-deadbeef.tmp`);
         await writeFile(temp, bytes);
-        // ... and the process dies before rename
+        // ... and the process dies before it is renamed
         dead = true;
         throw new Killed("SIGKILL");
+      },
+      sync: async () => {
+        throw new Killed("dead");
+      },
+      commit: async () => {
+        throw new Killed("dead");
       },
       remove: async () => {
         throw new Killed("dead");

@@ -1,9 +1,9 @@
 import { mkdir, mkdtemp, readdir, readFile, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { UserError, writeFileAtomic } from "@homeops/core";
+import { UserError } from "@homeops/core";
 import { describe, expect, it } from "vitest";
-import { type ApplyFs, applyRenderPlan } from "./apply.js";
+import { type ApplyFs, applyRenderPlan, createApplyFs } from "./apply.js";
 import { TemplateEngine } from "./engine.js";
 import { LOCK_PATH, lockRepository } from "./lock.js";
 import { planRender, summarizePlan } from "./plan.js";
@@ -108,29 +108,38 @@ describe("CRLF line endings", () => {
 });
 
 describe("interrupted apply", () => {
-  it("an abort mid-apply restores every file and the ownership manifest; the next run has no conflict", async () => {
-    const root = await repo(templates);
-    await applyRenderPlan(await planRender({ rootDir: root, data }));
-    const before = await readFile(join(root, ".homeops/rendered.json"), "utf8");
-    const a = await readFile(join(root, "kubernetes/apps/a.yaml"), "utf8");
-    const controller = new AbortController();
-    let writes = 0;
-    const fs: ApplyFs = {
-      writeFileAtomic: async (path, content, options) => {
-        await writeFileAtomic(path, content, options);
-        // the signal arrives after the first file is written (as SIGTERM would, between two writes)
-        if (++writes === 1) controller.abort();
-      },
-      remove: async () => {},
-    };
-    const plan = await planRender({ rootDir: root, data: { cluster: { name: "lab" } } });
-    const e = await rejection(applyRenderPlan(plan, { fs, signal: controller.signal }));
-    expect(e.code).toBe("INTERRUPTED");
-    expect(await readFile(join(root, ".homeops/rendered.json"), "utf8")).toBe(before);
-    expect(await readFile(join(root, "kubernetes/apps/a.yaml"), "utf8")).toBe(a);
-    const again = await planRender({ rootDir: root, data: { cluster: { name: "other" } } });
-    expect(summarizePlan(again)).toMatchObject({ conflict: 0, update: 2 });
-  });
+  // the signal arrives after the first file is staged (before the tree changes), or after the first rename
+  for (const when of ["stage", "commit"] as const) {
+    it(`an abort after the first ${when} restores every file and the ownership manifest; the next run has no conflict`, async () => {
+      const root = await repo(templates);
+      await applyRenderPlan(await planRender({ rootDir: root, data }));
+      const before = await readFile(join(root, ".homeops/rendered.json"), "utf8");
+      const a = await readFile(join(root, "kubernetes/apps/a.yaml"), "utf8");
+      const controller = new AbortController();
+      const real = createApplyFs();
+      let calls = 0;
+      const fs: ApplyFs = { ...real };
+      if (when === "stage")
+        fs.stage = async (path, content, mode) => {
+          const temp = await real.stage(path, content, mode);
+          if (++calls === 1) controller.abort();
+          return temp;
+        };
+      else
+        fs.commit = async (temp, path) => {
+          await real.commit(temp, path);
+          if (++calls === 1) controller.abort();
+        };
+      const plan = await planRender({ rootDir: root, data: { cluster: { name: "lab" } } });
+      const e = await rejection(applyRenderPlan(plan, { fs, signal: controller.signal }));
+      expect(e.code).toBe("INTERRUPTED");
+      expect(await readFile(join(root, ".homeops/rendered.json"), "utf8")).toBe(before);
+      expect(await readFile(join(root, "kubernetes/apps/a.yaml"), "utf8")).toBe(a);
+      expect((await readdir(join(root, "kubernetes/apps"))).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+      const again = await planRender({ rootDir: root, data: { cluster: { name: "other" } } });
+      expect(summarizePlan(again)).toMatchObject({ conflict: 0, update: 2 });
+    });
+  }
 });
 
 describe("lockRepository", () => {

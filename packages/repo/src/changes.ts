@@ -51,6 +51,8 @@ export async function changedFiles(
 }
 
 async function changedSinceRevision(root: string, rev: string, state?: WorkTreeState): Promise<string[]> {
+  // the same two questions the state asked of HEAD
+  if (state && rev === "HEAD") return Object.keys(state.dirty).sort();
   let commit: string;
   try {
     commit = (await git(root, ["rev-parse", "--verify", "--quiet", `${rev}^{commit}`])).trim();

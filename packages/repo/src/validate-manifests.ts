@@ -231,13 +231,16 @@ export async function collectManifestUnits(
   const keep = !allowNetwork && options.changedOnly?.basePath === undefined && repo.keepsCaches;
   // (asked while the build runs; a changed-only run needs it first)
   const asked = keep ? workTreeState(repo) : undefined;
-  const early = options.changedOnly ? await asked : undefined;
   const id = recordId(repo, target, options.clusterRoot);
+  // while Git answers: the kept record read, the validation's modules loaded
+  const record = asked && options.changedOnly ? manifests.loadGraphRecord<SnapshotRecord>(id) : undefined;
+  if (record) void import("@homeops/schema");
+  const early = options.changedOnly ? await asked : undefined;
   const changed = options.changedOnly ? await changedFiles(repo, options.changedOnly, early) : undefined;
   const changedOnly: ChangedOnlyData | undefined = changed
     ? { changed: changed.map((c) => c.path), affected: [], of: 0 }
     : undefined;
-  const fast = changed && early ? await updateRecord(repo, id, early, changed) : undefined;
+  const fast = changed && early ? await updateRecord(repo, record, early, changed) : undefined;
   if (changedOnly && fast) {
     changedOnly.snapshot = fast.why;
     progress(`changed-only: ${fast.why}`);
@@ -398,7 +401,7 @@ type CatalogCrd = { object: Record<string, unknown>; source: string };
  */
 async function updateRecord(
   repo: Repository,
-  id: string,
+  record: SnapshotRecord | undefined,
   state: WorkTreeState,
   changed: readonly ChangedFile[],
 ): Promise<
@@ -410,7 +413,6 @@ async function updateRecord(
   | undefined
 > {
   const manifests = await import("@homeops/manifests");
-  const record = manifests.loadGraphRecord<SnapshotRecord>(id);
   if (!record) return { why: "no snapshot of an earlier run: built in full" };
   const since = await changedSinceRecord(repo, record, state);
   if ("reason" in since) return { why: `built in full: ${since.reason}` };

@@ -131,11 +131,8 @@ export function parseCacheStats(): { parses: number; hits: number; restored: num
   return { ...stats };
 }
 
-/**
- * Parses a multi-document YAML text with yaml.v3's scalar rules; positions as in `@homeops/core`.
- * `disk: false` leaves the parse cache of `useParseCache` alone (a run that parses a few files does not read it).
- */
-export function parseGoYaml(text: string, file: string, options: { disk?: boolean } = {}): GoYamlResult {
+/** Parses a multi-document YAML text with yaml.v3's scalar rules; positions as in `@homeops/core`. */
+export function parseGoYaml(text: string, file: string): GoYamlResult {
   const key = `${file}\0${createHash("sha1").update(text).digest("base64")}`;
   const hit = MEMO.get(key);
   if (hit) {
@@ -143,8 +140,7 @@ export function parseGoYaml(text: string, file: string, options: { disk?: boolea
     return hit;
   }
   // kustomization files too: a build reads positions in them (parsing them again), a restored build does not
-  const cache = options.disk === false ? undefined : disk;
-  const kept = cache?.get(key);
+  const kept = disk?.get(key);
   let result: GoYamlResult;
   if (kept) {
     stats.restored++;
@@ -152,7 +148,7 @@ export function parseGoYaml(text: string, file: string, options: { disk?: boolea
   } else {
     stats.parses++;
     result = parseGoYamlUncached(text, file);
-    if (cache && result.ok) cache.set(key, { documents: result.documents.map(toSaved) });
+    if (disk && result.ok) disk.set(key, { documents: result.documents.map(toSaved) });
   }
   // oldest first: a long watch session keeps what it still reads
   if (MEMO.size >= MEMO_LIMIT) MEMO.delete(MEMO.keys().next().value as string);
