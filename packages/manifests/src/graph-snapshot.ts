@@ -56,9 +56,9 @@ type IndexNode = Pick<
 > & {
   /** the files that made its object in its parent's build (`declaringFiles`) */
   declaredBy: string[];
-  /** hash of what other builds take from its output: CRDs, Flux sources, substitution sources */
+  /** hash of what other builds take from its output: CRDs, GitRepositories, substitution sources */
   exports: string;
-  /** hash of the Flux Kustomizations its output declares */
+  /** the Flux Kustomizations its output declares (`childKeys`) */
   children: string;
 };
 
@@ -100,10 +100,19 @@ const sha1 = (value: unknown): string => createHash("sha1").update(JSON.stringif
 const isFluxKustomization = (o: BuiltObject): boolean =>
   o.kind === "Kustomization" && groupVersion(o.apiVersion).group === KS_GROUP;
 
-function childrenHash(node: FluxKustomizationNode): string {
-  return sha1(
-    node.objects.filter(isFluxKustomization).map((o) => [o.object, o.namespace ?? null, o.provenance]),
+/** The Flux Kustomizations a node's output declares (`namespace/name`, sorted, as one text). */
+function childKeys(node: FluxKustomizationNode): string {
+  return JSON.stringify(
+    node.objects
+      .filter(isFluxKustomization)
+      .map((o) => key({ namespace: o.namespace ?? node.namespace, name: o.name }))
+      .sort(),
   );
+}
+
+/** A declared object as far as its Kustomization's build reads it: the object and where it came from. */
+function declarationOf(o: { obj: unknown; origin: unknown; chain: unknown }): string {
+  return JSON.stringify([o.obj, o.origin, o.chain]);
 }
 
 function exportsHash(node: FluxKustomizationNode, names: ReadonlySet<string>): string {
@@ -112,7 +121,7 @@ function exportsHash(node: FluxKustomizationNode, names: ReadonlySet<string>): s
     const group = groupVersion(o.apiVersion).group;
     const exported =
       o.kind === "CustomResourceDefinition" ||
-      group === SOURCE_GROUP ||
+      (group === SOURCE_GROUP && o.kind === "GitRepository") ||
       o.kind === "ClusterExternalSecret" ||
       (group === "" && (o.kind === "ConfigMap" || o.kind === "Secret") && names.has(o.name)) ||
       (o.kind === "ExternalSecret" && names.has(externalSecretTarget(o.object)));
@@ -157,7 +166,7 @@ function indexNode(
     inputs: node.inputs,
     declaredBy: [...(declaredBy ?? [])],
     exports: exportsHash(node, names),
-    children: childrenHash(node),
+    children: childKeys(node),
   };
 }
 
@@ -355,10 +364,27 @@ async function update(
       // what the rest of the graph took from this build must be as it was
       if (JSON.stringify(node.inputs) !== JSON.stringify(saved.inputs))
         throw new GiveUp(`Kustomization ${id} reads other files now`);
-      if (childrenHash(node) !== saved.children)
+      if (childKeys(node) !== saved.children)
         throw new GiveUp(`Kustomization ${id} declares other Kustomizations now`);
       if (exportsHash(node, names) !== saved.exports)
-        throw new GiveUp(`Kustomization ${id} changes a CRD, Flux source or substitution source`);
+        throw new GiveUp(`Kustomization ${id} changes a CRD, GitRepository or substitution source`);
+      // a Kustomization it declares differently now is built again too (after it: the graph is breadth-first)
+      for (const [child, declaring] of declaringFiles({ kustomizations: [node] })) {
+        declaredBy.set(child, declaring);
+        const o = node.objects.find(
+          (x) =>
+            isFluxKustomization(x) &&
+            key({ namespace: x.namespace ?? node.namespace, name: x.name }) === child,
+        );
+        const childAt = position.get(child);
+        if (!o || childAt === undefined || pending.has(child)) continue;
+        const before = (deserialize(snapshot.details[childAt]!) as NodeDetails).declared;
+        const now = saveObject(files, o);
+        if (!now) throw new GiveUp(`the object of Kustomization ${child} cannot be kept`);
+        if (before && declarationOf(before) === declarationOf(now)) continue;
+        if (childAt <= at) throw new GiveUp(`Kustomization ${child} comes before ${id}`);
+        pending.add(child);
+      }
       for (const [kind, name, , result] of lookupsOf(node)) {
         if (result?.file !== undefined && paths.has(result.file))
           throw new GiveUp(`substituteFrom ${kind}/${name} (${result.file}) changed`);
@@ -373,9 +399,9 @@ async function update(
   // 1. what the change since the snapshot reaches, built again in graph order (a parent before its children);
   // their inputs changed, so the build cache is neither read (a build that reads a few files does not load
   // the repository's) nor written; the parse cache restores their unchanged files
-  const reached = affectedKustomizations(view(), options.sinceSnapshot, { declaredBy });
+  const pending = new Set(affectedKustomizations(view(), options.sinceSnapshot, { declaredBy }).keys());
   ctx.buildCache = false;
-  for (const n of index) if (reached.has(key(n))) await build(key(n), true);
+  for (const n of index) if (pending.has(key(n))) await build(key(n), true);
   // 2. what the caller's change reaches in the graph now, for its selection (restored when unchanged)
   ctx.buildCache = true;
   const selected = affectedKustomizations(view(), options.changed, { declaredBy });
@@ -384,13 +410,21 @@ async function update(
   const kustomizations = [...current.values()];
   const builtNodes = kustomizations.filter((n) => built.has(key(n)));
   namespaceFindings(builtNodes, scopeResolver(snapshot.crds as unknown as BuiltObject[]));
-  const { helmReleases } = graphSourcesAndReleases(builtNodes, repoSources);
+  const now = graphSourcesAndReleases(builtNodes, repoSources);
+  const { helmReleases } = now;
+  // the Flux sources in graph order, the built Kustomizations' as built now (the implicit root first)
+  const order = (s: FluxSourceNode): number =>
+    s.producedBy === undefined ? -1 : (position.get(s.producedBy) ?? -1);
+  const sources = [
+    ...snapshot.sources.filter((s) => s.producedBy === undefined || !built.has(s.producedBy)),
+    ...now.sources,
+  ].sort((a, b) => order(a) - order(b));
   const seenSkipped = new Set<string>();
   const graph: RepoGraph = {
     root: absRoot,
     clusterRoot: snapshot.clusterRoot,
     kustomizations,
-    sources: snapshot.sources,
+    sources,
     helmReleases,
     objects: builtNodes.flatMap((n) => n.objects),
     files: files.parsed,
@@ -410,7 +444,8 @@ async function update(
   const details = [...snapshot.details];
   const nextIndex = index.map((n, i) => {
     const again = built.get(key(n));
-    if (!again) return n;
+    // (a rebuilt parent may declare it from other files now)
+    if (!again) return { ...n, declaredBy: [...(declaredBy.get(key(n)) ?? [])] };
     details[i] = nodeDetails(files, again.node, again.declared);
     return indexNode(again.node, declaredBy.get(key(n)), names);
   });
@@ -418,7 +453,7 @@ async function update(
     ok: true,
     graph,
     declaredBy,
-    snapshot: { ...snapshot, index: JSON.stringify(nextIndex), details },
+    snapshot: { ...snapshot, sources, index: JSON.stringify(nextIndex), details },
     built: built.size,
   };
 }

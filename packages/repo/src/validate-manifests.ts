@@ -234,7 +234,7 @@ export async function collectManifestUnits(
   const id = recordId(repo, target, options.clusterRoot);
   // while Git answers: the kept record read, the validation's modules loaded
   const record = asked && options.changedOnly ? manifests.loadGraphRecord<SnapshotRecord>(id) : undefined;
-  if (record) void import("@homeops/schema");
+  if (record) import("@homeops/schema").catch(() => {});
   const early = options.changedOnly ? await asked : undefined;
   const changed = options.changedOnly ? await changedFiles(repo, options.changedOnly, early) : undefined;
   const changedOnly: ChangedOnlyData | undefined = changed
@@ -320,7 +320,7 @@ export async function collectManifestUnits(
   standalone ??= manifests.findStandaloneKustomizationDirs(repo.root, target, {});
   const state = await asked;
   if (state && snapshots.every((g) => g !== undefined)) {
-    const record: SnapshotRecord = {
+    const kept: SnapshotRecord = {
       state,
       roots,
       lookedFor,
@@ -328,7 +328,7 @@ export async function collectManifestUnits(
       standalone,
       graphs: snapshots as GraphSnapshot[],
     };
-    manifests.storeGraphRecord(id, record);
+    manifests.storeGraphRecord(id, kept);
   }
   const unreached: string[] = [];
   for (const dir of standalone) {
