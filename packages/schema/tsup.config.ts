@@ -1,4 +1,7 @@
 import { defineConfig } from "tsup";
 import { defineHomeopsBuild } from "../../tsup.base.ts";
 
-export default defineConfig(defineHomeopsBuild());
+// the catalog on its own entry too (`@homeops/schema/catalog`): validating manifests loads no zod
+export default defineConfig(
+  defineHomeopsBuild({ entry: { index: "src/index.ts", "catalog/index": "src/catalog/index.ts" } }),
+);

@@ -397,13 +397,15 @@ async function update(
   };
 
   // 1. what the change since the snapshot reaches, built again in graph order (a parent before its children);
-  // their inputs changed, so the build cache is neither read (a build that reads a few files does not load
-  // the repository's) nor written; the parse cache restores their unchanged files
+  // their inputs changed, so neither cache between runs is read (a build that parses a few files does not
+  // load the repository's) nor written
   const pending = new Set(affectedKustomizations(view(), options.sinceSnapshot, { declaredBy }).keys());
   ctx.buildCache = false;
+  files.parseCache = false;
   for (const n of index) if (pending.has(key(n))) await build(key(n), true);
   // 2. what the caller's change reaches in the graph now, for its selection (restored when unchanged)
   ctx.buildCache = true;
+  files.parseCache = true;
   const selected = affectedKustomizations(view(), options.changed, { declaredBy });
   for (const n of index) if (selected.has(key(n)) && !built.has(key(n))) await build(key(n), false);
 

@@ -71,7 +71,7 @@ export async function pullRepositorySchemas(
   repo: Repository,
   options: RepositorySchemasOptions & { schemaCacheDir: string },
 ): Promise<Report<PullSchemasData>> {
-  const schema = await import("@homeops/schema");
+  const schema = await import("@homeops/schema/catalog");
   const { target, units, findings } = await collectManifestUnits(repo, options);
   const locations = options.schemaLocation ?? [];
   const catalog = await repositoryCatalog(repo, units, {

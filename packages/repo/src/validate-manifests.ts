@@ -133,7 +133,7 @@ export async function validateManifests(
       ...options,
       helm: options.helm ?? {},
     });
-  const { validateObjects } = await import("@homeops/schema");
+  const { validateObjects } = await import("@homeops/schema/catalog");
   const catalog = await repositoryCatalog(repo, units, options, crds);
   for (const problem of catalog.crdProblems) {
     findings.push({
@@ -234,7 +234,7 @@ export async function collectManifestUnits(
   const id = recordId(repo, target, options.clusterRoot);
   // while Git answers: the kept record read, the validation's modules loaded
   const record = asked && options.changedOnly ? manifests.loadGraphRecord<SnapshotRecord>(id) : undefined;
-  if (record) import("@homeops/schema").catch(() => {});
+  if (record) import("@homeops/schema/catalog").catch(() => {});
   const early = options.changedOnly ? await asked : undefined;
   const changed = options.changedOnly ? await changedFiles(repo, options.changedOnly, early) : undefined;
   const changedOnly: ChangedOnlyData | undefined = changed
@@ -449,7 +449,7 @@ export async function repositoryCatalog(
   /** the CRDs to take (default: the units'); a changed-only run passes every build's */
   crds: readonly CatalogCrd[] = crdsOf(units),
 ): Promise<SchemaCatalog> {
-  const { SchemaCatalog } = await import("@homeops/schema");
+  const { SchemaCatalog } = await import("@homeops/schema/catalog");
   return new SchemaCatalog({
     strict: options.strict ?? true,
     locations: [...(options.schemaLocation ?? [])],
@@ -467,7 +467,7 @@ export async function repositoryCatalog(
  * document, unless that URL is in the kind layout (those are templates for `homeops schemas pull`).
  */
 async function addDocumentSchemas(repo: Repository, units: ValidationUnit[]): Promise<void> {
-  const schema = await import("@homeops/schema");
+  const schema = await import("@homeops/schema/catalog");
   const byFile = new Map<string, { comments: SchemaComment[]; separators: number[] }>();
   for (const unit of units) {
     const file = unit.object.provenance.file;

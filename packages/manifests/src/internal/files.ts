@@ -124,6 +124,8 @@ export class FileStore {
 
   private filter: Promise<ArtifactFilter> | undefined;
   private sourceIgnore: string | undefined;
+  /** parses go through the parse cache between runs (`useParseCache`); false: only this process's */
+  parseCache = true;
   /** the `.sourceignore` files the artifact filter read (directory, text), for a graph snapshot */
   private ignoreFiles: [dir: string, text: string][] | undefined;
 
@@ -406,7 +408,7 @@ export class FileStore {
         },
       };
     }
-    const parsed = parseGoYaml(text, rel);
+    const parsed = parseGoYaml(text, rel, { disk: this.parseCache });
     if (parsed.ok) {
       const file: ParsedFile = { file: rel, text, documents: parsed.documents };
       this.parsed.set(rel, file);

@@ -131,8 +131,11 @@ export function parseCacheStats(): { parses: number; hits: number; restored: num
   return { ...stats };
 }
 
-/** Parses a multi-document YAML text with yaml.v3's scalar rules; positions as in `@homeops/core`. */
-export function parseGoYaml(text: string, file: string): GoYamlResult {
+/**
+ * Parses a multi-document YAML text with yaml.v3's scalar rules; positions as in `@homeops/core`.
+ * `disk: false` leaves the parse cache of `useParseCache` alone (a run that parses a few files does not load it).
+ */
+export function parseGoYaml(text: string, file: string, options: { disk?: boolean } = {}): GoYamlResult {
   const key = `${file}\0${createHash("sha1").update(text).digest("base64")}`;
   const hit = MEMO.get(key);
   if (hit) {
@@ -140,7 +143,8 @@ export function parseGoYaml(text: string, file: string): GoYamlResult {
     return hit;
   }
   // kustomization files too: a build reads positions in them (parsing them again), a restored build does not
-  const kept = disk?.get(key);
+  const cache = options.disk === false ? undefined : disk;
+  const kept = cache?.get(key);
   let result: GoYamlResult;
   if (kept) {
     stats.restored++;
@@ -148,7 +152,7 @@ export function parseGoYaml(text: string, file: string): GoYamlResult {
   } else {
     stats.parses++;
     result = parseGoYamlUncached(text, file);
-    if (disk && result.ok) disk.set(key, { documents: result.documents.map(toSaved) });
+    if (cache && result.ok) cache.set(key, { documents: result.documents.map(toSaved) });
   }
   // oldest first: a long watch session keeps what it still reads
   if (MEMO.size >= MEMO_LIMIT) MEMO.delete(MEMO.keys().next().value as string);
