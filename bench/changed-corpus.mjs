@@ -4,7 +4,7 @@
 //
 //   node bench/changed-corpus.mjs [--corpus /work/corpus] [--only a,b] [--edits 6] [--seed 1] [--json out.json]
 //
-// Per repository, on a copy: a validate run keeps the snapshot; then per edit (a scalar of a YAML file that
+// Per repository, on a copy: a changed-only run on the committed tree keeps the snapshot; then per edit (a scalar of a YAML file that
 // is no kustomization file changed, the file chosen at random) `homeops kubeconform --changed-since HEAD`
 // twice, with the kept snapshot and with the same warm caches less the snapshot (the whole graph assembled,
 // unchanged builds restored), and the two reports compared (findings, cases, counts, objects, the
@@ -80,10 +80,14 @@ for (const repo of repos) {
     ? "kubernetes"
     : ".";
   const kept = join(work, "cache-kept");
-  await run(process.execPath, [homeops, "-C", dir, "kubeconform", target, "-o", "json"], {
-    env: { ...process.env, HOMEOPS_CACHE_DIR: kept },
-    maxBuffer: 1 << 30,
-  }).catch(() => {});
+  await run(
+    process.execPath,
+    [homeops, "-C", dir, "kubeconform", target, "-o", "json", "--changed-since", "HEAD"],
+    {
+      env: { ...process.env, HOMEOPS_CACHE_DIR: kept },
+      maxBuffer: 1 << 30,
+    },
+  ).catch(() => {});
   const files = git("ls-files", "-z")
     .split("\0")
     .filter((f) => f.startsWith(target === "." ? "" : `${target}/`) && /\.ya?ml$/.test(f))

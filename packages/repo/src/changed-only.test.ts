@@ -184,8 +184,10 @@ describe("changed-only runs", () => {
       affected: r.data?.changedOnly?.affected,
       of: r.data?.changedOnly?.of,
     });
-    // the snapshot: kept by a run on the committed tree
+    // the snapshot: kept by a changed-only run on the committed tree (a full run keeps none)
     await validateManifests(await openRepository(".", cached), options);
+    const first = await validateManifests(await openRepository(".", cached), changedOnly);
+    expect(first.data?.changedOnly?.snapshot).toBe("no snapshot of an earlier run: built in full");
     const random = prng(7);
     const ways = new Map<string, number>();
     for (let i = 0; i < 20; i++) {

@@ -227,15 +227,19 @@ export async function collectManifestUnits(
   const findings: Finding[] = [];
   const helmReleases: HelmReleaseSummary[] = [];
   let builds = 0;
-  // kept for the next changed-only run (with the build cache): the work tree as Git sees it
-  const keep = !allowNetwork && options.changedOnly?.basePath === undefined && repo.keepsCaches;
-  // (asked while the build runs; a changed-only run needs it first)
+  // a changed-only run keeps a snapshot for the next one (with the build cache; a full run pays nothing for
+  // it): the work tree as Git sees it
+  const keep =
+    !allowNetwork &&
+    options.changedOnly !== undefined &&
+    options.changedOnly.basePath === undefined &&
+    repo.keepsCaches;
   const asked = keep ? workTreeState(repo) : undefined;
   const id = recordId(repo, target, options.clusterRoot);
   // while Git answers: the kept record read, the validation's modules loaded
   const record = asked && options.changedOnly ? manifests.loadGraphRecord<SnapshotRecord>(id) : undefined;
   if (record) import("@homeops/schema/catalog").catch(() => {});
-  const early = options.changedOnly ? await asked : undefined;
+  const early = await asked;
   const changed = options.changedOnly ? await changedFiles(repo, options.changedOnly, early) : undefined;
   const changedOnly: ChangedOnlyData | undefined = changed
     ? { changed: changed.map((c) => c.path), affected: [], of: 0 }
