@@ -318,6 +318,14 @@ export function buildStateOf(graph: RepoGraph): BuildState | undefined {
   return BUILD_STATES.get(graph);
 }
 
+/** The file store of a Flux build: the repository as source-controller packs it, through the caller's reads. */
+export function artifactStore(
+  absRoot: string,
+  options: Pick<BuildRepoOptions, "contents" | "maxFileBytes" | "contentsInsideRoot">,
+): FileStore {
+  return new FileStore(absRoot, options.contents, true, options.maxFileBytes, options.contentsInsideRoot);
+}
+
 /** The build context of a repository build (the file store's reads, no network unless allowed). */
 export function buildContext(files: FileStore, allowNetwork: boolean): BuildContext {
   return {
@@ -340,13 +348,7 @@ export async function buildRepoGraph(root: string, options: BuildRepoOptions = {
   const strict = options.strict ?? DEFAULTS.strict;
   const logger = options.logger ?? noopLogger;
   const absRoot = resolve(root);
-  const files = new FileStore(
-    absRoot,
-    options.contents,
-    true,
-    options.maxFileBytes,
-    options.contentsInsideRoot,
-  );
+  const files = artifactStore(absRoot, options);
   const sourceIgnore = await findSourceIgnore(files, clusterRoot);
   if (sourceIgnore !== undefined) files.setSourceIgnore(sourceIgnore);
   const ctx = buildContext(files, options.allowNetwork ?? DEFAULTS.allowNetwork);
@@ -650,13 +652,7 @@ export async function buildFluxKustomization(
   kustomization: Record<string, unknown>,
   options: Omit<BuildRepoOptions, "clusterRoot"> = {},
 ): Promise<FluxKustomizationNode> {
-  const files = new FileStore(
-    resolve(root),
-    options.contents,
-    true,
-    options.maxFileBytes,
-    options.contentsInsideRoot,
-  );
+  const files = artifactStore(resolve(root), options);
   const ctx: BuildContext = {
     files,
     allowNetwork: options.allowNetwork ?? DEFAULTS.allowNetwork,

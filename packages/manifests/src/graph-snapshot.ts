@@ -11,6 +11,7 @@ import { deserialize, serialize } from "node:v8";
 import { externalSecretTarget, type Finding, sortFindings } from "@homeops/core";
 import { affectedKustomizations, type ChangedFile, declaringFiles } from "./affected.js";
 import {
+  artifactStore,
   buildContext,
   buildNode,
   buildStateOf,
@@ -26,7 +27,7 @@ import {
   type VariableLookup,
 } from "./build-repo.js";
 import { restoreObjects, type SavedRes, saveObject, snapshotCache } from "./internal/build-cache.js";
-import { FileStore } from "./internal/files.js";
+import type { FileStore } from "./internal/files.js";
 import { groupVersion, isObj } from "./internal/res.js";
 import { scopeResolver } from "./internal/scope.js";
 import type {
@@ -307,13 +308,7 @@ async function update(
   );
   const view = (): Pick<RepoGraph, "kustomizations"> => ({ kustomizations: [...current.values()] });
 
-  const files = new FileStore(
-    absRoot,
-    options.contents,
-    true,
-    options.maxFileBytes,
-    options.contentsInsideRoot,
-  );
+  const files = artifactStore(absRoot, options);
   files.presetSourceIgnores(snapshot.ignoreFiles, snapshot.sourceIgnore);
   const ctx = buildContext(files, false);
   const repoSources = new Set(snapshot.repoSources);

@@ -77,6 +77,17 @@ function edit(dir: string, random: () => number, options: { leaf?: boolean } = {
   return `append to ${file}`;
 }
 
+/** A copy of the fixture in a Git work tree, `prepare` run on it before its one commit. */
+function committedFixture(prepare: (dir: string) => void = () => {}): string {
+  const dir = mkdtempSync(join(tmpdir(), "homeops-changed-"));
+  cpSync(fixture, dir, { recursive: true });
+  prepare(dir);
+  git(dir, "init", "-q");
+  git(dir, "add", "-A");
+  git(dir, "commit", "-qm", "base");
+  return dir;
+}
+
 const key = (f: Finding): string => JSON.stringify([f.ruleId, f.severity, f.file, f.line, f.message]);
 const caseKey = (c: ReportCase): string => JSON.stringify([c.suite, c.name, c.classname]);
 
@@ -87,11 +98,7 @@ function signature(k: FluxKustomizationNode): string {
 
 describe("changed-only runs", () => {
   it("agree with a full run on the changed subtree across 20 random single-file edits", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "homeops-changed-"));
-    cpSync(fixture, dir, { recursive: true });
-    git(dir, "init", "-q");
-    git(dir, "add", "-A");
-    git(dir, "commit", "-qm", "base");
+    const dir = committedFixture();
     const cacheDir = mkdtempSync(join(tmpdir(), "homeops-changed-cache-"));
     // parses and builds kept between runs, as the CLI keeps them (turned on per process: the later full
     // runs use them too; parse-cache.test.ts compares cached runs with uncached ones)
@@ -165,11 +172,7 @@ describe("changed-only runs", () => {
   }, 900_000);
 
   it("a snapshot of the previous run, updated for an edit, gives what a full build gives (20 random edits)", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "homeops-changed-"));
-    cpSync(fixture, dir, { recursive: true });
-    git(dir, "init", "-q");
-    git(dir, "add", "-A");
-    git(dir, "commit", "-qm", "base");
+    const dir = committedFixture();
     const cacheDir = mkdtempSync(join(tmpdir(), "homeops-changed-cache-"));
     const cached = { cwd: dir, parseCacheDir: mkdtempSync(join(tmpdir(), "homeops-changed-parse-")) };
     const options = { dir: "kubernetes", cacheDir, helm: { render: false } } as const;
@@ -212,25 +215,23 @@ describe("changed-only runs", () => {
   }, 900_000);
 
   it("a custom resource is validated against the CRD another Kustomization builds, as in a full run", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "homeops-changed-"));
-    cpSync(fixture, dir, { recursive: true });
     // a Widget (its CRD is kube-system/crds' local-crd.yaml) in default/echo
-    const app = join(dir, "kubernetes/apps/default/echo/app");
-    writeFileSync(
-      join(app, "widget.yaml"),
-      "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n",
-    );
-    const kustomization = join(app, "kustomization.yaml");
-    writeFileSync(
-      kustomization,
-      readFileSync(kustomization, "utf8").replace(
-        "  - ./service.yaml\n",
-        "  - ./service.yaml\n  - ./widget.yaml\n",
-      ),
-    );
-    git(dir, "init", "-q");
-    git(dir, "add", "-A");
-    git(dir, "commit", "-qm", "base");
+    const appOf = (dir: string) => join(dir, "kubernetes/apps/default/echo/app");
+    const dir = committedFixture((d) => {
+      writeFileSync(
+        join(appOf(d), "widget.yaml"),
+        "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n",
+      );
+      const kustomization = join(appOf(d), "kustomization.yaml");
+      writeFileSync(
+        kustomization,
+        readFileSync(kustomization, "utf8").replace(
+          "  - ./service.yaml\n",
+          "  - ./service.yaml\n  - ./widget.yaml\n",
+        ),
+      );
+    });
+    const app = appOf(dir);
     writeFileSync(
       join(app, "widget.yaml"),
       "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\nspec: {}\n",

@@ -237,14 +237,14 @@ export async function collectManifestUnits(
   const asked = keep ? workTreeState(repo) : undefined;
   const id = recordId(repo, target, options.clusterRoot);
   // while Git answers: the kept record read, the validation's modules loaded
-  const record = asked && options.changedOnly ? manifests.loadGraphRecord<SnapshotRecord>(id) : undefined;
+  const record = asked ? manifests.loadGraphRecord<SnapshotRecord>(id) : undefined;
   if (record) import("@homeops/schema/catalog").catch(() => {});
-  const early = await asked;
-  const changed = options.changedOnly ? await changedFiles(repo, options.changedOnly, early) : undefined;
+  const state = await asked;
+  const changed = options.changedOnly ? await changedFiles(repo, options.changedOnly, state) : undefined;
   const changedOnly: ChangedOnlyData | undefined = changed
     ? { changed: changed.map((c) => c.path), affected: [], of: 0 }
     : undefined;
-  const fast = changed && early ? await updateRecord(repo, record, early, changed) : undefined;
+  const fast = changed && state ? await updateRecord(repo, record, state, changed) : undefined;
   if (changedOnly && fast) {
     changedOnly.snapshot = fast.why;
     progress(`changed-only: ${fast.why}`);
@@ -259,7 +259,7 @@ export async function collectManifestUnits(
     const updated = fast?.graphs?.[i];
     const graph = updated?.graph ?? (await rootGraph(repo, r, { allowNetwork }));
     graphs.push(graph);
-    if (asked) snapshots.push(updated?.snapshot ?? (await manifests.snapshotRepoGraph(graph)));
+    if (state) snapshots.push(updated?.snapshot ?? (await manifests.snapshotRepoGraph(graph)));
     let selected = graph;
     if (changed && changedOnly) {
       // only what the change may reach: those builds' findings and objects, as a full run gives them
@@ -322,7 +322,6 @@ export async function collectManifestUnits(
     }
   }
   standalone ??= manifests.findStandaloneKustomizationDirs(repo.root, target, {});
-  const state = await asked;
   if (state && snapshots.every((g) => g !== undefined)) {
     const kept: SnapshotRecord = {
       state,
