@@ -250,6 +250,8 @@ export type GraphUpdate =
       graph: RepoGraph;
       /** `declaringFiles` of the whole graph (pass to `affectedKustomizations`) */
       declaredBy: Map<string, Set<string>>;
+      /** `affectedKustomizations` of the graph now for `changed` (the caller's selection) */
+      selected: Map<string, string>;
       /** the snapshot of the graph now */
       snapshot: GraphSnapshot;
       /** how many Kustomizations were built (or restored from the build cache) */
@@ -450,6 +452,8 @@ async function update(
     ok: true,
     graph,
     declaredBy,
+    // (the Kustomizations built for it read what their index entries say: the graph now gives the same)
+    selected,
     snapshot: { ...snapshot, sources, index: JSON.stringify(nextIndex), details },
     built: built.size,
   };

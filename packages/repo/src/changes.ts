@@ -118,10 +118,13 @@ export interface ChangedSelection {
 export async function selectChanged(
   graph: RepoGraph,
   changed: readonly ChangedFile[],
-  options: AffectedOptions = {},
+  options: AffectedOptions & {
+    /** `affectedKustomizations` of this graph for `changed`, when the caller has it (a snapshot update) */
+    affected?: Map<string, string>;
+  } = {},
 ): Promise<ChangedSelection> {
   const { affectedKustomizations } = await import("@homeops/manifests");
-  const affected = affectedKustomizations(graph, changed, options);
+  const affected = options.affected ?? affectedKustomizations(graph, changed, options);
   const kustomizations = graph.kustomizations.filter((k) => affected.has(`${k.namespace}/${k.name}`));
   const files = new Set(changed.map((c) => c.path));
   for (const k of kustomizations) {

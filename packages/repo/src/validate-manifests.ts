@@ -266,7 +266,7 @@ export async function collectManifestUnits(
       const selection = await selectChanged(
         graph,
         changed,
-        updated ? { declaredBy: updated.declaredBy } : {},
+        updated ? { declaredBy: updated.declaredBy, affected: updated.selected } : {},
       );
       // by content: the graph's findings are deduplicated, a build's may be another copy of the same one
       const id = (f: Finding): string => `${f.ruleId}|${f.file}|${f.line}|${f.column}|${f.message}`;
