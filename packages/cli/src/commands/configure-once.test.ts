@@ -9,15 +9,26 @@ import { freshRepo } from "../internal/test-repo.js";
 import { createContext } from "../io.js";
 
 // Counts every YAML parse (core parses with `yaml`'s parseAllDocuments, manifests tokenizes with its
-// Parser and composes the tokens), every file read (node:fs/promises readFile) and every RepoGraph build,
-// through the libraries themselves.
+// Parser and composes the tokens, or reads a file without positions with js-yaml's loadAll), every file
+// read (node:fs/promises readFile) and every RepoGraph build, through the libraries themselves.
 const counts = vi.hoisted(() => ({
   phase: "render" as "render" | "stages",
   parses: new Map<string, number>(),
+  /** js-yaml's reads (manifests' fast reader), by text */
+  fastReads: new Map<string, number>(),
   allParses: new Map<string, number>(),
   reads: new Map<string, number>(),
   graphBuilds: 0,
 }));
+vi.mock("js-yaml", async (importOriginal) => {
+  const actual = await importOriginal<typeof import("js-yaml")>();
+  const loadAll = ((text: string, ...rest: unknown[]) => {
+    if (counts.phase === "stages") counts.fastReads.set(text, (counts.fastReads.get(text) ?? 0) + 1);
+    return (actual.loadAll as (...a: unknown[]) => unknown)(text, ...rest);
+  }) as typeof actual.loadAll;
+  const mocked = { ...actual, loadAll };
+  return { ...mocked, default: mocked };
+});
 vi.mock("yaml", async (importOriginal) => {
   const actual = await importOriginal<typeof import("yaml")>();
   const count = (text: string) => {
@@ -100,9 +111,11 @@ describe("homeops configure reads the repository once", () => {
 
     // the config: parsed once (validate config), shared with the check stage
     expect(counts.allParses.get(readFileSync(join(dir, "bootstrap/config.yaml"), "utf8"))).toBe(1);
-    // during the stages, no file's text is parsed twice and no file is read twice (strings inside files,
-    // such as a parent's patch applied to each child, are not files)
-    expect(counts.parses.size).toBeGreaterThan(50);
+    // during the stages, no file's text is parsed twice by either reader and no file is read twice
+    // (strings inside files, such as a parent's patch applied to each child, are not files; a file read
+    // without positions is parsed with them when a position inside it is asked for)
+    expect(new Set([...counts.parses.keys(), ...counts.fastReads.keys()]).size).toBeGreaterThan(50);
+    expect(counts.fastReads.size).toBeGreaterThan(25);
     const files = new Map<string, string[]>();
     for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
       if (!entry.isFile()) continue;
@@ -110,7 +123,7 @@ describe("homeops configure reads the repository once", () => {
       const text = readFileSync(path, "utf8");
       files.set(text, [...(files.get(text) ?? []), path.slice(dir.length + 1)]);
     }
-    const twice = [...counts.parses]
+    const twice = [...counts.parses, ...counts.fastReads]
       .filter(([text, n]) => files.has(text) && n > files.get(text)!.length)
       .map(([text, n]) => `${n}x ${files.get(text)!.join(", ")}`);
     expect(twice).toEqual([]);
