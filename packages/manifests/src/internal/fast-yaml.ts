@@ -61,8 +61,7 @@ const LEFT_TO_GO_YAML = [
   /(?:^|[\s:?[{,-])>[-+0-9]*[ \t]*(?:#.*)?\r?$/m, // a folded block scalar
   /(?:^|[\s:?[{,-])\|[-+]?[0-9]/m, // a literal block scalar's indentation indicator
   /(?:^|[\s[,])\{(?![ \t]*\})/m, // a flow mapping that is not `{}`
-  /(?:^|[\s[,])\[[^\n]*:(?:[\s[\]{},]|$)/m, // a flow sequence holding a pair
-  /\][ \t]*:|(?:^|[\s[,])\{[^\n]*\}[ \t]*:/m, // a flow collection as a key (not `${APP}:`)
+  /\][ \t]*:|(?:^|[\s[,])\{[ \t]*\}[ \t]*:/m, // a flow collection as a key (not `${APP}:`)
   /(?:^|[\s[{,]):\S/m, // a plain scalar starting with `:`
   /(?:^|[\s[{,])\?(?:[ \t]|\r?$)/m, // an explicit key
   /^(?:%|\.\.\.|---[ \t]+[^\s#]|---\S)/m, // a directive, a document end, content on a `---` line, `----`
@@ -72,7 +71,8 @@ const LEFT_TO_GO_YAML = [
   /^[^\n]{1000,}:(?:[ \t]|\r?$)/m, // a key of 1,024 characters or more (yaml.v3 refuses it)
   /["'\]}]#/, // a comment right after a quote or a flow collection (go-yaml.ts refuses it)
   // a quoted scalar that goes on past its line (its continuation lines' indentation is checked differently)
-  /^(?:[^"\n\\]|\\[^\n]?)*"(?:(?:[^"\n\\]|\\[^\n]?)*"(?:[^"\n\\]|\\[^\n]?)*")*(?:[^"\n\\]|\\[^\n]?)*$/m,
+  // (a backslash escapes the next character, or ends the line: one way to read each, so no backtracking)
+  /^(?:[^"\n\\]|\\[^\n]|\\$)*"(?:(?:[^"\n\\]|\\[^\n]|\\$)*"(?:[^"\n\\]|\\[^\n]|\\$)*")*(?:[^"\n\\]|\\[^\n]|\\$)*$/m,
   /^[^'\n]*'(?:[^'\n]*'[^'\n]*')*[^'\n]*$/m,
   // a BOM, control characters, non-characters and lone surrogates (the readers' character checks differ)
   /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u0084\u0086-\u009f\ufeff\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/,
@@ -152,13 +152,18 @@ function plainAnchors(text: string): boolean {
   return true;
 }
 
-/** Whether every line opens as many flow collections as it closes (none goes on past its line). */
+/**
+ * Whether every line opens as many flow collections as it closes (none goes on past its line) and none
+ * holds a pair (`[a: b]`): one pass over each line with a bracket.
+ */
 function flowOnOneLine(text: string): boolean {
   for (const [line] of text.matchAll(/^.*[[\]{}].*$/gm)) {
     let depth = 0;
-    for (const ch of line) {
+    for (let i = 0; i < line.length; i++) {
+      const ch = line[i];
       if (ch === "[" || ch === "{") depth++;
       else if (ch === "]" || ch === "}") depth--;
+      else if (ch === ":" && depth > 0 && /^(?:[\s[\]{},]|$)/.test(line.slice(i + 1, i + 2))) return false;
     }
     if (depth !== 0) return false;
   }
