@@ -100,6 +100,10 @@ describe("fastParse", () => {
     ["an anchor alone on its line", "&a\nk: v\n"],
     ["an indentation indicator", "|1-\n lead\n"],
     ["a key after an anchor", "name: &app x  namespace: y\n"],
+    [
+      "a billion laughs in block style",
+      `a0: &a0\n  - x\n${Array.from({ length: 7 }, (_, i) => `a${i + 1}: &a${i + 1}\n${"  - *a".concat(String(i), "\n").repeat(8)}`).join("")}`,
+    ],
     ["a flow collection as a key", "- {}: x\n- { }: y\n- []: z\n"],
     ["a plain scalar starting with a colon", '- :":  "\n'],
     ["a key of 1,024 characters or more", `${"k".repeat(1100)}: v\n`],

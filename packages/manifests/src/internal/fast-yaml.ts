@@ -97,7 +97,7 @@ export function fastParse(text: string): FastDocument[] | undefined {
   for (const [i, start] of starts.entries()) {
     const value = values[i];
     // (an empty document: go-yaml.ts reads a null, placed by the `---` before it)
-    if (start === undefined || value === null || value === undefined || hasNull(value)) return undefined;
+    if (start === undefined || value === null || value === undefined || !plainValue(value)) return undefined;
     out.push({ value, start });
   }
   return out;
@@ -170,11 +170,24 @@ function flowOnOneLine(text: string): boolean {
   return true;
 }
 
-function hasNull(value: unknown): boolean {
-  if (value === null) return true;
-  if (Array.isArray(value)) return value.some(hasNull);
-  if (typeof value === "object") {
-    for (const v of Object.values(value as Record<string, unknown>)) if (hasNull(v)) return true;
-  }
-  return false;
+/** How often a document may reach a collection again through an alias (go-yaml.ts allows 1,000). */
+const MAX_EXPANSIONS = 100;
+
+/**
+ * Whether a document's value holds no null and reaches its collections again through aliases at most
+ * `MAX_EXPANSIONS` times (js-yaml shares an aliased collection; a "billion laughs" is go-yaml.ts's to
+ * refuse). The walk stops at the limit.
+ */
+function plainValue(value: unknown): boolean {
+  const seen = new Set<object>();
+  let again = 0;
+  const walk = (v: unknown): boolean => {
+    if (v === null) return false;
+    if (typeof v !== "object") return true;
+    if (seen.has(v)) {
+      if (++again > MAX_EXPANSIONS) return false;
+    } else seen.add(v);
+    return (Array.isArray(v) ? v : Object.values(v as Record<string, unknown>)).every(walk);
+  };
+  return walk(value);
 }
