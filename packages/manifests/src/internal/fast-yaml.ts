@@ -17,13 +17,14 @@
 // lines finds them; anything js-yaml refuses (a duplicate key, a syntax error) is read again by
 // go-yaml.ts, which reports it with its position. `fast-yaml.test.ts` holds both readers to the same
 // values and starts on every file of this repository and on generated and edited documents.
+import type { YamlPosition } from "@homeops/core";
 import { FAILSAFE_SCHEMA, loadAll, Type } from "js-yaml";
 import { goNumber, goTimestamp, NUMBER_LIKE, TIMESTAMP } from "./go-scalars.js";
 
 /** A document as the parse cache keeps it: its plain value and where its content starts (1-based). */
 export interface FastDocument {
   value: unknown;
-  start: { line: number; column: number };
+  start: YamlPosition;
 }
 
 // the plain-scalar rules of go-yaml.ts, in its order: yaml.v3's timestamps and numbers, then YAML 1.2
@@ -108,8 +109,8 @@ export function fastParse(text: string): FastDocument[] | undefined {
  * character; undefined: the document has none), split at `---` lines as YAML splits them: a first `---`
  * before any content opens the first document.
  */
-function documentStarts(text: string): ({ line: number; column: number } | undefined)[] {
-  const docs: ({ line: number; column: number } | undefined)[] = [undefined];
+function documentStarts(text: string): (YamlPosition | undefined)[] {
+  const docs: (YamlPosition | undefined)[] = [undefined];
   let marked = false;
   let line = 0;
   for (let at = 0; at <= text.length; line++) {

@@ -29,7 +29,7 @@ import {
 import yamlPackage from "yaml/package.json" with { type: "json" };
 import type { ParsedFile } from "../types.js";
 import { DiskCache } from "./disk-cache.js";
-import { fastParse } from "./fast-yaml.js";
+import { type FastDocument, fastParse } from "./fast-yaml.js";
 import { goNumber, goTimestamp, NUMBER_LIKE, TIMESTAMP } from "./go-scalars.js";
 
 const v3Tags: ScalarTag[] = [
@@ -93,7 +93,8 @@ export function parseGoYaml(text: string, file: string, options: { disk?: boolea
     // js-yaml when it reads the text as this module would (most files), the positions parsed when asked for
     const fast = fastParse(text);
     result = fast ? restore({ documents: fast }, text, file) : parseGoYamlUncached(text, file);
-    if (cache && result.ok) cache.set(key, { documents: result.documents.map(toSaved) });
+    // (the fast reader's documents are already what the cache keeps)
+    if (cache && result.ok) cache.set(key, { documents: fast ?? result.documents.map(toSaved) });
   }
   // oldest first: a long watch session keeps what it still reads
   if (MEMO.size >= MEMO_LIMIT) MEMO.delete(MEMO.keys().next().value as string);
@@ -112,9 +113,7 @@ export function parseRepoYaml(text: string, file: string): ParsedFile | undefine
 
 // The parse cache between runs (`useParseCache`): per file and content hash, the plain value, start and
 // empty-value paths of each document; what needs a position inside a document parses its text again.
-interface SavedDocument {
-  value: unknown;
-  start: YamlPosition;
+interface SavedDocument extends FastDocument {
   empty?: (string | number)[][];
 }
 interface SavedParse {
